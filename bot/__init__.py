@@ -1,0 +1,1 @@
+"""The Telegram face of Relais: conversation, rendering, administration, web server."""

@@ -1,0 +1,4 @@
+"""The Relais catalogue: social services, their places and hours, and how to find them.
+
+Knows nothing of Telegram: the bot package builds on it, never the reverse.
+"""

@@ -1,0 +1,59 @@
+"""Shared fixtures. Storage tests run on SQLite and, when RELAIS_TEST_DATABASE_URL is set, on
+PostgreSQL too (each test in a schema of its own, so parallel runs never collide)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from catalogue.db import make_engine
+
+POSTGRES_URL = os.environ.get("RELAIS_TEST_DATABASE_URL")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+EVAL_DIR = SHARED / "eval"
+
+
+def pytest_report_header() -> str:
+    if POSTGRES_URL:
+        return f"storage tests: SQLite and PostgreSQL ({POSTGRES_URL})"
+    return "storage tests: SQLite only (set RELAIS_TEST_DATABASE_URL to add PostgreSQL)"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'relais.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL half not run: RELAIS_TEST_DATABASE_URL is not set")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine with the schema created, on each backend."""
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """A SQLite engine, for tests whose subject is not the storage itself."""
+    eng = make_engine(f"sqlite:///{tmp_path / 'relais.db'}")
+    yield eng
+    eng.dispose()
