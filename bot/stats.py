@@ -6,12 +6,16 @@ was found. Never a user id or a message text: the figures must not tell who aske
 
 from __future__ import annotations
 
+import io
 import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Engine, func
+from sqlmodel import Field, Session, SQLModel, select
 
 from catalogue.db import session_scope
 
@@ -53,3 +57,77 @@ def record_search(
         session.add(
             SearchStat(day=local.date(), hour=local.hour, need=need, commune=commune, found=found)
         )
+
+
+@dataclass(frozen=True)
+class StatsSummary:
+    """Figures over [since, until]: most asked first. `None` keys mean "not understood/given"."""
+
+    since: date
+    until: date
+    total: int
+    per_need: list[tuple[str | None, int]]
+    per_commune: list[tuple[str | None, int]]
+    unmet: list[tuple[str | None, int]]  # needs asked for where no service was found
+
+    def need_bars(self, limit: int = 12) -> list[tuple[str | None, int, int]]:
+        """(need, searches that found something, searches that found nothing), most asked first."""
+        unmet = dict(self.unmet)
+        return [(need, n - unmet.get(need, 0), unmet.get(need, 0)) for need, n in self.per_need][
+            :limit
+        ]
+
+
+def summarise(engine: Engine, *, since: date, until: date) -> StatsSummary:
+    """Count the searches between two days, inclusive, grouped in the database."""
+    ensure_table(engine)
+    period = (SearchStat.day >= since) & (SearchStat.day <= until)
+
+    def grouped(column: Any, *extra: Any) -> list[tuple[str | None, int]]:  # noqa: ANN401
+        count = func.count()
+        query = (
+            select(column, count)
+            .where(period, *extra)
+            .group_by(column)
+            .order_by(count.desc(), column)
+        )
+        return [(key, int(n)) for key, n in session.exec(query)]
+
+    with Session(engine) as session:
+        total = session.exec(select(func.count()).select_from(SearchStat).where(period)).one()
+        return StatsSummary(
+            since=since,
+            until=until,
+            total=int(total),
+            per_need=grouped(SearchStat.need),
+            per_commune=grouped(SearchStat.commune),
+            unmet=grouped(SearchStat.need, SearchStat.found == False),  # noqa: E712 (SQL)
+        )
+
+
+def chart_png(
+    bars: Sequence[tuple[str, int, int]], *, title: str, found_label: str, unmet_label: str
+) -> bytes:
+    """A horizontal stacked bar chart (label, found, not found) as PNG bytes.
+
+    Uses matplotlib's Agg backend on a Figure object: no display, no global pyplot state, safe in
+    the bot's event loop thread.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    labels = [label for label, _, _ in bars][::-1]
+    found = [n for _, n, _ in bars][::-1]
+    unmet = [n for _, _, n in bars][::-1]
+    figure = Figure(figsize=(7, 0.45 * max(len(bars), 3) + 1.2), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.barh(labels, found, color="#2a7ab9", label=found_label)
+    axes.barh(labels, unmet, left=found, color="#e07b39", label=unmet_label)
+    axes.set_title(title)
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    axes.legend(loc="lower right")
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
