@@ -1,29 +1,39 @@
-"""Per-user translation and CLDR formatting.
+"""Per-user translation, CLDR formatting and right-to-left display.
 
 Each update gets the translator of its user's language (stored preference, else Telegram's
 `language_code` negotiated with Babel, else French): there is no global `_` shared between users.
 Messages are English msgids with `{name}` placeholders filled by `str.format` (keyword names).
+Numbers stay in Latin digits in every language, like the addresses and phone numbers around them.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import date, time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
+from babel import Locale, negotiate_locale
 from babel.dates import format_date as _babel_date
+from babel.dates import format_interval, get_day_names, get_time_format
 from babel.dates import format_time as _babel_time
-from babel.dates import get_day_names
 from babel.lists import format_list as _babel_list
-from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+from babel.units import format_unit
+
+from catalogue.models import Service
 
 SUPPORTED: tuple[str, ...] = ("fr", "en", "ar", "uk", "ru", "es", "fa", "ps", "ro")
 DEFAULT = "fr"
 RTL = frozenset({"ar", "fa", "ps"})
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
+# Telegram language codes Babel does not map to one of ours: Dari, the Pashto varieties, Moldovan.
+ALIASES = {"prs": "fa", "pbt": "ps", "pbu": "ps", "pst": "ps", "mo": "ro"}
+# Service fields an administrator writes in French that may be stored in other languages.
+TRANSLATABLE_FIELDS = ("description", "eligibility", "access_note", "fees")
 
 
 class Translator:
@@ -49,11 +59,12 @@ def translator(lang: str) -> Translator:
 
 
 def negotiate(language_code: str | None) -> str | None:
-    """A supported language for a Telegram `language_code` such as "pt-br" or "uk", or None."""
+    """A supported language for a Telegram `language_code` ("uk", "pt-br", "fa-AF"), or None."""
     if not language_code:
         return None
-    locale = Locale.negotiate([language_code.replace("-", "_")], list(SUPPORTED))
-    return locale.language if locale else None
+    parts = language_code.strip().replace("-", "_").split("_")
+    parts[0] = ALIASES.get(parts[0].lower(), parts[0].lower())
+    return negotiate_locale(["_".join(parts)], SUPPORTED, sep="_")
 
 
 def user_language(update: Any, context: Any) -> str:  # noqa: ANN401 (PTB Update/Context)
@@ -66,35 +77,141 @@ def user_language(update: Any, context: Any) -> str:  # noqa: ANN401 (PTB Update
     return negotiate(getattr(user, "language_code", None)) or DEFAULT
 
 
+@cache
 def _locale(lang: str) -> Locale:
     return Locale.parse(lang if lang in SUPPORTED else DEFAULT)
 
 
 def format_distance(km: float, lang: str) -> str:
-    """"350 m" under a kilometre, else "1,2 km" in the language's number format."""
+    """ "350 m" under a kilometre, "1,2 km" under ten, then "12 km" (CLDR units and decimals)."""
     if km < 1:
-        meters = max(10, round(km * 1000, -1))
-        return f"{format_decimal(meters, format='#,##0', locale=_locale(lang))} m"
-    return f"{format_decimal(km, format='#,##0.#', locale=_locale(lang))} km"
+        value, unit = max(10, round(km * 1000, -1)), "length-meter"
+    else:
+        value, unit = (round(km, 1) if km < 10 else round(km)), "length-kilometer"
+    text = format_unit(value, unit, length="short", locale=_locale(lang))
+    # Some CLDR patterns glue the unit to the number ("350متر"): keep them apart.
+    return re.sub(r"(\d)(?=[^\W\d_])", "\\1\u00a0", text)
 
 
 def format_time(t: time, lang: str) -> str:
+    """A time of day as the language writes it: "09:00", "9:00 AM", "9:00 ص"."""
     return _babel_time(t, format="short", locale=_locale(lang))
 
 
+def format_hours_range(opens: time, closes: time, lang: str) -> str:
+    """An opening as CLDR writes intervals: "09:00 – 12:00", "9:00 AM – 12:00 PM", "9:00 تا 12:00"."""
+    locale = _locale(lang)
+    skeleton = "hm" if "h" in get_time_format("short", locale=locale).pattern else "Hm"
+    return format_interval(opens, closes, skeleton, locale=locale)
+
+
 def format_weekday(i: int, lang: str) -> str:
-    """Weekday name, 0 = Monday."""
+    """Weekday name, 0 = Monday: "lundi", "Monday", "понеділок", "الاثنين"."""
     return get_day_names("wide", locale=_locale(lang))[i]
 
 
 def format_date(d: date, lang: str) -> str:
+    """A date with its month spelt out ("5 mars 2026"): easier to read than digits only."""
     return _babel_date(d, format="long", locale=_locale(lang))
 
 
-def format_list(items: list[str], lang: str) -> str:
+def format_list(items: Iterable[str], lang: str) -> str:
+    """ "A, B et C", "A, B, and C", "A وB وC"."""
+    items = list(items)
     return _babel_list(items, locale=_locale(lang)) if items else ""
 
 
+# Right-to-left display. Telegram lays out each line by its first strong character, so a line
+# of an Arabic message that starts with a Latin name or a number would run left-to-right, and a
+# phone number or street address inside Arabic text would have its parts reordered. We start
+# every line with a RIGHT-TO-LEFT MARK and wrap Latin/number runs in LEFT-TO-RIGHT ISOLATEs.
+RLM, LRI, PDI = "\u200f", "\u2066", "\u2069"
+# HTML tags, HTML entities and runs already isolated are kept whole; anything else is one char.
+_TOKENS = re.compile(r"</?[a-zA-Z][^<>]*>|&#?\w+;|[\u2066-\u2068][^\u2069]*\u2069|.", re.DOTALL)
+_STRONG = {"L", "EN"}
+_INSIDE = {"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"}
+_CLOSERS = ")]"
+
+
+def _starts_run(token: str) -> bool:
+    return len(token) == 1 and unicodedata.bidirectional(token) in _STRONG
+
+
+def _inside_run(token: str) -> bool:
+    if token.startswith("&"):
+        return True
+    if len(token) != 1:
+        return False
+    kind = unicodedata.bidirectional(token)
+    return kind in _INSIDE or (kind == "ON" and unicodedata.category(token).startswith("P"))
+
+
+def _needs_isolate(run: str) -> bool:
+    """Latin text, or numbers with spaces or dashes between them (phones, ranges)."""
+    kinds = [unicodedata.bidirectional(c) for c in run]
+    return "L" in kinds or any(k in {"WS", "ON", "ES"} for k in kinds)
+
+
+def _close_run(run: list[str]) -> tuple[str, str]:
+    """Split a run into its isolated part and the trailing spaces and punctuation."""
+    end = len(run)
+    while end and not _starts_run(run[end - 1]):
+        end -= 1
+    core = "".join(run[:end])
+    for closer, opener in zip(_CLOSERS, "([", strict=True):
+        while end < len(run) and run[end] == closer and core.count(opener) > core.count(closer):
+            core += closer
+            end += 1
+    rest = "".join(run[end:])
+    return (f"{LRI}{core}{PDI}" if _needs_isolate(core) else core), rest
+
+
+def _isolate_line(line: str) -> str:
+    out: list[str] = []
+    run: list[str] = []
+    for token in _TOKENS.findall(line):
+        if run and _inside_run(token):
+            run.append(token)
+            continue
+        if run:
+            out.extend(_close_run(run))
+            run = []
+        if _starts_run(token) or token == "+":
+            run = [token]
+        else:
+            out.append(token)
+    if run:
+        out.extend(_close_run(run))
+    return "".join(out)
+
+
 def bidi(text: str, lang: str) -> str:
-    """Start right-to-left messages with a RIGHT-TO-LEFT MARK so mixed Latin text stays in order."""
-    return f"\u200f{text}" if lang in RTL else text
+    """Make a whole outgoing text (or button label) display right in `lang`; LTR unchanged.
+
+    Idempotent: applying it twice gives the same text.
+    """
+    if lang not in RTL:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        line = _isolate_line(line.lstrip(RLM))
+        lines.append(f"{RLM}{line}" if line else line)
+    return "\n".join(lines)
+
+
+def localized_field(service: Service, field: str, lang: str) -> tuple[str | None, bool]:
+    """A translatable service field in `lang`: (text, True when it is the French fallback)."""
+    french = getattr(service, field)
+    if lang != DEFAULT:
+        for translation in service.translations:
+            if translation.lang == lang and translation.field == field and translation.text:
+                return translation.text, False
+    return french, bool(french) and lang != DEFAULT
+
+
+def localized(service: Service, field: str, lang: str) -> str | None:
+    """The field in `lang`, else the French text marked "(in French)" in the user's language."""
+    text, fallback = localized_field(service, field, lang)
+    if not fallback:
+        return text
+    return translator(lang).gettext("(in French)") + f" {text}"
