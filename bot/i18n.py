@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, time
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ from babel.dates import format_date as _babel_date
 from babel.dates import format_interval, get_day_names, get_time_format
 from babel.dates import format_time as _babel_time
 from babel.lists import format_list as _babel_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
@@ -52,10 +55,26 @@ class Translator:
 
 @cache
 def translator(lang: str) -> Translator:
-    """The translator of `lang` (compiled catalogue in locales/, else the English msgids)."""
+    """The translator of `lang` (its catalogue in locales/, else the English msgids)."""
     lang = lang if lang in SUPPORTED else DEFAULT
-    translations = Translations.load(str(LOCALES_DIR), [lang], domain="messages")
-    return Translator(lang, translations)
+    return Translator(lang, _load(lang))
+
+
+def _load(lang: str) -> NullTranslations:
+    """The compiled .mo; straight from the .po when the .mo is missing or older (fresh edits)."""
+    po = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fp:
+            return Translations(fp, domain="messages")
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=lang)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)  # fuzzy entries are left out, as pybabel compile does
+    compiled.seek(0)
+    return Translations(compiled, domain="messages")
 
 
 def negotiate(language_code: str | None) -> str | None:
