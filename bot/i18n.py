@@ -166,9 +166,8 @@ def _inside_run(token: str) -> bool:
 
 
 def _needs_isolate(run: str) -> bool:
-    """Latin text, or numbers with spaces or dashes between them (phones, ranges)."""
-    kinds = [unicodedata.bidirectional(c) for c in run]
-    return "L" in kinds or any(k in {"WS", "ON", "ES"} for k in kinds)
+    """Anything but a plain number ("12", "1,2", "9:00"): Latin text, phones, "+33…", ranges."""
+    return any(unicodedata.bidirectional(c) not in {"EN", "CS"} for c in run)
 
 
 def _close_run(run: list[str]) -> tuple[str, str]:

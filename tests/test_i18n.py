@@ -139,6 +139,8 @@ def test_bidi_isolates_addresses_phones_and_names():
     assert f"{LRI}+33 3 20 12 34 56{PDI}" in out
     # The closing bracket belongs to the name, the full stop to the sentence.
     assert f"{LRI}Restos (Roubaix){PDI}." in out
+    # A leading plus sign would otherwise be drawn after the digits.
+    assert f"{LRI}+33320123456{PDI}" in i18n.bidi("الهاتف: +33320123456", "ar")
 
 
 def test_bidi_keeps_html_tags_and_plain_numbers():
