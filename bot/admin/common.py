@@ -1,0 +1,75 @@
+"""Small helpers shared by the admin handlers: translator, engine, actor, replies, stop."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any
+
+from sqlalchemy import Engine
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot.i18n import Translator, bidi, translator, user_language
+
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated when shown, with the user's translator."""
+    return message
+
+
+def tr_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    return translator(user_language(update, context))
+
+
+def engine_of(context: ContextTypes.DEFAULT_TYPE) -> Engine:
+    return context.bot_data["engine"]
+
+
+def actor(update: Update) -> str:
+    """How the audit trail names a Telegram admin: only the user id, never a name."""
+    assert update.effective_user is not None
+    return f"telegram:{update.effective_user.id}"
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from rows of (label, callback data); callback data stays ≤ 64 bytes."""
+    for row in rows:
+        for _, data in row:
+            assert len(data.encode()) <= 64, data
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def reply(
+    update: Update,
+    tr: Translator,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Answer in the chat of the update (a message or a pressed button)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    assert update.effective_chat is not None
+    await update.effective_chat.send_message(bidi(text, tr.lang), reply_markup=markup)
+
+
+def stop(handler: Callback) -> Callback:
+    """Stop other handler groups (the resident conversation) once an admin handler ran.
+
+    Admin handlers live in group -1; raising ApplicationHandlerStop carries the conversation's
+    next state and keeps the resident flow from answering the same message.
+    """
+
+    @wraps(handler)
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        raise ApplicationHandlerStop(await handler(update, context))
+
+    return run
+
+
+def command_args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    return list(context.args or [])

@@ -1,0 +1,297 @@
+"""`/add` (guided creation) and `/edit ID` (one field), one conversation sharing the validators.
+
+The draft lives in `user_data` as plain values (see fields.py) so it survives a restart. `/edit`
+remembers the `updated_at` it read and saves with it: if another admin saved in between, the
+save is refused and the admin sees the current value instead of overwriting it silently.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.admin.common import actor, engine_of, keyboard, reply, stop, tr_for
+from bot.admin.fields import BY_KEY, FIELDS, FieldSpec, Invalid, location_value, new_service
+from bot.admin.fields import summary as fields_summary
+from bot.i18n import Translator
+from bot.roles import admin_only
+from catalogue import taxonomy
+from catalogue.db import session_scope
+from catalogue.services import ConcurrentEditError, get_service, save_service
+
+DRAFT, MODE, EDIT, PICKED = "admin_draft", "admin_mode", "admin_edit", "admin_categories"
+CHOOSE_FIELD, CONFIRM = "choose_field", "confirm"
+END = ConversationHandler.END
+
+
+def _clear(context: ContextTypes.DEFAULT_TYPE) -> None:
+    for key in (DRAFT, MODE, EDIT, PICKED):
+        context.user_data.pop(key, None)  # type: ignore[union-attr]
+
+
+def _category_keyboard(
+    tr: Translator, picked: list[str], group: str | None
+) -> list[list[tuple[str, str]]]:
+    """Groups, or one group's children with a tick on the picked ones; Done at the bottom."""
+    if group is None:
+        rows = [[(taxonomy.label(g.key, tr.lang), f"adm:cg:{g.key}")] for g in taxonomy.groups()]
+    else:
+        rows = [
+            [(("✓ " if c.key in picked else "") + taxonomy.label(c.key, tr.lang), f"adm:ct:{c.key}")]
+            for c in taxonomy.children(group)
+        ]
+        rows.append([(tr.gettext("Back"), "adm:cb")])
+    rows.append([(tr.gettext("Done"), "adm:cd")])
+    return rows
+
+
+async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSpec) -> str:
+    """Prompt for a field (with the current value when editing) and enter its state."""
+    tr = tr_for(update, context)
+    text = tr.gettext(spec.prompt)
+    edit = context.user_data.get(EDIT)  # type: ignore[union-attr]
+    if edit is not None:
+        current = tr.gettext("Now: {value}").format(value=spec.show(edit["values"][spec.key], tr))
+        text = f"{current}\n\n{text}"
+    if spec.key == "categories":
+        picked = context.user_data.setdefault(PICKED, [])  # type: ignore[union-attr]
+        markup = keyboard(_category_keyboard(tr, picked, None))
+    elif spec.choices:
+        markup = keyboard([[(tr.gettext(label), f"adm:v:{value}")] for label, value in spec.choices])
+    else:
+        markup = None
+    await reply(update, tr, text, markup)
+    return spec.key
+
+
+# --- /add -------------------------------------------------------------------------------------
+
+
+@stop
+@admin_only
+async def start_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    _clear(context)
+    context.user_data[MODE] = "add"  # type: ignore[index]
+    context.user_data[DRAFT] = {}  # type: ignore[index]
+    return await _ask(update, context, FIELDS[0])
+
+
+async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    draft: dict[str, Any] = context.user_data[DRAFT]  # type: ignore[index]
+    missing = [spec for spec in FIELDS if spec.key not in draft]
+    if missing:
+        return await _ask(update, context, missing[0])
+    tr = tr_for(update, context)
+    text = tr.gettext("Save this new service?") + "\n\n" + fields_summary(draft, tr)
+    buttons = [[(tr.gettext("Save"), "adm:save"), (tr.gettext("Cancel"), "adm:cancel")]]
+    await reply(update, tr, text, keyboard(buttons))
+    return CONFIRM
+
+
+@stop
+@admin_only
+async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    tr = tr_for(update, context)
+    service = new_service(context.user_data[DRAFT])  # type: ignore[index]
+    with session_scope(engine_of(context)) as session:
+        saved = save_service(session, service, actor=actor(update), action="create")
+        text = tr.gettext("Saved: {name} (id {id}).").format(name=saved.name, id=saved.id)
+    _clear(context)
+    await reply(update, tr, text)
+    return END
+
+
+# --- /edit ID ---------------------------------------------------------------------------------
+
+
+@stop
+@admin_only
+async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    tr = tr_for(update, context)
+    if len(context.args or []) != 1:
+        await reply(update, tr, tr.gettext("Usage: /edit ID"))
+        return END
+    with session_scope(engine_of(context)) as session:
+        service = get_service(session, context.args[0])  # type: ignore[index]
+        if service is None:
+            await reply(update, tr, tr.gettext("No service with this id."))
+            return END
+        values = {spec.key: spec.read(service) for spec in FIELDS}
+        edit = {"id": service.id, "seen": service.updated_at.isoformat(), "values": values}
+    _clear(context)
+    context.user_data[MODE] = "edit"  # type: ignore[index]
+    context.user_data[EDIT] = edit  # type: ignore[index]
+    rows = [[(tr.gettext(spec.label), f"adm:f:{spec.key}")] for spec in FIELDS]
+    text = tr.gettext("Which field of {name}?").format(name=values["name"])
+    await reply(update, tr, text, keyboard(rows))
+    return CHOOSE_FIELD
+
+
+@stop
+@admin_only
+async def choose_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    spec = BY_KEY[update.callback_query.data.removeprefix("adm:f:")]  # type: ignore[union-attr]
+    if spec.key == "categories":
+        edit = context.user_data[EDIT]  # type: ignore[index]
+        context.user_data[PICKED] = list(edit["values"]["categories"])  # type: ignore[index]
+    return await _ask(update, context, spec)
+
+
+async def _save_edit(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSpec, value: Any  # noqa: ANN401
+) -> object:
+    tr = tr_for(update, context)
+    edit = context.user_data[EDIT]  # type: ignore[index]
+    with session_scope(engine_of(context)) as session:
+        service = get_service(session, edit["id"], include_deleted=True)
+        if service is None:
+            text = tr.gettext("No service with this id.")
+        else:
+            spec.apply(service, value)
+            try:
+                save_service(
+                    session,
+                    service,
+                    actor=actor(update),
+                    expected_updated_at=datetime.fromisoformat(edit["seen"]),
+                )
+                text = tr.gettext("Saved. {field}: {value}").format(
+                    field=tr.gettext(spec.label), value=spec.show(value, tr)
+                )
+            except ConcurrentEditError:
+                session.rollback()
+                current = get_service(session, edit["id"], include_deleted=True)
+                shown = spec.show(spec.read(current), tr) if current else "—"
+                text = tr.gettext(
+                    "Not saved: another administrator changed this service meanwhile. "
+                    "Current {field}: {value}. Use /edit again to change it."
+                ).format(field=tr.gettext(spec.label), value=shown)
+    _clear(context)
+    await reply(update, tr, text)
+    return END
+
+
+# --- values (typed, quick buttons, categories, location) --------------------------------------
+
+
+async def _accept(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, parse: Any  # noqa: ANN401
+) -> object:
+    """Validate a value for field `key`; on error say why and ask again, else move on."""
+    spec = BY_KEY[key]
+    tr = tr_for(update, context)
+    try:
+        value = parse()
+    except Invalid as problem:
+        await reply(update, tr, problem.text(tr))
+        return await _ask(update, context, spec)
+    context.user_data.pop(PICKED, None)  # type: ignore[union-attr]
+    if context.user_data.get(MODE) == "edit":  # type: ignore[union-attr]
+        return await _save_edit(update, context, spec, value)
+    context.user_data[DRAFT][key] = value  # type: ignore[index]
+    if key == "hours":
+        preview = BY_KEY["hours"].show(value, tr)
+        await reply(update, tr, tr.gettext("Hours as people will see them:") + "\n" + preview)
+    return await _after_add_value(update, context)
+
+
+def _value_handlers(key: str) -> list[BaseHandler]:
+    spec = BY_KEY[key]
+
+    @stop
+    @admin_only
+    async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        text = update.effective_message.text or ""  # type: ignore[union-attr]
+        return await _accept(update, context, key, lambda: spec.parse(text))
+
+    @stop
+    @admin_only
+    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        text = update.callback_query.data.removeprefix("adm:v:")  # type: ignore[union-attr]
+        return await _accept(update, context, key, lambda: spec.parse(text))
+
+    handlers: list[BaseHandler] = [
+        MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
+        CallbackQueryHandler(pressed, pattern=r"^adm:v:"),
+    ]
+    if key == "place":
+
+        @stop
+        @admin_only
+        async def located(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+            where = update.effective_message.location  # type: ignore[union-attr]
+            return await _accept(
+                update, context, key, lambda: location_value(where.latitude, where.longitude)
+            )
+
+        handlers.append(MessageHandler(filters.LOCATION, located))
+    if key == "categories":
+        handlers.append(CallbackQueryHandler(_categories, pattern=r"^adm:c[gtbd]"))
+    return handlers
+
+
+@stop
+@admin_only
+async def _categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    """Category buttons: open a group, tick a child, go back, or Done (validated like text)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    picked: list[str] = context.user_data.setdefault(PICKED, [])  # type: ignore[union-attr]
+    action, _, key = query.data[4:].partition(":")
+    if action == "cd":
+        return await _accept(
+            update, context, "categories", lambda: BY_KEY["categories"].parse(" ".join(picked))
+        )
+    group = key if action == "cg" else None
+    if action == "ct":
+        picked.remove(key) if key in picked else picked.append(key)
+        category = taxonomy.get_category(key)
+        group = category.group if category else None
+    tr = tr_for(update, context)
+    await query.answer()
+    await query.edit_message_reply_markup(keyboard(_category_keyboard(tr, picked, group)))
+    return None
+
+
+@stop
+@admin_only
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    tr = tr_for(update, context)
+    _clear(context)
+    await reply(update, tr, tr.gettext("Cancelled. Nothing was changed."))
+    return END
+
+
+async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    """Another command ends the admin conversation quietly and goes on to its own handler."""
+    _clear(context)
+    return END
+
+
+def conversation(*, persistent: bool) -> ConversationHandler:
+    states: dict[object, list[BaseHandler]] = {spec.key: _value_handlers(spec.key) for spec in FIELDS}
+    states[CHOOSE_FIELD] = [CallbackQueryHandler(choose_field, pattern=r"^adm:f:")]
+    states[CONFIRM] = [CallbackQueryHandler(save_new, pattern=r"^adm:save$")]
+    return ConversationHandler(
+        entry_points=[CommandHandler("add", start_add), CommandHandler("edit", start_edit)],
+        states=states,
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=r"^adm:cancel$"),
+            MessageHandler(filters.COMMAND, leave),
+        ],
+        name="admin_editor",
+        persistent=persistent,
+        allow_reentry=True,
+    )

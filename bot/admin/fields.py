@@ -1,0 +1,479 @@
+"""The fields an administrator fills in `/add` and changes with `/edit`, with their validators.
+
+One `FieldSpec` per field: the prompt, the parser that turns what the admin typed into a plain
+(JSON-able) value or raises `Invalid` with a message saying what is expected, how the value is
+written into a `Service`, read back from one, and shown. `/add` and `/edit` share these specs, so a
+value accepted by one is accepted by the other. Values stay plain so that a draft can live in the
+persisted `user_data` between steps.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+
+from bot.admin.common import N_
+from bot.i18n import Translator, format_hours_range, format_list, format_weekday
+from catalogue import taxonomy
+from catalogue.hours import HoursSyntaxError, format_compact_hours, parse_compact_hours
+from catalogue.models import Access, Gender, Location, Phone, Service, ServiceCategory
+from catalogue.places import Place, in_mel, place_at, resolve_place
+
+SKIP = "-"  # typed for "unknown / none" wherever a field may stay empty
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+WEBSITE = re.compile(r"(?:https?://|www\.)[^\s,;]+", re.IGNORECASE)
+AGES = re.compile(r"^(?:(\d{1,3})-(\d{1,3})|(\d{1,3})\+|-(\d{1,3}))$")
+POSTCODE = re.compile(r"^(\d{5})\s*(.*)$")
+FREE_WORDS = ("free", "gratuit")
+
+
+class Invalid(ValueError):
+    """What the admin typed is not acceptable; the message says what is expected."""
+
+    def __init__(self, message: str, **params: Any) -> None:  # noqa: ANN401
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def text(self, tr: Translator) -> str:
+        return tr.gettext(self.message).format(**self.params)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str  # msgid, for the field buttons of /edit
+    prompt: str  # msgid
+    parse: Callable[[str], Any]
+    apply: Callable[[Service, Any], None]
+    read: Callable[[Service], Any]
+    show: Callable[[Any, Translator], str]
+    choices: tuple[tuple[str, str], ...] = ()  # (label msgid, text sent to parse) quick buttons
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _unknown(tr: Translator) -> str:
+    return tr.gettext("unknown")
+
+
+# --- name -------------------------------------------------------------------------------------
+
+
+def parse_name(text: str) -> str:
+    name = " ".join(text.split())
+    if not 2 <= len(name) <= 120:
+        raise Invalid(N_("A name needs 2 to 120 characters."))
+    return name
+
+
+def _set_name(service: Service, value: str) -> None:
+    service.name = value
+
+
+# --- categories -------------------------------------------------------------------------------
+
+
+def parse_categories(text: str) -> list[str]:
+    """Category keys separated by commas, spaces or `|` (the buttons send them this way)."""
+    keys = list(dict.fromkeys(k for k in re.split(r"[\s,|]+", text.strip()) if k))
+    if not keys:
+        raise Invalid(N_("Choose at least one category."))
+    for key in keys:
+        if taxonomy.get_category(key) is None:
+            raise Invalid(N_("Unknown category: {key}."), key=key)
+    return keys
+
+
+def _set_categories(service: Service, keys: list[str]) -> None:
+    service.categories = [ServiceCategory(service_id=service.id, key=key) for key in keys]
+
+
+def _show_categories(keys: list[str], tr: Translator) -> str:
+    return format_list([taxonomy.label(k, tr.lang) for k in keys], tr.lang) or _unknown(tr)
+
+
+# --- place ------------------------------------------------------------------------------------
+
+
+def place_value(place: Place, *, address: str | None, approximate: bool) -> dict[str, Any]:
+    return {
+        "address": address,
+        "postcode": None,
+        "city": place.commune,
+        "insee_code": place.insee_code,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "approximate": approximate,
+    }
+
+
+def location_value(latitude: float, longitude: float) -> dict[str, Any]:
+    """A location shared from Telegram: exact coordinates, inside the metropolis."""
+    if not in_mel(latitude, longitude):
+        raise Invalid(N_("This location is outside the Lille metropolis."))
+    return place_value(place_at(latitude, longitude), address=None, approximate=False)
+
+
+def _commune(text: str) -> tuple[Place, str | None]:
+    """Resolve "59100 Roubaix", "Roubaix" or "59100" to a place, with the postcode if given."""
+    postcode = None
+    match = POSTCODE.match(text)
+    if match:
+        postcode, text = match.group(1), match.group(2) or match.group(1)
+    found = resolve_place(text)
+    if found is None or not found.certain or found.place.kind == "coordinates":
+        raise Invalid(
+            N_(
+                "I do not know the commune {text}. Send a commune of the metropolis, "
+                "or “street, commune”, or share a location."
+            ),
+            text=text,
+        )
+    return found.place, postcode
+
+
+def parse_place(text: str) -> dict[str, Any] | None:
+    """`Roubaix`, `12 rue de l'Epeule, 59100 Roubaix`, `50.69,3.17`, or `-` for no place.
+
+    We do not geocode street addresses: with an address, the coordinates are the commune's
+    centre and marked approximate, so search never ranks the service as if it were near.
+    """
+    text = " ".join(text.split())
+    if text == SKIP:
+        return None
+    if re.fullmatch(r"@?-?\d{1,2}\.\d+\s*[, ]\s*-?\d{1,3}\.\d+", text):
+        latitude, longitude = (float(x) for x in re.split(r"[, ]+", text.lstrip("@"), maxsplit=1))
+        return location_value(latitude, longitude)
+    address, _, commune = text.rpartition(",")
+    place, postcode = _commune(commune.strip())
+    value = place_value(place, address=address.strip() or None, approximate=True)
+    value["postcode"] = postcode
+    return value
+
+
+def _set_place(service: Service, value: dict[str, Any] | None) -> None:
+    if value is None:
+        service.locations = []
+        return
+    service.locations = [Location(id=_new_id("loc"), **value)]
+
+
+def _read_place(service: Service) -> dict[str, Any] | None:
+    if not service.locations:
+        return None
+    loc = service.locations[0]
+    keys = ("address", "postcode", "city", "insee_code", "latitude", "longitude", "approximate")
+    return {key: getattr(loc, key) for key in keys}
+
+
+def _show_place(value: dict[str, Any] | None, tr: Translator) -> str:
+    if value is None:
+        return _unknown(tr)
+    town = " ".join(p for p in (value.get("postcode"), value.get("city")) if p)
+    parts = [p for p in (value.get("address"), town) if p]
+    if not value.get("address") and value.get("latitude") is not None:
+        if not value.get("approximate"):
+            parts.append(f"{value['latitude']:.5f}, {value['longitude']:.5f}")
+        else:
+            parts.append(tr.gettext("(no street address)"))
+    return ", ".join(parts)
+
+
+# --- hours ------------------------------------------------------------------------------------
+
+
+def parse_hours(text: str) -> str:
+    """Compact hours (see catalogue.hours); returned normalised. `-` means unknown."""
+    text = text.strip()
+    if text == SKIP:
+        return ""
+    try:
+        return format_compact_hours(parse_compact_hours(text))
+    except HoursSyntaxError as exc:
+        raise Invalid(
+            N_("These hours are not understood ({error}). Example: {example}"),
+            error=str(exc),
+            example="mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00",
+        ) from exc
+
+
+def _set_hours(service: Service, value: str) -> None:
+    hours = parse_compact_hours(value) if value else []
+    for rule in hours:
+        rule.id = _new_id("hrs")
+        rule.service_id = service.id
+    service.hours = hours
+
+
+def _read_hours(service: Service) -> str:
+    return format_compact_hours(service.hours) if service.hours else ""
+
+
+def hours_preview(value: str, tr: Translator) -> str:
+    """The week as people will read it: one line per rule, days and times in their language."""
+    if not value:
+        return _unknown(tr)
+    lines = []
+    for rule in parse_compact_hours(value):
+        days = [
+            format_weekday(WEEKDAYS.index(d), tr.lang) if d in WEEKDAYS else d
+            for d in rule.byday.split(",")
+        ]
+        span = format_hours_range(rule.opens_at, rule.closes_at, tr.lang)
+        lines.append(f"{format_list(days, tr.lang)}: {span}")
+    return "\n".join(lines)
+
+
+# --- audience ---------------------------------------------------------------------------------
+
+
+def parse_audience(text: str) -> dict[str, Any]:
+    """`all`, `women`, `men`, optionally with ages `18-25`, `18+` or `-25` (e.g. `women 18+`)."""
+    value: dict[str, Any] = {"gender": None, "min_age": None, "max_age": None}
+    for word in text.lower().split():
+        if word in ("all", "everyone"):
+            continue
+        if word in (Gender.women, Gender.men):
+            value["gender"] = word
+            continue
+        ages = AGES.match(word)
+        if ages is None:
+            raise Invalid(
+                N_("Send all, women or men, and ages if any, like 18-25, 18+ or -25.")
+            )
+        low, high, only_low, only_high = ages.groups()
+        value["min_age"] = int(low or only_low) if (low or only_low) else None
+        value["max_age"] = int(high or only_high) if (high or only_high) else None
+    low, high = value["min_age"], value["max_age"]
+    if (low is not None and low > 120) or (high is not None and high > 120) or (
+        low is not None and high is not None and low > high
+    ):
+        raise Invalid(N_("These ages are not possible."))
+    return value
+
+
+def _set_audience(service: Service, value: dict[str, Any]) -> None:
+    service.gender, service.min_age, service.max_age = (
+        value["gender"],
+        value["min_age"],
+        value["max_age"],
+    )
+
+
+def _read_audience(service: Service) -> dict[str, Any]:
+    return {"gender": service.gender, "min_age": service.min_age, "max_age": service.max_age}
+
+
+def _show_audience(value: dict[str, Any], tr: Translator) -> str:
+    who = {
+        None: tr.gettext("everyone"),
+        Gender.women: tr.gettext("women"),
+        Gender.men: tr.gettext("men"),
+    }[value["gender"]]
+    low, high = value["min_age"], value["max_age"]
+    if low is not None and high is not None:
+        who += " " + tr.gettext("aged {low} to {high}").format(low=low, high=high)
+    elif low is not None:
+        who += " " + tr.gettext("aged {low} or more").format(low=low)
+    elif high is not None:
+        who += " " + tr.gettext("aged up to {high}").format(high=high)
+    return who
+
+
+# --- access -----------------------------------------------------------------------------------
+
+ACCESS_LABELS = {
+    Access.unconditional: N_("walk in, no appointment"),
+    Access.appointment: N_("by appointment"),
+    Access.registration: N_("registration needed"),
+    Access.orientation: N_("referral by a professional"),
+}
+
+
+def parse_access(text: str) -> str | None:
+    text = text.strip().lower()
+    if text == SKIP:
+        return None
+    if text not in ACCESS_LABELS:
+        raise Invalid(N_("Choose one of the buttons."))
+    return text
+
+
+def _set_access(service: Service, value: str | None) -> None:
+    service.access = value
+
+
+def _show_access(value: str | None, tr: Translator) -> str:
+    return tr.gettext(ACCESS_LABELS[value]) if value else _unknown(tr)
+
+
+# --- cost -------------------------------------------------------------------------------------
+
+
+def parse_cost(text: str) -> dict[str, Any]:
+    """`free`, `-` (unknown) or the price as text ("2 € per meal")."""
+    text = " ".join(text.split())
+    if text == SKIP:
+        return {"free": None, "fees": None}
+    if text.lower() in FREE_WORDS:
+        return {"free": True, "fees": None}
+    if len(text) > 200:
+        raise Invalid(N_("Keep the price under 200 characters."))
+    return {"free": False, "fees": text}
+
+
+def _set_cost(service: Service, value: dict[str, Any]) -> None:
+    service.free, service.fees = value["free"], value["fees"]
+
+
+def _show_cost(value: dict[str, Any], tr: Translator) -> str:
+    if value["free"]:
+        return tr.gettext("free")
+    return value["fees"] or _unknown(tr)
+
+
+# --- contact ----------------------------------------------------------------------------------
+
+
+def parse_contact(text: str) -> dict[str, Any]:
+    """Phone numbers, an e-mail and a website in one message, in any order; `-` for none."""
+    if text.strip() == SKIP:
+        return {"phones": [], "email": None, "website": None}
+    email = EMAIL.search(text)
+    rest = EMAIL.sub(" ", text)
+    website = WEBSITE.search(rest)
+    rest = WEBSITE.sub(" ", rest)
+    phones = [
+        phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        for m in phonenumbers.PhoneNumberMatcher(rest, "FR")
+    ]
+    if not (phones or email or website):
+        raise Invalid(N_("No phone number, e-mail or website found in this message."))
+    site = website.group(0) if website else None
+    if site and not site.lower().startswith("http"):
+        site = "https://" + site
+    return {"phones": phones, "email": email.group(0) if email else None, "website": site}
+
+
+def _set_contact(service: Service, value: dict[str, Any]) -> None:
+    service.phones = [
+        Phone(id=_new_id("tel"), service_id=service.id, number=n) for n in value["phones"]
+    ]
+    service.email, service.website = value["email"], value["website"]
+
+
+def _read_contact(service: Service) -> dict[str, Any]:
+    return {
+        "phones": [p.number for p in service.phones],
+        "email": service.email,
+        "website": service.website,
+    }
+
+
+def _show_contact(value: dict[str, Any], tr: Translator) -> str:
+    parts = [*value["phones"], value["email"], value["website"]]
+    return ", ".join(p for p in parts if p) or _unknown(tr)
+
+
+# --- source -----------------------------------------------------------------------------------
+
+
+def parse_source(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) < 3 or text == SKIP:
+        raise Invalid(N_("Say where these facts come from: a document or a web address."))
+    return text[:300]
+
+
+def _set_source(service: Service, value: str) -> None:
+    service.source = value
+
+
+def _attr(name: str) -> Callable[[Service], Any]:
+    return lambda service: getattr(service, name)
+
+
+def _plain(value: Any, tr: Translator) -> str:  # noqa: ANN401
+    return str(value) if value else _unknown(tr)
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "name", N_("Name"), N_("What is the service called?"),
+        parse_name, _set_name, _attr("name"), _plain,
+    ),
+    FieldSpec(
+        "categories", N_("Categories"), N_("Choose its categories, then Done."),
+        parse_categories, _set_categories, _attr("category_keys"), _show_categories,
+    ),
+    FieldSpec(
+        "place", N_("Place"),
+        N_(
+            "Where is it? Send a commune, or “street, postcode commune”, or share a location. "
+            "Send - if it has no place."
+        ),
+        parse_place, _set_place, _read_place, _show_place,
+    ),
+    FieldSpec(
+        "hours", N_("Hours"),
+        N_(
+            "Opening hours, like: mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00 "
+            "(1sa = first Saturday, -1fr = last Friday). Send - if unknown."
+        ),
+        parse_hours, _set_hours, _read_hours, hours_preview,
+    ),
+    FieldSpec(
+        "audience", N_("Audience"),
+        N_("Who is it for? all, women or men, and ages if any (18-25, 18+, -25)."),
+        parse_audience, _set_audience, _read_audience, _show_audience,
+        choices=((N_("everyone"), "all"), (N_("women"), "women"), (N_("men"), "men")),
+    ),
+    FieldSpec(
+        "access", N_("Access"), N_("How do people get in?"),
+        parse_access, _set_access, _attr("access"), _show_access,
+        choices=(*((label, key.value) for key, label in ACCESS_LABELS.items()),
+                 (N_("unknown"), SKIP)),
+    ),
+    FieldSpec(
+        "cost", N_("Cost"), N_("Is it free? Otherwise type the price. Send - if unknown."),
+        parse_cost, _set_cost, lambda s: {"free": s.free, "fees": s.fees}, _show_cost,
+        choices=((N_("free"), "free"), (N_("unknown"), SKIP)),
+    ),
+    FieldSpec(
+        "contact", N_("Contact"),
+        N_("Phone numbers, e-mail and website, in one message. Send - if none."),
+        parse_contact, _set_contact, _read_contact, _show_contact,
+    ),
+    FieldSpec(
+        "source", N_("Source"),
+        N_("Where do these facts come from? A document or a web address."),
+        parse_source, _set_source, _attr("source"), _plain,
+    ),
+)
+BY_KEY = {spec.key: spec for spec in FIELDS}
+
+
+def new_service(draft: dict[str, Any]) -> Service:
+    """A service built from a complete `/add` draft (field key -> parsed value)."""
+    service = Service(id=_new_id("svc"), name=draft["name"])
+    for spec in FIELDS:
+        spec.apply(service, draft[spec.key])
+    return service
+
+
+def summary(values: dict[str, Any], tr: Translator) -> str:
+    """Every field and its value, one per line, for the confirmation step."""
+    return "\n".join(
+        f"{tr.gettext(spec.label)}: {spec.show(values[spec.key], tr)}"
+        for spec in FIELDS
+        if spec.key in values
+    )

@@ -1,0 +1,166 @@
+"""`/import` a CSV or HSDS JSON file sent in the chat (dry run, then Apply or Cancel) and
+`/export` the catalogue as a document.
+
+The file's bytes wait in `user_data` (base64, since user_data is stored as JSON) only between
+the dry-run report and the admin's choice; Apply and Cancel both drop them. Applying re-runs the
+import for real, which validates again and writes in one transaction or not at all.
+"""
+
+from __future__ import annotations
+
+import base64
+from pathlib import PurePath
+
+from telegram import InputFile, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.admin.common import N_, actor, engine_of, keyboard, reply, stop, tr_for
+from bot.i18n import Translator
+from bot.roles import admin_only
+from catalogue.importer import ImportReport, export_bytes, import_bytes
+
+PENDING = "admin_import"
+WAIT_FILE, WAIT_CHOICE = "import_file", "import_choice"
+SUFFIXES = (".csv", ".json")
+MAX_BYTES = 5_000_000  # a catalogue of a metropolis is far smaller; refuse anything bigger
+MAX_PROBLEMS = 30  # lines of problems shown in the chat
+EXPORTS = {"csv": "relais-catalogue.csv", "hsds": "relais-catalogue.json"}
+END = ConversationHandler.END
+
+
+def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
+    """created/updated/unchanged counts, then each problem with its line or item number."""
+    if applied:
+        head, created, updated = N_("Imported:"), N_("{n} created"), N_("{n} updated")
+    else:
+        head = N_("Dry run, nothing written yet:")
+        created, updated = N_("{n} to create"), N_("{n} to update")
+    lines = [
+        tr.gettext(head),
+        tr.gettext(created).format(n=len(report.created)),
+        tr.gettext(updated).format(n=len(report.updated)),
+        tr.gettext("{n} unchanged").format(n=len(report.unchanged)),
+    ]
+    if report.problems:
+        lines.append(
+            tr.gettext("{n} problems; nothing can be imported until they are fixed:").format(
+                n=len(report.problems)
+            )
+        )
+        for problem in report.problems[:MAX_PROBLEMS]:
+            where = tr.gettext("line {n}").format(n=problem.item) if problem.item else "—"
+            field = f" [{problem.field}]" if problem.field else ""
+            lines.append(f"• {where}{field}: {problem.message}")
+        if len(report.problems) > MAX_PROBLEMS:
+            lines.append(tr.gettext("… and {n} more.").format(n=len(report.problems) - MAX_PROBLEMS))
+    return "\n".join(lines)
+
+
+@stop
+@admin_only
+async def start_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    tr = tr_for(update, context)
+    context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    await reply(update, tr, tr.gettext("Send the catalogue file: CSV (.csv) or HSDS JSON (.json)."))
+    return WAIT_FILE
+
+
+@stop
+@admin_only
+async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    tr = tr_for(update, context)
+    document = update.effective_message.document  # type: ignore[union-attr]
+    name = document.file_name or "catalogue"  # type: ignore[union-attr]
+    if PurePath(name).suffix.lower() not in SUFFIXES:
+        await reply(update, tr, tr.gettext("Only .csv and .json files can be imported."))
+        return WAIT_FILE
+    if (document.file_size or 0) > MAX_BYTES:  # type: ignore[union-attr]
+        await reply(update, tr, tr.gettext("This file is too big."))
+        return WAIT_FILE
+    file = await document.get_file()  # type: ignore[union-attr]
+    data = bytes(await file.download_as_bytearray())
+    report = import_bytes(engine_of(context), data, name, dry_run=True, actor=actor(update))
+    text = report_text(report, tr, applied=False)
+    if not report.ok():
+        await reply(update, tr, text)
+        return END
+    context.user_data[PENDING] = {  # type: ignore[index]
+        "name": name,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
+    buttons = [[(tr.gettext("Apply"), "adm:imp:apply"), (tr.gettext("Cancel"), "adm:imp:cancel")]]
+    await reply(update, tr, text, keyboard(buttons))
+    return WAIT_CHOICE
+
+
+@stop
+@admin_only
+async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    tr = tr_for(update, context)
+    pending = context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    if pending is None:
+        await reply(update, tr, tr.gettext("This import is no longer pending. Send /import again."))
+        return END
+    data = base64.b64decode(pending["data"])
+    name = pending["name"]
+    report = import_bytes(engine_of(context), data, name, actor=actor(update))
+    await reply(update, tr, report_text(report, tr, applied=report.ok()))
+    return END
+
+
+@stop
+@admin_only
+async def cancel_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    tr = tr_for(update, context)
+    context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    await reply(update, tr, tr.gettext("Import cancelled. Nothing was changed."))
+    return END
+
+
+@stop
+@admin_only
+async def start_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    tr = tr_for(update, context)
+    buttons = [[("CSV", "adm:exp:csv"), ("HSDS JSON", "adm:exp:hsds")]]
+    await reply(update, tr, tr.gettext("Which format?"), keyboard(buttons))
+
+
+@stop
+@admin_only
+async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    fmt = update.callback_query.data.removeprefix("adm:exp:")  # type: ignore[union-attr]
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    data = export_bytes(engine_of(context), fmt)
+    await update.effective_chat.send_document(  # type: ignore[union-attr]
+        InputFile(data, filename=EXPORTS[fmt])
+    )
+
+
+def handlers(*, persistent: bool) -> list[BaseHandler]:
+    importing = ConversationHandler(
+        entry_points=[CommandHandler("import", start_import)],
+        states={
+            WAIT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
+            WAIT_CHOICE: [
+                CallbackQueryHandler(apply_import, pattern=r"^adm:imp:apply$"),
+                CallbackQueryHandler(cancel_import, pattern=r"^adm:imp:cancel$"),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel_import)],
+        name="admin_import",
+        persistent=persistent,
+        allow_reentry=True,
+    )
+    return [
+        importing,
+        CommandHandler("export", start_export),
+        CallbackQueryHandler(send_export, pattern=r"^adm:exp:(csv|hsds)$"),
+    ]

@@ -1,0 +1,156 @@
+"""One-shot admin commands: /hide /show /delete ID, /history ID, /undo, /grant and /revoke."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+
+from bot.admin.common import N_, actor, engine_of, reply, stop, tr_for
+from bot.i18n import Translator, format_date, format_time
+from bot.roles import admin_only, bootstrap_admin_only, grant, revoke
+from catalogue.db import session_scope
+from catalogue.models import Status
+from catalogue.services import NotFoundError, content, history, set_status, undo_last
+from catalogue.services import get_service as load_service
+
+STATUS_DONE = {
+    Status.hidden: N_("Hidden: {name}. /show {id} makes it visible again."),
+    Status.active: N_("Visible again: {name}."),
+    Status.deleted: N_("Deleted: {name}. /undo or /show {id} brings it back."),
+}
+ACTIONS = {  # audit actions as admins read them
+    "create": N_("created"),
+    "update": N_("changed"),
+    "hide": N_("hidden"),
+    "show": N_("shown"),
+    "delete": N_("deleted"),
+    "restore": N_("restored"),
+    "verify": N_("verified"),
+    "import": N_("imported"),
+    "undo": N_("undone"),
+}
+
+
+def _one_id(context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    args = context.args or []
+    return args[0] if len(args) == 1 else None
+
+
+def _status_command(name: str, status: Status) -> CommandHandler:
+    @stop
+    @admin_only
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        tr = tr_for(update, context)
+        service_id = _one_id(context)
+        if service_id is None:
+            await reply(update, tr, tr.gettext("Usage: /{command} ID").format(command=name))
+            return
+        try:
+            with session_scope(engine_of(context)) as session:
+                service = set_status(session, service_id, status, actor=actor(update))
+                text = tr.gettext(STATUS_DONE[status]).format(name=service.name, id=service.id)
+        except NotFoundError:
+            text = tr.gettext("No service with this id.")
+        await reply(update, tr, text)
+
+    return CommandHandler(name, run)
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """Top-level fields of a service snapshot that differ (timestamps aside)."""
+    old, new = content(before or {}), content(after or {})
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+def history_text(entries: list[Any], name: str, tr: Translator) -> str:
+    lines = [tr.gettext("History of {name}:").format(name=name)]
+    for entry in entries[-20:]:
+        when = f"{format_date(entry.at.date(), tr.lang)} {format_time(entry.at.time(), tr.lang)}"
+        action = tr.gettext(ACTIONS.get(entry.action, entry.action))
+        line = f"• {when} — {action} — {entry.actor}"
+        if entry.action in ("update", "import", "undo"):
+            fields = changed_fields(entry.before, entry.after)
+            if fields:
+                line += f" ({', '.join(fields)})"
+        lines.append(line)
+    if len(entries) > 20:
+        lines.insert(1, tr.gettext("(last 20 changes)"))
+    return "\n".join(lines)
+
+
+@stop
+@admin_only
+async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    tr = tr_for(update, context)
+    service_id = _one_id(context)
+    if service_id is None:
+        await reply(update, tr, tr.gettext("Usage: /history ID"))
+        return
+    with session_scope(engine_of(context)) as session:
+        service = load_service(session, service_id, include_deleted=True)
+        entries = history(session, service_id)
+        if service is None:
+            text = tr.gettext("No service with this id.")
+        else:
+            text = history_text(entries, service.name, tr)
+    await reply(update, tr, text)
+
+
+@stop
+@admin_only
+async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    tr = tr_for(update, context)
+    with session_scope(engine_of(context)) as session:
+        entry = undo_last(session, actor=actor(update))
+        if entry is None:
+            text = tr.gettext("You have no change to undo.")
+        else:
+            service = load_service(session, entry.entity_id, include_deleted=True)
+            text = tr.gettext("Undone: {action} of {name}.").format(
+                action=tr.gettext(ACTIONS.get(entry.action, entry.action)),
+                name=service.name if service else entry.entity_id,
+            )
+    await reply(update, tr, text)
+
+
+def _role_command(
+    name: str, change: Callable[[Engine, int, int], bool], done: str, nothing: str
+) -> CommandHandler:
+    @stop
+    @bootstrap_admin_only
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        tr = tr_for(update, context)
+        user_id = _one_id(context)
+        if user_id is None or not user_id.lstrip("-").isdigit():
+            await reply(update, tr, tr.gettext("Send the Telegram user id (a number)."))
+            return
+        changed = change(engine_of(context), int(user_id), update.effective_user.id)  # type: ignore[union-attr]
+        await reply(update, tr, tr.gettext(done if changed else nothing).format(id=user_id))
+
+    return CommandHandler(name, run)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        _status_command("hide", Status.hidden),
+        _status_command("show", Status.active),
+        _status_command("delete", Status.deleted),
+        CommandHandler("history", show_history),
+        CommandHandler("undo", undo),
+        _role_command(
+            "grant",
+            lambda engine, user_id, by: grant(engine, user_id, by=by),
+            N_("{id} is now an administrator."),
+            N_("{id} was already an administrator."),
+        ),
+        _role_command(
+            "revoke",
+            lambda engine, user_id, _by: revoke(engine, user_id),
+            N_("{id} is no longer an administrator."),
+            N_("{id} had no granted admin rights."),
+        ),
+    ]

@@ -1,0 +1,180 @@
+"""Keeping the catalogue true over time: `/stale` (with mark-verified buttons), the weekly
+reminder to administrators, and `/stats` (anonymous search figures, as text and a PNG chart)."""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.admin.common import actor, engine_of, keyboard, reply, stop, tr_for
+from bot.i18n import Translator, format_date, translator
+from bot.roles import admin_only, bootstrap_admins, granted_admins
+from bot.stats import StatsSummary, chart_png, summarise
+from catalogue import taxonomy
+from catalogue.db import session_scope
+from catalogue.services import NotFoundError, mark_verified, stale_services
+
+log = logging.getLogger(__name__)
+SHOWN = 10  # stale services listed per /stale, oldest first
+WEEK = timedelta(weeks=1)
+DEFAULT_STALE_MONTHS = 6
+DEFAULT_PERIOD_DAYS = 30
+
+
+def _months(context: ContextTypes.DEFAULT_TYPE) -> int:
+    settings = context.bot_data.get("settings")
+    return int(getattr(settings, "stale_months", DEFAULT_STALE_MONTHS))
+
+
+def stale_cutoff(today: date, months: int) -> date:
+    """The same day `months` months ago (the month's last day when it is shorter)."""
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+# --- /stale -----------------------------------------------------------------------------------
+
+
+@stop
+@admin_only
+async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    tr = tr_for(update, context)
+    months = _months(context)
+    with session_scope(engine_of(context)) as session:
+        services = stale_services(session, older_than=stale_cutoff(_today(), months))
+        lines, rows = [], []
+        for service in services[:SHOWN]:
+            when = (
+                format_date(service.verified_on, tr.lang)
+                if service.verified_on
+                else tr.gettext("never verified")
+            )
+            lines.append(f"• {service.name} ({service.id}) — {when}")
+            rows.append([(tr.gettext("Verified: {name}").format(name=service.name[:40]),
+                          f"adm:ver:{service.id}")])
+    if not services:
+        await reply(update, tr, tr.gettext("Every service was verified in the last {n} months.")
+                    .format(n=months))
+        return
+    head = tr.ngettext(
+        "{n} service not verified for {months} months, oldest first:",
+        "{n} services not verified for {months} months, oldest first:",
+        len(services),
+    ).format(n=len(services), months=months)
+    await reply(update, tr, "\n".join([head, *lines]), keyboard(rows))
+
+
+@stop
+@admin_only
+async def verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    tr = tr_for(update, context)
+    query = update.callback_query
+    service_id = query.data.removeprefix("adm:ver:")  # type: ignore[union-attr]
+    try:
+        with session_scope(engine_of(context)) as session:
+            service = mark_verified(session, service_id, actor=actor(update), on=_today())
+            text = tr.gettext("Marked as verified today: {name}.").format(name=service.name)
+    except NotFoundError:
+        text = tr.gettext("No service with this id.")
+    await reply(update, tr, text)
+
+
+# --- weekly reminder --------------------------------------------------------------------------
+
+
+async def remind_stale(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue callback: tell every administrator how many services wait for a check."""
+    engine = engine_of(context)
+    months = _months(context)
+    with session_scope(engine) as session:
+        count = len(stale_services(session, older_than=stale_cutoff(_today(), months)))
+    if not count:
+        return
+    admins = bootstrap_admins(context.bot_data) | {r.user_id for r in granted_admins(engine)}
+    tr = translator("fr")  # no stored language for a chat we write to first; French is local
+    text = tr.ngettext(
+        "{n} service has not been verified for {months} months. /stale lists it.",
+        "{n} services have not been verified for {months} months. /stale lists them.",
+        count,
+    ).format(n=count, months=months)
+    for admin_id in sorted(admins):
+        try:
+            await context.bot.send_message(admin_id, text)
+        except TelegramError as exc:  # blocked the bot, never started it…
+            log.info("stale reminder not delivered to an admin: %s", exc)
+
+
+def schedule_reminder(application: Application) -> None:
+    """Every week from the next start-up; nothing when the JobQueue extra is missing."""
+    if application.job_queue is None:
+        log.warning("no JobQueue: the weekly stale reminder is off")
+        return
+    application.job_queue.run_repeating(remind_stale, interval=WEEK, first=WEEK, name="stale")
+
+
+# --- /stats -----------------------------------------------------------------------------------
+
+
+def _label(key: str | None, tr: Translator) -> str:
+    return taxonomy.label(key, tr.lang) if key else tr.gettext("(not understood)")
+
+
+def stats_text(summary: StatsSummary, tr: Translator) -> str:
+    period = tr.gettext("Searches from {since} to {until}: {n}").format(
+        since=format_date(summary.since, tr.lang),
+        until=format_date(summary.until, tr.lang),
+        n=summary.total,
+    )
+    parts = [period]
+    sections: list[tuple[str, list[tuple[str | None, int]], Any]] = [
+        (tr.gettext("By need:"), summary.per_need, _label),
+        (tr.gettext("By commune:"), summary.per_commune,
+         lambda key, tr: key or tr.gettext("(no place)")),
+        (tr.gettext("Unmet needs (nothing found):"), summary.unmet, _label),
+    ]
+    for title, rows, name in sections:
+        if rows:
+            parts.append(title + "\n" + "\n".join(f"• {name(k, tr)}: {n}" for k, n in rows[:15]))
+    return "\n\n".join(parts)
+
+
+@stop
+@admin_only
+async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/stats [days]`: the last 30 days unless a number of days is given."""
+    tr = tr_for(update, context)
+    args = context.args or []
+    if args and not (args[0].isdigit() and 0 < int(args[0]) <= 3660):
+        await reply(update, tr, tr.gettext("Usage: /stats [number of days]"))
+        return
+    days = int(args[0]) if args else DEFAULT_PERIOD_DAYS
+    until = _today()
+    summary = summarise(engine_of(context), since=until - timedelta(days=days - 1), until=until)
+    await reply(update, tr, stats_text(summary, tr))
+    if not summary.total:
+        return
+    png = chart_png(
+        [(_label(k, tr), found, unmet) for k, found, unmet in summary.need_bars()],
+        title=tr.gettext("Searches by need"),
+        found_label=tr.gettext("found"),
+        unmet_label=tr.gettext("nothing found"),
+    )
+    await update.effective_chat.send_photo(InputFile(png, filename="relais-stats.png"))  # type: ignore[union-attr]
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("stale", show_stale),
+        CallbackQueryHandler(verify, pattern=r"^adm:ver:"),
+        CommandHandler("stats", show_stats),
+    ]
