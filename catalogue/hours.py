@@ -1,0 +1,337 @@
+"""Opening hours: "is it open at this moment?", a day's openings, and the compact syntax.
+
+Rules (Europe/Paris wall-clock time):
+- A weekly opening applies on its days (`byday` "MO,TU"); a monthly one on the n-th weekday of
+  the month (`1SA` first Saturday, `-1FR` last Friday), as in HSDS/iCalendar.
+- `closes_at` earlier than `opens_at` is an overnight opening: open from `opens_at` on that day
+  until `closes_at` the next morning (Monday 20:00-08:00 is open on Tuesday at 02:00). The night
+  belongs to the day it starts: a closure or holiday on the next day does not cut it short.
+  `opens_at == closes_at` (written `00:00-24:00`) means open around the clock.
+- `valid_from`/`valid_to` (inclusive) bound the period a rule applies (summer hours).
+- Exceptions (inclusive dates) override the weekly rules: without times the service is closed
+  those days (temporary closure); with times those are the day's only hours. When several
+  exceptions cover a day, the one with the shortest period wins (an opening on 15 August inside
+  a closure for all of August).
+- Our rule for French public holidays (`holidays` package): closed, unless an exception gives
+  hours for that day. Most social services close on holidays; an exception says otherwise.
+
+Compact syntax (admin CSV and the /add conversation), rules separated by `;` or new lines:
+
+    mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00
+    lu,me,ve 9h-12h ; 1sa 10:00-12:00 ; -1fr 14:00-16:00 ; su 20:00-08:00
+    mo-fr 09:00-17:00 (2025-07-01..2025-08-31)
+
+Days: mo tu we th fr sa su, or French lu ma me je ve sa di (three letters and full names in
+either language also work); ranges `mo-fr`, lists `mo,we`; monthly `1sa`, `2tu`, `-1fr`.
+Times: `09:00`, `9:00`, `9h`, `9h30`; `24:00` closes at midnight. An optional period in
+brackets `(from..to)`, either side may be empty.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from catalogue.models import HoursException, OpeningHours
+
+PARIS = ZoneInfo("Europe/Paris")
+
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DAY_NAMES = (
+    ("mo", "lu", "mon", "lun", "monday", "lundi"),
+    ("tu", "ma", "tue", "mar", "tuesday", "mardi"),
+    ("we", "me", "wed", "mer", "wednesday", "mercredi"),
+    ("th", "je", "thu", "jeu", "thursday", "jeudi"),
+    ("fr", "ve", "fri", "ven", "friday", "vendredi"),
+    ("sa", "sam", "sat", "saturday", "samedi"),
+    ("su", "di", "sun", "dim", "sunday", "dimanche"),
+)
+_DAY_INDEX = {name: index for index, names in enumerate(_DAY_NAMES) for name in names}
+_MIDNIGHT = time(0, 0)
+
+
+class HoursSyntaxError(ValueError):
+    """A compact-hours text that cannot be read; the message says what and where."""
+
+
+# --------------------------------------------------------------------------- is it open?
+
+
+def _weekday_rules(rule: OpeningHours) -> list[tuple[int, int | None]]:
+    """(weekday index, n-th of month or None for weekly) for each byday item."""
+    items = [item.strip().upper() for item in (rule.byday or "").split(",") if item.strip()]
+    if not items:  # no day given: every day
+        return [(index, None) for index in range(7)]
+    parsed = []
+    for item in items:
+        match = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", item)
+        if match is None or match.group(2) not in DAY_CODES:
+            continue  # an unreadable item never opens anything
+        # A numbered day is monthly even if `freq` says otherwise: the safer reading.
+        nth = int(match.group(1)) if match.group(1) else None
+        parsed.append((DAY_CODES.index(match.group(2)), nth))
+    return parsed
+
+
+def _nth_of_month(day: date) -> tuple[int, int]:
+    """Which occurrence of its weekday `day` is, counted from the start and from the end."""
+    following = day + timedelta(days=7)
+    from_end = -1
+    while following.month == day.month:
+        from_end -= 1
+        following += timedelta(days=7)
+    return (day.day - 1) // 7 + 1, from_end
+
+
+def _applies(rule: OpeningHours, day: date) -> bool:
+    if rule.valid_from is not None and day < rule.valid_from:
+        return False
+    if rule.valid_to is not None and day > rule.valid_to:
+        return False
+    weekday = day.weekday()
+    return any(
+        index == weekday and (nth is None or nth in _nth_of_month(day))
+        for index, nth in _weekday_rules(rule)
+    )
+
+
+@cache
+def _french_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("FR", years=year)
+
+
+def is_public_holiday(day: date) -> bool:
+    """A French public holiday (metropolitan France)."""
+    return day in _french_holidays(day.year)
+
+
+def _knows_hours(hours: Sequence[OpeningHours], exceptions: Sequence[HoursException]) -> bool:
+    return bool(hours) or any(_has_times(e) for e in exceptions)
+
+
+def _has_times(exception: HoursException) -> bool:
+    return exception.opens_at is not None and exception.closes_at is not None
+
+
+def day_openings(
+    hours: Sequence[OpeningHours], exceptions: Sequence[HoursException], day: date
+) -> list[tuple[time, time]] | None:
+    """The openings that start on `day`, sorted; [] when closed; None when no hours are known.
+
+    An overnight opening appears as (20:00, 08:00) on the day it starts.
+    """
+    if not _knows_hours(hours, exceptions):
+        return None
+    covering = [e for e in exceptions if e.starts_on <= day <= e.ends_on]
+    if covering:
+        shortest = min(e.ends_on - e.starts_on for e in covering)
+        chosen = [e for e in covering if e.ends_on - e.starts_on == shortest]
+        return sorted((e.opens_at, e.closes_at) for e in chosen if _has_times(e))
+    if is_public_holiday(day):
+        return []
+    return sorted({(r.opens_at, r.closes_at) for r in hours if _applies(r, day)})
+
+
+def _local(at: datetime) -> datetime:
+    """Paris wall-clock time; a naive datetime is taken as Paris time already."""
+    return at.replace(tzinfo=PARIS) if at.tzinfo is None else at.astimezone(PARIS)
+
+
+def is_open(
+    hours: Sequence[OpeningHours], exceptions: Sequence[HoursException], at: datetime
+) -> bool | None:
+    """Whether the service is open at `at`; None when no hours are known."""
+    local = _local(at)
+    today, now = local.date(), local.time()
+    openings = day_openings(hours, exceptions, today)
+    if openings is None:
+        return None
+    for opens, closes in openings:
+        if opens <= now and (now < closes or closes <= opens):
+            return True
+    for opens, closes in day_openings(hours, exceptions, today - timedelta(days=1)) or []:
+        if closes <= opens and now < closes:  # the night that started yesterday
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- compact syntax
+
+_TIME = re.compile(r"(\d{1,2})(?:[:hH.](\d{2})?)?")
+_PERIOD = re.compile(r"\(\s*([0-9-]*)\s*\.\.\s*([0-9-]*)\s*\)\s*$")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    days: tuple[tuple[int, int | None], ...]
+    spans: tuple[tuple[time, time], ...]
+    valid_from: date | None
+    valid_to: date | None
+
+
+def _parse_time(text: str, where: str, *, closing: bool) -> time:
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise HoursSyntaxError(f"{where}: '{text}' is not a time (write 09:00 or 9h30)")
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if closing and (hour, minute) == (24, 0):
+        return _MIDNIGHT
+    if hour > 23 or minute > 59:
+        raise HoursSyntaxError(f"{where}: '{text}' is not a time of day (00:00 to 23:59)")
+    return time(hour, minute)
+
+
+def _parse_span(text: str, where: str) -> tuple[time, time]:
+    parts = re.split(r"\s*[-–]\s*", text.strip())
+    if len(parts) != 2 or not all(parts):
+        raise HoursSyntaxError(f"{where}: '{text}' should be opening-closing, e.g. 09:00-12:00")
+    opens = _parse_time(parts[0], where, closing=False)
+    closes = _parse_time(parts[1], where, closing=True)
+    if opens == closes and opens != _MIDNIGHT:
+        raise HoursSyntaxError(f"{where}: '{text}' opens and closes at the same time")
+    return opens, closes
+
+
+def _day_index(name: str, where: str) -> int:
+    index = _DAY_INDEX.get(name.lower())
+    if index is None:
+        raise HoursSyntaxError(
+            f"{where}: unknown day '{name}' (use mo tu we th fr sa su, or lu ma me je ve sa di)"
+        )
+    return index
+
+
+def _parse_days(text: str, where: str) -> list[tuple[int, int | None]]:
+    days: list[tuple[int, int | None]] = []
+    for item in text.split(","):
+        item = item.strip()
+        monthly = re.fullmatch(r"([+-]?\d)\s*([^\W\d_]+)", item)
+        if monthly:
+            nth = int(monthly.group(1))
+            if nth == 0 or not -5 <= nth <= 5:
+                raise HoursSyntaxError(f"{where}: '{item}': the week of the month is 1 to 5 or -1")
+            days.append((_day_index(monthly.group(2), where), nth))
+            continue
+        bounds = [b.strip() for b in re.split(r"[-–]", item)]
+        if len(bounds) > 2 or not all(bounds):
+            raise HoursSyntaxError(f"{where}: '{item}' is not a day or a range like mo-fr")
+        first, last = (_day_index(b, where) for b in (bounds[0], bounds[-1]))
+        span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
+        days.extend((index, None) for index in span)
+    return list(dict.fromkeys(days))
+
+
+def _parse_date(text: str, where: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HoursSyntaxError(f"{where}: '{text}' is not a date (write 2025-07-01)") from None
+
+
+def _parse_rule(text: str, where: str) -> _Rule:
+    valid_from = valid_to = None
+    period = _PERIOD.search(text)
+    if period:
+        valid_from = _parse_date(period.group(1), where)
+        valid_to = _parse_date(period.group(2), where)
+        if valid_from and valid_to and valid_to < valid_from:
+            raise HoursSyntaxError(f"{where}: the period ends before it starts")
+        text = text[: period.start()]
+    match = re.match(r"\s*(.*?)\s+(\d.*)$", text)
+    if match is None:
+        raise HoursSyntaxError(f"{where}: '{text.strip()}' needs days then hours, e.g. mo-fr 09:00-12:00")
+    days = _parse_days(match.group(1), where)
+    spans = [_parse_span(span, where) for span in match.group(2).split(",")]
+    return _Rule(tuple(days), tuple(sorted(spans)), valid_from, valid_to)
+
+
+def parse_compact_hours(
+    text: str, *, service_id: str = "", id_prefix: str | None = None
+) -> list[OpeningHours]:
+    """Read the compact syntax; blank text gives []. Raises HoursSyntaxError.
+
+    Ids are `<id_prefix>-1`, `-2`... when a prefix is given (stable re-imports), else uuid4 hex.
+    One OpeningHours per time span and kind (weekly days together, monthly days together).
+    """
+    records: list[OpeningHours] = []
+    chunks = [c.strip() for c in re.split(r"[;\n]", text or "")]
+    for number, chunk in enumerate(chunks, start=1):
+        if not chunk:
+            continue
+        where = f"rule {number} ('{chunk}')" if len(chunks) > 1 else f"'{chunk}'"
+        rule = _parse_rule(chunk, where)
+        weekly = [DAY_CODES[i] for i, nth in rule.days if nth is None]
+        monthly = [f"{nth}{DAY_CODES[i]}" for i, nth in rule.days if nth is not None]
+        for freq, byday in (("WEEKLY", weekly), ("MONTHLY", monthly)):
+            if not byday:
+                continue
+            for opens, closes in rule.spans:
+                number_id = len(records) + 1
+                records.append(
+                    OpeningHours(
+                        id=f"{id_prefix}-{number_id}" if id_prefix else uuid.uuid4().hex,
+                        service_id=service_id,
+                        freq=freq,
+                        byday=",".join(byday),
+                        opens_at=opens,
+                        closes_at=closes,
+                        valid_from=rule.valid_from,
+                        valid_to=rule.valid_to,
+                    )
+                )
+    return records
+
+
+def _format_days(days: Iterable[tuple[int, int | None]]) -> str:
+    """Weekly days as ranges of three or more (mo-fr) and lists; monthly days as 1sa, -1fr."""
+    weekly = sorted({i for i, nth in days if nth is None})
+    parts: list[str] = []
+    run: list[int] = []
+    for index in [*weekly, None]:
+        if index is not None and run and index == run[-1] + 1:
+            run.append(index)
+            continue
+        if len(run) >= 3:
+            parts.append(f"{DAY_CODES[run[0]]}-{DAY_CODES[run[-1]]}".lower())
+        else:
+            parts.extend(DAY_CODES[i].lower() for i in run)
+        run = [index] if index is not None else []
+    parts.extend(f"{nth}{DAY_CODES[i].lower()}" for i, nth in days if nth is not None)
+    return ",".join(parts)
+
+
+def _format_time(value: time, *, closing: bool) -> str:
+    return "24:00" if closing and value == _MIDNIGHT else value.strftime("%H:%M")
+
+
+def format_compact_hours(hours: Sequence[OpeningHours]) -> str:
+    """The compact text of `hours`, the inverse of parse_compact_hours (notes are not kept).
+
+    Rules with the same days and period are merged ("mo-fr 09:00-12:00,14:00-17:00").
+    """
+    grouped: dict[tuple, list[tuple[time, time]]] = {}
+    for rule in hours:
+        days = tuple(_weekday_rules(rule))
+        grouped.setdefault((days, rule.valid_from, rule.valid_to), []).append(
+            (rule.opens_at, rule.closes_at)
+        )
+    texts = []
+    for (days, valid_from, valid_to), spans in grouped.items():
+        times = ",".join(
+            f"{_format_time(o, closing=False)}-{_format_time(c, closing=True)}"
+            for o, c in sorted(set(spans))
+        )
+        text = f"{_format_days(days)} {times}"
+        if valid_from or valid_to:
+            text += f" ({valid_from or ''}..{valid_to or ''})"
+        texts.append(text)
+    return "; ".join(texts)
