@@ -7,10 +7,14 @@ Expected failures raise `CliError`; `run` prints them as one line and exits with
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
-from catalogue.db import DatabaseError
+from catalogue.db import DatabaseError, make_engine, session_scope
+from catalogue.importer import FORMATS, LARGE_IMPORT, ImportFormatError, export_file, import_file
+from catalogue.services import get_service, list_services, service_snapshot
 
 
 class CliError(Exception):
@@ -22,20 +26,87 @@ Handler = Callable[[argparse.Namespace], int]
 
 def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
     """Register the catalogue subcommands on a `relais` parser."""
+    add_import_export_commands(sub)
     p = sub.add_parser("services", help="list or show catalogue services")
     services = p.add_subparsers(dest="services_command", required=True)
-    services.add_parser("list", help="list services").set_defaults(handler=cmd_services_list)
+    listing = services.add_parser("list", help="list services")
+    listing.add_argument(
+        "--status", default="active", choices=["active", "hidden", "deleted", "all"]
+    )
+    listing.set_defaults(handler=cmd_services_list)
     show = services.add_parser("show", help="show one service")
     show.add_argument("id")
     show.set_defaults(handler=cmd_services_show)
 
 
+def add_import_export_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="import an HSDS JSON or CSV catalogue file (all or nothing)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    p.set_defaults(handler=cmd_import)
+    p = sub.add_parser("export", help="export the catalogue as HSDS JSON or CSV")
+    p.add_argument("--format", choices=FORMATS, default=None, help="default: from the file name")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=cmd_export)
+
+
+def _engine(args: argparse.Namespace):  # noqa: ANN202
+    return make_engine(getattr(args, "db", None))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    progress = sys.stderr.isatty() or path.stat().st_size > LARGE_IMPORT * 2000
+    try:
+        report = import_file(
+            _engine(args), path, dry_run=args.dry_run, actor="cli", progress=progress
+        )
+    except ImportFormatError as exc:
+        raise CliError(str(exc)) from None
+    if not report.ok():
+        print(f"relais: error: {path.name}: {report.summary()}", file=sys.stderr)
+        for line in report.problem_lines():
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        for label, ids in (("create", report.created), ("update", report.updated)):
+            for service_id in ids:
+                print(f"would {label} {service_id}")
+        if report.unchanged:
+            print(f"would leave {len(report.unchanged)} unchanged")
+    print(f"{path.name}: {report.summary()}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    fmt = args.format or ("csv" if path.suffix.lower() == ".csv" else "hsds")
+    if not path.parent.is_dir():
+        raise CliError(f"no such directory: {path.parent}")
+    count = export_file(_engine(args), path, fmt)
+    print(f"{count} services written to {path} ({fmt})")
+    return 0
+
+
 def cmd_services_list(args: argparse.Namespace) -> int:
-    raise CliError("not implemented yet")
+    status = None if args.status == "all" else args.status
+    with session_scope(_engine(args)) as session:
+        for service in list_services(session, status=status):
+            places = ", ".join(dict.fromkeys(loc.city or "?" for loc in service.locations))
+            print(f"{service.id}\t{service.name}\t{places or '-'}\t{service.status}")
+    return 0
 
 
 def cmd_services_show(args: argparse.Namespace) -> int:
-    raise CliError("not implemented yet")
+    with session_scope(_engine(args)) as session:
+        service = get_service(session, args.id, include_deleted=True)
+        if service is None:
+            raise CliError(f"no service with id {args.id!r}")
+        snapshot = service_snapshot(service)
+    print(json.dumps(snapshot, ensure_ascii=False, indent=2))
+    return 0
 
 
 def run(handler: Handler, args: argparse.Namespace) -> int:

@@ -1,0 +1,274 @@
+"""Import and export of the catalogue: HSDS JSON or the CSV sheet, all or nothing.
+
+An import reads the whole file into service snapshots, validates every one of them and the file
+as a whole (duplicate ids, one place described two ways), and writes only when no problem was
+found: one transaction, upsert by id, one audit entry per created or changed service. A service
+whose snapshot equals the stored one is left alone, so importing the same file twice changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from tqdm import tqdm
+
+from catalogue import hsds, sheet
+from catalogue.db import session_scope
+from catalogue.models import Access, Gender, Status
+from catalogue.services import (
+    Problem,
+    content,
+    get_service,
+    list_services,
+    normalise_snapshot,
+    service_snapshot,
+    write_snapshot,
+)
+from catalogue.taxonomy import get_category
+
+__all__ = ["ImportReport", "Problem", "export_bytes", "export_file", "import_bytes",
+           "import_file", "validate_snapshot"]  # fmt: skip
+
+FORMATS = ("hsds", "csv")
+# Above this many services the CLI shows a progress bar even when not asked to.
+LARGE_IMPORT = 500
+
+
+class ImportFormatError(ValueError):
+    """The file is neither HSDS JSON nor the CSV sheet, or the export format is unknown."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run or on problems, would do)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unit: str = "item"  # how problems count their position: "item" (JSON) or "line" (CSV)
+    dry_run: bool = False
+
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        """One line: the counts, or how many problems stopped the import."""
+        if self.problems:
+            n = len(self.problems)
+            return f"rejected: {n} problem{'s' * (n != 1)} found, nothing was written"
+        verb = "would be " if self.dry_run else ""
+        return (
+            f"{len(self.created)} {verb}created, {len(self.updated)} {verb}updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+    def problem_lines(self) -> list[str]:
+        """Each problem as "line 12, hours: …" ready to print."""
+        lines = []
+        for p in self.problems:
+            where = [f"{self.unit} {p.item}" if p.item is not None else None, p.field]
+            prefix = ", ".join(w for w in where if w)
+            lines.append(f"{prefix}: {p.message}" if prefix else p.message)
+        return lines
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def _in_mel(lat: float, lon: float) -> bool:
+    try:
+        from catalogue.places import in_mel
+    except ImportError:  # the gazetteer is being written; checked once it lands
+        return True
+    return in_mel(lat, lon)
+
+
+def validate_snapshot(snap: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for everything wrong in one service snapshot; [] when it is fine."""
+    problems = []
+    if not snap.get("id"):
+        problems.append(("id", "missing"))
+    if not snap.get("name"):
+        problems.append(("name", "missing"))
+    for key in snap.get("categories") or []:
+        if get_category(key) is None:
+            problems.append(("categories", f"unknown Soliguide category {key!r}"))
+    enums = {"status": Status, "access": Access, "gender": Gender}
+    for name, enum in enums.items():
+        value = snap.get(name)
+        if value is not None and value not in enum.__members__:
+            problems.append((name, f"{value!r} is not one of {', '.join(enum.__members__)}"))
+    ages = [snap.get("min_age"), snap.get("max_age")]
+    for name, age in zip(("min_age", "max_age"), ages, strict=True):
+        if age is not None and not (isinstance(age, int) and 0 <= age <= 120):
+            problems.append((name, f"not an age: {age!r}"))
+    if all(isinstance(a, int) for a in ages) and ages[0] > ages[1]:  # type: ignore[operator]
+        problems.append(("max_age", "smaller than min_age"))
+    if snap.get("free") not in (None, True, False):
+        problems.append(("free", f"expected true/false, got {snap['free']!r}"))
+    for loc in snap.get("locations") or []:
+        problems.extend(_location_problems(loc))
+    for hours in snap.get("hours") or []:
+        if not hours.get("byday"):
+            problems.append(("hours", "opening without days"))
+        if not hours.get("opens_at") or not hours.get("closes_at"):
+            problems.append(("hours", f"opening {hours.get('byday')} without times"))
+    return problems
+
+
+def _location_problems(loc: dict[str, Any]) -> list[tuple[str, str]]:
+    lat, lon = loc.get("latitude"), loc.get("longitude")
+    name = loc.get("name") or loc.get("id")
+    if (lat is None) != (lon is None):
+        return [("latitude", f"place {name}: latitude and longitude go together")]
+    if lat is None:
+        if loc.get("address"):
+            return [("latitude", f"place {name}: an address needs its coordinates")]
+        return []
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return [("latitude", f"place {name}: coordinates out of range ({lat}, {lon})")]
+    if loc.get("address") and not _in_mel(lat, lon):
+        return [("latitude", f"place {name}: ({lat}, {lon}) is outside the Lille metropolis")]
+    return []
+
+
+def _file_problems(items: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
+    """Problems across items: the same id twice, one place or child id used inconsistently."""
+    problems = []
+    ids = Counter(snap["id"] for _, snap in items)
+    places: dict[str, dict[str, Any]] = {}
+    child_owner: dict[str, str] = {}
+    for number, snap in items:
+        if ids[snap["id"]] > 1:
+            problems.append(Problem(number, "id", f"duplicate service id {snap['id']!r}"))
+        for loc in snap["locations"]:
+            seen = places.setdefault(loc["id"], loc)
+            if seen != loc:
+                problems.append(
+                    Problem(number, "locations", f"place {loc['id']!r} described differently")
+                )
+        for kind in ("phones", "hours", "exceptions"):
+            for child in snap[kind]:
+                owner = child_owner.setdefault(f"{kind}:{child['id']}", snap["id"])
+                if owner != snap["id"]:
+                    problems.append(Problem(number, kind, f"id {child['id']!r} already used"))
+    return problems
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def _format_of(data: bytes, filename: str) -> str:
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".json":
+        return "hsds"
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{"):
+        return "hsds"
+    if b"," in data.split(b"\n", 1)[0]:
+        return "csv"
+    raise ImportFormatError(f"{filename}: neither HSDS JSON (.json) nor the CSV sheet (.csv)")
+
+
+def parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]], ImportReport]:
+    """Snapshots read from the file and a report holding every problem found so far."""
+    fmt = _format_of(data, filename)
+    parser = hsds.parse_hsds if fmt == "hsds" else sheet.parse_sheet
+    items, problems = parser(data)
+    report = ImportReport(problems=problems, unit="item" if fmt == "hsds" else "line")
+    items = [(n, normalise_snapshot(s)) for n, s in items]
+    for number, snap in items:
+        report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
+    report.problems.extend(_file_problems(items))
+    report.problems.sort(key=lambda p: (p.item is not None, p.item or 0))
+    return items, report
+
+
+def import_bytes(
+    engine: Engine,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    actor: str,
+    progress: bool = False,
+) -> ImportReport:
+    """Validate then apply a catalogue file's content (nothing written on any problem)."""
+    items, report = parse(data, filename)
+    report.dry_run = dry_run
+    if not report.ok():
+        return report
+    with session_scope(engine) as session:
+        bar: Iterable[tuple[int, dict[str, Any]]] = (
+            tqdm(items, desc="import", unit="service") if progress else items
+        )
+        for _, snap in bar:
+            existing = get_service(session, snap["id"], include_deleted=True)
+            if existing is None:
+                report.created.append(snap["id"])
+            elif content(service_snapshot(existing)) == content(snap):
+                report.unchanged.append(snap["id"])
+                continue
+            else:
+                report.updated.append(snap["id"])
+            if not dry_run:
+                action = "import" if existing is not None else "create"
+                write_snapshot(session, snap, actor=actor, action=action)
+        if dry_run:
+            session.rollback()
+    return report
+
+
+def import_file(
+    engine: Engine,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    actor: str = "cli",
+    progress: bool = False,
+) -> ImportReport:
+    """Import a .json (HSDS) or .csv (sheet) file; see `import_bytes`."""
+    path = Path(path)
+    return import_bytes(
+        engine, path.read_bytes(), path.name, dry_run=dry_run, actor=actor, progress=progress
+    )
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def export_snapshots(engine: Engine) -> list[dict[str, Any]]:
+    """Every service but soft-deleted ones, as snapshots, by id."""
+    with session_scope(engine) as session:
+        services = list_services(session, status=None)
+        return [service_snapshot(s) for s in services if s.status != Status.deleted]
+
+
+def _encode(snapshots: list[dict[str, Any]], fmt: str) -> bytes:
+    if fmt == "hsds":
+        text = json.dumps(hsds.to_hsds(snapshots), ensure_ascii=False, indent=1)
+        return (text + "\n").encode("utf-8")
+    if fmt == "csv":
+        return sheet.to_sheet(snapshots)
+    raise ImportFormatError(f"unknown export format {fmt!r} (hsds or csv)")
+
+
+def export_bytes(engine: Engine, fmt: str) -> bytes:
+    """The catalogue as HSDS JSON ("hsds") or the CSV sheet ("csv")."""
+    return _encode(export_snapshots(engine), fmt)
+
+
+def export_file(engine: Engine, path: Path, fmt: str) -> int:
+    """Write the catalogue to `path`; returns the number of services written."""
+    snapshots = export_snapshots(engine)
+    Path(path).write_bytes(_encode(snapshots, fmt))
+    return len(snapshots)

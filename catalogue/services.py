@@ -1,0 +1,490 @@
+"""Reading and changing services, with an audit entry for every change.
+
+A service and everything hanging off it (organisation, places, categories, phones, hours,
+closures, translations) has one plain JSON form, the *snapshot*. Snapshots are what the audit
+table stores before and after each change, what `undo_last` restores, and the pivot between the
+database and the HSDS / CSV files (parse → snapshot → `apply_snapshot`, and back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any, get_args
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, SQLModel, col, select
+
+from catalogue.models import (
+    AuditEntry,
+    HoursException,
+    Location,
+    OpeningHours,
+    Organization,
+    Phone,
+    Service,
+    ServiceCategory,
+    ServiceTranslation,
+    Status,
+    utcnow,
+)
+
+
+@dataclass
+class Problem:
+    """Something wrong in catalogue data: where (1-based item or CSV line, field) and what."""
+
+    item: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [f"item {self.item}" if self.item is not None else None, self.field]
+        place = ", ".join(w for w in where if w)
+        return f"{place}: {self.message}" if place else self.message
+
+
+class ConcurrentEditError(Exception):
+    """Someone else changed the service since it was read: nothing was written."""
+
+
+class NotFoundError(LookupError):
+    """No service with that id."""
+
+
+SERVICE_FIELDS = (
+    "id", "name", "alternate_name", "description", "status", "min_age", "max_age", "gender",
+    "eligibility", "access", "access_note", "free", "fees", "languages", "areas", "email",
+    "website", "source", "verified_on",
+)  # fmt: skip
+ORGANIZATION_FIELDS = ("id", "name", "description", "website", "email")
+LOCATION_FIELDS = (
+    "id", "name", "address", "postcode", "city", "insee_code", "latitude", "longitude",
+    "approximate", "description",
+)  # fmt: skip
+PHONE_FIELDS = ("id", "number", "kind", "description")
+HOURS_FIELDS = (
+    "id", "location_id", "freq", "byday", "opens_at", "closes_at", "valid_from", "valid_to", "note",
+)  # fmt: skip
+EXCEPTION_FIELDS = ("id", "starts_on", "ends_on", "opens_at", "closes_at", "note")
+STAMPS = ("created_at", "updated_at")
+# Fields of a service that can be given in other languages (ServiceTranslation.field).
+TRANSLATABLE = ("description", "eligibility", "access_note", "fees")
+
+_RELATIONS = (
+    selectinload(Service.organization),  # type: ignore[arg-type]
+    selectinload(Service.locations),  # type: ignore[arg-type]
+    selectinload(Service.categories),  # type: ignore[arg-type]
+    selectinload(Service.phones),  # type: ignore[arg-type]
+    selectinload(Service.hours),  # type: ignore[arg-type]
+    selectinload(Service.exceptions),  # type: ignore[arg-type]
+    selectinload(Service.translations),  # type: ignore[arg-type]
+)
+
+
+# --- snapshots ---------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    """Dates as YYYY-MM-DD, times as HH:MM, stamps as ISO UTC: a JSON-able, comparable form."""
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+def _pick(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    get = obj.get if isinstance(obj, dict) else lambda f, d=None: getattr(obj, f, d)
+    return {f: _json_value(get(f, None)) for f in fields}
+
+
+def as_utc(value: datetime) -> datetime:
+    """Databases hand back naive datetimes (SQLite) or aware ones (PostgreSQL): compare in UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def normalise_snapshot(data: dict[str, Any]) -> dict[str, Any]:
+    """The canonical snapshot of a service given as a (possibly partial) dict or a `Service`.
+
+    Lists of children are sorted by id (categories by key) so that two snapshots of the same
+    service compare equal whatever order the database or a file gave them in.
+    """
+    src = data if isinstance(data, dict) else _service_dict(data)
+    snap = _pick(src, SERVICE_FIELDS)
+    snap["status"] = snap["status"] or Status.active.value
+    snap["languages"] = list(src.get("languages") or [])
+    snap["areas"] = list(src.get("areas") or [])
+    org = src.get("organization")
+    snap["organization"] = _pick(org, ORGANIZATION_FIELDS) if org else None
+    locations = [_pick(loc, LOCATION_FIELDS) for loc in src.get("locations") or []]
+    for loc in locations:
+        loc["approximate"] = bool(loc["approximate"])
+    snap["locations"] = sorted(locations, key=lambda loc: loc["id"])
+    snap["categories"] = sorted(dict.fromkeys(src.get("categories") or []))
+    snap["phones"] = sorted(
+        (_pick(p, PHONE_FIELDS) for p in src.get("phones") or []), key=lambda p: p["id"]
+    )
+    hours = [_pick(h, HOURS_FIELDS) for h in src.get("hours") or []]
+    for h in hours:
+        h["freq"] = h["freq"] or "WEEKLY"
+    snap["hours"] = sorted(hours, key=lambda h: h["id"])
+    snap["exceptions"] = sorted(
+        (_pick(e, EXCEPTION_FIELDS) for e in src.get("exceptions") or []), key=lambda e: e["id"]
+    )
+    translations = src.get("translations") or {}
+    snap["translations"] = {
+        lang: dict(sorted((f, t) for f, t in fields.items() if t))
+        for lang, fields in sorted(translations.items())
+        if any(fields.values())
+    }
+    for stamp in STAMPS:
+        if src.get(stamp) is not None:
+            snap[stamp] = _json_value(src[stamp])
+    return snap
+
+
+def _service_dict(service: Service) -> dict[str, Any]:
+    translations: dict[str, dict[str, str]] = {}
+    for tr in service.translations:
+        translations.setdefault(tr.lang, {})[tr.field] = tr.text
+    data = {f: getattr(service, f) for f in (*SERVICE_FIELDS, *STAMPS)}
+    data.update(
+        organization=service.organization,
+        locations=service.locations,
+        categories=service.category_keys,
+        phones=service.phones,
+        hours=service.hours,
+        exceptions=service.exceptions,
+        translations=translations,
+    )
+    return data
+
+
+def service_snapshot(service: Service) -> dict[str, Any]:
+    """JSON-able state of a service and its children (audit before/after, export, undo)."""
+    return normalise_snapshot(_service_dict(service))  # type: ignore[arg-type]
+
+
+def content(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot without its stamps: what "unchanged" is judged on."""
+    return {k: v for k, v in snapshot.items() if k not in STAMPS}
+
+
+def _parse_value(model: type[SQLModel], field: str, value: Any) -> Any:
+    """Back from the JSON form to the column's Python type."""
+    if value is None or not isinstance(value, str):
+        return value
+    annotation = model.model_fields[field].annotation
+    for kind in (datetime, date, time):  # datetime first: it is also a date
+        if kind is annotation or kind in get_args(annotation):
+            return kind.fromisoformat(value)
+    return value
+
+
+def _assign(obj: SQLModel, data: dict[str, Any], fields: Iterable[str]) -> None:
+    for field in fields:
+        setattr(obj, field, _parse_value(type(obj), field, data.get(field)))
+
+
+def _sync(
+    current: list[Any],
+    wanted: list[dict[str, Any]],
+    key: Callable[[Any], Any],
+    make: Callable[[dict[str, Any]], Any],
+    fields: Iterable[str],
+) -> list[Any]:
+    """Update children in place by key, create the new ones, drop the others (delete-orphan)."""
+    by_key = {key(obj): obj for obj in current}
+    result = []
+    for data in wanted:
+        obj = by_key.get(key(data)) or make(data)
+        _assign(obj, data, fields)
+        result.append(obj)
+    return result
+
+
+def apply_snapshot(session: Session, snapshot: dict[str, Any]) -> Service:
+    """Make the stored service (created if missing) match `snapshot`; no audit, no stamps.
+
+    Organisation and places are shared with other services: they are upserted by id.
+    """
+    snap = normalise_snapshot(snapshot)
+    service = get_service(session, snap["id"], include_deleted=True)
+    if service is None:
+        service = Service(id=snap["id"], name=snap["name"])
+        session.add(service)
+    _assign(service, snap, SERVICE_FIELDS)
+    org = snap["organization"]
+    if org is None:
+        service.organization = None
+    else:
+        organization = session.get(Organization, org["id"]) or Organization(**org)
+        _assign(organization, org, ORGANIZATION_FIELDS)
+        service.organization = organization
+    locations = []
+    for loc in snap["locations"]:
+        location = session.get(Location, loc["id"]) or Location(id=loc["id"])
+        _assign(location, loc, LOCATION_FIELDS)
+        locations.append(location)
+    service.locations = locations
+    get_key = _getter
+    service.categories = _sync(
+        service.categories,
+        [{"key": k} for k in snap["categories"]],
+        lambda o: get_key(o, "key"),
+        lambda d: ServiceCategory(key=d["key"]),
+        (),
+    )
+    by_id = lambda o: get_key(o, "id")  # noqa: E731
+    service.phones = _sync(
+        service.phones, snap["phones"], by_id, lambda d: Phone(id=d["id"], number=""), PHONE_FIELDS
+    )
+    service.hours = _sync(service.hours, snap["hours"], by_id, _new_hours, HOURS_FIELDS)
+    service.exceptions = _sync(
+        service.exceptions, snap["exceptions"], by_id, _new_exception, EXCEPTION_FIELDS
+    )
+    service.translations = _sync(
+        service.translations,
+        [
+            {"lang": lang, "field": field, "text": text}
+            for lang, fields in snap["translations"].items()
+            for field, text in fields.items()
+        ],
+        lambda o: (get_key(o, "lang"), get_key(o, "field")),
+        lambda d: ServiceTranslation(lang=d["lang"], field=d["field"], text=d["text"]),
+        ("text",),
+    )
+    return service
+
+
+def _getter(obj: Any, field: str) -> Any:
+    return obj[field] if isinstance(obj, dict) else getattr(obj, field)
+
+
+def _new_hours(data: dict[str, Any]) -> OpeningHours:
+    return OpeningHours(id=data["id"], byday="", opens_at=time(0), closes_at=time(0))
+
+
+def _new_exception(data: dict[str, Any]) -> HoursException:
+    return HoursException(id=data["id"], starts_on=date.min, ends_on=date.min)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def get_service(
+    session: Session, service_id: str, *, include_deleted: bool = False
+) -> Service | None:
+    """The service with its relations loaded, or None (a soft-deleted one only on request)."""
+    stmt = select(Service).where(Service.id == service_id).options(*_RELATIONS)
+    service = session.exec(stmt).first()
+    if service is None or (service.status == Status.deleted and not include_deleted):
+        return None
+    return service
+
+
+def list_services(session: Session, *, status: str | None = "active") -> list[Service]:
+    """Services with the given status (None: all, deleted ones included), by id."""
+    stmt = select(Service).options(*_RELATIONS).order_by(col(Service.id))
+    if status is not None:
+        stmt = stmt.where(Service.status == status)
+    return list(session.exec(stmt).all())
+
+
+def history(session: Session, service_id: str) -> list[AuditEntry]:
+    """Every recorded change of a service, oldest first."""
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == "service", AuditEntry.entity_id == service_id)
+        .order_by(col(AuditEntry.at), col(AuditEntry.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def stale_services(session: Session, *, older_than: date) -> list[Service]:
+    """Visible services never verified or verified before `older_than`, oldest first."""
+    stmt = (
+        select(Service)
+        .options(*_RELATIONS)
+        .where(Service.status != Status.deleted)
+        .where((col(Service.verified_on).is_(None)) | (col(Service.verified_on) < older_than))
+        .order_by(col(Service.verified_on).is_not(None), col(Service.verified_on), col(Service.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def catalogue_version(session: Session) -> tuple[int, datetime | None]:
+    """(number of services, latest change): a cheap way to see that the catalogue changed."""
+    count, latest = session.exec(select(func.count(), func.max(Service.updated_at))).one()
+    return int(count), as_utc(latest) if latest is not None else None
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    service_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEntry:
+    """Append one audit entry (the session's transaction makes it atomic with the change)."""
+    entry = AuditEntry(
+        actor=actor, action=action, entity_id=service_id, before=before, after=after
+    )
+    session.add(entry)
+    return entry
+
+
+def _stored_snapshot(session: Session, service_id: str) -> dict[str, Any] | None:
+    """The committed state of a service, read apart from the caller's pending changes."""
+    with Session(session.get_bind()) as other:
+        stored = get_service(other, service_id, include_deleted=True)
+        return service_snapshot(stored) if stored is not None else None
+
+
+def save_service(
+    session: Session,
+    service: Service,
+    *,
+    actor: str,
+    action: str = "update",
+    expected_updated_at: datetime | None = None,
+) -> Service:
+    """Store a new or changed service and audit it.
+
+    `expected_updated_at` is the `updated_at` the editor read: if the stored one differs,
+    someone else saved in between and `ConcurrentEditError` is raised, nothing written.
+    """
+    before = _stored_snapshot(session, service.id)
+    if expected_updated_at is not None:
+        stored_at = before and before.get("updated_at")
+        if stored_at is None or datetime.fromisoformat(stored_at) != as_utc(expected_updated_at):
+            raise ConcurrentEditError(f"service {service.id} was changed by someone else")
+    if before is None and action == "update":
+        action = "create"
+    service.updated_at = utcnow()
+    if before is not None:
+        service.created_at = datetime.fromisoformat(before["created_at"])
+    if service not in session:
+        service = session.merge(service)
+    session.flush()
+    saved = get_service(session, service.id, include_deleted=True)
+    assert saved is not None
+    record(
+        session,
+        actor=actor,
+        action=action,
+        service_id=saved.id,
+        before=before,
+        after=service_snapshot(saved),
+    )
+    return saved
+
+
+def write_snapshot(
+    session: Session,
+    snapshot: dict[str, Any],
+    *,
+    actor: str,
+    action: str,
+    note: dict[str, Any] | None = None,
+) -> Service:
+    """Apply a snapshot (from a file or an undo) with a fresh `updated_at` and an audit entry.
+
+    `note` adds keys to the entry's `after` (an undo names the entry it undoes).
+    """
+    existing = get_service(session, snapshot["id"], include_deleted=True)
+    before = service_snapshot(existing) if existing is not None else None
+    service = apply_snapshot(session, snapshot)
+    service.updated_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action=action,
+        service_id=service.id,
+        before=before,
+        after=dict(service_snapshot(service), **(note or {})),
+    )
+    return service
+
+
+_STATUS_ACTIONS = {Status.active: "show", Status.hidden: "hide", Status.deleted: "delete"}
+
+
+def set_status(session: Session, service_id: str, status: Status, *, actor: str) -> Service:
+    """Hide, show, soft-delete or restore a service (restore = active again after a delete)."""
+    service = get_service(session, service_id, include_deleted=True)
+    if service is None:
+        raise NotFoundError(service_id)
+    before = service_snapshot(service)
+    action = _STATUS_ACTIONS[Status(status)]
+    if before["status"] == Status.deleted and status != Status.deleted:
+        action = "restore"
+    service.status = Status(status).value
+    service.updated_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action=action,
+        service_id=service_id,
+        before=before,
+        after=service_snapshot(service),
+    )
+    return service
+
+
+def mark_verified(session: Session, service_id: str, *, actor: str, on: date) -> Service:
+    """Record that someone checked the service's facts on `on`."""
+    service = get_service(session, service_id, include_deleted=True)
+    if service is None:
+        raise NotFoundError(service_id)
+    before = service_snapshot(service)
+    service.verified_on = on
+    service.updated_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="verify",
+        service_id=service_id,
+        before=before,
+        after=service_snapshot(service),
+    )
+    return service
+
+
+def undo_last(session: Session, *, actor: str) -> AuditEntry | None:
+    """Revert `actor`'s latest change that is not itself undone; None when there is none.
+
+    The service goes back to the entry's `before` (a creation is undone by a soft delete, so
+    nothing is lost). The undo is audited too, and an undone entry is never undone twice.
+    """
+    entries = session.exec(
+        select(AuditEntry)
+        .where(AuditEntry.actor == actor, AuditEntry.entity == "service")
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
+    ).all()
+    undone = {e.after.get("undoes") for e in entries if e.action == "undo" and e.after}
+    target = next((e for e in entries if e.action != "undo" and e.id not in undone), None)
+    if target is None:
+        return None
+    if target.before is None:
+        current = get_service(session, target.entity_id, include_deleted=True)
+        restored = dict(service_snapshot(current), status=Status.deleted.value)  # type: ignore[arg-type]
+    else:
+        restored = target.before
+    write_snapshot(session, restored, actor=actor, action="undo", note={"undoes": target.id})
+    return target

@@ -1,0 +1,341 @@
+"""The one-sheet CSV template for administrators ⇄ service snapshots.
+
+One row per service and place: several rows with the same `id` are one service given at several
+places. Service columns are read from the service's first row; on its other rows they must be
+empty or the same. Lists (categories, languages, areas, phones) are separated by `|`; hours use
+the compact syntax of `catalogue.hours`; closures are `2026-12-24..2027-01-02 closed` or
+`2026-08-15 10:00-12:00`, separated by `;`, each optionally followed by a note. Translations
+go in `<field>_<lang>` columns (`description_en`, `eligibility_ar`…). The README lists every
+column. Commas or semicolons as separators are both read (spreadsheets in French use `;`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, time
+from typing import Any
+
+from catalogue.hours import HoursSyntaxError, format_compact_hours, parse_compact_hours
+from catalogue.hsds import commune_code
+from catalogue.models import OpeningHours
+from catalogue.services import TRANSLATABLE, Problem
+from catalogue.taxonomy import LANGUAGES
+from catalogue.text import normalise
+
+SERVICE_COLUMNS = (
+    "id", "name", "alternate_name", "organization_id", "organization", "categories",
+    "description", "access", "access_note", "free", "fees", "min_age", "max_age", "gender",
+    "eligibility", "languages", "areas", "phones", "email", "website", "source", "verified_on",
+    "status", "closures",
+)  # fmt: skip
+PLACE_COLUMNS = (
+    "location_id", "place_name", "address", "postcode", "city", "latitude", "longitude",
+    "approximate", "place_note", "hours",
+)  # fmt: skip
+TRANSLATION_COLUMNS = tuple(
+    f"{field}_{lang}" for lang in LANGUAGES if lang != "fr" for field in TRANSLATABLE
+)
+COLUMNS = (*SERVICE_COLUMNS[:7], *PLACE_COLUMNS, *SERVICE_COLUMNS[7:], *TRANSLATION_COLUMNS)
+LIST_SEPARATOR = "|"
+_TRUE = {"yes", "oui", "true", "vrai", "1", "y", "o"}
+_FALSE = {"no", "non", "false", "faux", "0", "n"}
+_CLOSURE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?\s+"
+    r"(closed|fermé|ferme|(\d{1,2}:\d{2})-(\d{1,2}:\d{2}))(?:\s+(.*))?$",
+    re.IGNORECASE,
+)
+
+
+class _Row:
+    """One CSV row with typed getters that collect problems with the line number."""
+
+    def __init__(self, cells: dict[str, str], line: int, problems: list[Problem]):
+        self.cells, self.line, self.problems = cells, line, problems
+
+    def problem(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.line, column, message))
+
+    def text(self, column: str) -> str | None:
+        return (self.cells.get(column) or "").strip() or None
+
+    def items(self, column: str) -> list[str]:
+        text = self.text(column) or ""
+        return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+
+    def integer(self, column: str) -> int | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        if not value.isdigit():
+            self.problem(column, f"not a whole number: {value!r}")
+            return None
+        return int(value)
+
+    def number(self, column: str) -> float | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        try:
+            return float(value.replace(",", "."))
+        except ValueError:
+            self.problem(column, f"not a number: {value!r}")
+            return None
+
+    def boolean(self, column: str) -> bool | None:
+        value = (self.text(column) or "").lower()
+        if not value:
+            return None
+        if value in _TRUE | _FALSE:
+            return value in _TRUE
+        self.problem(column, f"write yes or no, not {value!r}")
+        return None
+
+    def date(self, column: str) -> str | None:
+        value = self.text(column)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            self.problem(column, f"not a date (YYYY-MM-DD): {value!r}")
+            return None
+
+
+def _read_rows(data: bytes) -> tuple[list[_Row], list[Problem]]:
+    problems: list[Problem] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return [], [Problem(None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        columns = [c.strip().lower() for c in next(reader)]
+    except StopIteration:
+        return [], [Problem(None, None, "empty file: expected a header line of columns")]
+    unknown = [c for c in columns if c and c not in COLUMNS]
+    problems.extend(Problem(1, c, "unknown column (see the README for the template)") for c in unknown)
+    problems.extend(Problem(1, c, "missing column") for c in ("id", "name") if c not in columns)
+    if problems:
+        return [], problems
+    rows = []
+    line = reader.line_num
+    try:
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(columns):
+                problems.append(Problem(start, None, f"{len(cells)} cells for {len(columns)} columns"))
+            rows.append(_Row(dict(zip(columns, cells, strict=False)), start, problems))
+    except csv.Error as exc:
+        problems.append(Problem(line + 1, None, f"malformed CSV: {exc}"))
+    return rows, problems
+
+
+def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
+    """Snapshots (with the line of their first row) from the CSV sheet, and every problem."""
+    rows, problems = _read_rows(data)
+    groups: dict[str, list[_Row]] = {}
+    for row in rows:
+        sid = row.text("id")
+        if sid is None:
+            row.problem("id", "missing")
+            continue
+        groups.setdefault(sid, []).append(row)
+    snapshots = []
+    for sid, group in groups.items():
+        first = group[0]
+        for row in group[1:]:
+            for column in SERVICE_COLUMNS + TRANSLATION_COLUMNS:
+                if row.text(column) not in (None, first.text(column)):
+                    row.problem(column, f"differs from line {first.line} of the same service")
+        snap = _service(first, sid)
+        several = len(group) > 1
+        for k, row in enumerate(group, start=1):
+            place = _place(row, sid, k)
+            if place is not None:
+                snap["locations"].append(place)
+            prefix = f"{sid}-hours{k}" if several else f"{sid}-hours"
+            location_id = place["id"] if place is not None and several else None
+            snap["hours"].extend(_hours(row, prefix, location_id))
+        snapshots.append((first.line, snap))
+    return snapshots, problems
+
+
+def _service(row: _Row, sid: str) -> dict[str, Any]:
+    org_name, org_id = row.text("organization"), row.text("organization_id")
+    organization = None
+    if org_name or org_id:
+        org_id = org_id or "org-" + normalise(org_name or "").replace(" ", "-")
+        organization = {"id": org_id, "name": org_name or org_id}
+    translations: dict[str, dict[str, str]] = {}
+    for column in TRANSLATION_COLUMNS:
+        if text := row.text(column):
+            field, lang = column.rsplit("_", 1)
+            translations.setdefault(lang, {})[field] = text
+    return {
+        "id": sid,
+        "name": row.text("name"),
+        "alternate_name": row.text("alternate_name"),
+        "organization": organization,
+        "categories": row.items("categories"),
+        "description": row.text("description"),
+        "access": row.text("access"),
+        "access_note": row.text("access_note"),
+        "free": row.boolean("free"),
+        "fees": row.text("fees"),
+        "min_age": row.integer("min_age"),
+        "max_age": row.integer("max_age"),
+        "gender": row.text("gender"),
+        "eligibility": row.text("eligibility"),
+        "languages": row.items("languages"),
+        "areas": row.items("areas"),
+        "phones": [
+            {"id": f"{sid}-phone-{n}", "number": number}
+            for n, number in enumerate(row.items("phones"), start=1)
+        ],
+        "email": row.text("email"),
+        "website": row.text("website"),
+        "source": row.text("source"),
+        "verified_on": row.date("verified_on"),
+        "status": row.text("status") or "active",
+        "exceptions": _closures(row, sid),
+        "translations": translations,
+        "locations": [],
+        "hours": [],
+    }
+
+
+def _place(row: _Row, sid: str, k: int) -> dict[str, Any] | None:
+    values = {c: row.text(c) for c in PLACE_COLUMNS if c != "hours"}
+    if not any(values.values()):
+        return None
+    address, city, postcode = row.text("address"), row.text("city"), row.text("postcode")
+    approximate = row.boolean("approximate")
+    return {
+        "id": row.text("location_id") or f"{sid}-place-{k}",
+        "name": row.text("place_name"),
+        "address": address,
+        "postcode": postcode,
+        "city": city,
+        "insee_code": commune_code(city, postcode),
+        "latitude": row.number("latitude"),
+        "longitude": row.number("longitude"),
+        "approximate": address is None if approximate is None else approximate,
+        "description": row.text("place_note"),
+    }
+
+
+def _hours(row: _Row, prefix: str, location_id: str | None) -> list[dict[str, Any]]:
+    try:
+        hours = parse_compact_hours(row.text("hours") or "", id_prefix=prefix)
+    except HoursSyntaxError as exc:
+        row.problem("hours", str(exc))
+        return []
+    return [
+        {"id": h.id, "location_id": location_id, "freq": h.freq, "byday": h.byday,
+         "opens_at": h.opens_at, "closes_at": h.closes_at, "valid_from": h.valid_from,
+         "valid_to": h.valid_to}
+        for h in hours
+    ]  # fmt: skip
+
+
+def _closures(row: _Row, sid: str) -> list[dict[str, Any]]:
+    closures = []
+    parts = [p.strip() for p in (row.text("closures") or "").split(";") if p.strip()]
+    for n, part in enumerate(parts, start=1):
+        match = _CLOSURE.match(part)
+        if match is None:
+            row.problem("closures", f"{part!r}: write 2026-12-24..2027-01-02 closed or "
+                        "2026-08-15 10:00-12:00")  # fmt: skip
+            continue
+        starts, ends, _, opens, closes, note = match.groups()
+        closures.append({
+            "id": f"{sid}-closure-{n}", "starts_on": starts, "ends_on": ends or starts,
+            "opens_at": opens and opens.zfill(5), "closes_at": closes and closes.zfill(5),
+            "note": note,
+        })  # fmt: skip
+    return closures
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def to_sheet(snapshots: list[dict[str, Any]]) -> bytes:
+    """The CSV sheet of snapshots (UTF-8 with a BOM so that spreadsheets read the accents)."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for snap in snapshots:
+        service = _service_cells(snap)
+        places = snap["locations"] or [None]
+        for place in places:
+            row = dict(service)
+            if place is not None:
+                row.update(_place_cells(place))
+            own = [
+                h for h in snap["hours"]
+                if h["location_id"] is None or place is not None and h["location_id"] == place["id"]
+            ]  # fmt: skip
+            row["hours"] = format_compact_hours([_hours_record(h) for h in own])
+            writer.writerow(row)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(value)
+    return str(value)
+
+
+def _service_cells(snap: dict[str, Any]) -> dict[str, str]:
+    org = snap["organization"] or {}
+    cells = {c: _cell(snap.get(c)) for c in SERVICE_COLUMNS}
+    cells["organization_id"] = _cell(org.get("id"))
+    cells["organization"] = _cell(org.get("name"))
+    cells["phones"] = LIST_SEPARATOR.join(p["number"] for p in snap["phones"])
+    cells["closures"] = "; ".join(_closure_text(e) for e in snap["exceptions"])
+    for lang, fields in snap["translations"].items():
+        for field, text in fields.items():
+            cells[f"{field}_{lang}"] = text
+    return cells
+
+
+def _place_cells(place: dict[str, Any]) -> dict[str, str]:
+    cells = {c: _cell(place.get(c)) for c in ("address", "postcode", "city", "latitude",
+                                               "longitude", "approximate")}  # fmt: skip
+    cells.update(
+        location_id=place["id"],
+        place_name=_cell(place["name"]),
+        place_note=_cell(place["description"]),
+    )
+    return cells
+
+
+def _closure_text(e: dict[str, Any]) -> str:
+    days = e["starts_on"] if e["ends_on"] == e["starts_on"] else f"{e['starts_on']}..{e['ends_on']}"
+    what = f"{e['opens_at']}-{e['closes_at']}" if e["opens_at"] else "closed"
+    return " ".join(p for p in (days, what, e["note"]) if p)
+
+
+def _hours_record(h: dict[str, Any]) -> OpeningHours:
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return OpeningHours(
+        id=h["id"],
+        freq=h["freq"],
+        byday=h["byday"],
+        opens_at=time.fromisoformat(h["opens_at"]),
+        closes_at=time.fromisoformat(h["closes_at"]),
+        valid_from=day(h["valid_from"]),
+        valid_to=day(h["valid_to"]),
+    )
