@@ -1,0 +1,189 @@
+"""Builds the PTB Application: SQL persistence, rate limiter, the resident conversation, the
+admin and share components, command menus per language, error handling and a flood guard.
+
+The same Application runs with long polling, behind the webhook server (bot.web) and in the
+terminal chat or tests (through bot.transport.LocalRequest).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections import defaultdict, deque
+from datetime import datetime, timedelta
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationHandlerStop,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
+
+from bot import admin, conversation, share
+from bot.config import Settings
+from bot.i18n import SUPPORTED, bidi, translator
+from bot.persistence import SQLPersistence
+from bot.transport import LOCAL_TOKEN
+from catalogue.db import make_engine
+
+log = logging.getLogger(__name__)
+# Our callback buttons carry their own meaning, so not tracking them per message is intended.
+warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+
+COMMANDS = ("start", "new", "help", "language", "privacy", "forget", "about", "cancel")
+
+
+def command_descriptions(lang: str) -> list[BotCommand]:
+    """The command menu in one language."""
+    _ = translator(lang).gettext
+    texts = {
+        "start": _("Start again"),
+        "new": _("A new search"),
+        "help": _("How to use this bot"),
+        "language": _("Change the language"),
+        "privacy": _("What I keep about you"),
+        "forget": _("Erase what I keep about you"),
+        "about": _("About Relais"),
+        "cancel": _("Stop the current search"),
+    }
+    return [BotCommand(name, texts[name]) for name in COMMANDS]
+
+
+def descriptions(lang: str) -> tuple[str, str]:
+    """(description, short description) shown before a user starts the bot."""
+    _ = translator(lang).gettext
+    return (
+        _("I help you find free help in the Lille metropolis: food, showers, housing, care, "
+          "French classes. Write what you need and where you are."),
+        _("Find food, showers, housing and care near you in the Lille metropolis."),
+    )
+
+
+async def post_init(application: Application) -> None:
+    """Command menus and descriptions per language (French is also the default)."""
+    bot = application.bot
+    for lang in (None, *SUPPORTED):
+        code = lang or "fr"
+        description, short = descriptions(code)
+        try:
+            await bot.set_my_commands(command_descriptions(code), language_code=lang)
+            await bot.set_my_description(bidi(description, code), language_code=lang)
+            await bot.set_my_short_description(bidi(short, code), language_code=lang)
+        except TelegramError as exc:  # menus are a comfort: never block the start
+            log.warning("could not set commands/descriptions for %s: %s", code, exc)
+
+
+class FloodGuard:
+    """Drops a user's updates beyond `limit` per minute, measured on the updates' own dates.
+
+    Runs first (group -1); also forgets a search older than the configured time, with its
+    location, before any handler sees it.
+    """
+
+    def __init__(self, limit: int, search_ttl_hours: float) -> None:
+        self.limit = limit
+        self.ttl = search_ttl_hours
+        self.recent: defaultdict[int, deque[datetime]] = defaultdict(deque)
+        self.warned: dict[int, datetime] = {}
+
+    async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user
+        if user is None:
+            return
+        at = conversation.update_time(update, context)
+        recent = self.recent[user.id]
+        while recent and at - recent[0] >= timedelta(minutes=1):
+            recent.popleft()
+        if len(recent) >= self.limit:
+            await self._warn_once(update, context, user.id, at)
+            raise ApplicationHandlerStop
+        recent.append(at)
+        search = context.user_data.get("search") if context.user_data is not None else None
+        if search and conversation.search_expired(search, at, self.ttl):
+            context.user_data.pop("search", None)
+
+    async def _warn_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                         user_id: int, at: datetime) -> None:
+        last = self.warned.get(user_id)
+        if last is not None and at - last < timedelta(minutes=1):
+            return
+        self.warned[user_id] = at
+        if update.effective_chat:
+            tr = conversation.tr_of(update, context)
+            await context.bot.send_message(update.effective_chat.id, bidi(
+                tr.gettext("Too many messages. Please wait a minute."), tr.lang))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log; tell the user something went wrong. The conversation state is left as it was."""
+    error = context.error
+    if isinstance(error, Forbidden):  # the user blocked the bot: keep nothing about them
+        log.info("user blocked the bot: %s", error)
+        if isinstance(update, Update) and update.effective_user:
+            context.application.drop_user_data(update.effective_user.id)
+        return
+    if isinstance(error, RetryAfter):
+        log.warning("Telegram asks to slow down for %s", error.retry_after)
+        return
+    log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and update.effective_chat:
+        tr = conversation.tr_of(update, context)
+        try:
+            await context.bot.send_message(update.effective_chat.id, bidi(
+                tr.gettext("Sorry, something went wrong. Please try again."), tr.lang))
+        except TelegramError:
+            log.warning("could not tell the user about the error")
+
+
+async def purge_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hourly: forget searches (and locations) idle for longer than the configured time."""
+    settings: Settings = context.bot_data["settings"]
+    at = conversation.now(context)
+    for user_data in context.application.user_data.values():
+        search = user_data.get("search")
+        if search and conversation.search_expired(search, at, settings.search_ttl_hours):
+            user_data.pop("search", None)
+
+
+def build_application(
+    settings: Settings, *, request: BaseRequest | None = None, webhook: bool = False
+) -> Application:
+    """The bot's Application. `request` replaces Telegram (LocalRequest); `webhook` drops the
+    polling Updater (bot.web feeds updates instead)."""
+    engine = make_engine(settings.database_url)
+    live = {"engine": engine, "settings": settings}
+    local = request is not None
+    limiter = (AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0) if local
+               else AIORateLimiter(max_retries=2))
+    builder = (
+        Application.builder()
+        .token(settings.token or LOCAL_TOKEN)
+        .persistence(SQLPersistence(engine, live=live,
+                                    update_interval=settings.persistence_interval))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(limiter)
+        .post_init(post_init)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if webhook or local:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data.update(live)
+    application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_limit,
+                                                            settings.search_ttl_hours)), group=-1)
+    admin.register(application)
+    share.register(application)
+    application.add_handlers(conversation.handlers())
+    application.add_error_handler(on_error)
+    if application.job_queue is not None and not local:
+        application.job_queue.run_repeating(purge_searches, interval=3600, first=600)
+    return application

@@ -1,0 +1,654 @@
+"""The resident's conversation: need → place → results → service card.
+
+Each step fills the current search (`user_data["search"]`), which maps to a
+`catalogue.search.Query`. Free text is welcome at any moment; buttons carry their own meaning
+(see bot.render), so a button from an old message is recognised and answered kindly.
+The current search, with its place or location, is the only thing kept besides the language;
+/new, /cancel and /forget drop it, and it expires after `Settings.search_ttl_hours`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import (
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import render, share, stats
+from bot.i18n import SUPPORTED, Translator, bidi, negotiate, translator, user_language
+from catalogue import places, taxonomy
+from catalogue.db import session_scope
+from catalogue.search import Query, SearchOutcome, search_services
+from catalogue.services import get_service
+
+log = logging.getLogger(__name__)
+
+NAME = "resident"
+# Conversation states (stored in the database: never renumber).
+NEED, PLACE, CONFIRM, RESULTS = 1, 2, 3, 4
+END = ConversationHandler.END
+Context = ContextTypes.DEFAULT_TYPE
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+# -- small helpers --------------------------------------------------------------------------
+def now(context: Context) -> datetime:
+    """The current time (tests can put a fixed clock in bot_data["clock"])."""
+    clock = context.bot_data.get("clock")
+    return clock() if clock else datetime.now(UTC)
+
+
+def update_time(update: Update, context: Context) -> datetime:
+    """When the user acted: the message's own date, else now (button presses carry no date)."""
+    message = update.message or update.edited_message
+    if message is not None:
+        return message.edit_date or message.date
+    return now(context)
+
+
+def search_expired(search: dict[str, Any], at: datetime, ttl_hours: float) -> bool:
+    started = datetime.fromisoformat(search.get("at") or at.isoformat())
+    return (at - started).total_seconds() > ttl_hours * 3600
+
+
+def tr_of(update: Update, context: Context) -> Translator:
+    return translator(user_language(update, context))
+
+
+async def say(update: Update, context: Context, text: str, markup: Markup = None) -> None:
+    """Send one message in the user's chat (HTML, right-to-left marks when needed)."""
+    lang = user_language(update, context)
+    await context.bot.send_message(update.effective_chat.id, bidi(text, lang),
+                                   reply_markup=markup)
+
+
+async def show(update: Update, context: Context, message: render.RenderedMessage,
+               *, edit: bool) -> None:
+    """Edit the message whose button was pressed (no flooding), else send a new one."""
+    query = update.callback_query
+    if edit and query and query.message:
+        try:
+            await query.edit_message_text(message.text, reply_markup=message.keyboard)
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc):
+                return
+            log.info("could not edit, sending instead: %s", exc)
+    await context.bot.send_message(update.effective_chat.id, message.text,
+                                   reply_markup=message.keyboard)
+
+
+def search_of(context: Context) -> dict[str, Any] | None:
+    return context.user_data.get("search")
+
+
+def start_search(context: Context, update: Update, *, text: str = "",
+                 cats: list[str] | None = None) -> dict[str, Any]:
+    """A new need; the place of the previous search is kept (same outing), filters are reset."""
+    previous = search_of(context) or {}
+    serial = int(context.user_data.get("serial", 0)) + 1
+    context.user_data["serial"] = serial
+    search = {"n": serial, "text": text, "cats": cats or [], "filters": [], "offset": 0,
+              "at": update_time(update, context).isoformat()}
+    for key in ("place", "loc", "any"):
+        if previous.get(key):
+            search[key] = previous[key]
+    context.user_data["search"] = search
+    return search
+
+
+def drop_search(context: Context) -> None:
+    context.user_data.pop("search", None)
+
+
+def has_place(search: dict[str, Any]) -> bool:
+    return bool(search.get("place") or search.get("loc") or search.get("any"))
+
+
+def build_query(search: dict[str, Any], lang: str, context: Context, *, limit: int,
+                offset: int = 0) -> Query:
+    filters_on = search.get("filters", [])
+    loc = search.get("loc")
+    return Query(
+        text=search.get("text", ""),
+        categories=tuple(search.get("cats", [])),
+        place=search.get("place"),
+        location=(loc[0], loc[1]) if loc else None,
+        anywhere=bool(search.get("any")),
+        lang=lang,
+        open_at=now(context) if "open" in filters_on else None,
+        free_only="free" in filters_on,
+        no_appointment="appt" in filters_on,
+        age=search.get("age"),
+        gender=search.get("gender"),
+        limit=limit,
+        offset=offset,
+    )
+
+
+def run(context: Context, search: dict[str, Any], lang: str, *, offset: int = 0) -> SearchOutcome:
+    settings = context.bot_data["settings"]
+    query = build_query(search, lang, context, limit=settings.page_size, offset=offset)
+    return search_services(context.bot_data["engine"], query)
+
+
+def is_stale(search: dict[str, Any] | None, serial: str) -> bool:
+    return search is None or str(search.get("n")) != serial
+
+
+# -- prompts --------------------------------------------------------------------------------
+async def ask_need(update: Update, context: Context, intro: str | None = None) -> int:
+    tr = tr_of(update, context)
+    _ = tr.gettext
+    text = _("What do you need? Choose below, or write it in your own words.")
+    await say(update, context, f"{intro}\n\n{text}" if intro else text,
+              render.groups_keyboard(tr.lang))
+    return NEED
+
+
+async def ask_place(update: Update, context: Context) -> int:
+    tr = tr_of(update, context)
+    _ = tr.gettext
+    await say(update, context,
+              _("Where are you? Write your town, postcode or neighbourhood. "
+                "Or send your location with the button."),
+              render.place_keyboard(tr.lang))
+    return PLACE
+
+
+async def stale(update: Update, context: Context) -> int:
+    """A button from an old message: say so, and offer to start again."""
+    _ = tr_of(update, context).gettext
+    await update.callback_query.answer(_("This button is old."))
+    return await ask_need(update, context, _("This button is from an older message."))
+
+
+# -- commands -------------------------------------------------------------------------------
+async def start(update: Update, context: Context) -> int:
+    """/start: greeting, language choice, the need question. `/start svc_<id>` opens a card."""
+    if context.args and context.args[0].startswith("svc_"):
+        await send_card(update, context, context.args[0].removeprefix("svc_"))
+        return NEED
+    drop_search(context)
+    stored = context.user_data.get("lang")
+    known = stored if stored in SUPPORTED else negotiate(update.effective_user.language_code)
+    langs = [known] if known else ["fr", "en"]
+    greeting = "\n\n".join(
+        translator(lang).gettext(
+            "Hello! I help you find free help near you: food, showers, housing, care, "
+            "French classes and more."
+        )
+        for lang in langs
+    )
+    choose = " / ".join(translator(lang).gettext("Choose your language:") for lang in langs)
+    await say(update, context, f"{greeting}\n\n{choose}", render.language_keyboard())
+    return await ask_need(update, context)
+
+
+async def new(update: Update, context: Context) -> int:
+    """/new or the "New search" button: forget the current search and its place."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    drop_search(context)
+    return await ask_need(update, context)
+
+
+async def cancel(update: Update, context: Context) -> int:
+    drop_search(context)
+    _ = tr_of(update, context).gettext
+    await say(update, context,
+              _("OK, I stopped. Write what you need when you want, or send /start."),
+              ReplyKeyboardRemove())
+    return END
+
+
+async def help_command(update: Update, context: Context) -> None:
+    _ = tr_of(update, context).gettext
+    await say(update, context, "\n".join([
+        _("Write what you need, for example: food, shower, a bed for tonight."),
+        _("Then tell me where you are: a town, a postcode, or your location."),
+        _("Tap a number to see a place: address, hours, phone."),
+        "",
+        _("/new: a new search"),
+        _("/language: change the language"),
+        _("/privacy: what I keep about you"),
+        _("/forget: erase what I keep about you"),
+        _("/about: about this bot"),
+    ]))
+
+
+async def about(update: Update, context: Context) -> None:
+    _ = tr_of(update, context).gettext
+    await say(update, context, _(
+        "Relais helps people in the Lille metropolis find social services: food, showers, "
+        "housing, health, digital help, French classes. It is free. The list is kept by "
+        "volunteers and social workers. Always check the hours before you go."
+    ))
+
+
+async def privacy(update: Update, context: Context) -> None:
+    _ = tr_of(update, context).gettext
+    await say(update, context, "\n".join([
+        _("What I keep about you:"),
+        "• " + _("your language and your filters;"),
+        "• " + _("your current search, with its place or location, until you start a new "
+                 "one or stop for a few hours;"),
+        "• " + _("where you are in the conversation."),
+        "",
+        _("I do not keep your messages. Searches are counted without your name."),
+        _("Send /forget to erase everything I keep about you."),
+    ]))
+
+
+async def language_command(update: Update, context: Context) -> None:
+    _ = tr_of(update, context).gettext
+    await say(update, context, _("Choose your language:"), render.language_keyboard())
+
+
+async def forget_command(update: Update, context: Context) -> None:
+    tr = tr_of(update, context)
+    _ = tr.gettext
+    await say(update, context,
+              _("Do you want me to erase everything I keep about you?"),
+              render.yes_no_keyboard("f:y", "f:n", tr.lang))
+
+
+async def forget_answer(update: Update, context: Context) -> int | None:
+    query = update.callback_query
+    tr = tr_of(update, context)
+    await query.answer()
+    if query.data != "f:y":
+        await query.edit_message_text(bidi(tr.gettext("OK, I erased nothing."), tr.lang))
+        return None
+    user_id = update.effective_user.id
+    context.application.drop_user_data(user_id)
+    context.application.drop_chat_data(update.effective_chat.id)
+    persistence = context.application.persistence
+    if persistence is not None and hasattr(persistence, "forget_user"):
+        await persistence.forget_user(user_id)
+    await query.edit_message_text(bidi(
+        tr.gettext("Done. I erased everything I kept about you."), tr.lang))
+    return END
+
+
+# -- need -----------------------------------------------------------------------------------
+async def choose_language(update: Update, context: Context) -> int:
+    query = update.callback_query
+    code = query.data.removeprefix("l:")
+    if code in SUPPORTED:
+        context.user_data["lang"] = code
+    await query.answer()
+    tr = tr_of(update, context)
+    await query.edit_message_text(bidi(tr.gettext("OK, I will write in this language."),
+                                       tr.lang))
+    return await ask_need(update, context)
+
+
+async def show_groups(update: Update, context: Context) -> None:
+    query = update.callback_query
+    await query.answer()
+    lang = user_language(update, context)
+    await query.edit_message_reply_markup(render.groups_keyboard(lang))
+
+
+async def show_children(update: Update, context: Context) -> None:
+    query = update.callback_query
+    group = query.data.removeprefix("g:")
+    await query.answer()
+    if taxonomy.get_category(group) is None:
+        await query.edit_message_reply_markup(render.groups_keyboard(user_language(update, context)))
+        return
+    await query.edit_message_reply_markup(render.children_keyboard(group, user_language(update, context)))
+
+
+async def choose_category(update: Update, context: Context) -> int:
+    query = update.callback_query
+    key = query.data.removeprefix("c:")
+    await query.answer()
+    if taxonomy.get_category(key) is None:
+        return await stale_without_answer(update, context)
+    previous = search_of(context) or {}
+    search = start_search(context, update, cats=[key])
+    if previous.get("from_text_place"):  # "douche et manger roubaix": keep the place typed
+        search["place"] = previous["from_text_place"]
+    lang = user_language(update, context)
+    await query.edit_message_text(bidi("🔎 " + render.esc(taxonomy.label(key, lang)), lang))
+    return await proceed(update, context)
+
+
+async def stale_without_answer(update: Update, context: Context) -> int:
+    _ = tr_of(update, context).gettext
+    return await ask_need(update, context, _("This button is from an older message."))
+
+
+async def need_text(update: Update, context: Context) -> int:
+    start_search(context, update, text=update.message.text.strip()[:300])
+    return await proceed(update, context)
+
+
+async def proceed(update: Update, context: Context) -> int:
+    """The need is known: check it was understood, then ask the place or show results."""
+    search = search_of(context)
+    tr = tr_of(update, context)
+    _ = tr.gettext
+    outcome = run(context, search, tr.lang)
+    if outcome.abstained:
+        if search["text"] and outcome.place and outcome.place.certain and not outcome.categories:
+            # Only a place was written: keep it and ask for the need.
+            search.update(place=outcome.place.place.name, text="", any=False)
+            return await ask_need(update, context, _("OK: {place}.").format(
+                place=render.esc(outcome.place.place.name)))
+        record(context, search, outcome)
+        drop_search(context)
+        keyboard = (render.categories_keyboard(outcome.suggestions, tr.lang)
+                    if outcome.suggestions else render.groups_keyboard(tr.lang))
+        await say(update, context,
+                  _("Sorry, I did not find this. Choose what you need below, or say it "
+                    "with other words."), keyboard)
+        return NEED
+    groups = {(taxonomy.get_category(k).group or k) for k in outcome.categories
+              if taxonomy.get_category(k)}
+    if search["text"] and len(groups) > 1 and not search.get("asked"):
+        search["asked"] = True
+        if outcome.place:
+            search["from_text_place"] = outcome.place.place.name
+        await say(update, context, _("Which one do you need?"),
+                  render.categories_keyboard(list(outcome.categories)[:6], tr.lang))
+        return NEED
+    if not has_place(search) and outcome.place is None:
+        return await ask_place(update, context)
+    record(context, search, outcome)
+    await show_results(update, context, edit=False)
+    return RESULTS
+
+
+def record(context: Context, search: dict[str, Any], outcome: SearchOutcome) -> None:
+    """Count the search anonymously for the admins (need key, commune, hour, found)."""
+    commune = outcome.place.place.commune if outcome.place else None
+    if commune is None and search.get("loc"):
+        commune = places.place_at(*search["loc"]).commune
+    need = outcome.categories[0] if outcome.categories else None
+    try:
+        stats.record_search(context.bot_data["engine"], need=need, commune=commune,
+                            found=bool(outcome.results), at=now(context))
+    except Exception:  # statistics must never break a search
+        log.exception("could not record search statistics")
+
+
+# -- place ----------------------------------------------------------------------------------
+async def place_text(update: Update, context: Context) -> int:
+    text = update.message.text.strip()
+    tr = tr_of(update, context)
+    _ = tr.gettext
+    search = search_of(context)
+    if search is None:
+        return await need_text(update, context)
+    if text in {render.anywhere_label(tr.lang), bidi(render.anywhere_label(tr.lang), tr.lang)}:
+        search.update(any=True, place=None, loc=None)
+        await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
+        return await proceed(update, context)
+    coordinates = places.parse_coordinates(text)
+    if coordinates is not None:
+        return await use_location(update, context, coordinates.latitude, coordinates.longitude)
+    match = places.resolve_place(text)
+    if match is None:
+        await say(update, context,
+                  _("I do not know this place. Write a town or a postcode of the Lille "
+                    "metropolis, or send your location."))
+        return PLACE
+    if not match.certain:
+        search["maybe"] = match.place.name
+        await say(update, context,
+                  _("Did you mean {place}?").format(place=render.esc(match.place.name)),
+                  render.yes_no_keyboard(f"py:{search['n']}", f"pn:{search['n']}", tr.lang))
+        return CONFIRM
+    search.update(place=match.place.name, loc=None, any=False)
+    await say(update, context, "📍 " + render.esc(match.place.name), ReplyKeyboardRemove())
+    return await proceed(update, context)
+
+
+async def confirm_place(update: Update, context: Context) -> int:
+    query = update.callback_query
+    answer, serial = query.data.split(":", 1)
+    search = search_of(context)
+    if is_stale(search, serial) or "maybe" not in search:
+        return await stale(update, context)
+    await query.answer()
+    tr = tr_of(update, context)
+    _ = tr.gettext
+    place = search.pop("maybe")
+    if answer == "pn":
+        await query.edit_message_text(bidi(_("OK."), tr.lang))
+        return await ask_place(update, context)
+    search.update(place=place, loc=None, any=False)
+    await query.edit_message_text(bidi("📍 " + render.esc(place), tr.lang))
+    return await proceed(update, context)
+
+
+async def location(update: Update, context: Context) -> int:
+    loc = update.message.location
+    return await use_location(update, context, loc.latitude, loc.longitude)
+
+
+async def use_location(update: Update, context: Context, lat: float, lon: float) -> int:
+    """A shared location (or typed coordinates), at any step: kept for this search only."""
+    _ = tr_of(update, context).gettext
+    search = search_of(context)
+    if search is None:
+        search = start_search(context, update)
+    search.update(loc=[lat, lon], place=None, any=False)
+    search.pop("maybe", None)
+    note = "" if places.in_mel(lat, lon) else " " + _(
+        "This is outside the Lille metropolis: the places I know may be far.")
+    await say(update, context, "📍 " + _("Thank you, I have your location.") + note,
+              ReplyKeyboardRemove())
+    if not (search.get("text") or search.get("cats")):
+        return await ask_need(update, context)
+    search["offset"] = 0
+    return await proceed(update, context)
+
+
+# -- results and cards ----------------------------------------------------------------------
+async def show_results(update: Update, context: Context, *, edit: bool) -> None:
+    search = search_of(context)
+    tr = tr_of(update, context)
+    outcome = run(context, search, tr.lang, offset=search.get("offset", 0))
+    labels = [taxonomy.label(k, tr.lang) for k in outcome.categories[:3]]
+    need = ", ".join(labels) if labels else search.get("text", "")
+    if search.get("loc"):
+        place = tr.gettext("Near your location")
+    elif search.get("any"):
+        place = None
+    else:
+        place = search.get("place") or (outcome.place.place.name if outcome.place else None)
+    active = list(search.get("filters", [])) + (
+        ["aud"] if search.get("age") is not None or search.get("gender") else [])
+    page = render.Page(serial=search["n"], offset=search.get("offset", 0),
+                       size=context.bot_data["settings"].page_size, filters=active,
+                       need=need, place=place)
+    await show(update, context, render.render_results(outcome, page, tr.lang), edit=edit)
+
+
+async def turn_page(update: Update, context: Context) -> int | None:
+    query = update.callback_query
+    _, serial, offset = query.data.split(":")
+    search = search_of(context)
+    if is_stale(search, serial):
+        return await stale(update, context)
+    await query.answer()
+    search["offset"] = max(0, int(offset))
+    await show_results(update, context, edit=True)
+    return RESULTS
+
+
+async def refine(update: Update, context: Context) -> int | None:
+    query = update.callback_query
+    _, serial, key = query.data.split(":")
+    search = search_of(context)
+    if is_stale(search, serial) or key not in render.FILTERS:
+        return await stale(update, context)
+    await query.answer()
+    if key == "aud":
+        tr = tr_of(update, context)
+        await say(update, context, tr.gettext("Who is it for?"),
+                  render.audience_keyboard(search["n"], tr.lang))
+        return RESULTS
+    chosen = search.setdefault("filters", [])
+    if key in chosen:
+        chosen.remove(key)
+    else:
+        chosen.append(key)
+    search["offset"] = 0
+    await show_results(update, context, edit=True)
+    return RESULTS
+
+
+AUDIENCES = {"w": (None, "women"), "m": (None, "men"), "c": (15, None), "y": (21, None),
+             "o": (65, None), "-": (None, None)}
+
+
+async def choose_audience(update: Update, context: Context) -> int | None:
+    query = update.callback_query
+    _, serial, code = query.data.split(":")
+    search = search_of(context)
+    if is_stale(search, serial) or code not in AUDIENCES:
+        return await stale(update, context)
+    await query.answer()
+    search["age"], search["gender"] = AUDIENCES[code]
+    search["offset"] = 0
+    await show_results(update, context, edit=True)
+    return RESULTS
+
+
+async def details(update: Update, context: Context) -> None:
+    query = update.callback_query
+    await query.answer()
+    await send_card(update, context, query.data.removeprefix("d:"))
+
+
+async def send_card(update: Update, context: Context, service_id: str) -> None:
+    """The service card, then a map pin when the address is precise and public."""
+    tr = tr_of(update, context)
+    with session_scope(context.bot_data["engine"]) as session:
+        service = get_service(session, service_id)
+    if service is None or service.status != "active":
+        await say(update, context, tr.gettext("This place is no longer in the list."))
+        return
+    search = search_of(context)
+    back = f"pg:{search['n']}:{search.get('offset', 0)}" if search else None
+    card_buttons = getattr(share, "card_buttons", None)  # ADMIN's share/shortlist buttons
+    extra = card_buttons(service.id, context.bot.username, tr) if card_buttons else []
+    card = render.render_service_card(service, tr.lang, now=now(context), back=back,
+                                      extra_rows=extra)
+    await context.bot.send_message(update.effective_chat.id, card.text,
+                                   reply_markup=card.keyboard)
+    if card.venue:
+        v = card.venue
+        await context.bot.send_venue(update.effective_chat.id, latitude=v.latitude,
+                                     longitude=v.longitude, title=v.title, address=v.address)
+
+
+# -- anything else --------------------------------------------------------------------------
+async def voice(update: Update, context: Context) -> None:
+    _ = tr_of(update, context).gettext
+    await say(update, context, _("I cannot listen to voice messages. Please write, or use "
+                                 "the buttons."))
+
+
+async def other_content(update: Update, context: Context) -> None:
+    _ = tr_of(update, context).gettext
+    await say(update, context, _("I can only read text, a location or the buttons."))
+
+
+async def edited(update: Update, context: Context) -> None:
+    _ = tr_of(update, context).gettext
+    await say(update, context, _("You changed a message. I only read new messages: please "
+                                 "send it again."))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    _ = tr_of(update, context).gettext
+    await say(update, context, _("I do not know this command. Send /help to see what I can do."))
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    """Any button nobody recognised (removed feature, very old message)."""
+    _ = tr_of(update, context).gettext
+    await update.callback_query.answer(_("This button is old."))
+    await ask_need(update, context, _("This button is from an older message."))
+
+
+def _everywhere() -> list[BaseHandler]:
+    """Handlers valid at every step (and to re-enter the conversation after it ended)."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [
+        CommandHandler("start", start),
+        CommandHandler("new", new),
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(new, pattern=r"^new$"),
+        CallbackQueryHandler(choose_language, pattern=r"^l:"),
+        CallbackQueryHandler(show_groups, pattern=r"^cats$"),
+        CallbackQueryHandler(show_children, pattern=r"^g:"),
+        CallbackQueryHandler(choose_category, pattern=r"^c:"),
+        CallbackQueryHandler(confirm_place, pattern=r"^p[yn]:\d+$"),
+        CallbackQueryHandler(turn_page, pattern=r"^pg:\d+:\d+$"),
+        CallbackQueryHandler(refine, pattern=r"^r:\d+:\w+$"),
+        CallbackQueryHandler(choose_audience, pattern=r"^a:\d+:.$"),
+        CallbackQueryHandler(details, pattern=r"^d:"),
+        CallbackQueryHandler(forget_answer, pattern=r"^f:[yn]$"),
+        MessageHandler(private & filters.LOCATION, location),
+        MessageHandler(private & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), voice),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, need_text),
+    ]
+
+
+def conversation_handler() -> ConversationHandler:
+    """The resident flow, persistent under the name "resident"."""
+    text = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    everywhere = _everywhere()
+    return ConversationHandler(
+        entry_points=everywhere,
+        states={
+            NEED: [MessageHandler(text, need_text)],
+            PLACE: [MessageHandler(text, place_text)],
+            CONFIRM: [MessageHandler(text, place_text)],
+            RESULTS: [MessageHandler(text, need_text)],
+        },
+        fallbacks=everywhere,
+        name=NAME,
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler]:
+    """Every resident handler for group 0, in order (the conversation, then catch-alls)."""
+    private = filters.ChatType.PRIVATE
+    return [
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited),
+        CommandHandler("help", help_command),
+        CommandHandler("about", about),
+        CommandHandler("privacy", privacy),
+        CommandHandler("language", language_command),
+        CommandHandler("forget", forget_command),
+        conversation_handler(),
+        CallbackQueryHandler(unknown_button),
+        MessageHandler(private & filters.UpdateType.MESSAGE & filters.COMMAND, unknown_command),
+        MessageHandler(private & filters.UpdateType.MESSAGE, other_content),
+    ]

@@ -1,0 +1,410 @@
+"""What the resident sees: result lists, service cards and keyboards, in the user's language.
+
+Texts are HTML (parse mode HTML everywhere, no entities), short plain sentences, and pass
+through `i18n.bidi` so right-to-left languages display well. Callback data stays under
+Telegram's 64 bytes: `d:<service id>` opens a card, `pg:<search>:<offset>` turns a page,
+`r:<search>:<filter>` refines, `g:`/`c:` pick a category group/key, `l:` a language.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import holidays
+import phonenumbers
+from babel import Locale
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
+
+from bot.i18n import (
+    SUPPORTED,
+    Translator,
+    bidi,
+    format_date,
+    format_distance,
+    format_hours_range,
+    format_list,
+    format_weekday,
+    localized,
+    translator,
+)
+from catalogue import taxonomy
+from catalogue.hours import PARIS, day_openings, is_open
+from catalogue.models import Access, Gender, Location, Service
+
+if TYPE_CHECKING:  # only types: rendering needs no search code
+    from catalogue.search import Result, SearchOutcome
+
+MAX_CALLBACK_BYTES = 64
+MAX_DESCRIPTION = 1500  # keeps a card well under Telegram's 4,096 characters
+FILTERS = ("open", "free", "appt", "aud")  # refine buttons, in display order
+_FR_HOLIDAYS = holidays.country_holidays("FR")
+
+
+@dataclass(frozen=True)
+class Venue:
+    """A native map message (sendVenue) for a precise, public address."""
+
+    latitude: float
+    longitude: float
+    title: str
+    address: str
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    venue: Venue | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """Where a result list stands: search number (to spot stale buttons), offset, filters."""
+
+    serial: int
+    offset: int
+    size: int
+    filters: Sequence[str] = field(default_factory=tuple)
+    need: str = ""  # labels of the needs understood, or the words typed
+    place: str | None = None  # place display name; None = the whole metropolis
+
+
+def button(label: str, data: str, lang: str) -> InlineKeyboardButton:
+    """An inline button; callback data must fit Telegram's 64 bytes."""
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return InlineKeyboardButton(bidi(label, lang), callback_data=data)
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+# -- keyboards ------------------------------------------------------------------------------
+def language_keyboard() -> InlineKeyboardMarkup:
+    """Each language in its own name and script: the one place where no translation applies."""
+    buttons = [
+        button(Locale.parse(code).get_display_name(code).capitalize(), f"l:{code}", code)
+        for code in SUPPORTED
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 3))
+
+
+def groups_keyboard(lang: str) -> InlineKeyboardMarkup:
+    buttons = [button(taxonomy.label(g.key, lang), f"g:{g.key}", lang) for g in taxonomy.groups()]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+def children_keyboard(group: str, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang).gettext
+    everything = _("All of: {category}").format(category=taxonomy.label(group, lang))
+    buttons = [button(everything, f"c:{group}", lang)]
+    buttons += [button(taxonomy.label(c.key, lang), f"c:{c.key}", lang)
+                for c in taxonomy.children(group)]
+    rows = _rows(buttons, 2)
+    rows.append([button("◀ " + _("Back"), "cats", lang)])
+    return InlineKeyboardMarkup(rows)
+
+
+def categories_keyboard(keys: Sequence[str], lang: str) -> InlineKeyboardMarkup:
+    """Buttons for a few plausible needs (when a message named several)."""
+    buttons = [button(taxonomy.label(k, lang), f"c:{k}", lang) for k in keys]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+def place_keyboard(lang: str) -> ReplyKeyboardMarkup:
+    """Reply keyboard of the place step: share the location, or search everywhere."""
+    _ = translator(lang).gettext
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(bidi("📍 " + _("Send my location"), lang), request_location=True)],
+            [KeyboardButton(bidi(anywhere_label(lang), lang))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def anywhere_label(lang: str) -> str:
+    return "🏙 " + translator(lang).gettext("Anywhere in the metropolis")
+
+
+def yes_no_keyboard(yes: str, no: str, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang).gettext
+    return InlineKeyboardMarkup([[button(_("Yes"), yes, lang), button(_("No"), no, lang)]])
+
+
+def audience_keyboard(serial: int, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang).gettext
+    choices = [
+        (_("A woman"), "w"), (_("A man"), "m"), (_("A child under 18"), "c"),
+        (_("A young person 18 to 25"), "y"), (_("A person over 60"), "o"),
+        (_("Anyone"), "-"),
+    ]
+    buttons = [button(text, f"a:{serial}:{code}", lang) for text, code in choices]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+# -- result list ----------------------------------------------------------------------------
+def _why(result: Result, tr: Translator) -> str:
+    _ = tr.gettext
+    if result.why == "category" and result.matched_categories:
+        labels = [taxonomy.label(k, tr.lang) for k in result.matched_categories]
+        return _("Offers: {what}").format(what=format_list(labels, tr.lang))
+    if result.why == "name":
+        return _("Its name matches your words.")
+    return _("Its description matches your words.")
+
+
+def _open_word(open_now: bool | None, tr: Translator) -> str:
+    _ = tr.gettext
+    if open_now is None:
+        return _("hours unknown")
+    return _("open now") if open_now else _("closed now")
+
+
+def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMessage:
+    """One page of results with details, page, refine and new-search buttons."""
+    tr = translator(lang)
+    _ = tr.gettext
+    lines = []
+    if page.need:
+        lines.append("🔎 " + esc(page.need))
+    lines.append("📍 " + esc(page.place or _("The whole metropolis")))
+    if not outcome.results:
+        lines.append(_("I found nothing with these choices. Remove a filter or try another place."))
+    else:
+        first, last = page.offset + 1, page.offset + len(outcome.results)
+        count = tr.ngettext("I found {count} place.", "I found {count} places.", outcome.total)
+        lines.append(count.format(count=outcome.total) + " "
+                     + _("Here are {first} to {last}:").format(first=first, last=last))
+    lines.append("")
+    for number, result in enumerate(outcome.results, start=page.offset + 1):
+        facts = [f"<b>{number}. {esc(result.name)}</b>"]
+        if result.distance_km is not None:
+            facts.append(format_distance(result.distance_km, lang))
+        facts.append(_open_word(result.open_now, tr))
+        lines.append(" · ".join(facts))
+        lines.append("   " + _why(result, tr))
+    rows = []
+    details = [button(str(n), f"d:{r.service_id}", lang)
+               for n, r in enumerate(outcome.results, start=page.offset + 1)]
+    rows += _rows(details, 5)
+    nav = []
+    if page.offset > 0:
+        nav.append(button("◀ " + _("Previous"),
+                          f"pg:{page.serial}:{max(0, page.offset - page.size)}", lang))
+    if page.offset + page.size < outcome.total:
+        nav.append(button(_("Next") + " ▶", f"pg:{page.serial}:{page.offset + page.size}", lang))
+    if nav:
+        rows.append(nav)
+    labels = {"open": _("Open now"), "free": _("Free"), "appt": _("No appointment"),
+              "aud": _("Who is it for?")}
+    refine = [button(("✅ " if key in page.filters else "") + labels[key],
+                     f"r:{page.serial}:{key}", lang) for key in FILTERS]
+    rows += _rows(refine, 2)
+    rows.append([button("🔎 " + _("New search"), "new", lang)])
+    return RenderedMessage(bidi("\n".join(lines).rstrip(), lang), InlineKeyboardMarkup(rows))
+
+
+# -- service card ---------------------------------------------------------------------------
+CardButtons = Callable[[str, str, Translator], list[list[InlineKeyboardButton]]]
+
+
+def _audience(service: Service, tr: Translator) -> str:
+    _ = tr.gettext
+    parts = []
+    if service.gender == Gender.women:
+        parts.append(_("women only"))
+    elif service.gender == Gender.men:
+        parts.append(_("men only"))
+    low, high = service.min_age, service.max_age
+    if low is not None and high is not None:
+        parts.append(_("from {low} to {high} years old").format(low=low, high=high))
+    elif low is not None:
+        parts.append(_("{age} years old and over").format(age=low))
+    elif high is not None:
+        parts.append(_("up to {age} years old").format(age=high))
+    eligibility = localized(service, "eligibility", tr.lang)
+    if eligibility:
+        parts.append(esc(eligibility))
+    if not parts:
+        return _("Who can come: unknown.")
+    return _("Who can come: {who}").format(who="; ".join(parts))
+
+
+def _access(service: Service, tr: Translator) -> str:
+    _ = tr.gettext
+    ways = {
+        Access.unconditional: _("Just come, no appointment needed."),
+        Access.appointment: _("Only with an appointment."),
+        Access.registration: _("You must register first."),
+        Access.orientation: _("A social worker must send you."),
+    }
+    parts = [ways[Access(service.access)]] if service.access in ways else []
+    note = localized(service, "access_note", tr.lang)
+    if note:
+        parts.append(esc(note))
+    if not parts:
+        return _("How to get in: unknown.")
+    return _("How to get in: {how}").format(how=" ".join(parts))
+
+
+def _cost(service: Service, tr: Translator) -> str:
+    _ = tr.gettext
+    fees = localized(service, "fees", tr.lang)
+    if service.free:
+        return _("Cost: free.") + (f" {esc(fees)}" if fees else "")
+    if fees:
+        return _("Cost: {cost}").format(cost=esc(fees))
+    return _("Cost: unknown.")
+
+
+def _ranges(openings: list[Any], tr: Translator) -> str:
+    if not openings:
+        return tr.gettext("closed")
+    return ", ".join(format_hours_range(start, end, tr.lang) for start, end in openings)
+
+
+def _hours(service: Service, now: datetime, tr: Translator) -> list[str]:
+    _ = tr.gettext
+    today = now.astimezone(PARIS).date()
+    if day_openings(service.hours, service.exceptions, today) is None:
+        return [_("Opening hours: unknown.")]
+    state = is_open(service.hours, service.exceptions, now)
+    lines = [_("Open now.") if state else _("Closed now.")]
+    for offset in range(7):
+        day = today + timedelta(days=offset)
+        name = _("Today") if offset == 0 else format_weekday(day.weekday(), tr.lang)
+        line = f"{name}: {_ranges(day_openings(service.hours, service.exceptions, day) or [], tr)}"
+        if day in _FR_HOLIDAYS:
+            line += " (" + _("public holiday") + ")"
+        lines.append(("<b>" + line + "</b>") if offset == 0 else line)
+    for exc in service.exceptions:
+        if exc.ends_on >= today and exc.starts_on <= today + timedelta(days=30):
+            lines.append("⚠ " + _notice(exc.starts_on, exc.ends_on, exc.opens_at is None, tr)
+                         + (f" {esc(exc.note)}" if exc.note else ""))
+    return lines
+
+
+def _notice(start: date, end: date, closed: bool, tr: Translator) -> str:
+    _ = tr.gettext
+    dates = {"start": format_date(start, tr.lang), "end": format_date(end, tr.lang)}
+    if closed:
+        return _("Closed from {start} to {end}.").format(**dates)
+    return _("Special hours from {start} to {end}.").format(**dates)
+
+
+def _address(location: Location, tr: Translator) -> str:
+    town = " ".join(p for p in (location.postcode, location.city) if p)
+    if location.address:
+        return esc(", ".join(p for p in (location.address, town) if p))
+    unknown = tr.gettext("Address: unknown.")
+    detail = location.description or town
+    return f"{unknown} {esc(detail)}".strip() if detail else unknown
+
+
+def public_venue(service: Service) -> Venue | None:
+    """A map pin only for a precise street address: never for approximate or withheld places."""
+    for loc in service.locations:
+        if loc.address and loc.latitude is not None and loc.longitude is not None \
+                and not loc.approximate:
+            town = " ".join(p for p in (loc.postcode, loc.city) if p)
+            address = ", ".join(p for p in (loc.address, town) if p)
+            return Venue(loc.latitude, loc.longitude, service.name, address)
+    return None
+
+
+def tel(number: str) -> str:
+    """A phone number in E.164 (+33…) so Telegram makes it tappable; as written if unparseable."""
+    try:
+        parsed = phonenumbers.parse(number, "FR")
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_possible_number(parsed):
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _language_names(codes: Sequence[str], lang: str) -> str:
+    locale = Locale.parse(lang)
+    return format_list([locale.languages.get(c, c) for c in codes], lang)
+
+
+def render_service_card(
+    service: Service,
+    lang: str,
+    *,
+    now: datetime,
+    back: str | None = None,
+    extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
+) -> RenderedMessage:
+    """The full card of a service; unknown facts are said as unknown, never guessed.
+
+    `back` is the callback data of a "back to the list" button; `extra_rows` are added below
+    (share, shortlist... from bot.share).
+    """
+    tr = translator(lang)
+    _ = tr.gettext
+    lines = [f"<b>{esc(service.name)}</b>"]
+    if service.organization and service.organization.name != service.name:
+        lines.append(esc(service.organization.name))
+    description = localized(service, "description", lang)
+    if description and len(description) > MAX_DESCRIPTION:
+        description = description[:MAX_DESCRIPTION].rsplit(" ", 1)[0] + " …"
+    lines += ["", esc(description) if description else _("What it offers: unknown."), ""]
+    lines.append("👥 " + _audience(service, tr))
+    lines.append("🚪 " + _access(service, tr))
+    lines.append("💶 " + _cost(service, tr))
+    lines.append("")
+    lines += ["🕘 " + line if i == 0 else line for i, line in enumerate(_hours(service, now, tr))]
+    lines.append("")
+    if service.locations:
+        lines += ["📍 " + _address(loc, tr) for loc in service.locations]
+    else:
+        lines.append("📍 " + _("Address: unknown."))
+    if service.phones:
+        lines += ["📞 " + _("Phone: {phone}").format(phone=tel(p.number)) for p in service.phones]
+    else:
+        lines.append("📞 " + _("Phone: unknown."))
+    website = service.website or (service.organization.website if service.organization else None)
+    if website:
+        lines.append("🌐 " + esc(website))
+    email = service.email or (service.organization.email if service.organization else None)
+    if email:
+        lines.append("✉ " + esc(email))
+    if service.languages:
+        names = _language_names(service.languages, lang)
+        lines.append("🗣 " + _("Languages spoken: {languages}").format(languages=names))
+    else:
+        lines.append("🗣 " + _("Languages spoken: unknown."))
+    lines.append("")
+    if service.verified_on:
+        lines.append("✅ " + _("Last checked: {date}.").format(
+            date=format_date(service.verified_on, lang)))
+    else:
+        lines.append("✅ " + _("Last checked: unknown."))
+    if service.source:
+        lines.append(_("Source: {source}").format(source=esc(service.source)))
+    rows: list[list[InlineKeyboardButton]] = [list(row) for row in extra_rows]
+    nav = []
+    if back:
+        nav.append(button("◀ " + _("Back to the list"), back, lang))
+    nav.append(button("🔎 " + _("New search"), "new", lang))
+    rows.append(nav)
+    return RenderedMessage(
+        bidi("\n".join(lines).strip(), lang), InlineKeyboardMarkup(rows), public_venue(service)
+    )
