@@ -1,12 +1,293 @@
 """Social workers' tools: share links, inline mode, cards in another language, shortlists.
 
-`register(application)` is called by `bot.app.build_application`; it adds the handlers.
+A worker sits with a beneficiary: they share a card by link (`t.me/<bot>?start=svc_<id>`, which
+BOT's /start opens), post cards into any chat with inline mode (`@bot douche Roubaix`), show a
+card in the beneficiary's language without changing their own, and hand over a shortlist as one
+message or as a printable HTML sheet. The shortlist is only service ids in `user_data`.
 """
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import html
+import re
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from babel import Locale
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputFile,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+)
+
+from bot.admin.fields import hours_preview
+from bot.i18n import SUPPORTED, Translator, bidi, translator, user_language
+from bot.render import public_venue, render_service_card, tel
+from catalogue.db import session_scope
+from catalogue.hours import PARIS, format_compact_hours
+from catalogue.models import Service
+from catalogue.search import Query, search_services
+from catalogue.services import get_service
+
+SHORTLIST = "shortlist"
+MAX_SHORTLIST = 10  # keeps the list message under Telegram's 4,096 characters
+INLINE_RESULTS = 10
+PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,60}$")  # what Telegram allows in a start parameter
+GROUP = -1
+
+
+def deep_link(bot_username: str, service_id: str) -> str | None:
+    """`https://t.me/<bot>?start=svc_<id>`, or None when the id cannot travel in a link."""
+    if not PAYLOAD.match(service_id):
+        return None
+    return f"https://t.me/{bot_username}?start=svc_{service_id}"
+
+
+def card_buttons(
+    service_id: str, bot_username: str, tr: Translator
+) -> list[list[InlineKeyboardButton]]:
+    """Rows BOT appends to every service card: share, other language, add to the shortlist."""
+    rows = []
+    link = deep_link(bot_username, service_id)
+    if link:
+        share = f"https://t.me/share/url?url={quote(link, safe='')}"
+        rows.append([InlineKeyboardButton(bidi("📤 " + tr.gettext("Share"), tr.lang), url=share)])
+    if len(f"shr:in:xx:{service_id}".encode()) > 64:
+        return rows  # callback data would not fit Telegram's 64 bytes
+    rows.append(
+        [
+            InlineKeyboardButton(
+                bidi("🌐 " + tr.gettext("Other language"), tr.lang),
+                callback_data=f"shr:ol:{service_id}",
+            ),
+            InlineKeyboardButton(
+                bidi("⭐ " + tr.gettext("Add to my list"), tr.lang),
+                callback_data=f"shr:add:{service_id}",
+            ),
+        ]
+    )
+    return rows
+
+
+def _tr(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
+    return translator(user_language(update, context))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).astimezone(PARIS)
+
+
+def _load(context: ContextTypes.DEFAULT_TYPE, ids: list[str]) -> list[Service]:
+    """Visible services among `ids`, in that order (a hidden or deleted one drops out)."""
+    with session_scope(context.bot_data["engine"]) as session:
+        found = [get_service(session, service_id) for service_id in ids]
+    return [s for s in found if s is not None and s.status == "active"]
+
+
+async def _say(update: Update, tr: Translator, text: str, **kwargs: object) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await update.effective_chat.send_message(bidi(text, tr.lang), **kwargs)  # type: ignore[union-attr, arg-type]
+
+
+# --- another language -------------------------------------------------------------------------
+
+
+def _language_name(code: str) -> str:
+    return Locale.parse(code).get_display_name(code).capitalize()
+
+
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Languages, each in its own name; the chosen one renders the card just once."""
+    service_id = update.callback_query.data.removeprefix("shr:ol:")  # type: ignore[union-attr]
+    tr = _tr(update, context)
+    buttons = [
+        InlineKeyboardButton(_language_name(code), callback_data=f"shr:in:{code}:{service_id}")
+        for code in SUPPORTED
+    ]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    await _say(update, tr, tr.gettext("Show this card in which language?"),
+               reply_markup=InlineKeyboardMarkup(rows))
+    raise ApplicationHandlerStop
+
+
+async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The card in another language; the worker's own language setting stays as it was."""
+    _, _, rest = update.callback_query.data.partition("shr:in:")  # type: ignore[union-attr]
+    lang, _, service_id = rest.partition(":")
+    services = _load(context, [service_id]) if lang in SUPPORTED else []
+    if not services:
+        tr = _tr(update, context)
+        await _say(update, tr, tr.gettext("This service is no longer available."))
+        raise ApplicationHandlerStop
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    card = render_service_card(services[0], lang, now=_now())
+    await update.effective_chat.send_message(card.text, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+    raise ApplicationHandlerStop
+
+
+# --- shortlist --------------------------------------------------------------------------------
+
+
+async def add_to_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    service_id = update.callback_query.data.removeprefix("shr:add:")  # type: ignore[union-attr]
+    tr = _tr(update, context)
+    shortlist: list[str] = context.user_data.setdefault(SHORTLIST, [])  # type: ignore[union-attr]
+    if service_id in shortlist:
+        text = tr.gettext("Already in your list. /list shows it.")
+    elif len(shortlist) >= MAX_SHORTLIST:
+        text = tr.gettext("Your list is full ({n} services). /list to send or clear it.").format(
+            n=MAX_SHORTLIST
+        )
+    else:
+        shortlist.append(service_id)
+        text = tr.ngettext(
+            "Added. {n} service in your list: /list", "Added. {n} services in your list: /list",
+            len(shortlist),
+        ).format(n=len(shortlist))
+    await update.callback_query.answer(bidi(text, tr.lang), show_alert=False)  # type: ignore[union-attr]
+    raise ApplicationHandlerStop
+
+
+def _entry(service: Service, tr: Translator) -> list[str]:
+    """Name, where, phone, website and the week's hours of one service (HTML-escaped)."""
+    lines = [f"<b>{html.escape(service.name)}</b>"]
+    for loc in service.locations:
+        town = " ".join(p for p in (loc.postcode, loc.city) if p)
+        lines.append("📍 " + html.escape(", ".join(p for p in (loc.address, town) if p)))
+    lines += ["📞 " + tel(phone.number) for phone in service.phones]
+    if service.website:
+        lines.append("🌐 " + html.escape(service.website))
+    if service.hours:
+        lines.append("🕘 " + html.escape(hours_preview(format_compact_hours(service.hours), tr)))
+    return lines
+
+
+def shortlist_text(services: list[Service], tr: Translator) -> str:
+    """The whole list as one message to forward to a beneficiary."""
+    head = tr.gettext("Services for you (from Relais):")
+    return "\n\n".join([head, *("\n".join(_entry(s, tr)) for s in services)])
+
+
+def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
+    """A printable HTML page: every full card, in `lang`, one per block, right-to-left aware."""
+    tr = translator(lang)
+    direction = "rtl" if bidi("x", lang) != "x" else "ltr"
+    blocks = [
+        f"<section>{render_service_card(s, lang, now=now).text}</section>" for s in services
+    ]
+    title = html.escape(tr.gettext("Services for you (from Relais):"))
+    page = (
+        f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
+        f"<title>{title}</title><style>body{{font:14pt sans-serif;margin:2em}}"
+        "section{white-space:pre-line;border-top:1px solid #999;padding:1em 0;"
+        "page-break-inside:avoid}</style></head>"
+        f"<body><h1>{title}</h1>{''.join(blocks)}</body></html>"
+    )
+    return page.encode("utf-8")
+
+
+async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    tr = _tr(update, context)
+    services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
+    if not services:
+        await _say(update, tr, tr.gettext(
+            "Your list is empty. Add services with the ⭐ button on their card."))
+        raise ApplicationHandlerStop
+    names = "\n".join(f"{i}. {s.name}" for i, s in enumerate(services, 1))
+    rows = [
+        [InlineKeyboardButton(bidi(tr.gettext("Send as one message"), tr.lang),
+                              callback_data="shr:ls:msg")],
+        [InlineKeyboardButton(bidi(tr.gettext("Printable sheet"), tr.lang),
+                              callback_data="shr:ls:html")],
+        [InlineKeyboardButton(bidi(tr.gettext("Clear the list"), tr.lang),
+                              callback_data="shr:ls:clear")],
+    ]
+    await _say(update, tr, tr.gettext("Your list:") + "\n" + names,
+               reply_markup=InlineKeyboardMarkup(rows))
+    raise ApplicationHandlerStop
+
+
+async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    action = update.callback_query.data.removeprefix("shr:ls:")  # type: ignore[union-attr]
+    tr = _tr(update, context)
+    services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
+    if action == "clear":
+        context.user_data.pop(SHORTLIST, None)  # type: ignore[union-attr]
+        await _say(update, tr, tr.gettext("Your list is cleared."))
+    elif not services:
+        await _say(update, tr, tr.gettext(
+            "Your list is empty. Add services with the ⭐ button on their card."))
+    elif action == "msg":
+        await _say(update, tr, shortlist_text(services, tr), parse_mode=ParseMode.HTML)
+    else:
+        await update.callback_query.answer()  # type: ignore[union-attr]
+        sheet = shortlist_sheet(services, tr.lang, _now())
+        await update.effective_chat.send_document(  # type: ignore[union-attr]
+            InputFile(sheet, filename="relais-services.html")
+        )
+    raise ApplicationHandlerStop
+
+
+# --- inline mode ------------------------------------------------------------------------------
+
+
+async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`@bot douche Roubaix` in any chat: the best cards, ready to post (links, no callbacks)."""
+    inline = update.inline_query
+    assert inline is not None
+    lang = user_language(update, context)
+    text = inline.query.strip()
+    articles = []
+    if text:
+        engine = context.bot_data["engine"]
+        outcome = search_services(engine, Query(text=text, lang=lang, limit=INLINE_RESULTS))
+        services = _load(context, [r.service_id for r in outcome.results])
+        now = _now()
+        for service in services:
+            card = render_service_card(service, lang, now=now)
+            link = deep_link(context.bot.username, service.id)
+            markup = None
+            if link:
+                label = bidi(translator(lang).gettext("Open in Relais"), lang)
+                markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, url=link)]])
+            venue = public_venue(service)
+            articles.append(
+                InlineQueryResultArticle(
+                    id=service.id[:64],
+                    title=service.name,
+                    description=venue.address if venue else None,
+                    input_message_content=InputTextMessageContent(
+                        card.text, parse_mode=ParseMode.HTML
+                    ),
+                    reply_markup=markup,
+                )
+            )
+    await inline.answer(articles, cache_time=60, is_personal=True)
 
 
 def register(application: Application) -> None:
-    """Add the social workers' handlers (share, inline, other language, shortlist)."""
+    """Add the social workers' handlers (other language, shortlist, inline mode), group -1."""
+    application.add_handlers(
+        [
+            CallbackQueryHandler(choose_language, pattern=r"^shr:ol:"),
+            CallbackQueryHandler(card_in_language, pattern=r"^shr:in:"),
+            CallbackQueryHandler(add_to_shortlist, pattern=r"^shr:add:"),
+            CallbackQueryHandler(shortlist_action, pattern=r"^shr:ls:(msg|html|clear)$"),
+            CommandHandler("list", show_shortlist),
+            InlineQueryHandler(inline_search),
+        ],
+        group=GROUP,
+    )

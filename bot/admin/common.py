@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
@@ -50,11 +51,13 @@ async def reply(
     text: str,
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
-    """Answer in the chat of the update (a message or a pressed button)."""
+    """Answer in the chat of the update (a message or a pressed button), as escaped HTML."""
     if update.callback_query is not None:
         await update.callback_query.answer()
     assert update.effective_chat is not None
-    await update.effective_chat.send_message(bidi(text, tr.lang), reply_markup=markup)
+    await update.effective_chat.send_message(
+        bidi(html.escape(text, quote=False), tr.lang), reply_markup=markup
+    )
 
 
 def stop(handler: Callback) -> Callback:
