@@ -26,9 +26,9 @@ from catalogue.text import normalise
 
 SERVICE_COLUMNS = (
     "id", "name", "alternate_name", "organization_id", "organization", "categories",
-    "description", "access", "access_note", "free", "fees", "min_age", "max_age", "gender",
-    "eligibility", "languages", "areas", "phones", "email", "website", "source", "verified_on",
-    "status", "closures",
+    "description", "organization_description", "access", "access_note", "free", "fees",
+    "min_age", "max_age", "gender", "eligibility", "languages", "areas", "phones", "email",
+    "website", "source", "verified_on", "status", "closures",
 )  # fmt: skip
 PLACE_COLUMNS = (
     "location_id", "place_name", "address", "postcode", "city", "latitude", "longitude",
@@ -171,7 +171,11 @@ def _service(row: _Row, sid: str) -> dict[str, Any]:
     organization = None
     if org_name or org_id:
         org_id = org_id or "org-" + normalise(org_name or "").replace(" ", "-")
-        organization = {"id": org_id, "name": org_name or org_id}
+        organization = {
+            "id": org_id,
+            "name": org_name or org_id,
+            "description": row.text("organization_description"),
+        }
     translations: dict[str, dict[str, str]] = {}
     for column in TRANSLATION_COLUMNS:
         if text := row.text(column):
@@ -298,9 +302,10 @@ def _cell(value: Any) -> str:
 
 def _service_cells(snap: dict[str, Any]) -> dict[str, str]:
     org = snap["organization"] or {}
-    cells = {c: _cell(snap.get(c)) for c in SERVICE_COLUMNS}
+    cells = {c: _cell(snap[c]) for c in SERVICE_COLUMNS if c in snap and c != "phones"}
     cells["organization_id"] = _cell(org.get("id"))
     cells["organization"] = _cell(org.get("name"))
+    cells["organization_description"] = _cell(org.get("description"))
     cells["phones"] = LIST_SEPARATOR.join(p["number"] for p in snap["phones"])
     cells["closures"] = "; ".join(_closure_text(e) for e in snap["exceptions"])
     for lang, fields in snap["translations"].items():
