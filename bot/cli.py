@@ -4,9 +4,22 @@ TELEGRAM_BOT_TOKEN is set, else a chat in the terminal on the embedded catalogue
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import logging
+import os
 import sys
+from typing import TextIO
 
-from catalogue.cli import add_catalogue_commands, run
+from telegram import Update
+
+from bot.config import Settings
+from catalogue import importer
+from catalogue.cli import CliError, add_catalogue_commands, run
+from catalogue.db import make_engine
+from catalogue.places import parse_coordinates
+
+CHAT_USER_ID = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,7 +27,114 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="database URL (default: RELAIS_DATABASE_URL or SQLite file)")
     sub = parser.add_subparsers(dest="command")
     add_catalogue_commands(sub)
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (no network)")
+    chat.add_argument("--lang", help="your Telegram language (default: from $LANG)")
+    chat.set_defaults(handler=cmd_chat)
+    bot = sub.add_parser("bot", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    bot.add_argument("--webhook", action="store_true",
+                     help="serve a webhook (RELAIS_WEBHOOK_URL) instead of long polling")
+    bot.set_defaults(handler=cmd_bot)
     return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings, with the catalogue seeded into an empty database first."""
+    settings = Settings.from_env(db=args.db)
+    engine = make_engine(settings.database_url)
+    loaded = importer.ensure_seeded(engine)
+    if loaded:
+        print(f"Loaded {loaded} services into the empty database.", file=sys.stderr)
+    engine.dispose()
+    return settings
+
+
+def cmd_bot(args: argparse.Namespace) -> int:
+    from bot.app import build_application  # bot code loads only for the bot commands
+
+    settings = _settings(args)
+    if not settings.token:
+        raise CliError("TELEGRAM_BOT_TOKEN is not set")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
+    webhook = getattr(args, "webhook", False) or bool(settings.webhook_url)
+    application = build_application(settings, webhook=webhook)
+    if webhook:
+        from bot.web import serve_webhook
+
+        if not settings.webhook_url:
+            raise CliError("RELAIS_WEBHOOK_URL is not set")
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve_webhook(application, settings))
+        return 0
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    lang = args.lang if getattr(args, "lang", None) else os.environ.get("LANG", "fr")[:2]
+    return asyncio.run(chat(settings, lang, sys.stdin, sys.stdout))
+
+
+async def chat(settings: Settings, lang: str, stdin: TextIO, out: TextIO) -> int:
+    """The terminal chat: the real Application over the local transport. Numbers press the
+    buttons shown; `@50.63,3.06` shares a location; a script is read when stdin is no TTY."""
+    from bot.app import build_application, post_init
+    from bot.transport import LocalRequest, LocalUser, render_calls
+
+    request = LocalRequest()
+    application = build_application(settings, request=request)
+    interactive = stdin.isatty()
+    async with application:
+        await post_init(application)
+        user = LocalUser(application, request, user_id=CHAT_USER_ID, language_code=lang)
+        if interactive:
+            print("Relais — type your message, a number to press a button, "
+                  "@lat,lon to share a location, Ctrl-D to quit.\n", file=out)
+        buttons = []
+        calls = await user.send("/start")
+        while True:
+            text, shown = render_calls(calls)
+            print(text + "\n", file=out, flush=True)
+            buttons = shown or buttons
+            await application.update_persistence()
+            line = await asyncio.to_thread(_read, stdin, interactive)
+            if line is None:
+                return 0
+            line = line.strip()
+            if not interactive:
+                print(f"> {line}", file=out)
+            if not line:
+                calls = []
+                continue
+            calls = await _act(user, line, buttons, out)
+
+
+def _read(stdin: TextIO, interactive: bool) -> str | None:
+    if interactive:
+        try:
+            return input("> ")
+        except EOFError:
+            return None
+    line = stdin.readline()
+    return line if line else None
+
+
+async def _act(user, line: str, buttons: list, out: TextIO) -> list:  # noqa: ANN001
+    """Turn what was typed into an update: a button press, a location or a message."""
+    if line.isdigit() and 1 <= int(line) <= len(buttons):
+        chosen = buttons[int(line) - 1]
+        if chosen.callback:
+            return await user.press(chosen.callback, chosen.message_id)
+        if chosen.location:
+            print("(type your location as @50.63,3.06)", file=out)
+            return []
+        return await user.send(chosen.text or chosen.label)
+    if line.startswith("@"):
+        place = parse_coordinates(line)
+        if place is not None:
+            return await user.share_location(place.latitude, place.longitude)
+    return await user.send(line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return 0
+        handler = cmd_bot if os.environ.get("TELEGRAM_BOT_TOKEN") else cmd_chat
+        args.lang = None
     return run(handler, args)
 
 

@@ -1,0 +1,99 @@
+"""End-to-end harness: the real Application over the local Bot API transport, on a SQLite
+database holding the shared evaluation catalogue (imported once, copied per test).
+
+    async def test_x(bot):
+        user = bot.user(lang="en")
+        calls = await user.send("/start")
+        assert "What do you need?" in calls[-1].text
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.transport import Call, LocalRequest, LocalUser
+from catalogue.db import make_engine
+from catalogue.importer import import_file
+from tests.conftest import EVAL_DIR
+
+
+@pytest.fixture(scope="session")
+def catalogue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The evaluation catalogue imported once into a SQLite file."""
+    path = tmp_path_factory.mktemp("catalogue") / "catalogue.db"
+    engine = make_engine(f"sqlite:///{path}")
+    report = import_file(engine, EVAL_DIR / "catalogue-eval.json")
+    assert report.ok(), report.summary()
+    engine.dispose()
+    return path
+
+
+@dataclass
+class Harness:
+    """A running Application (initialised, not polling) and its recorded Bot API calls."""
+
+    settings: Settings
+    request: LocalRequest
+    app: Application
+    users: list[LocalUser] = field(default_factory=list)
+
+    def user(self, lang: str | None = "fr", user_id: int = 1001) -> LocalUser:
+        user = LocalUser(self.app, self.request, user_id=user_id, language_code=lang)
+        self.users.append(user)
+        return user
+
+    async def restart(self) -> None:
+        """Stop this Application (state written) and start a new one on the same database;
+        existing users now talk to the new one."""
+        await self.app.update_persistence()
+        await self.app.shutdown()
+        fresh = await start_harness(self.settings)
+        self.request, self.app = fresh.request, fresh.app
+        for user in self.users:
+            user.application, user.request = fresh.app, fresh.request
+
+
+async def start_harness(settings: Settings) -> Harness:
+    request = LocalRequest()
+    app = build_application(settings, request=request)
+    await app.initialize()
+    return Harness(settings, request, app)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, catalogue_db: Path) -> Callable[..., Settings]:
+    def make(**overrides: object) -> Settings:
+        path = tmp_path / "relais.db"
+        if not path.exists():
+            shutil.copy(catalogue_db, path)
+        return Settings(database_url=f"sqlite:///{path}", **overrides)
+
+    return make
+
+
+@pytest.fixture
+async def bot(make_settings: Callable[..., Settings]) -> AsyncIterator[Harness]:
+    harness = await start_harness(make_settings())
+    yield harness
+    await harness.app.shutdown()
+
+
+def sent(calls: list[Call], method: str = "sendMessage") -> list[Call]:
+    return [c for c in calls if c.method == method]
+
+
+def last_text(calls: list[Call]) -> str:
+    texts = [c.text for c in calls if c.method in {"sendMessage", "editMessageText"}]
+    return texts[-1] if texts else ""
+
+
+def data_starting(calls: list[Call], prefix: str) -> list[str]:
+    return [d for c in calls for d in c.button_data() if d.startswith(prefix)]

@@ -1,0 +1,339 @@
+"""The resident's conversation end to end: real Update JSON through the real Application,
+assertions on the Bot API calls it makes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.models import BotConversation, BotUserData
+from catalogue.db import session_scope
+from tests.bot.conftest import data_starting, last_text, sent
+
+ROUBAIX = (50.6942, 3.1746)
+
+
+async def search_showers_in_roubaix(user):
+    await user.send("/start")
+    await user.send("douche")
+    return await user.send("Roubaix")
+
+
+async def test_start_greets_in_french_and_offers_languages_and_needs(bot):
+    calls = await bot.user(lang="fr").send("/start")
+    greeting, question = sent(calls)
+    assert greeting.text.startswith("Bonjour") or "Hello" not in greeting.text
+    assert "l:uk" in greeting.button_data() and "l:ps" in greeting.button_data()
+    assert len(data_starting([question], "g:")) >= 8
+
+
+async def test_start_in_an_unsupported_language_greets_in_french_and_english(bot):
+    calls = await bot.user(lang="de").send("/start")
+    greeting = sent(calls)[0].text
+    assert "Hello!" in greeting and "Choose your language:" in greeting
+    assert greeting.count("\n\n") >= 2  # French greeting, English greeting, choice
+
+
+async def test_happy_path_in_english(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    place_question = sent(await user.send("shower"))[-1]
+    assert "Where are you?" in place_question.text
+    keyboard = place_question.params["reply_markup"]["keyboard"]
+    assert keyboard[0][0]["request_location"] is True
+    calls = await user.send("Roubaix")
+    results = sent(calls)[-1]
+    assert "Roubaix" in results.text
+    assert "open now" in results.text or "closed now" in results.text or "hours unknown" in results.text
+    details = data_starting([results], "d:")
+    assert 1 <= len(details) <= 5
+    assert data_starting([results], "r:") and "new" in results.button_data()
+    card_calls = await user.press(details[0])
+    card = sent(card_calls)[0]
+    for label in ("Who can come", "How to get in", "Cost", "Last checked"):
+        assert label in card.text
+    assert "Phone: +33" in card.text or "Phone: unknown." in card.text
+
+
+async def test_happy_path_in_french_with_place_in_the_need(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    calls = await user.send("colis alimentaire roubaix")
+    results = sent(calls)[-1]
+    assert data_starting([results], "d:"), results.text
+    assert "Où êtes-vous" not in results.text
+
+
+async def test_card_sends_a_venue_only_for_a_precise_address(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    venue = sent(await user.press("d:svc-002"), "sendVenue")
+    assert venue and venue[0].params["latitude"]
+    approximate = await user.press("d:svc-039")  # Emmaüs Connect: commune centre only
+    assert "Address: unknown." in sent(approximate)[0].text or "Adresse" in sent(approximate)[0].text
+    assert not sent(approximate, "sendVenue")
+
+
+async def test_shared_location_gives_distances(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("shower")
+    calls = await user.share_location(*ROUBAIX)
+    results = sent(calls)[-1]
+    assert " km" in results.text or " m " in results.text or " m\n" in results.text
+    assert data_starting([results], "d:")
+
+
+async def test_location_sent_before_the_need_is_kept(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    calls = await user.share_location(*ROUBAIX)
+    assert "What do you need?" in last_text(calls)
+    results = sent(await user.send("food parcel"))[-1]
+    assert data_starting([results], "d:")
+
+
+async def test_typo_in_place_asks_for_confirmation(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("shower")
+    calls = await user.send("Roubx")
+    question = sent(calls)[-1]
+    assert "Did you mean" in question.text
+    yes = data_starting([question], "py:")[0]
+    results = sent(await user.press(yes))[-1]
+    assert data_starting([results], "d:")
+
+
+async def test_saying_no_to_the_suggested_place_asks_again(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("shower")
+    question = sent(await user.send("Roubx"))[-1]
+    calls = await user.press(data_starting([question], "pn:")[0])
+    assert "Where are you?" in last_text(calls)
+
+
+async def test_anywhere_in_the_metropolis(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("shower")
+    calls = await user.send("🏙 Anywhere in the metropolis")
+    results = sent(calls)[-1]
+    assert "The whole metropolis" in results.text and data_starting([results], "d:")
+
+
+async def test_pagination_edits_the_same_message(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    await user.send("manger")
+    results = sent(await user.send("🏙 " + "Anywhere in the metropolis"))[-1]
+    first_page = data_starting([results], "d:")
+    next_page = data_starting([results], "pg:")
+    assert next_page, results.text
+    calls = await user.press(next_page[0])
+    edit = sent(calls, "editMessageText")[0]
+    assert int(edit.params["message_id"]) == results.result["message_id"]
+    assert not sent(calls)  # no new message
+    assert set(data_starting([edit], "d:")).isdisjoint(first_page)
+    back = [d for d in data_starting([edit], "pg:") if d.endswith(":0")]
+    calls = await user.press(back[0])
+    assert data_starting(sent(calls, "editMessageText"), "d:") == first_page
+
+
+async def test_refine_free_only_marks_the_filter(bot):
+    user = bot.user(lang="en")
+    results = sent(await search_showers_in_roubaix(user))[-1]
+    free = [d for d in data_starting([results], "r:") if d.endswith(":free")][0]
+    edit = sent(await user.press(free), "editMessageText")[0]
+    assert any(b["text"].startswith("✅") for b in edit.buttons)
+
+
+async def test_refine_audience_asks_who_and_updates(bot):
+    user = bot.user(lang="en")
+    results = sent(await search_showers_in_roubaix(user))[-1]
+    who = [d for d in data_starting([results], "r:") if d.endswith(":aud")][0]
+    question = sent(await user.press(who))[-1]
+    assert "Who is it for?" in question.text
+    women = [d for d in question.button_data() if d.endswith(":w")][0]
+    calls = await user.press(women)
+    assert sent(calls, "editMessageText")
+
+
+async def test_stale_button_is_answered_kindly(bot):
+    user = bot.user(lang="en")
+    results = sent(await search_showers_in_roubaix(user))[-1]
+    old_page = f"pg:{0}:5"
+    calls = await user.press(old_page, results.result["message_id"])
+    answer = sent(calls, "answerCallbackQuery")[0]
+    assert answer.params["text"] == "This button is old."
+    assert "What do you need?" in last_text(calls)
+    calls = await user.press("zz:unknown", results.result["message_id"])
+    assert sent(calls, "answerCallbackQuery")
+
+
+async def test_new_search_forgets_the_place(bot):
+    user = bot.user(lang="en")
+    await search_showers_in_roubaix(user)
+    await user.send("/new")
+    calls = await user.send("food parcel")
+    assert "Where are you?" in last_text(calls)
+
+
+async def test_new_need_in_results_keeps_the_place(bot):
+    user = bot.user(lang="en")
+    await search_showers_in_roubaix(user)
+    results = sent(await user.send("food parcel"))[-1]
+    assert "Roubaix" in results.text and data_starting([results], "d:")
+
+
+async def test_gibberish_abstains_and_offers_categories(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    calls = await user.send("xqzv blorptanglwit")
+    answer = sent(calls)[-1]
+    assert "Sorry" in answer.text
+    assert data_starting([answer], "c:") or data_starting([answer], "g:")
+
+
+async def test_category_buttons_lead_to_results(bot):
+    user = bot.user(lang="en")
+    calls = await user.send("/start")
+    group = data_starting(calls, "g:")[0]
+    children = sent(await user.press(group), "editMessageReplyMarkup")[0]
+    child = data_starting([children], "c:")[1]
+    calls = await user.press(child)
+    assert "Where are you?" in last_text(calls)
+    assert data_starting(sent(await user.send("Lille")), "d:") or "nothing" in last_text(calls)
+
+
+@pytest.mark.parametrize("send", ["send_sticker", "send_voice"])
+async def test_stickers_and_voice_get_an_answer(bot, send):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    calls = await getattr(user, send)()
+    assert "text" in last_text(calls) or "write" in last_text(calls)
+
+
+async def test_edited_message_is_answered(bot):
+    user = bot.user(lang="en")
+    calls = await user.send("/start")
+    calls = await user.edit(calls[0].result["message_id"] - 1, "shower")
+    assert "changed a message" in last_text(calls)
+
+
+async def test_unknown_command(bot):
+    calls = await bot.user(lang="en").send("/frobnicate")
+    assert "/help" in last_text(calls)
+
+
+@pytest.mark.parametrize("command", ["/help", "/about", "/privacy", "/language"])
+async def test_informational_commands_answer(bot, command):
+    calls = await bot.user(lang="en").send(command)
+    assert sent(calls) and sent(calls)[0].text
+
+
+async def test_language_choice_is_kept(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    await user.press("l:en")
+    calls = await user.send("/help")
+    assert "Write what you need" in last_text(calls)
+
+
+async def test_deep_link_opens_a_card(bot):
+    calls = await bot.user(lang="en").send("/start svc_svc-002")
+    assert "Douches" in sent(calls)[0].text
+    calls = await bot.user(lang="en", user_id=5).send("/start svc_nope")
+    assert "no longer" in last_text(calls)
+
+
+async def test_forget_erases_the_user(bot):
+    user = bot.user(lang="en")
+    await search_showers_in_roubaix(user)
+    await bot.app.update_persistence()
+    engine = bot.app.bot_data["engine"]
+    with session_scope(engine) as s:
+        assert s.get(BotUserData, user.user["id"]) is not None
+    question = sent(await user.send("/forget"))[-1]
+    assert question.button_data() == ["f:y", "f:n"]
+    calls = await user.press("f:y")
+    assert "erased everything" in last_text(calls)
+    await bot.app.update_persistence()
+    with session_scope(engine) as s:
+        assert s.get(BotUserData, user.user["id"]) is None
+        assert s.exec(select(BotConversation)).all() == []
+    assert "Where are you?" not in last_text(await user.send("/help"))
+
+
+async def test_restart_in_the_middle_resumes(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.press("l:uk")
+    await user.press("l:en")
+    await user.send("shower")  # now waiting for the place
+    await bot.restart()
+    calls = await user.send("Roubaix")
+    results = sent(calls)[-1]
+    assert data_starting([results], "d:") and "Roubaix" in results.text
+
+
+async def test_search_expires_with_its_location(bot):
+    from datetime import UTC, datetime, timedelta
+
+    user = bot.user(lang="en")
+    user.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    await user.send("/start")
+    await user.send("shower")
+    await user.share_location(*ROUBAIX)
+    assert bot.app.user_data[user.user["id"]]["search"]["loc"]
+    user.now += timedelta(hours=7)
+    await user.send("/help")
+    assert "search" not in bot.app.user_data[user.user["id"]]
+
+
+async def test_flood_limit_drops_extra_updates(make_settings):
+    from datetime import UTC, datetime
+
+    from tests.bot.conftest import start_harness
+
+    harness = await start_harness(make_settings(flood_limit=3))
+    try:
+        user = harness.user(lang="en")
+        user.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+        for _ in range(3):
+            assert sent(await user.send("/help"))
+        warning = await user.send("/help")
+        assert "Too many messages" in last_text(warning)
+        assert not sent(await user.send("/help"))  # dropped, warned once
+    finally:
+        await harness.app.shutdown()
+
+
+async def test_blocked_user_does_not_crash(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    bot.request.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await user.send("/help")
+    assert user.user["id"] not in bot.app.user_data or not bot.app.user_data[user.user["id"]]
+
+
+async def test_error_is_reported_and_state_kept(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("shower")
+    bot.request.fail_next("sendMessage", 400, "Bad Request: something broke")
+    calls = await user.send("Roubaix")
+    assert "something went wrong" in last_text(calls)
+    results = sent(await user.send("Roubaix"))[-1]
+    assert data_starting([results], "d:")
+
+
+async def test_every_callback_fits_64_bytes(bot):
+    user = bot.user(lang="uk")
+    calls = await search_showers_in_roubaix(user)
+    calls += await user.press(data_starting(calls, "d:")[0])
+    for call in bot.request.calls:
+        for data in call.button_data():
+            assert len(data.encode()) <= 64
+        assert len(call.text) <= 4096

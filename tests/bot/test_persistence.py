@@ -1,0 +1,68 @@
+"""SQLPersistence on SQLite and PostgreSQL: rows per key, round trips, deletion."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.models import BotConversation, BotUserData
+from bot.persistence import SQLPersistence
+from catalogue.db import session_scope
+
+
+async def test_user_chat_bot_data_round_trip(engine):
+    live = {"engine": engine}
+    p = SQLPersistence(engine, live=live)
+    await p.update_user_data(5, {"lang": "uk", "search": {"cats": ["food"], "loc": [50.6, 3.1]}})
+    await p.update_user_data(6, {"lang": "ar"})
+    await p.update_chat_data(5, {"x": 1})
+    await p.update_bot_data({"engine": engine, "counter": 3, "opaque": object()})
+
+    again = SQLPersistence(engine, live=live)
+    assert await again.get_user_data() == {
+        5: {"lang": "uk", "search": {"cats": ["food"], "loc": [50.6, 3.1]}},
+        6: {"lang": "ar"},
+    }
+    assert await again.get_chat_data() == {5: {"x": 1}}
+    bot_data = await again.get_bot_data()
+    assert bot_data["counter"] == 3 and bot_data["engine"] is engine and "opaque" not in bot_data
+
+
+async def test_empty_data_leaves_no_row(engine):
+    p = SQLPersistence(engine)
+    await p.update_user_data(5, {"lang": "fr"})
+    await p.update_user_data(5, {})
+    with session_scope(engine) as s:
+        assert s.exec(select(BotUserData)).all() == []
+
+
+async def test_conversations_per_name_and_key(engine):
+    p = SQLPersistence(engine)
+    await p.update_conversation("resident", (10, 10), 2)
+    await p.update_conversation("resident", (11, 11), 4)
+    await p.update_conversation("admin", (10, 10), 1)
+    await p.update_conversation("resident", (10, 10), 3)
+    assert await p.get_conversations("resident") == {(10, 10): 3, (11, 11): 4}
+    await p.update_conversation("resident", (11, 11), None)
+    assert await p.get_conversations("resident") == {(10, 10): 3}
+
+
+async def test_forget_user_deletes_every_row_about_them(engine):
+    p = SQLPersistence(engine)
+    await p.update_user_data(10, {"lang": "fr"})
+    await p.update_user_data(11, {"lang": "en"})
+    await p.update_chat_data(10, {"x": 1})
+    await p.update_conversation("resident", (10, 10), 2)
+    await p.update_conversation("resident", (11, 11), 2)
+    await p.forget_user(10)
+    assert set(await p.get_user_data()) == {11}
+    assert await p.get_chat_data() == {}
+    with session_scope(engine) as s:
+        keys = [row.key for row in s.exec(select(BotConversation))]
+    assert keys == ["[11, 11]"]
+
+
+async def test_large_telegram_ids_fit(engine):
+    """User ids go beyond 32 bits."""
+    p = SQLPersistence(engine)
+    await p.update_user_data(7_123_456_789, {"lang": "fr"})
+    assert await p.get_user_data() == {7_123_456_789: {"lang": "fr"}}
