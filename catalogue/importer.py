@@ -189,7 +189,8 @@ def parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
     for number, snap in items:
         report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
     report.problems.extend(_file_problems(items))
-    report.problems.sort(key=lambda p: (p.item is not None, p.item or 0))
+    unique = {(p.item, p.field, p.message): p for p in report.problems}  # parse and validation
+    report.problems = sorted(unique.values(), key=lambda p: (p.item is not None, p.item or 0))
     return items, report
 
 

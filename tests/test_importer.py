@@ -1,0 +1,116 @@
+"""Import is all or nothing: every problem is reported and nothing is written."""
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from catalogue.db import session_scope
+from catalogue.importer import ImportFormatError, import_bytes, import_file
+from catalogue.models import AuditEntry, Service
+from catalogue.services import get_service
+
+GOOD = {
+    "id": "s-1",
+    "name": "Douches du Vieux-Lille",
+    "attributes": [{"taxonomy_term": {"taxonomy": "soliguide", "code": "shower"}}],
+    "service_at_locations": [{"location": {
+        "id": "l-1", "latitude": 50.64, "longitude": 3.06,
+        "addresses": [{"address_1": "1 rue Test", "city": "Lille", "postal_code": "59000"}],
+    }}],
+    "schedules": [{"freq": "WEEKLY", "byday": "MO,TU", "opens_at": "09:00", "closes_at": "12:00"}],
+}  # fmt: skip
+
+
+def _doc(*services: dict) -> bytes:
+    return json.dumps(list(services)).encode()
+
+
+def _count(engine) -> int:
+    with session_scope(engine) as session:
+        return len(session.exec(select(Service)).all())
+
+
+def _with(**changes) -> dict:
+    return json.loads(json.dumps(GOOD)) | changes
+
+
+BAD_FILES = {
+    "truncated JSON": (_doc(GOOD)[:-30], (None, None), "invalid or truncated JSON"),
+    "wrong type": (_doc(GOOD, _with(id="s-2", minimum_age="dix")), (2, "minimum_age"), "integer"),
+    "unknown category": (
+        _doc(GOOD, _with(id="s-2", attributes=[
+            {"taxonomy_term": {"taxonomy": "soliguide", "code": "showers"}}]  # fmt: skip
+        )),
+        (2, "categories"),
+        "unknown Soliguide category 'showers'",
+    ),
+    "bad hours": (
+        _doc(GOOD, _with(id="s-2", schedules=[
+            {"byday": "MO", "opens_at": "25:00", "closes_at": "x"}]  # fmt: skip
+        )),
+        (2, "schedules[0].opens_at"),
+        "not a time",
+    ),
+    "missing coordinates": (
+        _doc(GOOD, _with(id="s-2", service_at_locations=[{"location": {
+            "id": "l-2", "addresses": [{"address_1": "3 rue Test", "city": "Lille"}]}}]  # fmt: skip
+        )),
+        (2, "latitude"),
+        "needs its coordinates",
+    ),
+    "duplicate id": (_doc(GOOD, GOOD), (2, "id"), "duplicate service id"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_a_bad_file_is_rejected_whole_with_a_useful_report(engine, case):
+    """Each bad file starts with a good item: it must not be written either."""
+    data, (item, field), message = BAD_FILES[case]
+    report = import_bytes(engine, data, "bad.json", actor="test")
+    assert not report.ok()
+    assert any(p.item == item and p.field == field and message in p.message
+               for p in report.problems), report.problem_lines()  # fmt: skip
+    assert report.summary().startswith("rejected")
+    assert _count(engine) == 0
+
+
+def test_every_problem_is_reported_not_only_the_first(sqlite_engine):
+    data = _doc(_with(name=None), _with(id="s-2", maximum_age=True), _with(id="s-3", status="x"))
+    report = import_bytes(sqlite_engine, data, "bad.json", actor="test")
+    assert [(p.item, p.field) for p in report.problems] == [
+        (1, "name"), (2, "maximum_age"), (3, "status")
+    ]
+    assert report.problem_lines()[0] == "item 1, name: missing"
+
+
+def test_import_then_reimport_then_update(engine):
+    first = import_bytes(engine, _doc(GOOD), "a.json", actor="test")
+    assert (first.created, first.updated, first.unchanged) == (["s-1"], [], [])
+    again = import_bytes(engine, _doc(GOOD), "a.json", actor="test")
+    assert (again.created, again.updated, again.unchanged) == ([], [], ["s-1"])
+    changed = import_bytes(engine, _doc(_with(name="Douches")), "a.json", actor="test")
+    assert changed.updated == ["s-1"]
+    with session_scope(engine) as session:
+        service = get_service(session, "s-1")
+        assert service.name == "Douches" and service.category_keys == ["shower"]
+        actions = [e.action for e in session.exec(select(AuditEntry)).all()]
+    assert actions == ["create", "import"]
+
+
+def test_dry_run_writes_nothing(engine):
+    report = import_bytes(engine, _doc(GOOD), "a.json", actor="test", dry_run=True)
+    assert report.created == ["s-1"] and report.dry_run
+    assert "1 would be created" in report.summary()
+    assert _count(engine) == 0
+
+
+def test_import_file_reads_csv_by_extension(tmp_path, sqlite_engine):
+    path = tmp_path / "sheet.csv"
+    path.write_text("id,name,categories\nx-1,Vestiaire,clothing\n", encoding="utf-8")
+    assert import_file(sqlite_engine, path).created == ["x-1"]
+
+
+def test_unknown_format_is_refused(sqlite_engine):
+    with pytest.raises(ImportFormatError):
+        import_bytes(sqlite_engine, b"\x00\x01binary", "file.bin", actor="test")
