@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 # Our callback buttons carry their own meaning, so not tracking them per message is intended.
 warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
 
+FLOOD_GROUP = -10  # before everything, admin and share handlers included (they use -2)
 COMMANDS = ("start", "new", "help", "language", "privacy", "forget", "about", "cancel")
 
 
@@ -179,7 +180,8 @@ def build_application(
     application = builder.build()
     application.bot_data.update(live)
     application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_limit,
-                                                            settings.search_ttl_hours)), group=-1)
+                                                            settings.search_ttl_hours)),
+                            group=FLOOD_GROUP)
     admin.register(application)
     share.register(application)
     application.add_handlers(conversation.handlers())

@@ -115,6 +115,7 @@ def children_keyboard(group: str, lang: str) -> InlineKeyboardMarkup:
     buttons += [button(taxonomy.label(c.key, lang), f"c:{c.key}", lang)
                 for c in taxonomy.children(group)]
     rows = _rows(buttons, 2)
+    # TRANSLATORS: button going back to the list of category groups
     rows.append([button("◀ " + _("Back"), "cats", lang)])
     return InlineKeyboardMarkup(rows)
 
@@ -171,6 +172,7 @@ def _why(result: Result, tr: Translator) -> str:
 
 def _open_word(open_now: bool | None, tr: Translator) -> str:
     _ = tr.gettext
+    # TRANSLATORS: state of a place in the result list, after its name and distance
     if open_now is None:
         return _("hours unknown")
     return _("open now") if open_now else _("closed now")
@@ -211,6 +213,8 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMes
         nav.append(button(_("Next") + " ▶", f"pg:{page.serial}:{page.offset + page.size}", lang))
     if nav:
         rows.append(nav)
+    # TRANSLATORS: filter buttons under the results: open at this moment, costs nothing,
+    # no appointment needed, choose who the help is for
     labels = {"open": _("Open now"), "free": _("Free"), "appt": _("No appointment"),
               "aud": _("Who is it for?")}
     refine = [button(("✅ " if key in page.filters else "") + labels[key],
@@ -275,6 +279,7 @@ def _cost(service: Service, tr: Translator) -> str:
 
 def _ranges(openings: list[Any], tr: Translator) -> str:
     if not openings:
+        # TRANSLATORS: opening hours of one day when the place is closed all day
         return tr.gettext("closed")
     return ", ".join(format_hours_range(start, end, tr.lang) for start, end in openings)
 

@@ -79,6 +79,7 @@ class LocalRequest(BaseRequest):
         self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and downloads
         self._ids = itertools.count(1)
         self._failures: deque[tuple[str, int, dict[str, Any]]] = deque()
+        self.refused: list[tuple[Call, str]] = []  # calls Telegram would refuse, and why
 
     @property
     def read_timeout(self) -> float | None:
@@ -128,6 +129,11 @@ class LocalRequest(BaseRequest):
                 files[part] = content if isinstance(content, bytes) else content.read()
         call = Call(name, params, files)
         self.calls.append(call)
+        problem = telegram_limits_problem(params)
+        if problem:
+            self.refused.append((call, problem))
+            body = {"ok": False, "error_code": 400, "description": f"Bad Request: {problem}"}
+            return 400, json.dumps(body).encode()
         for i, (failing, code, body) in enumerate(self._failures):
             if failing == name:
                 del self._failures[i]
@@ -201,6 +207,27 @@ class LocalRequest(BaseRequest):
         message["edit_date"] = int(datetime.now(UTC).timestamp())
         self.messages[key] = message
         return message
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def telegram_limits_problem(params: dict[str, Any]) -> str | None:
+    """What Telegram would refuse in these parameters: text over 4,096 characters (UTF-16,
+    after HTML parsing), caption over 1,024, callback data over 64 bytes."""
+    for name, limit in (("text", 4096), ("caption", 1024)):
+        value = params.get(name)
+        if isinstance(value, str) and _utf16_length(plain(value)) > limit:
+            return f"{name} is too long ({_utf16_length(plain(value))} > {limit})"
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    for row in (markup or {}).get("inline_keyboard", []):
+        for b in row:
+            if len(b.get("callback_data", "").encode()) > 64:
+                return f"BUTTON_DATA_INVALID {b['callback_data']!r}"
+    return None
 
 
 def _chat_id(params: dict[str, Any]) -> int:

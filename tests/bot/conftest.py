@@ -84,6 +84,7 @@ async def bot(make_settings: Callable[..., Settings]) -> AsyncIterator[Harness]:
     harness = await start_harness(make_settings())
     yield harness
     await harness.app.shutdown()
+    assert not harness.request.refused, "Telegram would refuse these calls"
 
 
 def sent(calls: list[Call], method: str = "sendMessage") -> list[Call]:
