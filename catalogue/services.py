@@ -469,8 +469,9 @@ def mark_verified(session: Session, service_id: str, *, actor: str, on: date) ->
 def undo_last(session: Session, *, actor: str) -> AuditEntry | None:
     """Revert `actor`'s latest change that is not itself undone; None when there is none.
 
-    The service goes back to the entry's `before` (a creation is undone by a soft delete, so
-    nothing is lost). The undo is audited too, and an undone entry is never undone twice.
+    Only the fields that change touched go back to their `before` value, so later edits by
+    others to other fields stay. A creation is undone by a soft delete (nothing is lost).
+    The undo is audited too, and an undone entry is never undone twice.
     """
     entries = session.exec(
         select(AuditEntry)
@@ -481,10 +482,14 @@ def undo_last(session: Session, *, actor: str) -> AuditEntry | None:
     target = next((e for e in entries if e.action != "undo" and e.id not in undone), None)
     if target is None:
         return None
-    if target.before is None:
-        current = get_service(session, target.entity_id, include_deleted=True)
-        restored = dict(service_snapshot(current), status=Status.deleted.value)  # type: ignore[arg-type]
-    else:
-        restored = target.before
+    current = get_service(session, target.entity_id, include_deleted=True)
+    restored = dict(target.before or target.after or {})
+    if current is not None:
+        before, after = target.before, target.after or {}
+        touched = {"status": Status.deleted.value} if before is None else {
+            k: before.get(k) for k in content(before).keys() | content(after).keys()
+            if before.get(k) != after.get(k)
+        }  # fmt: skip
+        restored = service_snapshot(current) | touched
     write_snapshot(session, restored, actor=actor, action="undo", note={"undoes": target.id})
     return target

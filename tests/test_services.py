@@ -1,0 +1,140 @@
+"""Service reads and audited writes: snapshots, optimistic concurrency, status, undo, stale."""
+
+from datetime import date, time, timedelta
+
+import pytest
+
+from catalogue.db import session_scope
+from catalogue.models import Location, OpeningHours, Service, ServiceCategory, Status
+from catalogue.services import (
+    ConcurrentEditError,
+    NotFoundError,
+    apply_snapshot,
+    catalogue_version,
+    get_service,
+    history,
+    list_services,
+    mark_verified,
+    save_service,
+    service_snapshot,
+    set_status,
+    stale_services,
+    undo_last,
+)
+
+
+def _new(service_id: str = "s-1", **fields) -> Service:
+    service = Service(id=service_id, name=fields.pop("name", "Bains douches"), **fields)
+    service.categories = [ServiceCategory(key="shower")]
+    service.locations = [Location(id=f"l-{service_id}", city="Lille", latitude=50.6,
+                                  longitude=3.06)]  # fmt: skip
+    service.hours = [OpeningHours(id=f"h-{service_id}", byday="MO", opens_at=time(9),
+                                  closes_at=time(12))]  # fmt: skip
+    return service
+
+
+@pytest.fixture
+def saved(engine):
+    with session_scope(engine) as session:
+        save_service(session, _new(), actor="alice", action="create")
+    return engine
+
+
+def test_save_creates_with_audit_and_snapshot(saved):
+    with session_scope(saved) as session:
+        service = get_service(session, "s-1")
+        snap = service_snapshot(service)
+        (entry,) = history(session, "s-1")
+    assert snap["categories"] == ["shower"] and snap["hours"][0]["opens_at"] == "09:00"
+    assert (entry.actor, entry.action, entry.before) == ("alice", "create", None)
+    assert entry.after["name"] == "Bains douches"
+
+
+def test_edit_records_before_and_after(saved):
+    with session_scope(saved) as session:
+        service = get_service(session, "s-1")
+        service.name = "Douches"
+        service.categories.append(ServiceCategory(key="laundry"))
+        save_service(session, service, actor="bob", expected_updated_at=service.updated_at)
+    with session_scope(saved) as session:
+        entry = history(session, "s-1")[-1]
+        assert sorted(get_service(session, "s-1").category_keys) == ["laundry", "shower"]
+    assert entry.action == "update"
+    assert entry.before["name"] == "Bains douches" and entry.after["name"] == "Douches"
+    assert entry.after["categories"] == ["laundry", "shower"]
+
+
+def test_concurrent_edit_is_refused_and_writes_nothing(saved):
+    with session_scope(saved) as session:
+        read_at = get_service(session, "s-1").updated_at
+    with session_scope(saved) as session:  # alice saves first
+        service = get_service(session, "s-1")
+        service.name = "Alice's name"
+        save_service(session, service, actor="alice", expected_updated_at=read_at)
+    with pytest.raises(ConcurrentEditError), session_scope(saved) as session:
+        service = get_service(session, "s-1")
+        service.name = "Bob's name"
+        save_service(session, service, actor="bob", expected_updated_at=read_at)
+    with session_scope(saved) as session:
+        assert get_service(session, "s-1").name == "Alice's name"
+        assert [e.actor for e in history(session, "s-1")] == ["alice", "alice"]
+
+
+def test_soft_delete_hides_and_restore_brings_back(saved):
+    with session_scope(saved) as session:
+        set_status(session, "s-1", Status.deleted, actor="alice")
+    with session_scope(saved) as session:
+        assert get_service(session, "s-1") is None
+        assert get_service(session, "s-1", include_deleted=True).status == "deleted"
+        assert list_services(session) == []
+        set_status(session, "s-1", Status.active, actor="alice")
+    with session_scope(saved) as session:
+        assert [s.id for s in list_services(session)] == ["s-1"]
+        assert [e.action for e in history(session, "s-1")] == ["create", "delete", "restore"]
+    with pytest.raises(NotFoundError), session_scope(saved) as session:
+        set_status(session, "nope", Status.hidden, actor="alice")
+
+
+def test_undo_reverts_the_actors_last_change_only(saved):
+    with session_scope(saved) as session:
+        set_status(session, "s-1", Status.hidden, actor="alice")
+        service = get_service(session, "s-1")
+        service.hours[0].closes_at = time(13)
+        save_service(session, service, actor="bob")
+    with session_scope(saved) as session:
+        undone = undo_last(session, actor="alice")
+    assert undone.action == "hide"
+    with session_scope(saved) as session:
+        service = get_service(session, "s-1")
+        assert service.status == "active"  # alice's hide undone
+        assert service.hours[0].closes_at == time(13)  # bob's edit kept
+        assert undo_last(session, actor="alice").action == "create"  # then her creation
+    with session_scope(saved) as session:
+        assert get_service(session, "s-1") is None  # a creation is undone by a soft delete
+        assert undo_last(session, actor="alice") is None
+        trail = history(session, "s-1")
+        assert trail[-1].after["undoes"] == trail[0].id
+
+
+def test_stale_services_oldest_first_never_verified_before_all(engine):
+    today = date(2026, 11, 1)
+    with session_scope(engine) as session:
+        for sid, verified in [("a", today), ("b", date(2025, 1, 1)), ("c", None),
+                              ("d", date(2024, 5, 7))]:  # fmt: skip
+            apply_snapshot(session, {"id": sid, "name": sid, "verified_on": verified})
+    with session_scope(engine) as session:
+        stale = stale_services(session, older_than=today - timedelta(days=180))
+        assert [s.id for s in stale] == ["c", "d", "b"]
+        mark_verified(session, "c", actor="alice", on=today)
+    with session_scope(engine) as session:
+        assert [s.id for s in stale_services(session, older_than=date(2025, 6, 1))] == ["d", "b"]
+        assert history(session, "c")[-1].action == "verify"
+
+
+def test_catalogue_version_changes_with_any_write(saved):
+    with session_scope(saved) as session:
+        count, at = catalogue_version(session)
+        assert count == 1 and at is not None
+        set_status(session, "s-1", Status.hidden, actor="alice")
+    with session_scope(saved) as session:
+        assert catalogue_version(session) > (count, at)
