@@ -5,8 +5,9 @@
 reminder (review.py). Every handler is guarded by `bot.roles.admin_only`: anyone else gets a
 neutral refusal and nothing changes.
 
-The handlers sit in group -1, before the resident conversation, and stop the update once they
-handled it, so a value typed during `/add` is never also read as a search.
+The handlers sit in group -1, after the flood guard (-10) and before the resident conversation
+(0), and stop the update once they handled it, so a value typed during `/add` is never also read
+as a search.
 """
 
 from __future__ import annotations

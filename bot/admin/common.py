@@ -63,8 +63,9 @@ async def reply(
 def stop(handler: Callback) -> Callback:
     """Stop other handler groups (the resident conversation) once an admin handler ran.
 
-    Admin handlers live in group -1; raising ApplicationHandlerStop carries the conversation's
-    next state and keeps the resident flow from answering the same message.
+    Admin handlers live in group -1, before the resident conversation; raising
+    ApplicationHandlerStop carries the conversation's next state and keeps the resident flow
+    from answering the same message.
     """
 
     @wraps(handler)

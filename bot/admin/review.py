@@ -10,7 +10,13 @@ from typing import Any
 
 from telegram import InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+)
 
 from bot.admin.common import actor, engine_of, keyboard, reply, stop, tr_for
 from bot.i18n import Translator, format_date, translator

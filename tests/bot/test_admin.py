@@ -1,0 +1,237 @@
+"""Administrator commands end to end through the local Bot API."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session, func, select
+from telegram.ext import CallbackContext
+
+from bot.admin import review
+from bot.roles import AdminRole, grant
+from bot.stats import record_search
+from catalogue.db import session_scope
+from catalogue.models import AuditEntry, Service
+from catalogue.services import catalogue_version, save_service
+from tests.bot.admin_kit import ADMIN, OTHER, SERVICE_ID, make_kit
+from tests.conftest import EVAL_DIR
+
+REFUSED = "This command is not available."
+
+
+@pytest.fixture
+async def kit(tmp_path):
+    kit = await make_kit(tmp_path)
+    yield kit
+    await kit.app.shutdown()
+
+
+def texts(calls):
+    return [c.text for c in calls if c.method == "sendMessage"]
+
+
+def state(kit):
+    """Everything an admin command could change."""
+    with Session(kit.engine) as session:
+        audits = session.exec(select(func.count()).select_from(AuditEntry)).one()
+        roles = session.exec(select(func.count()).select_from(AdminRole)).one()
+        return catalogue_version(session), audits, roles
+
+
+COMMANDS = [
+    "/add", f"/edit {SERVICE_ID}", f"/hide {SERVICE_ID}", f"/show {SERVICE_ID}",
+    f"/delete {SERVICE_ID}", f"/history {SERVICE_ID}", "/undo", "/import", "/export",
+    "/stale", "/stats", f"/grant {OTHER}", f"/revoke {ADMIN}",
+]
+BUTTONS = [f"adm:ver:{SERVICE_ID}", "adm:exp:csv"]  # always live (others only inside a step)
+
+
+async def test_every_admin_command_is_refused_to_others_and_changes_nothing(kit):
+    before = state(kit)
+    for command in COMMANDS:
+        calls = await kit.other.send(command)
+        assert texts(calls) == [REFUSED], command
+    for data in BUTTONS:
+        calls = await kit.other.press(data, message_id=1)
+        answers = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+        assert answers == [REFUSED], data
+        assert not [c for c in calls if c.method in ("sendMessage", "sendDocument")], data
+    await kit.other.send("Some name")  # not captured by an admin conversation
+    assert state(kit) == before
+
+
+async def test_granted_admin_works_but_cannot_grant(kit):
+    assert texts(await kit.admin.send(f"/grant {OTHER}")) == [f"{OTHER} is now an administrator."]
+    calls = await kit.other.send(f"/hide {SERVICE_ID}")
+    assert "Hidden" in texts(calls)[0]
+    assert texts(await kit.other.send("/grant 5")) == [REFUSED]
+    assert texts(await kit.other.send(f"/revoke {OTHER}")) == [REFUSED]
+    await kit.admin.send(f"/revoke {OTHER}")
+    assert texts(await kit.other.send(f"/show {SERVICE_ID}")) == [REFUSED]
+    assert kit.service().status == "hidden"
+
+
+async def test_add_guided_with_validation_at_each_step(kit):
+    user = kit.admin
+    assert "called" in texts(await user.send("/add"))[-1]
+    assert "2 to 120" in texts(await user.send("x"))[0]
+    calls = await user.send("Bains-douches du Centre")
+    assert "adm:cg:hygiene_and_wellness" in calls[-1].button_data()
+    await user.press("adm:cg:hygiene_and_wellness")
+    await user.press("adm:ct:shower")
+    assert "Where" in texts(await user.press("adm:cd"))[-1]
+    assert "do not know" in texts(await user.send("Marseille"))[0]
+    calls = await user.send("12 rue Pierre Motte, 59100 Roubaix")
+    assert "hours" in texts(calls)[-1].lower()
+    assert "not understood" in texts(await user.send("lundi matin"))[0]
+    calls = await user.send("mo-fr 09:00-12:00")
+    assert "Monday" in texts(calls)[0]
+    assert "not possible" in texts(await user.send("women 30-20"))[0]
+    await user.press("adm:v:all")
+    await user.press("adm:v:unconditional")
+    await user.press("adm:v:free")
+    assert "No phone" in texts(await user.send("call us"))[0]
+    await user.send("03 20 12 34 56 accueil@example.org")
+    calls = await user.send("Flyer of the association, 2026")
+    summary = texts(calls)[-1]
+    assert "Bains-douches du Centre" in summary and "Roubaix" in summary
+    assert calls[-1].button_data() == ["adm:save", "adm:cancel"]
+    calls = await user.press("adm:save")
+    assert "Saved" in texts(calls)[0]
+    with Session(kit.engine) as session:
+        service = session.exec(select(Service).where(Service.name == "Bains-douches du Centre")).one()
+        assert service.category_keys == ["shower"]
+        assert service.free is True and service.access == "unconditional"
+        assert service.locations[0].city == "Roubaix" and service.locations[0].approximate
+        assert service.phones[0].number.startswith("+33 3 20")
+        assert service.email == "accueil@example.org"
+        entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == service.id)).one()
+        assert (entry.actor, entry.action) == (f"telegram:{ADMIN}", "create")
+
+
+async def test_add_cancelled_saves_nothing_and_other_commands_leave(kit):
+    before = state(kit)
+    await kit.admin.send("/add")
+    await kit.admin.send("Un nom")
+    assert "Nothing was changed" in texts(await kit.admin.send("/cancel"))[0]
+    await kit.admin.send("/add")
+    await kit.admin.send("/help")  # leaves the admin conversation
+    calls = await kit.admin.send("Another name")
+    assert not any("categories" in t for t in texts(calls))
+    assert state(kit) == before
+
+
+async def test_edit_one_field(kit):
+    calls = await kit.admin.send(f"/edit {SERVICE_ID}")
+    assert "adm:f:hours" in calls[-1].button_data()
+    calls = await kit.admin.press("adm:f:hours")
+    assert "Now:" in texts(calls)[-1]
+    assert "not understood" in texts(await kit.admin.send("sometimes"))[0]
+    assert "Saved" in texts(await kit.admin.send("sa 10:00-12:00"))[0]
+    hours = kit.service().hours
+    assert [(h.byday, h.opens_at.hour) for h in hours] == [("SA", 10)]
+
+
+async def test_concurrent_edit_is_refused_and_shows_the_current_value(kit):
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:name")
+    with session_scope(kit.engine) as session:  # another admin saves meanwhile
+        service = session.get(Service, SERVICE_ID)
+        service.name = "Douches (other admin)"
+        save_service(session, service, actor="telegram:3")
+    calls = await kit.admin.send("My name")
+    assert "another administrator" in texts(calls)[0]
+    assert "Douches (other admin)" in texts(calls)[0]
+    assert kit.service().name == "Douches (other admin)"
+
+
+async def test_hide_show_delete_undo_history(kit):
+    assert "Hidden" in texts(await kit.admin.send(f"/hide {SERVICE_ID}"))[0]
+    assert kit.service().status == "hidden"
+    await kit.admin.send(f"/show {SERVICE_ID}")
+    assert kit.service().status == "active"
+    await kit.admin.send(f"/delete {SERVICE_ID}")
+    assert kit.service().status == "deleted"
+    assert "Undone" in texts(await kit.admin.send("/undo"))[0]
+    assert kit.service().status == "active"
+    history = texts(await kit.admin.send(f"/history {SERVICE_ID}"))[0]
+    for word in ("created", "hidden", "shown", "deleted", "undone", f"telegram:{ADMIN}"):
+        assert word in history
+    assert "No service" in texts(await kit.admin.send("/hide nope"))[0]
+    assert "Usage" in texts(await kit.admin.send("/hide"))[0]
+
+
+async def test_import_dry_run_then_cancel_or_apply(kit):
+    data = (EVAL_DIR / "catalogue-eval.json").read_bytes()
+    before = state(kit)
+    await kit.admin.send("/import")
+    calls = await kit.admin.send_document("catalogue.json", data)
+    report = texts(calls)[0]
+    assert "Dry run" in report and "to create" in report
+    assert calls[-1].button_data() == ["adm:imp:apply", "adm:imp:cancel"]
+    await kit.admin.press("adm:imp:cancel")
+    assert state(kit) == before
+    assert "admin_import" not in kit.app.user_data[ADMIN]
+    await kit.admin.send("/import")
+    await kit.admin.send_document("catalogue.json", data)
+    calls = await kit.admin.press("adm:imp:apply")
+    assert "created" in texts(calls)[0]
+    assert state(kit)[0][0] > before[0][0]
+    assert "admin_import" not in kit.app.user_data[ADMIN]
+
+
+async def test_import_of_a_broken_file_reports_and_changes_nothing(kit):
+    before = state(kit)
+    await kit.admin.send("/import")
+    assert "Only .csv and .json" in texts(await kit.admin.send_document("notes.txt", b"x"))[0]
+    calls = await kit.admin.send_document("broken.json", b'{"services": [')
+    assert "problem" in texts(calls)[0]
+    assert not calls[-1].button_data()
+    assert state(kit) == before
+
+
+async def test_export_sends_a_document(kit):
+    calls = await kit.admin.send("/export")
+    assert calls[-1].button_data() == ["adm:exp:csv", "adm:exp:hsds"]
+    calls = await kit.admin.press("adm:exp:csv")
+    (document,) = [c for c in calls if c.method == "sendDocument"]
+    assert b"Douches solidaires" in document.files["document"]
+    calls = await kit.admin.press("adm:exp:hsds")
+    (document,) = [c for c in calls if c.method == "sendDocument"]
+    assert b"svc-douches" in document.files["document"]
+
+
+async def test_stale_list_and_mark_verified(kit):
+    calls = await kit.admin.send("/stale")
+    assert "Douches solidaires" in texts(calls)[0] and "never verified" in texts(calls)[0]
+    calls = await kit.admin.press(f"adm:ver:{SERVICE_ID}")
+    assert "verified" in texts(calls)[0]
+    assert kit.service().verified_on == datetime.now(UTC).date()
+    assert "Every service" in texts(await kit.admin.send("/stale"))[0]
+
+
+async def test_weekly_reminder_goes_to_every_admin(kit):
+    grant(kit.engine, OTHER, by=ADMIN)
+    start = len(kit.request.calls)
+    await review.remind_stale(CallbackContext(kit.app))
+    sent = [c for c in kit.request.calls[start:] if c.method == "sendMessage"]
+    assert sorted(int(c.params["chat_id"]) for c in sent) == [ADMIN, OTHER]
+    assert "/stale" in sent[0].text
+
+
+def test_stale_cutoff_clamps_to_month_end():
+    assert review.stale_cutoff(date(2026, 8, 31), 6) == date(2026, 2, 28)
+    assert review.stale_cutoff(date(2026, 3, 15), 12) == date(2025, 3, 15)
+
+
+async def test_stats_text_and_png_chart(kit):
+    now = datetime.now(UTC)
+    record_search(kit.engine, need="shower", commune="Roubaix", found=True, at=now)
+    record_search(kit.engine, need="shower", commune="Lille", found=False, at=now)
+    calls = await kit.admin.send("/stats 7")
+    text = texts(calls)[0]
+    assert "Roubaix: 1" in text and "Unmet" in text
+    (photo,) = [c for c in calls if c.method == "sendPhoto"]
+    assert photo.files["photo"].startswith(b"\x89PNG")
+    assert "Usage" in texts(await kit.admin.send("/stats soon"))[0]
