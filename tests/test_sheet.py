@@ -1,0 +1,73 @@
+"""The administrators' CSV sheet: template columns, several places per service, round trip."""
+
+from datetime import time
+
+from catalogue.db import make_engine, session_scope
+from catalogue.importer import export_bytes, import_bytes
+from catalogue.services import get_service
+from catalogue.sheet import COLUMNS, parse_sheet
+from tests.conftest import EVAL_DIR
+
+HEADER = "id,name,categories,address,postcode,city,latitude,longitude,hours,free,phones,closures"
+SHEET = f"""{HEADER}
+v-1,Vestiaire,clothing|solidarity_store,2 rue A,59100,Roubaix,50.69,3.17,mo-fr 09:00-12:00,yes,03 53 01 99 01|03 53 01 99 02,2026-08-01..2026-08-31 closed congés
+v-1,,,5 rue B,59200,Tourcoing,50.72,3.16,sa 10:00-12:00,,,
+v-2,Repas,food_distribution,,,,,,su 20:00-08:00,,,
+"""
+
+
+def test_rows_with_one_id_are_one_service_at_several_places():
+    items, problems = parse_sheet(SHEET.encode())
+    assert problems == []
+    (line1, vest), (line3, meal) = items
+    assert (line1, line3) == (2, 4)
+    assert [loc["city"] for loc in vest["locations"]] == ["Roubaix", "Tourcoing"]
+    hours = {h["location_id"]: (h["byday"], h["opens_at"]) for h in vest["hours"]}
+    assert hours == {"v-1-place-1": ("MO,TU,WE,TH,FR", time(9)), "v-1-place-2": ("SA", time(10))}
+    assert vest["free"] is True and [p["number"] for p in vest["phones"]][1] == "03 53 01 99 02"
+    assert vest["exceptions"][0]["note"] == "congés"
+    assert meal["locations"] == [] and meal["hours"][0]["location_id"] is None
+
+
+def test_problems_carry_the_csv_line_and_column():
+    bad = SHEET.replace("mo-fr 09:00-12:00", "mo-fr 9-", 1).replace(",,su", ",maybe,su", 1)
+    bad += "v-1,Other name,,,,,,,,,,\n"
+    _, problems = parse_sheet(bad.encode())
+    where = {(p.item, p.field) for p in problems}
+    assert (2, "hours") in where
+    assert (5, "name") in where  # differs from line 2 of the same service
+    _, problems = parse_sheet(b"id,name,colour\nx,y,red\n")
+    assert [(p.item, p.field, p.message[:14]) for p in problems] == [(1, "colour", "unknown column")]
+
+
+def test_semicolon_sheets_from_french_spreadsheets_are_read():
+    items, problems = parse_sheet("id;name;latitude\nx;Épicerie;50,63\n".encode())
+    assert problems == [] and items[0][1]["name"] == "Épicerie"
+
+
+def test_bad_sheet_writes_nothing(sqlite_engine):
+    report = import_bytes(sqlite_engine, b"id,name,categories\nx,Y,nonsense\n", "a.csv", actor="t")
+    assert [(p.item, p.field) for p in report.problems] == [(2, "categories")]
+    assert report.problem_lines() == ["line 2, categories: unknown Soliguide category 'nonsense'"]
+
+
+def test_translation_columns_are_read_and_written(sqlite_engine):
+    data = "id,name,description,description_uk\nx,Douches,Douches gratuites,Безкоштовний душ\n"
+    assert import_bytes(sqlite_engine, data.encode(), "a.csv", actor="t").ok()
+    with session_scope(sqlite_engine) as session:
+        (tr,) = get_service(session, "x").translations
+    assert (tr.lang, tr.field, tr.text) == ("uk", "description", "Безкоштовний душ")
+    assert "Безкоштовний душ" in export_bytes(sqlite_engine, "csv").decode("utf-8-sig")
+
+
+def test_csv_round_trip(engine, tmp_path):
+    fixture = (EVAL_DIR / "catalogue-eval.json").read_bytes()
+    assert import_bytes(engine, fixture, "eval.json", actor="t").ok()
+    sheet = export_bytes(engine, "csv")
+    assert sheet.decode("utf-8-sig").split("\r\n", 1)[0] == ",".join(COLUMNS)
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    report = import_bytes(other, sheet, "export.csv", actor="t")
+    assert report.ok() and len(report.created) == 119
+    assert export_bytes(other, "csv") == sheet
+    again = import_bytes(other, sheet, "export.csv", actor="t")
+    assert len(again.unchanged) == 119
