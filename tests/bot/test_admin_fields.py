@@ -1,0 +1,128 @@
+"""Validators shared by /add and /edit."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.admin.fields import (
+    FIELDS,
+    Invalid,
+    hours_preview,
+    location_value,
+    new_service,
+    parse_access,
+    parse_audience,
+    parse_categories,
+    parse_contact,
+    parse_cost,
+    parse_hours,
+    parse_name,
+    parse_place,
+    parse_source,
+    summary,
+)
+from bot.i18n import translator
+
+EN = translator("en")
+
+
+def problem(parse, text):
+    with pytest.raises(Invalid) as caught:
+        parse(text)
+    return caught.value.text(EN)
+
+
+def test_name_is_trimmed_and_bounded():
+    assert parse_name("  Bains   douches ") == "Bains douches"
+    assert "2 to 120" in problem(parse_name, "x")
+    assert "2 to 120" in problem(parse_name, "y" * 121)
+
+
+def test_categories_are_known_keys():
+    assert parse_categories("shower, laundry|shower") == ["shower", "laundry"]
+    assert "Unknown category: douche" in problem(parse_categories, "shower douche")
+    assert "at least one" in problem(parse_categories, " ")
+
+
+def test_place_by_commune_address_coordinates_or_none():
+    town = parse_place("Roubaix")
+    assert (town["city"], town["address"], town["approximate"]) == ("Roubaix", None, True)
+    street = parse_place("12 rue Pierre Motte, 59100 Roubaix")
+    assert (street["address"], street["postcode"], street["city"]) == (
+        "12 rue Pierre Motte", "59100", "Roubaix"
+    )
+    exact = parse_place("50.6942, 3.1746")
+    assert exact["approximate"] is False and exact["latitude"] == 50.6942
+    assert parse_place("-") is None
+    assert "do not know" in problem(parse_place, "12 rue de Rivoli, Paris")
+    assert "outside" in problem(parse_place, "48.85,2.35")
+    assert "outside" in problem(lambda _: location_value(43.3, 5.4), "")
+
+
+def test_hours_normalised_with_a_readable_preview():
+    value = parse_hours("MO-FR 09:00-12:00")
+    assert value == parse_hours(value)  # normalised form parses to itself
+    assert "Monday" in hours_preview(value, EN)
+    assert parse_hours("-") == "" and hours_preview("", EN) == "unknown"
+    assert "not understood" in problem(parse_hours, "le matin")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("all", (None, None, None)),
+        ("women", ("women", None, None)),
+        ("men 18-25", ("men", 18, 25)),
+        ("18+", (None, 18, None)),
+        ("-25", (None, None, 25)),
+    ],
+)
+def test_audience(text, expected):
+    value = parse_audience(text)
+    assert (value["gender"], value["min_age"], value["max_age"]) == expected
+
+
+def test_audience_rejects_nonsense():
+    assert "all, women or men" in problem(parse_audience, "kids")
+    assert "not possible" in problem(parse_audience, "30-20")
+    assert "not possible" in problem(parse_audience, "200+")
+
+
+def test_access_cost_source():
+    assert parse_access("Appointment") == "appointment"
+    assert parse_access("-") is None
+    assert "buttons" in problem(parse_access, "maybe")
+    assert parse_cost("gratuit") == {"free": True, "fees": None}
+    assert parse_cost("2 € le repas") == {"free": False, "fees": "2 € le repas"}
+    assert parse_cost("-") == {"free": None, "fees": None}
+    assert "Say where" in problem(parse_source, "-")
+
+
+def test_contact_finds_phones_email_and_website():
+    value = parse_contact("tél 03 20 12 34 56, accueil@example.org www.example.org")
+    assert value == {
+        "phones": ["+33 3 20 12 34 56"],
+        "email": "accueil@example.org",
+        "website": "https://www.example.org",
+    }
+    assert parse_contact("-") == {"phones": [], "email": None, "website": None}
+    assert "No phone" in problem(parse_contact, "ask at the desk")
+
+
+def test_every_field_reads_back_what_it_wrote():
+    draft = {
+        "name": parse_name("Bains douches"),
+        "categories": parse_categories("shower"),
+        "place": parse_place("12 rue Pierre Motte, 59100 Roubaix"),
+        "hours": parse_hours("mo-fr 09:00-12:00; sa 10:00-12:00"),
+        "audience": parse_audience("women 18+"),
+        "access": parse_access("unconditional"),
+        "cost": parse_cost("free"),
+        "contact": parse_contact("03 20 12 34 56"),
+        "source": parse_source("Flyer 2026"),
+    }
+    service = new_service(draft)
+    for spec in FIELDS:
+        assert spec.read(service) == draft[spec.key], spec.key
+    text = summary(draft, EN)
+    assert "Roubaix" in text and "women aged 18 or more" in text
