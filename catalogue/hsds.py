@@ -22,6 +22,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from catalogue import places
 from catalogue.services import TRANSLATABLE, Problem
 from catalogue.taxonomy import get_category
 from catalogue.text import fold, normalise
@@ -345,10 +346,6 @@ def _location(loc: _Item, loc_id: str) -> dict[str, Any]:
 
 def commune_code(city: str | None, postcode: str | None) -> str | None:
     """The INSEE code of the commune named (or of the only commune with that postcode)."""
-    try:
-        from catalogue import places
-    except ImportError:  # the gazetteer is being written; import wires it when it lands
-        return None
     if city and (place := places.commune_by_name(city)):
         return place.insee_code
     if postcode and len(communes := places.commune_for_postcode(postcode)) == 1:

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from catalogue import hsds, sheet
 from catalogue.db import session_scope
 from catalogue.models import Access, Gender, Status
+from catalogue.places import in_mel
 from catalogue.services import (
     Problem,
     content,
@@ -83,14 +84,6 @@ class ImportReport:
 # --- validation --------------------------------------------------------------------------------
 
 
-def _in_mel(lat: float, lon: float) -> bool:
-    try:
-        from catalogue.places import in_mel
-    except ImportError:  # the gazetteer is being written; checked once it lands
-        return True
-    return in_mel(lat, lon)
-
-
 def validate_snapshot(snap: dict[str, Any]) -> list[tuple[str, str]]:
     """(field, message) for everything wrong in one service snapshot; [] when it is fine."""
     problems = []
@@ -135,7 +128,7 @@ def _location_problems(loc: dict[str, Any]) -> list[tuple[str, str]]:
         return []
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return [("latitude", f"place {name}: coordinates out of range ({lat}, {lon})")]
-    if loc.get("address") and not _in_mel(lat, lon):
+    if loc.get("address") and not in_mel(lat, lon):
         return [("latitude", f"place {name}: ({lat}, {lon}) is outside the Lille metropolis")]
     return []
 
