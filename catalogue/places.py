@@ -1,0 +1,316 @@
+"""Gazetteer of the Métropole Européenne de Lille: communes, neighbourhoods, postcodes, GPS.
+
+People type places with typos ("roubais", "vilneuve dasq"), in other scripts ("Лілль", "روبيه"),
+as postcodes ("59100"), or share a location. Everything resolves to a `Place` with coordinates.
+Data: `data/communes.csv` (the 95 communes) and `data/neighbourhoods.csv`; sources in
+`data/README.md`. Lomme and Hellemmes are associated communes of Lille: they are neighbourhoods
+of Lille here, with their own postcodes (59160, 59260).
+
+Matching: every name and alternate spelling is normalised once (catalogue.text.normalise). An
+exact name is certain; a fuzzy one (rapidfuzz ratio) is certain only from CERTAIN_SCORE, below
+that the bot asks "did you mean ...?". Inside a sentence, names that are also ordinary words
+("Croix", "Don", "Hem", "Pile") need a preposition before them ("à Croix"), and words of the
+category labels and synonyms ("laverie", "santé") are never fuzzily read as places.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from catalogue import taxonomy
+from catalogue.text import normalise
+
+DATA = Path(__file__).parent / "data"
+
+# A bounding box around the communes' territory: the centroids span lat 50.514-50.786 and
+# lon 2.806-3.253; communes reach 2-3 km beyond their centroid (Provin, Comines, Aubers,
+# Baisieux). It is a box, not the boundary: Mouscron and Menen (Belgium) fall inside.
+MEL_SOUTH, MEL_NORTH, MEL_WEST, MEL_EAST = 50.49, 50.80, 2.78, 3.29
+
+CERTAIN_SCORE = 90.0  # fuzzy scores from here on need no confirmation
+WHOLE_TEXT_CUTOFF = 70.0  # resolve_place: below this, nothing is suggested
+IN_TEXT_CUTOFF = 85.0  # find_place_in_text: stricter, the sentence holds other words
+MIN_FUZZY_LENGTH = 5  # shorter words match only exactly
+MIN_GEONAMES_LENGTH = 5  # shorter GeoNames transliterations are too often words ("Обе")
+MAX_NGRAM = 4
+
+# Words that announce a place, before a name that is also an ordinary word ("à Croix").
+PLACE_CUES = frozenset(
+    normalise(" ".join(
+        [
+            "à a au aux sur vers près pres proche dans de du",  # fr
+            "in at near around to",  # en
+            "en cerca junto",  # es
+            "în lângă langa",  # ro ("la" is also French)
+            "в у біля поруч коло около возле рядом",  # uk, ru
+            "في فى قرب بالقرب",  # ar
+            "در نزدیک نزديك",  # fa
+            "په نږدې",  # ps
+        ]
+    )).split()
+)
+_POSTCODE = re.compile(r"^59\d{3}$")
+_NUMBER = r"[-+]?\d{1,3}[.,]\d+"
+_COORDINATES = re.compile(rf"^\s*@?\s*({_NUMBER})\s*[,; ]\s*({_NUMBER})\s*$")
+_CEDEX = re.compile(r"\s+cedex(\s+\d+)?$")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # display, e.g. "Roubaix", "Wazemmes (Lille)", "59100"
+    kind: str  # "commune" | "neighbourhood" | "postcode" | "coordinates"
+    latitude: float
+    longitude: float
+    insee_code: str | None  # commune INSEE code (for a neighbourhood: its commune's)
+    commune: str | None  # commune display name
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    place: Place
+    score: float  # 0..100
+    certain: bool  # False -> the bot asks "did you mean <place.name>?"
+    matched: str  # the part of the input that named the place
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    communes: dict[str, Place]  # by INSEE code
+    postcodes: dict[str, Place]
+    postcode_communes: dict[str, list[Place]]
+    exact: dict[str, Place]  # normalised name -> place (communes win over neighbourhoods)
+    commune_names: dict[str, Place]  # normalised commune names and alternates
+    word_like: frozenset[str]  # normalised names that are also ordinary words
+    choices: list[str]  # normalised names for fuzzy matching, parallel to `targets`
+    targets: list[Place]
+    text_choices: list[str]  # the same without word-like names, for fuzzy matching in sentences
+    text_targets: list[Place]
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split("|") if part.strip()]
+
+
+def _variants(name: str) -> set[str]:
+    """Normalised forms of a name as people type it: "villeneuve d ascq" also as
+    "villeneuve dascq"; "saint" and "st"; "lez" and "les"."""
+    base = normalise(name)
+    glued = re.sub(r"\b([dl]) (?=\w)", r"\1", base)
+    forms = {base, glued}
+    for old, new in (("saint", "st"), ("st", "saint"), ("lez", "les")):
+        forms |= {re.sub(rf"\b{old}\b", new, form) for form in forms}
+    return {form for form in forms if form}
+
+
+def _names(row: dict[str, str], name: str) -> list[str]:
+    geonames = [
+        n for n in _split(row.get("geonames_names", "")) if len(normalise(n).replace(" ", "")) >= MIN_GEONAMES_LENGTH
+    ]
+    return [name, *_split(row.get("alternates", "")), *geonames]
+
+
+def _read(filename: str) -> list[dict[str, str]]:
+    with (DATA / filename).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def _gazetteer() -> _Gazetteer:
+    communes: dict[str, Place] = {}
+    exact: dict[str, Place] = {}
+    commune_names: dict[str, Place] = {}
+    word_like: set[str] = set()
+    carriers: dict[str, list[tuple[Place, Place]]] = {}  # postcode -> (point, commune)
+
+    def add(place: Place, row: dict[str, str], own_name: str) -> None:
+        for name in _names(row, own_name):
+            for form in _variants(name):
+                exact.setdefault(form, place)
+        word_like.update(normalise(n) for n in _split(row.get("word_like_names", "")))
+
+    for row in _read("communes.csv"):
+        place = Place(
+            row["name"], "commune", float(row["latitude"]), float(row["longitude"]),
+            row["insee_code"], row["name"],
+        )
+        communes[place.insee_code] = place
+        add(place, row, row["name"])
+        commune_names.update(dict.fromkeys(exact.keys() - commune_names.keys(), place))
+        for postcode in row["postcodes"].split():
+            carriers.setdefault(postcode, []).append((place, place))
+    for row in _read("neighbourhoods.csv"):
+        commune = communes[row["insee_code"]]
+        place = Place(
+            f"{row['name']} ({commune.name})", "neighbourhood", float(row["latitude"]),
+            float(row["longitude"]), commune.insee_code, commune.name,
+        )
+        add(place, row, row["name"])
+        for postcode in row["postcodes"].split():
+            carriers.setdefault(postcode, []).append((place, commune))
+
+    postcodes, postcode_communes = {}, {}
+    for postcode, pairs in carriers.items():
+        towns = list({commune.insee_code: commune for _, commune in pairs}.values())
+        single = towns[0] if len(towns) == 1 else None
+        postcodes[postcode] = Place(
+            postcode, "postcode",
+            sum(p.latitude for p, _ in pairs) / len(pairs),
+            sum(p.longitude for p, _ in pairs) / len(pairs),
+            single.insee_code if single else None, single.name if single else None,
+        )
+        postcode_communes[postcode] = towns
+    in_text = {name: place for name, place in exact.items() if name not in word_like}
+    return _Gazetteer(
+        communes, postcodes, postcode_communes, exact, commune_names, frozenset(word_like),
+        list(exact), list(exact.values()), list(in_text), list(in_text.values()),
+    )
+
+
+@cache
+def _ordinary_words() -> frozenset[str]:
+    """Words of category labels and synonyms in every language: needs, not places."""
+    texts = [text for c in taxonomy.all_categories() for text in c.labels.values()]
+    for lang in taxonomy.LANGUAGES:
+        texts.extend(p for phrases in taxonomy.synonyms(lang).values() for p in phrases)
+    return frozenset(word for text in texts for word in normalise(text).split())
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def in_mel(lat: float, lon: float) -> bool:
+    return MEL_SOUTH <= lat <= MEL_NORTH and MEL_WEST <= lon <= MEL_EAST
+
+
+def place_at(lat: float, lon: float) -> Place:
+    """A shared location; inside the MEL it carries the nearest commune (for statistics)."""
+    commune = None
+    if in_mel(lat, lon):
+        commune = min(
+            _gazetteer().communes.values(),
+            key=lambda c: haversine_km(lat, lon, c.latitude, c.longitude),
+        )
+    return Place(
+        f"{lat:.5f},{lon:.5f}", "coordinates", lat, lon,
+        commune.insee_code if commune else None, commune.name if commune else None,
+    )
+
+
+def parse_coordinates(text: str) -> Place | None:
+    """"50.63,3.06", "50.63, 3.06", "@50.63 3.06", "50,63 3,06"; None if not coordinates."""
+    match = _COORDINATES.match(text or "")
+    if match is None:
+        return None
+    lat, lon = (float(value.replace(",", ".")) for value in match.groups())
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return place_at(lat, lon)
+
+
+def commune_for_postcode(postcode: str) -> list[Place]:
+    """The communes a postcode serves (59160: Lille for Lomme, and Capinghem)."""
+    return list(_gazetteer().postcode_communes.get(postcode.strip(), []))
+
+
+def commune_by_name(name: str) -> Place | None:
+    """The commune named exactly (after normalisation; "LILLE CEDEX", "Lomme" -> Lille)."""
+    key = _CEDEX.sub("", normalise(name or ""))
+    gazetteer = _gazetteer()
+    place = gazetteer.commune_names.get(key) or gazetteer.exact.get(key)
+    return gazetteer.communes[place.insee_code] if place else None
+
+
+def _postcode_match(token: str) -> PlaceMatch | None:
+    place = _gazetteer().postcodes.get(token)
+    return PlaceMatch(place, 100.0, True, token) if place else None
+
+
+def resolve_place(text: str) -> PlaceMatch | None:
+    """The whole text is meant as a place (answer to "where?"); None when nothing is close."""
+    raw = (text or "").strip()
+    coordinates = parse_coordinates(raw)
+    if coordinates is not None:
+        return PlaceMatch(coordinates, 100.0, True, raw)
+    key = normalise(raw)
+    if not key:
+        return None
+    if _POSTCODE.match(key):
+        return _postcode_match(key)
+    gazetteer = _gazetteer()
+    if key in gazetteer.exact:
+        return PlaceMatch(gazetteer.exact[key], 100.0, True, raw)
+    best = process.extractOne(
+        key, gazetteer.choices, scorer=fuzz.ratio, score_cutoff=WHOLE_TEXT_CUTOFF
+    )
+    whole = None
+    if best is not None:
+        _, score, index = best
+        whole = PlaceMatch(gazetteer.targets[index], score, score >= CERTAIN_SCORE, raw)
+    inside = find_place_in_text(raw)
+    if inside is not None and (whole is None or inside.score > whole.score):
+        return inside
+    return whole
+
+
+def _grams(words: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, text) for every run of up to MAX_NGRAM words, longest first."""
+    return [
+        (start, start + size, " ".join(words[start : start + size]))
+        for size in range(min(MAX_NGRAM, len(words)), 0, -1)
+        for start in range(len(words) - size + 1)
+    ]
+
+
+def find_place_in_text(text: str) -> PlaceMatch | None:
+    """A place named inside a sentence ("douche à roubaix", "де поїсти 59100"), or None."""
+    coordinates = re.search(rf"@?\s*{_NUMBER}\s*[,; ]\s*{_NUMBER}", text or "")
+    if coordinates is not None:
+        place = parse_coordinates(coordinates.group(0))
+        if place is not None:
+            return PlaceMatch(place, 100.0, True, coordinates.group(0).strip())
+    words = normalise(text or "").split()
+    for word in words:
+        if _POSTCODE.match(word) and (match := _postcode_match(word)):
+            return match
+    gazetteer = _gazetteer()
+    grams = _grams(words)
+    for start, _, gram in grams:  # exact names, longest first
+        place = gazetteer.exact.get(gram)
+        if place is None:
+            continue
+        cued = start > 0 and words[start - 1] in PLACE_CUES
+        if gram not in gazetteer.word_like or cued or gram == " ".join(words):
+            return PlaceMatch(place, 100.0, True, gram)
+    ordinary = _ordinary_words()
+    candidates = [
+        gram
+        for start, end, gram in grams
+        if len(gram.replace(" ", "")) >= MIN_FUZZY_LENGTH
+        and not any(w.isdigit() or w in ordinary for w in words[start:end])
+    ]
+    if not candidates:
+        return None
+    scores = process.cdist(
+        candidates, gazetteer.text_choices, scorer=fuzz.ratio, score_cutoff=IN_TEXT_CUTOFF
+    )
+    row, column = divmod(int(scores.argmax()), scores.shape[1])
+    score = float(scores[row, column])
+    if score < IN_TEXT_CUTOFF:
+        return None
+    place = gazetteer.text_targets[column]
+    return PlaceMatch(place, score, score >= CERTAIN_SCORE, candidates[row])
