@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.i18n import Translator, bidi, translator, user_language
+from bot.roles import admin_only
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 
@@ -75,5 +76,6 @@ def stop(handler: Callback) -> Callback:
     return run
 
 
-def command_args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
-    return list(context.args or [])
+def admin_handler(handler: Callback) -> Callback:
+    """An admin step: refused to non-admins (bot.roles), then stops the other groups."""
+    return stop(admin_only(handler))

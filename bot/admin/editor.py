@@ -21,11 +21,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin.common import actor, engine_of, keyboard, reply, stop, tr_for
+from bot.admin.common import actor, admin_handler, engine_of, keyboard, reply, tr_for
 from bot.admin.fields import BY_KEY, FIELDS, FieldSpec, Invalid, location_value, new_service
 from bot.admin.fields import summary as fields_summary
 from bot.i18n import Translator
-from bot.roles import admin_only
 from catalogue import taxonomy
 from catalogue.db import session_scope
 from catalogue.services import ConcurrentEditError, get_service, save_service
@@ -78,8 +77,7 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSp
 # --- /add -------------------------------------------------------------------------------------
 
 
-@stop
-@admin_only
+@admin_handler
 async def start_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     _clear(context)
     context.user_data[MODE] = "add"  # type: ignore[index]
@@ -99,8 +97,7 @@ async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     return CONFIRM
 
 
-@stop
-@admin_only
+@admin_handler
 async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
     service = new_service(context.user_data[DRAFT])  # type: ignore[index]
@@ -115,8 +112,7 @@ async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object
 # --- /edit ID ---------------------------------------------------------------------------------
 
 
-@stop
-@admin_only
+@admin_handler
 async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
     if len(context.args or []) != 1:
@@ -138,8 +134,7 @@ async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> obje
     return CHOOSE_FIELD
 
 
-@stop
-@admin_only
+@admin_handler
 async def choose_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     spec = BY_KEY[update.callback_query.data.removeprefix("adm:f:")]  # type: ignore[union-attr]
     if spec.key == "categories":
@@ -209,14 +204,12 @@ async def _accept(
 def _value_handlers(key: str) -> list[BaseHandler]:
     spec = BY_KEY[key]
 
-    @stop
-    @admin_only
+    @admin_handler
     async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         text = update.effective_message.text or ""  # type: ignore[union-attr]
         return await _accept(update, context, key, lambda: spec.parse(text))
 
-    @stop
-    @admin_only
+    @admin_handler
     async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         text = update.callback_query.data.removeprefix("adm:v:")  # type: ignore[union-attr]
         return await _accept(update, context, key, lambda: spec.parse(text))
@@ -227,8 +220,7 @@ def _value_handlers(key: str) -> list[BaseHandler]:
     ]
     if key == "place":
 
-        @stop
-        @admin_only
+        @admin_handler
         async def located(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
             where = update.effective_message.location  # type: ignore[union-attr]
             return await _accept(
@@ -241,8 +233,7 @@ def _value_handlers(key: str) -> list[BaseHandler]:
     return handlers
 
 
-@stop
-@admin_only
+@admin_handler
 async def _categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """Category buttons: open a group, tick a child, go back, or Done (validated like text)."""
     query = update.callback_query
@@ -264,8 +255,7 @@ async def _categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> obj
     return None
 
 
-@stop
-@admin_only
+@admin_handler
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
     _clear(context)

@@ -22,9 +22,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin.common import N_, actor, engine_of, keyboard, reply, stop, tr_for
+from bot.admin.common import N_, actor, admin_handler, engine_of, keyboard, reply, tr_for
 from bot.i18n import Translator
-from bot.roles import admin_only
 from catalogue.importer import ImportReport, export_bytes, import_bytes
 
 PENDING = "admin_import"
@@ -64,8 +63,7 @@ def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
     return "\n".join(lines)
 
 
-@stop
-@admin_only
+@admin_handler
 async def start_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     tr = tr_for(update, context)
     context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
@@ -73,8 +71,7 @@ async def start_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return WAIT_FILE
 
 
-@stop
-@admin_only
+@admin_handler
 async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
     document = update.effective_message.document  # type: ignore[union-attr]
@@ -101,8 +98,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     return WAIT_CHOICE
 
 
-@stop
-@admin_only
+@admin_handler
 async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
     pending = context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
@@ -116,8 +112,7 @@ async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     return END
 
 
-@stop
-@admin_only
+@admin_handler
 async def cancel_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
     context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
@@ -125,16 +120,14 @@ async def cancel_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> o
     return END
 
 
-@stop
-@admin_only
+@admin_handler
 async def start_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
     buttons = [[("CSV", "adm:exp:csv"), ("HSDS JSON", "adm:exp:hsds")]]
     await reply(update, tr, tr.gettext("Which format?"), keyboard(buttons))
 
 
-@stop
-@admin_only
+@admin_handler
 async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     fmt = update.callback_query.data.removeprefix("adm:exp:")  # type: ignore[union-attr]
     await update.callback_query.answer()  # type: ignore[union-attr]

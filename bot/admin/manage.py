@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.admin.common import N_, actor, engine_of, reply, stop, tr_for
+from bot.admin.common import N_, actor, admin_handler, engine_of, reply, stop, tr_for
 from bot.i18n import Translator, format_date, format_time
-from bot.roles import admin_only, bootstrap_admin_only, grant, revoke
+from bot.roles import bootstrap_admin_only, grant, revoke
 from catalogue.db import session_scope
 from catalogue.models import Status
 from catalogue.services import NotFoundError, content, history, set_status, undo_last
@@ -41,8 +41,7 @@ def _one_id(context: ContextTypes.DEFAULT_TYPE) -> str | None:
 
 
 def _status_command(name: str, status: Status) -> CommandHandler:
-    @stop
-    @admin_only
+    @admin_handler
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         tr = tr_for(update, context)
         service_id = _one_id(context)
@@ -82,8 +81,7 @@ def history_text(entries: list[Any], name: str, tr: Translator) -> str:
     return "\n".join(lines)
 
 
-@stop
-@admin_only
+@admin_handler
 async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
     service_id = _one_id(context)
@@ -100,8 +98,7 @@ async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(update, tr, text)
 
 
-@stop
-@admin_only
+@admin_handler
 async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
     with session_scope(engine_of(context)) as session:

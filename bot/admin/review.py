@@ -18,9 +18,9 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.admin.common import actor, engine_of, keyboard, reply, stop, tr_for
+from bot.admin.common import actor, admin_handler, engine_of, keyboard, reply, tr_for
 from bot.i18n import Translator, format_date, translator
-from bot.roles import admin_only, bootstrap_admins, granted_admins
+from bot.roles import bootstrap_admins, granted_admins
 from bot.stats import StatsSummary, chart_png, summarise
 from catalogue import taxonomy
 from catalogue.db import session_scope
@@ -51,8 +51,7 @@ def _today() -> date:
 # --- /stale -----------------------------------------------------------------------------------
 
 
-@stop
-@admin_only
+@admin_handler
 async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
     months = _months(context)
@@ -80,8 +79,7 @@ async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply(update, tr, "\n".join([head, *lines]), keyboard(rows))
 
 
-@stop
-@admin_only
+@admin_handler
 async def verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
     query = update.callback_query
@@ -154,8 +152,7 @@ def stats_text(summary: StatsSummary, tr: Translator) -> str:
     return "\n\n".join(parts)
 
 
-@stop
-@admin_only
+@admin_handler
 async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/stats [days]`: the last 30 days unless a number of days is given."""
     tr = tr_for(update, context)
