@@ -8,7 +8,6 @@ terminal chat or tests (through bot.transport.LocalRequest).
 from __future__ import annotations
 
 import logging
-import warnings
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
 
@@ -24,18 +23,15 @@ from telegram.ext import (
     TypeHandler,
 )
 from telegram.request import BaseRequest
-from telegram.warnings import PTBUserWarning
 
 from bot import admin, conversation, share
 from bot.config import Settings
 from bot.i18n import SUPPORTED, bidi, translator
-from bot.persistence import SQLPersistence
+from bot.persistence import BotData, SQLPersistence
 from bot.transport import LOCAL_TOKEN
 from catalogue.db import make_engine
 
 log = logging.getLogger(__name__)
-# Our callback buttons carry their own meaning, so not tracking them per message is intended.
-warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
 
 FLOOD_GROUP = -10  # before everything, admin and share handlers included (they use -2)
 COMMANDS = ("start", "new", "help", "language", "privacy", "forget", "about", "cancel")
@@ -172,6 +168,7 @@ def build_application(
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(limiter)
         .post_init(post_init)
+        .context_types(ContextTypes(bot_data=BotData))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -10,6 +10,7 @@ The current search, with its place or location, is the only thing kept besides t
 from __future__ import annotations
 
 import logging
+import warnings
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest
+from telegram.warnings import PTBUserWarning
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -595,7 +597,7 @@ async def unknown_button(update: Update, context: Context) -> None:
 
 
 def _everywhere() -> list[BaseHandler]:
-    """Handlers valid at every step (and to re-enter the conversation after it ended)."""
+    """Handlers valid at every step, and to enter the conversation when it has no state."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     return [
         CommandHandler("start", start),
@@ -622,19 +624,20 @@ def conversation_handler() -> ConversationHandler:
     """The resident flow, persistent under the name "resident"."""
     text = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     everywhere = _everywhere()
-    return ConversationHandler(
-        entry_points=everywhere,
-        states={
-            NEED: [MessageHandler(text, need_text)],
-            PLACE: [MessageHandler(text, place_text)],
-            CONFIRM: [MessageHandler(text, place_text)],
-            RESULTS: [MessageHandler(text, need_text)],
-        },
-        fallbacks=everywhere,
-        name=NAME,
-        persistent=True,
-        allow_reentry=True,
-    )
+    with warnings.catch_warnings():  # buttons carry their meaning: per-message tracking unneeded
+        warnings.filterwarnings("ignore", message=".*per_message.*", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=everywhere,
+            states={
+                NEED: [MessageHandler(text, need_text)],
+                PLACE: [MessageHandler(text, place_text)],
+                CONFIRM: [MessageHandler(text, place_text)],
+                RESULTS: [MessageHandler(text, need_text)],
+            },
+            fallbacks=everywhere,
+            name=NAME,
+            persistent=True,
+        )
 
 
 def handlers() -> list[BaseHandler]:

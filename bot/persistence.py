@@ -8,6 +8,7 @@ Objects that cannot be stored (the engine, the settings) are "live" bot_data: ha
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections.abc import Mapping
@@ -18,11 +19,26 @@ from sqlmodel import SQLModel, select
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.models import BotChatData, BotConversation, BotData, BotUserData
+from bot.models import BotChatData, BotConversation, BotUserData
+from bot.models import BotData as BotDataRow
 from catalogue.db import session_scope
 
 log = logging.getLogger(__name__)
-TABLES = [m.__table__ for m in (BotUserData, BotChatData, BotData, BotConversation)]
+TABLES = [m.__table__ for m in (BotUserData, BotChatData, BotDataRow, BotConversation)]
+
+
+class BotData(dict):
+    """bot_data whose deep copy (PTB copies it before persisting) leaves out live objects
+    such as the engine, which cannot be copied or stored."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        copied = {}
+        for key, value in self.items():
+            try:
+                copied[key] = copy.deepcopy(value, memo)
+            except TypeError:
+                continue
+        return copied
 
 
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,8 +80,8 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
 
     async def get_bot_data(self) -> dict:
         with session_scope(self.engine) as s:
-            stored = {row.key: row.value for row in s.exec(select(BotData))}
-        return {**stored, **self.live}
+            stored = {row.key: row.value for row in s.exec(select(BotDataRow))}
+        return BotData({**stored, **self.live})
 
     async def get_callback_data(self) -> CDCData | None:
         return None
@@ -96,9 +112,9 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
     async def update_bot_data(self, data: dict) -> None:
         stored = _jsonable({k: v for k, v in data.items() if k not in self.live})
         with session_scope(self.engine) as s:
-            s.exec(delete(BotData).where(BotData.key.not_in(list(stored))))
+            s.exec(delete(BotDataRow).where(BotDataRow.key.not_in(list(stored))))
             for key, value in stored.items():
-                s.merge(BotData(key=key, value=value))
+                s.merge(BotDataRow(key=key, value=value))
 
     async def update_callback_data(self, data: CDCData) -> None:
         return None

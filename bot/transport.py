@@ -317,9 +317,10 @@ class LocalUser:
         return await self._process({"edited_message": message})
 
     async def press(self, data: str, message_id: int | None = None) -> list[Call]:
-        """Press the inline button with callback `data` (on the latest message showing it)."""
+        """Press the inline button with callback `data` (on the latest message showing it, or
+        on an unknown old message when none shows it: a stale button)."""
         if message_id is None:
-            message_id = self.message_with_button(data)
+            message_id = self.message_with_button(data) or 0
         message = self.request.messages.get((self.chat["id"], message_id)) or {
             "message_id": message_id, "date": self._date(), "chat": self.chat, "from": BOT_USER,
             "text": "…",
@@ -333,14 +334,14 @@ class LocalUser:
                  "offset": ""}
         return await self._process({"inline_query": query})
 
-    def message_with_button(self, data: str) -> int:
+    def message_with_button(self, data: str) -> int | None:
         for (chat_id, message_id), message in reversed(self.request.messages.items()):
             if chat_id != self.chat["id"]:
                 continue
             rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
             if any(b.get("callback_data") == data for row in rows for b in row):
                 return message_id
-        raise LookupError(f"no message shows a button {data!r}")
+        return None
 
 
 # -- terminal rendering ---------------------------------------------------------------------

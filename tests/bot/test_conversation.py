@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from bot.models import BotConversation, BotUserData
+from bot.render import anywhere_label
 from catalogue.db import session_scope
 from tests.bot.conftest import data_starting, last_text, sent
 
@@ -127,7 +128,7 @@ async def test_pagination_edits_the_same_message(bot):
     user = bot.user(lang="fr")
     await user.send("/start")
     await user.send("manger")
-    results = sent(await user.send("🏙 " + "Anywhere in the metropolis"))[-1]
+    results = sent(await user.send(anywhere_label("fr")))[-1]
     first_page = data_starting([results], "d:")
     next_page = data_starting([results], "pg:")
     assert next_page, results.text
@@ -268,9 +269,9 @@ async def test_forget_erases_the_user(bot):
 
 async def test_restart_in_the_middle_resumes(bot):
     user = bot.user(lang="en")
-    await user.send("/start")
-    await user.press("l:uk")
-    await user.press("l:en")
+    greeting = sent(await user.send("/start"))[0].result["message_id"]
+    await user.press("l:uk", greeting)
+    await user.press("l:en", greeting)
     await user.send("shower")  # now waiting for the place
     await bot.restart()
     calls = await user.send("Roubaix")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.models import BotConversation, BotUserData
 from bot.persistence import SQLPersistence
-from catalogue.db import session_scope
+from catalogue.db import make_engine, session_scope
+from catalogue.importer import import_file
+from tests.bot.conftest import Harness, data_starting, sent, start_harness
+from tests.conftest import EVAL_DIR
 
 
 async def test_user_chat_bot_data_round_trip(engine):
@@ -66,3 +70,20 @@ async def test_large_telegram_ids_fit(engine):
     p = SQLPersistence(engine)
     await p.update_user_data(7_123_456_789, {"lang": "fr"})
     assert await p.get_user_data() == {7_123_456_789: {"lang": "fr"}}
+
+
+async def test_restart_resumes_on_each_backend(db_url):
+    """The same mid-conversation restart as the e2e test, on SQLite and PostgreSQL."""
+    engine = make_engine(db_url)
+    assert import_file(engine, EVAL_DIR / "catalogue-eval.json").ok()
+    engine.dispose()
+    harness: Harness = await start_harness(Settings(database_url=db_url))
+    try:
+        user = harness.user(lang="en")
+        await user.send("/start")
+        assert "Where are you?" in sent(await user.send("shower"))[-1].text
+        await harness.restart()
+        results = sent(await user.send("Roubaix"))[-1]
+        assert data_starting([results], "d:")
+    finally:
+        await harness.app.shutdown()
