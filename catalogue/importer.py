@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from tqdm import tqdm
 
 from catalogue import hsds, sheet
 from catalogue.db import session_scope
-from catalogue.models import Access, Gender, Status
+from catalogue.models import Access, Gender, Service, Status
 from catalogue.places import in_mel
 from catalogue.services import (
     Problem,
@@ -38,6 +38,7 @@ __all__ = ["ImportReport", "Problem", "export_bytes", "export_file", "import_byt
            "import_file", "validate_snapshot"]  # fmt: skip
 
 FORMATS = ("hsds", "csv")
+SEED_DIR = Path(__file__).parent / "data" / "seed"
 # Above this many services the CLI shows a progress bar even when not asked to.
 LARGE_IMPORT = 500
 
@@ -266,3 +267,27 @@ def export_file(engine: Engine, path: Path, fmt: str) -> int:
     snapshots = export_snapshots(engine)
     Path(path).write_bytes(_encode(snapshots, fmt))
     return len(snapshots)
+
+
+# --- seed --------------------------------------------------------------------------------------
+
+
+def seed_bytes() -> bytes:
+    """The seed catalogue as HSDS JSON, with the translations of `seed/translations.json`."""
+    services = json.loads((SEED_DIR / "catalogue.json").read_text("utf-8"))
+    translations = json.loads((SEED_DIR / "translations.json").read_text("utf-8"))
+    for service in services:
+        extension = service.setdefault(hsds.EXTENSION, {})
+        extension.setdefault("translations", {}).update(translations.get(service["id"], {}))
+    return json.dumps(services, ensure_ascii=False).encode("utf-8")
+
+
+def ensure_seeded(engine: Engine) -> int:
+    """Load the seed catalogue into an empty database; returns how many services were loaded."""
+    with session_scope(engine) as session:
+        if session.execute(select(func.count()).select_from(Service)).scalar_one():
+            return 0
+    report = import_bytes(engine, seed_bytes(), "seed.json", actor="seed")
+    if not report.ok():
+        raise ValueError("seed catalogue invalid: " + "; ".join(report.problem_lines()))
+    return len(report.created)
