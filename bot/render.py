@@ -260,18 +260,24 @@ def _access(service: Service, tr: Translator) -> str:
     }
     parts = [ways[Access(service.access)]] if service.access in ways else []
     note = localized(service, "access_note", tr.lang)
-    if note:
+    if note and not (parts and _says_little(note)):
         parts.append(esc(note))
     if not parts:
         return _("How to get in: unknown.")
     return _("How to get in: {how}").format(how=" ".join(parts))
 
 
+def _says_little(note: str) -> bool:
+    """A note of a word or three ("Gratuit", "Sans rendez-vous") only repeats the line it
+    would follow."""
+    return len(note.split()) <= 3
+
+
 def _cost(service: Service, tr: Translator) -> str:
     _ = tr.gettext
     fees = localized(service, "fees", tr.lang)
     if service.free:
-        return _("Cost: free.") + (f" {esc(fees)}" if fees else "")
+        return _("Cost: free.") + (f" {esc(fees)}" if fees and not _says_little(fees) else "")
     if fees:
         return _("Cost: {cost}").format(cost=esc(fees))
     return _("Cost: unknown.")
@@ -294,7 +300,9 @@ def _hours(service: Service, now: datetime, tr: Translator) -> list[str]:
     for offset in range(7):
         day = today + timedelta(days=offset)
         name = _("Today") if offset == 0 else format_weekday(day.weekday(), tr.lang)
-        line = f"{name}: {_ranges(day_openings(service.hours, service.exceptions, day) or [], tr)}"
+        hours = _ranges(day_openings(service.hours, service.exceptions, day) or [], tr)
+        # TRANSLATORS: one line of the week's opening hours, e.g. "Monday: 09:00 – 12:00"
+        line = _("{day}: {hours}").format(day=name, hours=hours)
         if day in _FR_HOLIDAYS:
             line += " (" + _("public holiday") + ")"
         lines.append(("<b>" + line + "</b>") if offset == 0 else line)
