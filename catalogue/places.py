@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy
 from rapidfuzz import fuzz, process
 
 from catalogue import taxonomy
@@ -37,7 +38,11 @@ MEL_SOUTH, MEL_NORTH, MEL_WEST, MEL_EAST = 50.49, 50.80, 2.78, 3.29
 CERTAIN_SCORE = 90.0  # fuzzy scores from here on need no confirmation
 WHOLE_TEXT_CUTOFF = 70.0  # resolve_place: below this, nothing is suggested
 IN_TEXT_CUTOFF = 85.0  # find_place_in_text: stricter, the sentence holds other words
-MIN_FUZZY_LENGTH = 5  # shorter words match only exactly
+MIN_FUZZY_LENGTH = 4  # shorter words match only exactly
+# A match by sound alone ("tourcuan") scores a little less than the same match by spelling, and
+# very short sound keys ("em" for Hem) are not used.
+SOUND_PENALTY = 8.0
+MIN_SOUND_LENGTH = 4
 MIN_GEONAMES_LENGTH = 5  # shorter GeoNames transliterations are too often words ("Обе")
 MAX_NGRAM = 4
 
@@ -60,6 +65,13 @@ _POSTCODE = re.compile(r"^59\d{3}$")
 _NUMBER = r"[-+]?\d{1,3}[.,]\d+"
 _COORDINATES = re.compile(rf"^\s*@?\s*({_NUMBER})\s*[,; ]\s*({_NUMBER})\s*$")
 _CEDEX = re.compile(r"\s+cedex(\s+\d+)?$")
+# How French place names are written by ear ("tourcuan", "rubé", "vatrelo"): a rough sound key
+# for Latin letters, applied in order; other scripts are left as they are.
+_SOUNDS = [
+    (r"eau|au", "o"), (r"ou", "u"), (r"oi", "ua"), (r"ai|ei|ae", "e"), (r"ph", "f"),
+    (r"qu|ck|q", "k"), (r"c(?=[eiy])", "s"), (r"c", "k"), (r"w", "v"), (r"y", "i"),
+    (r"h", ""), (r"([a-z])\1", r"\1"), (r"(?<=[a-z])ng\b", "n"), (r"(?<=[a-z])[xstd]\b", ""),
+]
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,19 @@ class PlaceMatch:
 
 
 @dataclass(frozen=True)
+class _Choices:
+    """Names for fuzzy matching, their sound keys, and the places they name (parallel lists)."""
+
+    names: list[str]
+    sounds: list[str]
+    places: list[Place]
+
+    @classmethod
+    def of(cls, named: dict[str, Place]) -> _Choices:
+        return cls(list(named), [_sound_key(name) for name in named], list(named.values()))
+
+
+@dataclass(frozen=True)
 class _Gazetteer:
     communes: dict[str, Place]  # by INSEE code
     postcodes: dict[str, Place]
@@ -88,10 +113,21 @@ class _Gazetteer:
     exact: dict[str, Place]  # normalised name -> place (communes win over neighbourhoods)
     commune_names: dict[str, Place]  # normalised commune names and alternates
     word_like: frozenset[str]  # normalised names that are also ordinary words
-    choices: list[str]  # normalised names for fuzzy matching, parallel to `targets`
-    targets: list[Place]
-    text_choices: list[str]  # the same without word-like names, for fuzzy matching in sentences
-    text_targets: list[Place]
+    choices: _Choices  # every name, for fuzzy matching of a whole text
+    text_choices: _Choices  # without word-like names, for fuzzy matching inside sentences
+
+
+def sound(text: str) -> str:
+    """The rough French sound key of a normalised text (Latin letters only)."""
+    for pattern, replacement in _SOUNDS:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def _sound_key(text: str) -> str:
+    """The sound key used for matching; "" (matches nothing) when too short to tell apart."""
+    key = sound(text)
+    return key if len(key.replace(" ", "")) >= MIN_SOUND_LENGTH else ""
 
 
 def _split(value: str) -> list[str]:
@@ -169,7 +205,7 @@ def _gazetteer() -> _Gazetteer:
     in_text = {name: place for name, place in exact.items() if name not in word_like}
     return _Gazetteer(
         communes, postcodes, postcode_communes, exact, commune_names, frozenset(word_like),
-        list(exact), list(exact.values()), list(in_text), list(in_text.values()),
+        _Choices.of(exact), _Choices.of(in_text),
     )
 
 
@@ -254,13 +290,11 @@ def resolve_place(text: str) -> PlaceMatch | None:
     gazetteer = _gazetteer()
     if key in gazetteer.exact:
         return PlaceMatch(gazetteer.exact[key], 100.0, True, raw)
-    best = process.extractOne(
-        key, gazetteer.choices, scorer=fuzz.ratio, score_cutoff=WHOLE_TEXT_CUTOFF
-    )
+    best = _best([key], gazetteer.choices, WHOLE_TEXT_CUTOFF)
     whole = None
     if best is not None:
-        _, score, index = best
-        whole = PlaceMatch(gazetteer.targets[index], score, score >= CERTAIN_SCORE, raw)
+        _, place, score = best
+        whole = PlaceMatch(place, score, score >= CERTAIN_SCORE, raw)
     inside = find_place_in_text(raw)
     if inside is not None and (whole is None or inside.score > whole.score):
         return inside
@@ -305,12 +339,22 @@ def find_place_in_text(text: str) -> PlaceMatch | None:
     ]
     if not candidates:
         return None
-    scores = process.cdist(
-        candidates, gazetteer.text_choices, scorer=fuzz.ratio, score_cutoff=IN_TEXT_CUTOFF
-    )
+    best = _best(candidates, gazetteer.text_choices, IN_TEXT_CUTOFF)
+    if best is None:
+        return None
+    row, place, score = best
+    return PlaceMatch(place, score, score >= CERTAIN_SCORE, candidates[row])
+
+
+def _best(queries: list[str], choices: _Choices, cutoff: float) -> tuple[int, Place, float] | None:
+    """The best (query index, place, score) by spelling or by sound, or None under `cutoff`.
+
+    Ties go to the earliest query (callers list longer phrases first)."""
+    spelling = process.cdist(queries, choices.names, scorer=fuzz.ratio, score_cutoff=cutoff)
+    sounds = [_sound_key(query) for query in queries]
+    hearing = process.cdist(sounds, choices.sounds, scorer=fuzz.ratio, score_cutoff=cutoff)
+    hearing[[not key for key in sounds]] = 0  # "" against a short name's "" is no match
+    scores = numpy.maximum(spelling, hearing - SOUND_PENALTY)
     row, column = divmod(int(scores.argmax()), scores.shape[1])
     score = float(scores[row, column])
-    if score < IN_TEXT_CUTOFF:
-        return None
-    place = gazetteer.text_targets[column]
-    return PlaceMatch(place, score, score >= CERTAIN_SCORE, candidates[row])
+    return (row, choices.places[column], score) if score >= cutoff else None
