@@ -357,7 +357,7 @@ async def proceed(update: Update, context: Context) -> int:
             return await ask_need(update, context, _("OK: {place}.").format(
                 place=render.esc(outcome.place.place.name)))
         record(context, search, outcome)
-        drop_search(context)
+        search.update(text="", cats=[])  # keep the place for the category they pick next
         keyboard = (render.categories_keyboard(outcome.suggestions, tr.lang)
                     if outcome.suggestions else render.groups_keyboard(tr.lang))
         await say(update, context,
@@ -409,6 +409,8 @@ async def place_text(update: Update, context: Context) -> int:
     if coordinates is not None:
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
     match = places.resolve_place(text)
+    if match is None and looks_like_a_need(context, text, tr.lang):
+        return await need_text(update, context)
     if match is None:
         await say(update, context,
                   _("I do not know this place. Write a town or a postcode of the Lille "
@@ -425,6 +427,35 @@ async def place_text(update: Update, context: Context) -> int:
     return await proceed(update, context)
 
 
+def looks_like_a_need(context: Context, text: str, lang: str) -> bool:
+    """A need written where a place was expected ("manger" instead of "Roubaix")."""
+    probe = search_services(context.bot_data["engine"], Query(text=text, lang=lang, limit=1))
+    return not probe.abstained
+
+
+async def confirm_text(update: Update, context: Context) -> int:
+    """ "yes"/"no" typed instead of pressed; anything else is another try at the place."""
+    tr = tr_of(update, context)
+    search = search_of(context)
+    answer = update.message.text.strip().casefold().rstrip("!.")
+    if search and "maybe" in search:
+        yes = {tr.gettext("Yes").casefold(), "yes", "oui"}
+        no = {tr.gettext("No").casefold(), "no", "non"}
+        if answer in yes | no:
+            return await use_confirmation(update, context, search, answer in yes)
+    return await place_text(update, context)
+
+
+async def use_confirmation(update: Update, context: Context, search: dict[str, Any],
+                           yes: bool) -> int:
+    place = search.pop("maybe")
+    if not yes:
+        return await ask_place(update, context)
+    search.update(place=place, loc=None, any=False)
+    await say(update, context, "📍 " + render.esc(place), ReplyKeyboardRemove())
+    return await proceed(update, context)
+
+
 async def confirm_place(update: Update, context: Context) -> int:
     query = update.callback_query
     answer, serial = query.data.split(":", 1)
@@ -432,15 +463,8 @@ async def confirm_place(update: Update, context: Context) -> int:
     if is_stale(search, serial) or "maybe" not in search:
         return await stale(update, context)
     await query.answer()
-    tr = tr_of(update, context)
-    _ = tr.gettext
-    place = search.pop("maybe")
-    if answer == "pn":
-        await query.edit_message_text(bidi(_("OK."), tr.lang))
-        return await ask_place(update, context)
-    search.update(place=place, loc=None, any=False)
-    await query.edit_message_text(bidi("📍 " + render.esc(place), tr.lang))
-    return await proceed(update, context)
+    await query.edit_message_reply_markup(None)
+    return await use_confirmation(update, context, search, answer == "py")
 
 
 async def location(update: Update, context: Context) -> int:
@@ -631,7 +655,7 @@ def conversation_handler() -> ConversationHandler:
             states={
                 NEED: [MessageHandler(text, need_text)],
                 PLACE: [MessageHandler(text, place_text)],
-                CONFIRM: [MessageHandler(text, place_text)],
+                CONFIRM: [MessageHandler(text, confirm_text)],
                 RESULTS: [MessageHandler(text, need_text)],
             },
             fallbacks=everywhere,

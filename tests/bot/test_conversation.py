@@ -115,6 +115,25 @@ async def test_saying_no_to_the_suggested_place_asks_again(bot):
     assert "Where are you?" in last_text(calls)
 
 
+async def test_yes_typed_confirms_the_place(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    await user.send("douche")
+    assert "Roubaix" in sent(await user.send("Roubx"))[-1].text
+    results = sent(await user.send("oui"))[-1]
+    assert data_starting([results], "d:")
+
+
+async def test_a_need_typed_at_the_place_step_is_taken_as_the_need(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("shower")
+    calls = await user.send("food parcel")
+    assert "Where are you?" in last_text(calls)
+    results = sent(await user.send("Roubaix"))[-1]
+    assert "Roubaix" in results.text
+
+
 async def test_anywhere_in_the_metropolis(bot):
     user = bot.user(lang="en")
     await user.send("/start")
@@ -195,6 +214,16 @@ async def test_gibberish_abstains_and_offers_categories(bot):
     answer = sent(calls)[-1]
     assert "Sorry" in answer.text
     assert data_starting([answer], "c:") or data_starting([answer], "g:")
+
+
+async def test_two_needs_in_one_message_ask_which(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    question = sent(await user.send("douche et manger à Roubaix"))[-1]
+    choices = data_starting([question], "c:")
+    assert len(choices) >= 2 and "c:shower" in choices
+    results = sent(await user.press("c:shower"))[-1]
+    assert "Roubaix" in results.text and data_starting([results], "d:")
 
 
 async def test_category_buttons_lead_to_results(bot):
