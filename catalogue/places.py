@@ -45,6 +45,7 @@ SOUND_PENALTY = 8.0
 MIN_SOUND_LENGTH = 4
 MIN_GEONAMES_LENGTH = 5  # shorter GeoNames transliterations are too often words ("Обе")
 MAX_NGRAM = 4
+MAX_FUZZY_WORDS = 60  # typos are looked for in the first words only: a 10 kB text stays fast
 
 # Words that announce a place, before a name that is also an ordinary word ("à Croix").
 PLACE_CUES = frozenset(
@@ -102,7 +103,9 @@ class _Choices:
 
     @classmethod
     def of(cls, named: dict[str, Place]) -> _Choices:
-        return cls(list(named), [_sound_key(name) for name in named], list(named.values()))
+        """Short names ("vda", "lil") match only exactly: their fuzzy form is "" (no match)."""
+        names = [name if len(name.replace(" ", "")) >= MIN_FUZZY_LENGTH else "" for name in named]
+        return cls(names, [_sound_key(name) for name in names], list(named.values()))
 
 
 @dataclass(frozen=True)
@@ -331,12 +334,14 @@ def find_place_in_text(text: str) -> PlaceMatch | None:
         if gram not in gazetteer.word_like or cued or gram == " ".join(words):
             return PlaceMatch(place, 100.0, True, gram)
     ordinary = _ordinary_words()
-    candidates = [
-        gram
-        for start, end, gram in grams
-        if len(gram.replace(" ", "")) >= MIN_FUZZY_LENGTH
-        and not any(w.isdigit() or w in ordinary for w in words[start:end])
-    ]
+    candidates = list(
+        dict.fromkeys(
+            gram
+            for start, end, gram in _grams(words[:MAX_FUZZY_WORDS])
+            if len(gram.replace(" ", "")) >= MIN_FUZZY_LENGTH
+            and not any(w.isdigit() or w in ordinary for w in words[start:end])
+        )
+    )
     if not candidates:
         return None
     best = _best(candidates, gazetteer.text_choices, IN_TEXT_CUTOFF)

@@ -3,6 +3,8 @@
 import csv
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalogue import places
 from catalogue.places import (
@@ -251,3 +253,19 @@ def test_no_place_in_ordinary_sentences(text):
 def test_matched_part_is_reported():
     match = find_place_in_text("laverie wattrelo svp")
     assert match.matched == "wattrelo" and match.certain
+
+
+def test_short_alternates_match_only_exactly():
+    assert resolve_place("vda").place.name == "Villeneuve-d'Ascq"
+    assert resolve_place("vdga") is None
+
+
+def test_long_text_is_handled():
+    text = "je cherche à manger " * 500 + " à Roubaix"
+    assert find_place_in_text(text).place.name == "Roubaix"  # exact names are looked for everywhere
+
+
+@given(st.text(max_size=300))
+def test_any_text_never_raises(text):
+    for match in (resolve_place(text), find_place_in_text(text)):
+        assert match is None or 0 <= match.score <= 100
