@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +34,7 @@ from telegram.ext import (
 )
 
 from bot import render, share, stats
-from bot.i18n import SUPPORTED, Translator, bidi, negotiate, translator, user_language
+from bot.i18n import N_, SUPPORTED, Translator, bidi, negotiate, translator, user_language
 from catalogue import places, taxonomy
 from catalogue.db import session_scope
 from catalogue.search import Query, SearchOutcome, search_services
@@ -591,26 +592,21 @@ async def send_card(update: Update, context: Context, service_id: str) -> None:
 
 
 # -- anything else --------------------------------------------------------------------------
-async def voice(update: Update, context: Context) -> None:
-    _ = tr_of(update, context).gettext
-    await say(update, context, _("I cannot listen to voice messages. Please write, or use "
-                                 "the buttons."))
+def answer_with(message: str) -> Callable[[Update, Context], Awaitable[None]]:
+    """A handler answering one fixed message (marked with N_), in the user's language."""
+
+    async def answer(update: Update, context: Context) -> None:
+        await say(update, context, tr_of(update, context).gettext(message))
+
+    return answer
 
 
-async def other_content(update: Update, context: Context) -> None:
-    _ = tr_of(update, context).gettext
-    await say(update, context, _("I can only read text, a location or the buttons."))
-
-
-async def edited(update: Update, context: Context) -> None:
-    _ = tr_of(update, context).gettext
-    await say(update, context, _("You changed a message. I only read new messages: please "
-                                 "send it again."))
-
-
-async def unknown_command(update: Update, context: Context) -> None:
-    _ = tr_of(update, context).gettext
-    await say(update, context, _("I do not know this command. Send /help to see what I can do."))
+voice = answer_with(N_("I cannot listen to voice messages. Please write, or use the buttons."))
+other_content = answer_with(N_("I can only read text, a location or the buttons."))
+edited = answer_with(N_("You changed a message. I only read new messages: please send it "
+                        "again."))
+unknown_command = answer_with(N_("I do not know this command. Send /help to see what I can "
+                                 "do."))
 
 
 async def unknown_button(update: Update, context: Context) -> None:

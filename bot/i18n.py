@@ -53,6 +53,11 @@ class Translator:
         return self._translations.ngettext(singular, plural, n)
 
 
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is defined; translate it where it is used."""
+    return message
+
+
 @cache
 def translator(lang: str) -> Translator:
     """The translator of `lang` (its catalogue in locales/, else the English msgids)."""
