@@ -13,7 +13,9 @@ Rules (Europe/Paris wall-clock time):
   exceptions cover a day, the one with the shortest period wins (an opening on 15 August inside
   a closure for all of August).
 - Our rule for French public holidays (`holidays` package): closed, unless an exception gives
-  hours for that day. Most social services close on holidays; an exception says otherwise.
+  hours for that day, or the opening runs every day of the week (`MO..SU`: a night shelter or a
+  daily meal is taken to open on holidays too; telling someone sleeping outside that the shelter
+  is closed on Christmas would be the worse mistake). Most other services close on holidays.
 
 Compact syntax (admin CSV and the /add conversation), rules separated by `;` or new lines:
 
@@ -80,6 +82,10 @@ def _weekday_rules(rule: OpeningHours) -> list[tuple[int, int | None]]:
     return parsed
 
 
+def _every_day(rule: OpeningHours) -> bool:
+    return {(index, None) for index in range(7)} <= set(_weekday_rules(rule))
+
+
 def _nth_of_month(day: date) -> tuple[int, int]:
     """Which occurrence of its weekday `day` is, counted from the start and from the end."""
     following = day + timedelta(days=7)
@@ -134,9 +140,14 @@ def day_openings(
         shortest = min(e.ends_on - e.starts_on for e in covering)
         chosen = [e for e in covering if e.ends_on - e.starts_on == shortest]
         return sorted((e.opens_at, e.closes_at) for e in chosen if _has_times(e))
-    if is_public_holiday(day):
-        return []
-    return sorted({(r.opens_at, r.closes_at) for r in hours if _applies(r, day)})
+    holiday = is_public_holiday(day)
+    return sorted(
+        {
+            (r.opens_at, r.closes_at)
+            for r in hours
+            if _applies(r, day) and (not holiday or _every_day(r))
+        }
+    )
 
 
 def _local(at: datetime) -> datetime:

@@ -116,6 +116,14 @@ def test_closed_on_public_holidays_unless_an_exception_opens():
     assert is_open(WEEKDAYS, [opened], christmas) is True
 
 
+def test_services_open_every_day_stay_open_on_holidays():
+    shelter = parse_compact_hours("mo-su 18:00-09:00")
+    assert is_open(shelter, [], at("2025-12-25", "20:00")) is True
+    assert is_open(shelter, [], at("2025-12-26", "08:00")) is True
+    closed_for_works = closure("2025-12-25", "2025-12-25")
+    assert is_open(shelter, [closed_for_works], at("2025-12-25", "20:00")) is False
+
+
 def test_compact_syntax_french_days_and_loose_times():
     hours = parse_compact_hours("lu,me,ve 9h-12h30 ; di 20h-8h")
     assert format_compact_hours(hours) == "mo,we,fr 09:00-12:30; su 20:00-08:00"
