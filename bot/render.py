@@ -191,8 +191,10 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMes
     else:
         first, last = page.offset + 1, page.offset + len(outcome.results)
         count = tr.ngettext("I found {count} place.", "I found {count} places.", outcome.total)
-        lines.append(count.format(count=outcome.total) + " "
-                     + _("Here are {first} to {last}:").format(first=first, last=last))
+        count = count.format(count=outcome.total)
+        if outcome.total > len(outcome.results):
+            count += " " + _("Here are {first} to {last}:").format(first=first, last=last)
+        lines.append(count)
     lines.append("")
     for number, result in enumerate(outcome.results, start=page.offset + 1):
         facts = [f"<b>{number}. {esc(result.name)}</b>"]
