@@ -348,6 +348,14 @@ async def test_blocked_user_does_not_crash(bot):
     assert user.user["id"] not in bot.app.user_data or not bot.app.user_data[user.user["id"]]
 
 
+async def test_flood_control_from_telegram_is_absorbed(bot):
+    user = bot.user(lang="en")
+    bot.request.fail_next("sendMessage", 429, "Too Many Requests: retry after 5", retry_after=5)
+    calls = await user.send("/help")
+    assert [c.method for c in calls] == ["sendMessage"]  # refused once, no apology flood
+    assert sent(await user.send("/help"))
+
+
 async def test_error_is_reported_and_state_kept(bot):
     user = bot.user(lang="en")
     await user.send("/start")
