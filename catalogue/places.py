@@ -62,6 +62,10 @@ PLACE_CUES = frozenset(
         ]
     )).split()
 )
+# Words before a name that make it a street name: "rue de Lille", "avenue de Dunkerque".
+STREET_WORDS = frozenset(
+    {"rue", "avenue", "av", "bd", "boulevard", "chemin", "route", "allee", "quai", "impasse"}
+)
 _POSTCODE = re.compile(r"^59\d{3}$")
 _NUMBER = r"[-+]?\d{1,3}[.,]\d+"
 _COORDINATES = re.compile(rf"^\s*@?\s*({_NUMBER})\s*[,; ]\s*({_NUMBER})\s*$")
@@ -328,8 +332,8 @@ def find_place_in_text(text: str) -> PlaceMatch | None:
     grams = _grams(words)
     for start, _, gram in grams:  # exact names, longest first
         place = gazetteer.exact.get(gram)
-        if place is None:
-            continue
+        if place is None or STREET_WORDS & set(words[max(0, start - 2) : start]):
+            continue  # "rue de Roubaix" is a street (in Lille), not Roubaix
         cued = start > 0 and words[start - 1] in PLACE_CUES
         if gram not in gazetteer.word_like or cued or gram == " ".join(words):
             return PlaceMatch(place, 100.0, True, gram)

@@ -56,15 +56,10 @@ def test_the_box_is_tight_around_the_communes():
 
 def test_neighbourhoods_belong_to_known_communes_and_say_where_coordinates_come_from():
     insee = {row["insee_code"] for row in COMMUNES}
-    for row in NEIGHBOURHOODS:
-        assert row["insee_code"] in insee, row["name"]
-        assert row["coordinates_source"] == "approximate" or row["coordinates_source"].startswith(
-            "geonames:"
-        )
-    for row in COMMUNES:
-        assert row["coordinates_source"] == "approximate" or row["coordinates_source"].startswith(
-            "geonames:"
-        )
+    assert all(row["insee_code"] in insee for row in NEIGHBOURHOODS)
+    for row in [*COMMUNES, *NEIGHBOURHOODS]:
+        source = row["coordinates_source"]
+        assert source == "approximate" or source.startswith("geonames:"), row["name"]
 
 
 def test_neighbourhood_centroids_are_near_their_commune():
@@ -213,6 +208,7 @@ def test_commune_by_name_is_exact():
         ("cours de français à villeneuve d'ascq", "Villeneuve-d'Ascq"),
         ("où dormir quartier de la pile", "Pile (Roubaix)"),
         ("manger 50.69,3.17", "50.69000,3.17000"),
+        ("12 rue de Roubaix, Lille", "Lille"),
         ("abogado gratis tourcuan", "Tourcoing"),
         ("hebergement urgance famille lile", "Lille"),
         ("де безкоштовно поїсти в Ліллі", "Lille"),
