@@ -1,0 +1,134 @@
+"""The nine message catalogues: complete, placeholders intact, compilable, right plural forms.
+
+Messages are extracted from the code in-process (as `pybabel extract -F babel.cfg` does), so a
+new string in the bot fails here until every language has it.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from bot.i18n import LOCALES_DIR, SUPPORTED
+
+ROOT = Path(__file__).resolve().parents[1]
+# CLDR/gettext plural forms the issue names explicitly; the rest must match Babel's table.
+PLURAL_FORMS = {"ar": 6, "ru": 3, "uk": 3}
+
+
+@cache
+def code_messages() -> dict[str, str | None]:
+    """msgid -> msgid_plural (None for a simple message), from the files babel.cfg names."""
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found: dict[str, str | None] = {}
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT, method_map, options_map
+    ):
+        if isinstance(message, tuple):
+            found[message[0]] = message[1]
+        else:
+            found[message] = None
+    return found
+
+
+@cache
+def catalogue(lang: str) -> Catalog:
+    with (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fp:
+        return read_po(fp, locale=lang)
+
+
+def placeholders(text: str) -> set[str]:
+    """`{name}` fields of a str.format message (raises ValueError on unbalanced braces)."""
+    return {field for _lit, field, _spec, _conv in string.Formatter().parse(text) if field}
+
+
+def forms(message: object) -> list[str]:
+    strings = message.string
+    return list(strings) if isinstance(strings, tuple) else [strings]
+
+
+def test_every_language_has_a_catalogue():
+    for lang in SUPPORTED:
+        assert (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").is_file(), lang
+    assert (LOCALES_DIR / "messages.pot").is_file()
+
+
+def test_the_code_has_messages_to_translate():
+    assert len(code_messages()) > 20
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_every_message_is_translated(lang):
+    cat = catalogue(lang)
+    missing = []
+    for msgid, plural in code_messages().items():
+        message = cat.get(msgid)
+        if (
+            message is None
+            or message.fuzzy
+            or not all(s.strip() for s in forms(message))
+            or (plural is not None and not message.pluralizable)
+        ):
+            missing.append(msgid)
+    assert not missing, f"{lang}: {len(missing)} untranslated, first: {missing[:5]}"
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_no_fuzzy_or_obsolete_entries(lang):
+    cat = catalogue(lang)
+    fuzzy = [m.id for m in cat if m.id and m.fuzzy]
+    stale = [m.id for m in cat if m.id and (m.id[0] if m.pluralizable else m.id) not in code_messages()]
+    assert not fuzzy, f"{lang}: fuzzy entries {fuzzy[:5]}"
+    assert not stale, f"{lang}: messages no longer in the code {stale[:5]}"
+    assert not cat.obsolete, f"{lang}: obsolete (#~) entries {list(cat.obsolete)[:5]}"
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_placeholders_are_kept_exactly(lang):
+    wrong = []
+    for message in catalogue(lang):
+        if not message.id:
+            continue
+        source = message.id[-1] if message.pluralizable else message.id
+        expected = placeholders(source)
+        for text in forms(message):
+            if text and placeholders(text) != expected:
+                wrong.append((source, text))
+    assert not wrong, f"{lang}: placeholders changed in {wrong[:3]}"
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_catalogue_compiles(lang):
+    cat = catalogue(lang)
+    problems = [(m.id, errors) for m, errors in cat.check() if errors]
+    assert not problems, problems[:3]
+    compiled = BytesIO()
+    write_mo(compiled, cat)
+    compiled.seek(0)
+    translations = Translations(compiled)
+    for message in cat:
+        if message.id and not message.pluralizable and message.string:
+            assert translations.gettext(message.id) == message.string
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_plural_forms(lang):
+    cat = catalogue(lang)
+    expected = PLURAL_FORMS.get(lang, get_plural(lang).num_plurals)
+    assert cat.num_plurals == expected
+    assert cat.plural_expr == get_plural(lang).plural_expr
+    for message in cat:
+        if message.id and message.pluralizable:
+            assert len(message.string) == expected, message.id
