@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from telegram import InputFile, Update
@@ -19,16 +19,17 @@ from telegram.ext import (
 )
 
 from bot.admin.common import actor, admin_handler, engine_of, keyboard, reply, tr_for
-from bot.i18n import Translator, format_date, translator
+from bot.i18n import Translator, bidi, format_date, translator
 from bot.roles import bootstrap_admins, granted_admins
 from bot.stats import StatsSummary, chart_png, summarise
 from catalogue import taxonomy
 from catalogue.db import session_scope
+from catalogue.hours import PARIS
 from catalogue.services import NotFoundError, mark_verified, stale_services
 
 log = logging.getLogger(__name__)
 SHOWN = 10  # stale services listed per /stale, oldest first
-WEEK = timedelta(weeks=1)
+REMINDER_DAY, REMINDER_TIME = 1, time(9, 0, tzinfo=PARIS)  # Mondays (PTB: 0 = Sunday) 9:00
 DEFAULT_STALE_MONTHS = 6
 DEFAULT_PERIOD_DAYS = 30
 
@@ -45,7 +46,7 @@ def stale_cutoff(today: date, months: int) -> date:
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return datetime.now(PARIS).date()
 
 
 # --- /stale -----------------------------------------------------------------------------------
@@ -105,25 +106,29 @@ async def remind_stale(context: ContextTypes.DEFAULT_TYPE) -> None:
     if not count:
         return
     admins = bootstrap_admins(context.bot_data) | {r.user_id for r in granted_admins(engine)}
-    tr = translator("fr")  # no stored language for a chat we write to first; French is local
-    text = tr.ngettext(
-        "{n} service has not been verified for {months} months. /stale lists it.",
-        "{n} services have not been verified for {months} months. /stale lists them.",
-        count,
-    ).format(n=count, months=months)
     for admin_id in sorted(admins):
+        stored = context.application.user_data.get(admin_id, {}).get("lang")
+        tr = translator(stored or "fr")  # French, the local language, when none is stored
+        text = tr.ngettext(
+            "{n} service has not been verified for {months} months. /stale lists it.",
+            "{n} services have not been verified for {months} months. /stale lists them.",
+            count,
+        ).format(n=count, months=months)
         try:
-            await context.bot.send_message(admin_id, text)
+            await context.bot.send_message(admin_id, bidi(text, tr.lang))
         except TelegramError as exc:  # blocked the bot, never started it…
             log.info("stale reminder not delivered to an admin: %s", exc)
 
 
 def schedule_reminder(application: Application) -> None:
-    """Every week from the next start-up; nothing when the JobQueue extra is missing."""
+    """Mondays at 9:00, Paris time: a fixed weekday survives restarts, where "every 7 days
+    from start-up" would never fire on a bot redeployed more often than weekly."""
     if application.job_queue is None:
         log.warning("no JobQueue: the weekly stale reminder is off")
         return
-    application.job_queue.run_repeating(remind_stale, interval=WEEK, first=WEEK, name="stale")
+    application.job_queue.run_daily(
+        remind_stale, time=REMINDER_TIME, days=(REMINDER_DAY,), name="stale reminder"
+    )
 
 
 # --- /stats -----------------------------------------------------------------------------------

@@ -218,6 +218,7 @@ async def test_weekly_reminder_goes_to_every_admin(kit):
     sent = [c for c in kit.request.calls[start:] if c.method == "sendMessage"]
     assert sorted(int(c.params["chat_id"]) for c in sent) == [ADMIN, OTHER]
     assert "/stale" in sent[0].text
+    assert [job.name for job in kit.app.job_queue.jobs()] == ["stale reminder"]
 
 
 def test_stale_cutoff_clamps_to_month_end():
