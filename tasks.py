@@ -37,7 +37,7 @@ def ensure_environment() -> None:
         _run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", ".[test]")
         STAMP.write_text(wanted)
     if any((ROOT / "locales").glob("*/LC_MESSAGES/*.po")):
-        _run(BIN / "pybabel", "compile", "--statistics", "-q", "-d", "locales", "-D", "messages")
+        _run(BIN / "pybabel", "-q", "compile", "-d", "locales", "-D", "messages")
 
 
 def main(argv: list[str]) -> int:
