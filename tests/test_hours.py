@@ -196,3 +196,23 @@ def test_format_then_parse_is_stable(rules):
     )
     once = format_compact_hours(parse_compact_hours(text))
     assert format_compact_hours(parse_compact_hours(once)) == once
+
+
+def check_parses_or_says_why(text: str) -> None:
+    try:
+        hours = parse_compact_hours(text)
+    except HoursSyntaxError as error:
+        assert str(error)
+    else:
+        once = format_compact_hours(hours)
+        assert format_compact_hours(parse_compact_hours(once)) == once
+
+
+@given(st.text(max_size=80))
+def test_any_text_parses_or_says_why(text):
+    check_parses_or_says_why(text)
+
+
+@given(st.text(alphabet="motuwefrsalj0123456789:-,;h() .\n", max_size=60))
+def test_near_miss_syntax_parses_or_says_why(text):
+    check_parses_or_says_why(text)
