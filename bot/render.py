@@ -327,9 +327,13 @@ def _address(location: Location, tr: Translator) -> str:
     town = " ".join(p for p in (location.postcode, location.city) if p)
     if location.address:
         return esc(", ".join(p for p in (location.address, town) if p))
-    unknown = tr.gettext("Address: unknown.")
-    detail = location.description or town
-    return f"{unknown} {esc(detail)}".strip() if detail else unknown
+    parts = [tr.gettext("Address: unknown.")]
+    if town:
+        parts.append(esc(town))
+    if location.description:  # why it is withheld, or how to find it (written in French)
+        mark = "" if tr.lang == "fr" else tr.gettext("(in French)") + " "
+        parts.append(mark + esc(location.description))
+    return " — ".join(parts)
 
 
 def public_venue(service: Service) -> Venue | None:
