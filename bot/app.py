@@ -127,7 +127,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             context.application.drop_user_data(update.effective_user.id)
         return
     if isinstance(error, RetryAfter):
-        log.warning("Telegram asks to slow down for %s", error.retry_after)
+        log.warning("Telegram asks to slow down: %s", error)
         return
     log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and update.effective_chat:
