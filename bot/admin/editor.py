@@ -50,7 +50,9 @@ def _category_keyboard(
             [(("✓ " if c.key in picked else "") + taxonomy.label(c.key, tr.lang), f"adm:ct:{c.key}")]
             for c in taxonomy.children(group)
         ]
+        # TRANSLATORS: admin button: back to the category groups
         rows.append([(tr.gettext("Back"), "adm:cb")])
+    # TRANSLATORS: admin button: the categories are chosen
     rows.append([(tr.gettext("Done"), "adm:cd")])
     return rows
 
@@ -61,6 +63,7 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSp
     text = tr.gettext(spec.prompt)
     edit = context.user_data.get(EDIT)  # type: ignore[union-attr]
     if edit is not None:
+        # TRANSLATORS: /edit shows a field's current value
         current = tr.gettext("Now: {value}").format(value=spec.show(edit["values"][spec.key], tr))
         text = f"{current}\n\n{text}"
     if spec.key == "categories":

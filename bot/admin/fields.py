@@ -337,6 +337,7 @@ def _set_cost(service: Service, value: dict[str, Any]) -> None:
 
 def _show_cost(value: dict[str, Any], tr: Translator) -> str:
     if value["free"]:
+        # TRANSLATORS: a service's cost
         return tr.gettext("free")
     return value["fees"] or _unknown(tr)
 
@@ -425,6 +426,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "hours", N_("Hours"),
+        # TRANSLATORS: keep "mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00", "1sa", "-1fr" and
+        # "-" verbatim: the parser accepts only these codes (French lu ma me je ve sa di too).
         N_(
             "Opening hours, like: mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00 "
             "(1sa = first Saturday, -1fr = last Friday). Send - if unknown."
@@ -433,8 +436,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         "audience", N_("Audience"),
+        # TRANSLATORS: keep "all", "women", "men", "18-25", "18+", "-25" verbatim (typed syntax)
         N_("Who is it for? all, women or men, and ages if any (18-25, 18+, -25)."),
         parse_audience, _set_audience, _read_audience, _show_audience,
+        # TRANSLATORS: admin buttons for a service's audience
         choices=((N_("everyone"), "all"), (N_("women"), "women"), (N_("men"), "men")),
     ),
     FieldSpec(
@@ -444,6 +449,7 @@ FIELDS: tuple[FieldSpec, ...] = (
                  (N_("unknown"), SKIP)),
     ),
     FieldSpec(
+        # TRANSLATORS: keep "-" verbatim (typed for unknown)
         "cost", N_("Cost"), N_("Is it free? Otherwise type the price. Send - if unknown."),
         parse_cost, _set_cost, lambda s: {"free": s.free, "fees": s.fees}, _show_cost,
         choices=((N_("free"), "free"), (N_("unknown"), SKIP)),

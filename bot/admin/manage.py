@@ -131,8 +131,30 @@ def _role_command(
     return CommandHandler(name, run)
 
 
+@admin_handler
+async def admin_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/admin`: the administrators' commands (residents' /help does not list them)."""
+    tr = tr_for(update, context)
+    # TRANSLATORS: keep the /commands and ID verbatim
+    text = tr.gettext(
+        "Administrator commands:\n"
+        "/add — add a service\n"
+        "/edit ID — change one field\n"
+        "/hide ID, /show ID, /delete ID — visibility\n"
+        "/history ID — who changed what\n"
+        "/undo — undo your last change\n"
+        "/import, /export — catalogue files (CSV or HSDS JSON)\n"
+        "/stale — services to verify\n"
+        "/stats — anonymous search figures\n"
+        "/grant ID, /revoke ID — admin rights (configured admins only)\n"
+        "/cancel — stop the current step"
+    )
+    await reply(update, tr, text)
+
+
 def handlers() -> list[BaseHandler]:
     return [
+        CommandHandler("admin", admin_help),
         _status_command("hide", Status.hidden),
         _status_command("show", Status.active),
         _status_command("delete", Status.deleted),

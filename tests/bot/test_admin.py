@@ -40,7 +40,7 @@ def state(kit):
 
 
 COMMANDS = [
-    "/add", f"/edit {SERVICE_ID}", f"/hide {SERVICE_ID}", f"/show {SERVICE_ID}",
+    "/admin", "/add", f"/edit {SERVICE_ID}", f"/hide {SERVICE_ID}", f"/show {SERVICE_ID}",
     f"/delete {SERVICE_ID}", f"/history {SERVICE_ID}", "/undo", "/import", "/export",
     "/stale", "/stats", f"/grant {OTHER}", f"/revoke {ADMIN}",
 ]
@@ -59,6 +59,12 @@ async def test_every_admin_command_is_refused_to_others_and_changes_nothing(kit)
         assert not [c for c in calls if c.method in ("sendMessage", "sendDocument")], data
     await kit.other.send("Some name")  # not captured by an admin conversation
     assert state(kit) == before
+
+
+async def test_admin_help_lists_the_commands(kit):
+    text = texts(await kit.admin.send("/admin"))[0]
+    for command in ("/add", "/edit ID", "/import", "/stale", "/stats", "/grant ID"):
+        assert command in text
 
 
 async def test_granted_admin_works_but_cannot_grant(kit):
