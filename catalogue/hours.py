@@ -259,7 +259,9 @@ def _parse_rule(text: str, where: str) -> _Rule:
         text = text[: period.start()]
     match = re.match(r"\s*(.*?)\s+(\d.*)$", text)
     if match is None:
-        raise HoursSyntaxError(f"{where}: '{text.strip()}' needs days then hours, e.g. mo-fr 09:00-12:00")
+        raise HoursSyntaxError(
+            f"{where}: '{text.strip()}' needs days then hours, e.g. mo-fr 09:00-12:00"
+        )
     days = _parse_days(match.group(1), where)
     spans = [_parse_span(span, where) for span in match.group(2).split(",")]
     return _Rule(tuple(days), tuple(sorted(spans)), valid_from, valid_to)

@@ -108,7 +108,7 @@ class _Choices:
     @classmethod
     def of(cls, named: dict[str, Place]) -> _Choices:
         """Short names ("vda", "lil") match only exactly: their fuzzy form is "" (no match)."""
-        names = [name if len(name.replace(" ", "")) >= MIN_FUZZY_LENGTH else "" for name in named]
+        names = [name if _letters(name) >= MIN_FUZZY_LENGTH else "" for name in named]
         return cls(names, [_sound_key(name) for name in names], list(named.values()))
 
 
@@ -134,7 +134,12 @@ def sound(text: str) -> str:
 def _sound_key(text: str) -> str:
     """The sound key used for matching; "" (matches nothing) when too short to tell apart."""
     key = sound(text)
-    return key if len(key.replace(" ", "")) >= MIN_SOUND_LENGTH else ""
+    return key if _letters(key) >= MIN_SOUND_LENGTH else ""
+
+
+def _letters(text: str) -> int:
+    """Length of a normalised text without its spaces."""
+    return len(text.replace(" ", ""))
 
 
 def _split(value: str) -> list[str]:
@@ -153,10 +158,10 @@ def _variants(name: str) -> set[str]:
 
 
 def _names(row: dict[str, str], name: str) -> list[str]:
-    geonames = [
-        n for n in _split(row.get("geonames_names", "")) if len(normalise(n).replace(" ", "")) >= MIN_GEONAMES_LENGTH
-    ]
-    return [name, *_split(row.get("alternates", "")), *geonames]
+    """A row's own name, its hand-written alternates and the GeoNames names long enough to trust."""
+    geonames = _split(row.get("geonames_names", ""))
+    trusted = [n for n in geonames if _letters(normalise(n)) >= MIN_GEONAMES_LENGTH]
+    return [name, *_split(row.get("alternates", "")), *trusted]
 
 
 def _read(filename: str) -> list[dict[str, str]]:
@@ -342,7 +347,7 @@ def find_place_in_text(text: str) -> PlaceMatch | None:
         dict.fromkeys(
             gram
             for start, end, gram in _grams(words[:MAX_FUZZY_WORDS])
-            if len(gram.replace(" ", "")) >= MIN_FUZZY_LENGTH
+            if _letters(gram) >= MIN_FUZZY_LENGTH
             and not any(w.isdigit() or w in ordinary for w in words[start:end])
         )
     )

@@ -1,6 +1,7 @@
 """Gazetteer integrity and place understanding: typos, scripts, postcodes, coordinates."""
 
 import csv
+import re
 
 import pytest
 from hypothesis import given
@@ -29,7 +30,7 @@ def test_ninety_five_communes_with_unique_insee_codes_and_names():
     assert len(COMMUNES) == 95
     assert len({row["insee_code"] for row in COMMUNES}) == 95
     assert len({row["name"] for row in COMMUNES}) == 95
-    assert all(row["insee_code"].startswith("59") and len(row["insee_code"]) == 5 for row in COMMUNES)
+    assert all(re.fullmatch(r"59\d{3}", row["insee_code"]) for row in COMMUNES)
 
 
 def test_postcodes_are_nord_postcodes():
@@ -125,7 +126,8 @@ def test_resolve_transliterations(text, expected):
 
 
 def test_mediocre_typo_is_not_certain():
-    for text, expected in [("roubx", "Roubaix"), ("halluim", "Halluin"), ("hellem", "Hellemmes (Lille)")]:
+    mediocre = [("roubx", "Roubaix"), ("halluim", "Halluin"), ("hellem", "Hellemmes (Lille)")]
+    for text, expected in mediocre:
         match = resolve_place(text)
         assert match.place.name == expected and not match.certain and match.score < 90
 
