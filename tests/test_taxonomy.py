@@ -82,3 +82,9 @@ def test_synonyms_missing_file_is_empty(tmp_path, monkeypatch):
         assert taxonomy.synonyms("en")["shower"] == ("wash", "bath")
     finally:
         taxonomy.synonyms.cache_clear()
+
+
+def test_synonym_files_use_taxonomy_keys():
+    keys = {c.key for c in taxonomy.all_categories()}
+    for lang in taxonomy.LANGUAGES:
+        assert set(taxonomy.synonyms(lang)) <= keys, lang
