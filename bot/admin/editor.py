@@ -7,7 +7,7 @@ save is refused and the admin sees the current value instead of overwriting it s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -18,6 +18,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -32,6 +33,7 @@ from catalogue.services import ConcurrentEditError, get_service, save_service
 DRAFT, MODE, EDIT, PICKED = "admin_draft", "admin_mode", "admin_edit", "admin_categories"
 CHOOSE_FIELD, CONFIRM = "choose_field", "confirm"
 END = ConversationHandler.END
+IDLE = timedelta(hours=1)  # an admin step left this long is abandoned
 
 
 def _clear(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -276,6 +278,7 @@ def conversation(*, persistent: bool) -> ConversationHandler:
     states: dict[object, list[BaseHandler]] = {spec.key: _value_handlers(spec.key) for spec in FIELDS}
     states[CHOOSE_FIELD] = [CallbackQueryHandler(choose_field, pattern=r"^adm:f:")]
     states[CONFIRM] = [CallbackQueryHandler(save_new, pattern=r"^adm:save$")]
+    states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, leave)]
     return ConversationHandler(
         entry_points=[CommandHandler("add", start_add), CommandHandler("edit", start_edit)],
         states=states,
@@ -284,6 +287,8 @@ def conversation(*, persistent: bool) -> ConversationHandler:
             CallbackQueryHandler(cancel, pattern=r"^adm:cancel$"),
             MessageHandler(filters.COMMAND, leave),
         ],
+        # An abandoned /add must not read the admin's later messages as field values.
+        conversation_timeout=IDLE,
         name="admin_editor",
         persistent=persistent,
         allow_reentry=True,

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot.admin.common import N_, actor, admin_handler, engine_of, keyboard, reply, tr_for
+from bot.admin.editor import IDLE
 from bot.i18n import Translator
 from catalogue.importer import ImportReport, export_bytes, import_bytes
 
@@ -148,6 +149,7 @@ def handlers(*, persistent: bool) -> list[BaseHandler]:
             ],
         },
         fallbacks=[CommandHandler("cancel", cancel_import)],
+        conversation_timeout=IDLE,
         name="admin_import",
         persistent=persistent,
         allow_reentry=True,

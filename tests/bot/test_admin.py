@@ -18,6 +18,8 @@ from tests.bot.admin_kit import ADMIN, OTHER, SERVICE_ID, make_kit
 from tests.conftest import EVAL_DIR
 
 REFUSED = "This command is not available."
+# The Application is not started in tests, so PTB warns that admin steps cannot time out.
+pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
 
 
 @pytest.fixture
