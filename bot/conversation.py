@@ -46,6 +46,7 @@ NAME = "resident"
 # Conversation states (stored in the database: never renumber).
 NEED, PLACE, CONFIRM, RESULTS = 1, 2, 3, 4
 END = ConversationHandler.END
+PROBE = 20  # results looked at to see whether a message named several needs
 Context = ContextTypes.DEFAULT_TYPE
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -145,9 +146,10 @@ def build_query(search: dict[str, Any], lang: str, context: Context, *, limit: i
     )
 
 
-def run(context: Context, search: dict[str, Any], lang: str, *, offset: int = 0) -> SearchOutcome:
-    settings = context.bot_data["settings"]
-    query = build_query(search, lang, context, limit=settings.page_size, offset=offset)
+def run(context: Context, search: dict[str, Any], lang: str, *, offset: int = 0,
+        limit: int | None = None) -> SearchOutcome:
+    limit = limit or context.bot_data["settings"].page_size
+    query = build_query(search, lang, context, limit=limit, offset=offset)
     return search_services(context.bot_data["engine"], query)
 
 
@@ -341,7 +343,16 @@ async def stale_without_answer(update: Update, context: Context) -> int:
 
 
 async def need_text(update: Update, context: Context) -> int:
-    start_search(context, update, text=update.message.text.strip()[:300])
+    text = update.message.text.strip()[:300]
+    search = search_of(context)
+    if search and (search.get("text") or search.get("cats")) and not has_place(search):
+        # The need is known and this only names a place (the buttons were not used).
+        match = places.resolve_place(text)
+        lang = user_language(update, context)
+        if match and match.certain and not looks_like_a_need(context, text, lang):
+            search.update(place=match.place.name)
+            return await proceed(update, context)
+    start_search(context, update, text=text)
     return await proceed(update, context)
 
 
@@ -350,7 +361,7 @@ async def proceed(update: Update, context: Context) -> int:
     search = search_of(context)
     tr = tr_of(update, context)
     _ = tr.gettext
-    outcome = run(context, search, tr.lang)
+    outcome = run(context, search, tr.lang, limit=PROBE)
     if outcome.abstained:
         if search["text"] and outcome.place and outcome.place.certain and not outcome.categories:
             # Only a place was written: keep it and ask for the need.
@@ -365,20 +376,25 @@ async def proceed(update: Update, context: Context) -> int:
                   _("Sorry, I did not find this. Choose what you need below, or say it "
                     "with other words."), keyboard)
         return NEED
-    groups = {(taxonomy.get_category(k).group or k) for k in outcome.categories
-              if taxonomy.get_category(k)}
-    if search["text"] and len(groups) > 1 and not search.get("asked"):
-        search["asked"] = True
+    found = list(dict.fromkeys(k for r in outcome.results for k in r.matched_categories))
+    if search["text"] and len(groups_of(found)) > 1 and not search.get("asked"):
+        search["asked"] = True  # several needs in one message: ask which, once
         if outcome.place:
             search["from_text_place"] = outcome.place.place.name
         await say(update, context, _("Which one do you need?"),
-                  render.categories_keyboard(list(outcome.categories)[:6], tr.lang))
+                  render.categories_keyboard(found[:6], tr.lang))
         return NEED
     if not has_place(search) and outcome.place is None:
         return await ask_place(update, context)
     record(context, search, outcome)
     await show_results(update, context, edit=False)
     return RESULTS
+
+
+def groups_of(keys: list[str]) -> set[str]:
+    """The top-level groups of category keys (a group is its own group)."""
+    categories = [taxonomy.get_category(k) for k in keys]
+    return {c.group or c.key for c in categories if c is not None}
 
 
 def record(context: Context, search: dict[str, Any], outcome: SearchOutcome) -> None:

@@ -226,6 +226,14 @@ async def test_two_needs_in_one_message_ask_which(bot):
     assert "Roubaix" in results.text and data_starting([results], "d:")
 
 
+async def test_a_place_typed_instead_of_choosing_keeps_the_need(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    assert data_starting(sent(await user.send("douche et manger")), "c:")
+    results = sent(await user.send("Roubaix"))[-1]
+    assert "Roubaix" in results.text and data_starting([results], "d:")
+
+
 async def test_category_buttons_lead_to_results(bot):
     user = bot.user(lang="en")
     calls = await user.send("/start")
