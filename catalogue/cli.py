@@ -27,6 +27,7 @@ Handler = Callable[[argparse.Namespace], int]
 def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
     """Register the catalogue subcommands on a `relais` parser."""
     add_import_export_commands(sub)
+    add_search_command(sub)
     p = sub.add_parser("services", help="list or show catalogue services")
     services = p.add_subparsers(dest="services_command", required=True)
     listing = services.add_parser("list", help="list services")
@@ -106,6 +107,46 @@ def cmd_services_show(args: argparse.Namespace) -> int:
             raise CliError(f"no service with id {args.id!r}")
         snapshot = service_snapshot(service)
     print(json.dumps(snapshot, ensure_ascii=False, indent=2))
+    return 0
+
+
+def add_search_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("search", help="search the catalogue as a resident would")
+    p.add_argument("text", nargs="?", default="", help="what the person needs, in any language")
+    p.add_argument("--near", help="commune, postcode, neighbourhood or 'lat,lon'")
+    p.add_argument("--lang", default="fr", help="interface language (default fr)")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--open-now", action="store_true", help="only services open now")
+    p.add_argument("--free", action="store_true", help="only free services")
+    p.add_argument("--json", action="store_true", help="JSON output for machines")
+    p.add_argument("--batch", type=Path, help="JSONL file of queries (id, text, lang, near)")
+    p.set_defaults(handler=cmd_search)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from catalogue.search import current_index
+    from catalogue.search_output import search_json, search_table
+
+    if args.batch is None and not args.text.strip():
+        raise CliError("nothing to search: give a TEXT or --batch FILE")
+    if args.batch is not None and not args.batch.is_file():
+        raise CliError(f"no such file: {args.batch}")
+    index = current_index(_engine(args))
+    if args.batch is not None:
+        for n, line in enumerate(args.batch.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise CliError(f"{args.batch}:{n}: not JSON ({exc})") from None
+                print(json.dumps(search_json(index, row, limit=args.limit), ensure_ascii=False))
+        return 0
+    row = {"text": args.text, "lang": args.lang, "near": args.near}
+    filters = {"open_now": args.open_now, "free": args.free}
+    if args.json:
+        print(json.dumps(search_json(index, row, limit=args.limit, **filters), ensure_ascii=False))
+    else:
+        print(search_table(index, row, limit=args.limit, **filters))
     return 0
 
 

@@ -23,6 +23,16 @@ _FOLD = str.maketrans(
         "ۀ": "ه",
         "ە": "ه",
         "ک": "ك",
+        # Pashto letters typed with a Persian keyboard come out as their nearest Persian letter.
+        "ګ": "گ",
+        "ډ": "د",
+        "ټ": "ت",
+        "ړ": "ر",
+        "ڼ": "ن",
+        "ښ": "ش",
+        "ږ": "ژ",
+        "ځ": "ز",
+        "څ": "س",
         "ؤ": "و",
         "ـ": None,  # tatweel
         "\u200c": " ",  # zero-width non-joiner (Persian): a word boundary for matching
@@ -69,3 +79,86 @@ def normalise(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The words of a normalised text."""
     return normalise(text).split()
+
+
+# --------------------------------------------------------------------------- matching keys
+# Light, per-script reductions used only to compare words: a plural, an Arabic article or a
+# Russian case ending must not hide a word that people typed.
+
+_ARABIC_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل")
+_CYRILLIC_ENDINGS = tuple(
+    sorted(
+        ["ами", "ями", "ого", "его", "ому", "ему", "ими", "ыми", "ой", "ей", "ою", "ею", "ую", "юю", "ая", "яя", "ое", "ее", "ые", "іе", "ий", "ый", "ів", "ов", "ев", "ам", "ям", "ах", "ях", "ом", "ем", "ам", "ах", "а", "я", "о", "е", "у", "ю", "ы", "и", "і", "ь", "й"],
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def script_of(word: str) -> str:
+    """"latin", "arabic" (Arabic, Persian, Pashto), "cyrillic" or "other" (digits...)."""
+    for ch in word:
+        if "a" <= ch <= "z":
+            return "latin"
+        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f":
+            return "arabic"
+        if "\u0400" <= ch <= "\u04ff":
+            return "cyrillic"
+    return "other"
+
+
+def stem(word: str) -> str:
+    """A comparison key for a normalised word: drops an Arabic article/conjunction, a Cyrillic
+    case ending or a Latin plural -s/-x, keeping at least three letters (two in Cyrillic)."""
+    script = script_of(word)
+    if script == "arabic":
+        for prefix in _ARABIC_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+                return word[len(prefix) :]
+        return word
+    if script == "cyrillic":
+        for ending in _CYRILLIC_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 2:
+                return word[: -len(ending)]
+        return word
+    if script == "latin" and len(word) > 3 and word[-1] in "sx" and word[-2] != word[-1]:
+        return word[:-1]
+    return word
+
+
+_TO_LATIN = str.maketrans(
+    {
+        # Arabic, Persian and Pashto (after `fold`): consonants; alef/waw/yeh read as vowels.
+        "ا": "a", "ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "j", "چ": "ch", "ح": "h",
+        "خ": "kh", "د": "d", "ذ": "z", "ر": "r", "ز": "z", "ژ": "j", "س": "s", "ش": "sh",
+        "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "k",
+        "ك": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "u", "ه": "h", "ي": "i",
+        "ء": "", "ڤ": "v",
+        # Cyrillic (Russian and Ukrainian).
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "є": "ie", "ж": "j",
+        "з": "z", "и": "i", "і": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n",
+        "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh",
+        "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "i", "ь": "", "э": "e",
+        "ю": "iu", "я": "ia",
+    }
+)  # fmt: skip
+_SOUNDS = (
+    ("ph", "f"), ("ck", "k"), ("qu", "k"), ("q", "k"), ("ce", "se"), ("ci", "si"),
+    ("c", "k"), ("x", "ks"), ("w", "v"), ("y", "i"), ("kh", "k"), ("sh", "ch"), ("h", ""),
+)  # fmt: skip
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+_REPEAT = re.compile(r"(.)\1+")
+
+
+def to_latin(text: str) -> str:
+    """Normalised text with Arabic-script and Cyrillic letters written in Latin letters, so that
+    "إيماوس كونكت" and "Эммаус" can be compared with "Emmaüs Connect"."""
+    return normalise(text).translate(_TO_LATIN)
+
+
+def sound_key(word: str) -> str:
+    """How a Latin(ised) word sounds, roughly: c/k/q alike, doubled letters and vowel runs
+    collapsed ("connect", "konekt" and "kunkt" come close). Only for comparing names."""
+    for old, new in _SOUNDS:
+        word = word.replace(old, new)
+    return _VOWEL_RUN.sub("a", _REPEAT.sub(r"\1", word))

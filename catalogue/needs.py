@@ -1,0 +1,180 @@
+"""What a person needs and who is asking, read from what they wrote, in nine languages.
+
+The words come from data files: `data/synonyms/<lang>.json` (how people say a need, per
+Soliguide key), the taxonomy labels, `data/stopwords/<lang>.txt` (words that say nothing about the
+need: "where can I find") and `data/audience.json` (women, students, families..., and filters said
+in words: free, without appointment, open now). Every phrase goes through the same
+normalisation as the query (`text.normalise`, stop words out, `text.stem`), so a phrase matches
+whatever the accents, case, article or plural the person used; typos are handled by
+`vocab.Vocabulary`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from catalogue import taxonomy
+from catalogue.text import normalise, stem
+from catalogue.vocab import Vocabulary
+
+DATA = Path(__file__).parent / "data"
+AUDIENCE_TAGS = ("women", "men", "student", "young", "family", "senior", "job_seeker")
+FILTER_TAGS = ("free", "no_appointment", "open_now")
+MAX_WORDS = 32  # a query's words are tracked as bits of an int; the rest is ignored
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Stop words of every language, normalised (a query may mix languages)."""
+    words: set[str] = set()
+    for path in sorted((DATA / "stopwords").glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                words.update(normalise(line).split())
+    return frozenset(words)
+
+
+def key_words(text: str) -> list[str]:
+    """The comparison keys of the words of `text` that are not stop words."""
+    stops = stopwords()
+    return [stem(w) for w in normalise(text).split() if w not in stops]
+
+
+@dataclass(frozen=True)
+class Need:
+    """A category understood: how well (0..1) and which query words (bits) it explains."""
+
+    key: str
+    score: float
+    words: int
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is asking and the filters they said, with the query words (bits) that said it."""
+
+    tags: frozenset[str]
+    age: int | None
+    words: int
+
+
+class Lexicon:
+    """Synonym phrases of every category in every language, ready for matching."""
+
+    def __init__(self, phrases: Iterable[tuple[str, str]], audience: dict) -> None:
+        parsed = [(key, tuple(key_words(text))) for key, text in phrases]
+        parsed = sorted({(k, words) for k, words in parsed if words})
+        self.vocabulary = Vocabulary(w for _, words in parsed for w in words)
+        ids = self.vocabulary.ids
+        self.phrases: list[tuple[str, tuple[int, ...]]] = [
+            (key, tuple(ids[w] for w in words)) for key, words in parsed
+        ]
+        self.by_word: dict[int, list[int]] = {}
+        for number, (_, word_ids) in enumerate(self.phrases):
+            for word_id in set(word_ids):
+                self.by_word.setdefault(word_id, []).append(number)
+        self.audience: dict[str, list[tuple[str, ...]]] = {
+            tag: sorted(
+                {tuple(stem(w) for w in normalise(p).split()) for ps in langs.values() for p in ps},
+                key=len,
+                reverse=True,
+            )
+            for tag, langs in audience.items()
+            if isinstance(langs, dict)
+        }
+        self.age_units = frozenset(stem(w) for u in audience["age_units"] for w in normalise(u).split())
+
+    def needs(self, words: Sequence[str]) -> dict[str, Need]:
+        """Categories whose phrases are fully present in `words` (comparison keys), typos allowed.
+
+        A phrase scores the mean similarity of its words; a category keeps its best phrase score
+        and the union of the query words its phrases explain.
+        """
+        best: dict[int, tuple[float, int]] = {}  # vocabulary id -> (similarity, query word bit)
+        for position, word in enumerate(words[:MAX_WORDS]):
+            for word_id, similarity in self.vocabulary.matches(word):
+                if similarity > best.get(word_id, (0.0, 0))[0]:
+                    best[word_id] = (similarity, 1 << position)
+        candidates = {p for word_id in best for p in self.by_word.get(word_id, ())}
+        found: dict[str, Need] = {}
+        for number in candidates:
+            key, word_ids = self.phrases[number]
+            if not all(w in best for w in word_ids):
+                continue
+            score = sum(best[w][0] for w in word_ids) / len(word_ids)
+            bits = 0
+            for w in word_ids:
+                bits |= best[w][1]
+            old = found.get(key)
+            if old is None:
+                found[key] = Need(key, score, bits)
+            else:
+                found[key] = Need(key, max(score, old.score), bits | old.words)
+        return found
+
+    def who(self, words: Sequence[str]) -> Audience:
+        """Audience tags, filters and age said in `words` (comparison keys)."""
+        tags: set[str] = set()
+        bits = 0
+        for tag, phrases in self.audience.items():
+            for phrase in phrases:
+                at = _find(words, phrase)
+                if at is not None:
+                    tags.add(tag)
+                    for i in range(at, min(at + len(phrase), MAX_WORDS)):
+                        bits |= 1 << i
+        age = None
+        for i, word in enumerate(words[:MAX_WORDS]):
+            if word.isdigit() and 0 < int(word) < 111:
+                near = words[i + 1 : i + 3]
+                if any(w in self.age_units for w in near):
+                    age = int(word)
+                    bits |= 1 << i
+                    for j, w in enumerate(near, start=i + 1):
+                        if w in self.age_units and j < MAX_WORDS:
+                            bits |= 1 << j
+        return Audience(frozenset(tags), age, bits)
+
+    def first_tag(self, text: str | None, among: Iterable[str]) -> str | None:
+        """The tag among `among` said first in `text` (a service's eligibility: "Femmes et
+        enfants" is for women; "Familles avec enfants et femmes enceintes" for families)."""
+        words = [stem(w) for w in normalise(text or "").split()]
+        first: tuple[int, str] | None = None
+        for tag in among:
+            for phrase in self.audience.get(tag, ()):
+                at = _find(words, phrase)
+                if at is not None and (first is None or at < first[0]):
+                    first = (at, tag)
+        return first[1] if first else None
+
+    def says(self, text: str | None, tag: str) -> bool:
+        words = [stem(w) for w in normalise(text or "").split()]
+        return any(_find(words, p) is not None for p in self.audience.get(tag, ()))
+
+
+def _find(words: Sequence[str], phrase: tuple[str, ...]) -> int | None:
+    """Position of `phrase` as consecutive words in `words`, or None."""
+    n = len(phrase)
+    if n == 0:
+        return None
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) == phrase:
+            return i
+    return None
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The lexicon of all languages (a person may write in any of them, whatever the interface)."""
+    phrases: list[tuple[str, str]] = []
+    for lang in taxonomy.LANGUAGES:
+        for key, texts in taxonomy.synonyms(lang).items():
+            phrases.extend((key, text) for text in texts)
+    for category in taxonomy.all_categories():
+        phrases.extend((category.key, text) for text in category.labels.values())
+    audience = json.loads((DATA / "audience.json").read_text(encoding="utf-8"))
+    return Lexicon(phrases, audience)

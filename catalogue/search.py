@@ -1,0 +1,634 @@
+"""Need-and-place search over the catalogue: a structured `Query` in, ranked `Result`s out.
+
+How a query is read (all of it data-driven, see `needs.py`):
+1. place: the shared location, else the typed place, else a place named inside the text
+   (`places.find_place_in_text`); its words are taken out of the need text;
+2. who is asking (women, student, family, 60+...) and filters said in words (free, without
+   appointment, open now);
+3. the need: synonym phrases of every category in nine languages (typo-tolerant), programme and
+   service names (also typed in Arabic or Cyrillic script: names are compared in Latin letters
+   and by sound), and words of the descriptions as a last resort.
+
+A service's relevance is its best match times how much of the query it explains, so "where can I
+find the weather" does not match everything. Below `MIN_RELEVANCE` the search abstains and offers
+category groups. Among relevant services, those in the same commune or within `NEAR_KM` (or
+serving the whole metropolis) come first, nearest first; a service whose coordinates are only a
+commune's centre is never ranked as near a precise point.
+
+Speed: the index is built once (numpy arrays, postings per category, vocabularies of words), every
+per-service step is a numpy operation, and word look-ups are rapidfuzz batch calls.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import Engine
+
+from catalogue import places, taxonomy
+from catalogue.db import session_scope
+from catalogue.hours import is_open
+from catalogue.models import Access, Gender, Service, Status
+from catalogue.needs import MAX_WORDS, Lexicon, Need, lexicon, stopwords
+from catalogue.places import PlaceMatch
+from catalogue.text import normalise, script_of, sound_key, stem, to_latin
+from catalogue.vocab import Vocabulary
+
+NEAR_KM = 3.0
+MIN_RELEVANCE = 0.68  # calibrated on the development set (see tests/test_search_eval.py)
+KEEP_RATIO = 0.6  # results must reach this share of the best relevance
+WIDER_WEIGHT = 0.92  # a service matched through a wider or narrower key than the one asked
+NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say little
+TEXT_SCORE = 0.6  # a match in the description only is weak evidence
+METROPOLIS = ("metropole europeenne de lille", "mel", "metropole lilloise")
+_POPCOUNT = np.bitwise_count
+
+
+# --------------------------------------------------------------------------- contract
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str = ""
+    categories: tuple[str, ...] = ()  # keys chosen with buttons (group or child keys)
+    place: str | None = None  # typed: commune, postcode, neighbourhood, "lat,lon"
+    location: tuple[float, float] | None = None  # shared GPS (lat, lon); wins over place
+    anywhere: bool = False  # "anywhere in the metropolis": no place ranking
+    lang: str = "fr"
+    open_at: datetime | None = None  # aware; only services open then
+    free_only: bool = False
+    no_appointment: bool = False
+    age: int | None = None
+    gender: str | None = None  # "women" | "men"
+    limit: int = 10
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Result:
+    service_id: str
+    name: str
+    score: float
+    distance_km: float | None
+    why: str  # "category" | "name" | "text"
+    matched_categories: tuple[str, ...]
+    open_now: bool | None  # at query.open_at or now; None = hours unknown
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    results: list[Result]
+    total: int  # before offset/limit
+    categories: tuple[str, ...]  # needs understood
+    place: PlaceMatch | None  # place understood (query.place or text)
+    suggestions: tuple[str, ...] = ()  # group keys to offer when abstaining
+
+    @property
+    def abstained(self) -> bool:
+        return not self.results and self.total == 0
+
+
+# --------------------------------------------------------------------------- reading a query
+
+
+@dataclass
+class _Reading:
+    """What was understood from a query, word positions as bits of an int."""
+
+    place: PlaceMatch | None
+    raw: list[str]  # normalised words (place words taken out)
+    words: list[str]  # their comparison keys; "" for a stop word
+    content: int  # bits of the words that should be explained by a need or a name
+    needs: dict[str, Need]
+    tags: frozenset[str]
+    age: int | None
+
+
+def _place_of(query: Query) -> PlaceMatch | None:
+    if query.anywhere:
+        return None
+    if query.location is not None:
+        lat, lon = query.location
+        return PlaceMatch(places.place_at(lat, lon), 100.0, True, f"{lat},{lon}")
+    if query.place and query.place.strip():
+        return places.resolve_place(query.place)
+    return None
+
+
+def _without(words: list[str], matched: str) -> list[str]:
+    """`words` minus the run of words that named the place."""
+    gone = normalise(matched).split()
+    n = len(gone)
+    for i in range(len(words) - n + 1):
+        if n and words[i : i + n] == gone:
+            return words[:i] + words[i + n :]
+    return words
+
+
+def _read(query: Query, lex: Lexicon) -> _Reading:
+    text = (query.text or "")[:2000]
+    place = _place_of(query)
+    raw = normalise(text).split()
+    in_text = places.find_place_in_text(text) if raw else None
+    if in_text is not None:
+        raw = _without(raw, in_text.matched)
+        if place is None and not query.anywhere:
+            place = in_text
+    raw = raw[:MAX_WORDS]
+    stops = stopwords()
+    keys = [stem(w) for w in raw]
+    who = lex.who(keys)
+    words = ["" if w in stops or k in stops or w.isdigit() else k for w, k in zip(raw, keys, strict=True)]
+    content = sum(1 << i for i, w in enumerate(words) if w) & ~who.words
+    needs = lex.needs(words)
+    for key in query.categories:
+        needs[key] = Need(key, 1.0, 0)
+    tags = set(who.tags)
+    if query.gender in (Gender.women, Gender.men):
+        tags -= {"women", "men"}
+        tags.add(query.gender)
+    age = query.age if query.age is not None else who.age
+    return _Reading(place, raw, words, content, needs, frozenset(tags), age)
+
+
+# --------------------------------------------------------------------------- the index
+
+
+@dataclass
+class _Names:
+    """Service names (and alternate and organisation names) as documents of Latin words."""
+
+    service: np.ndarray  # document -> service index
+    total: np.ndarray  # document -> sum of its word weights
+    latin: Vocabulary
+    sound: Vocabulary
+    postings: dict[int, list[tuple[int, float, bool]]]  # latin word id -> (doc, weight, distinctive)
+    sound_words: dict[int, list[int]]  # sound key id -> latin word ids
+
+
+@dataclass
+class _Texts:
+    postings: dict[str, np.ndarray]  # description word key -> service indexes
+
+
+@dataclass
+class SearchIndex:
+    """Everything search needs, in arrays parallel to `services`."""
+
+    services: list[Service]
+    ids: list[str]
+    lat: np.ndarray  # a precise location (nan when none)
+    lon: np.ndarray
+    any_lat: np.ndarray  # any location, approximate ones too (for ordering far services)
+    any_lon: np.ndarray
+    extra_points: dict[int, list[tuple[float, float]]]  # further precise locations
+    communes: dict[str, np.ndarray]  # INSEE code -> services given there
+    metropolis: np.ndarray  # serves the whole MEL
+    gender: np.ndarray  # 0 everyone, 1 women only, 2 men only
+    min_age: np.ndarray
+    max_age: np.ndarray
+    only: dict[str, np.ndarray]  # audience tag -> services reserved to it
+    refuses_children: np.ndarray
+    free: np.ndarray
+    walk_in: np.ndarray
+    speaks: dict[str, np.ndarray]  # language code -> services where it is spoken
+    tagged: dict[str, np.ndarray]  # category key -> services carrying it
+    names: _Names
+    texts: _Texts
+    lex: Lexicon = field(repr=False)
+    _need_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    # ----------------------------------------------------------------- building
+
+    @classmethod
+    def build(cls, services: Sequence[Service]) -> SearchIndex:
+        """Index active services (relations loaded: locations, categories, hours...)."""
+        lex = lexicon()
+        services = [s for s in services if (s.status or Status.active) == Status.active]
+        n = len(services)
+        lat, lon = np.full(n, np.nan), np.full(n, np.nan)
+        any_lat, any_lon = np.full(n, np.nan), np.full(n, np.nan)
+        extra: dict[int, list[tuple[float, float]]] = {}
+        communes: dict[str, list[int]] = {}
+        tagged: dict[str, list[int]] = {}
+        speaks: dict[str, list[int]] = {}
+        only: dict[str, list[int]] = {}
+        gender = np.zeros(n, np.int8)
+        min_age, max_age = np.full(n, np.nan), np.full(n, np.nan)
+        metropolis, refuses = np.zeros(n, bool), np.zeros(n, bool)
+        free, walk_in = np.zeros(n, bool), np.zeros(n, bool)
+        for i, s in enumerate(services):
+            for loc in s.locations:
+                if loc.latitude is None or loc.longitude is None:
+                    continue
+                if math.isnan(any_lat[i]):
+                    any_lat[i], any_lon[i] = loc.latitude, loc.longitude
+                if loc.approximate:
+                    continue
+                if math.isnan(lat[i]):
+                    lat[i], lon[i] = loc.latitude, loc.longitude
+                else:
+                    extra.setdefault(i, []).append((loc.latitude, loc.longitude))
+            for code in {c for c in (_commune_of(loc) for loc in s.locations) if c}:
+                communes.setdefault(code, []).append(i)
+            for key in {c.key for c in s.categories}:
+                tagged.setdefault(key, []).append(i)
+            for lang in set(s.languages or ()):
+                speaks.setdefault(lang, []).append(i)
+            metropolis[i] = any(normalise(a) in METROPOLIS for a in s.areas or ())
+            eligibility = s.eligibility or ""
+            first = lex.first_tag(eligibility, ("women", "men", "family")) or lex.first_tag(
+                s.name, ("women", "men")
+            )
+            sex = s.gender or (first if first in ("women", "men") else None)
+            gender[i] = {Gender.women: 1, Gender.men: 2}.get(sex, 0)
+            min_age[i] = s.min_age if s.min_age is not None else np.nan
+            max_age[i] = s.max_age if s.max_age is not None else np.nan
+            for tag in ("student", "family", "senior", "job_seeker"):
+                if first == tag or lex.says(eligibility, tag) or (
+                    tag == "student" and lex.says(s.name, tag)
+                ):
+                    only.setdefault(tag, []).append(i)
+            refuses[i] = "sans enfant" in normalise(eligibility)
+            free[i] = bool(s.free) or normalise(s.fees or "").startswith("gratuit")
+            walk_in[i] = s.access == Access.unconditional or lex.says(s.access_note, "no_appointment")
+        as_array = {k: np.array(v, np.int64) for k, v in tagged.items()}
+        return cls(
+            services=services,
+            ids=[s.id for s in services],
+            lat=lat, lon=lon, any_lat=any_lat, any_lon=any_lon, extra_points=extra,
+            communes={k: np.array(v, np.int64) for k, v in communes.items()},
+            metropolis=metropolis, gender=gender, min_age=min_age, max_age=max_age,
+            only={k: _mask(n, v) for k, v in only.items()},
+            refuses_children=refuses, free=free, walk_in=walk_in,
+            speaks={k: _mask(n, v) for k, v in speaks.items()},
+            tagged=as_array,
+            names=_build_names(services, lex),
+            texts=_build_texts(services),
+            lex=lex,
+        )  # fmt: skip
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> SearchIndex:
+        from catalogue.services import list_services
+
+        with session_scope(engine) as session:
+            return cls.build(list_services(session))
+
+    def __len__(self) -> int:
+        return len(self.services)
+
+    # ----------------------------------------------------------------- searching
+
+    def search(self, query: Query, *, now: datetime | None = None) -> SearchOutcome:
+        """Ranked services answering `query`, or an abstention with group suggestions."""
+        now = now or datetime.now(UTC)
+        reading = _read(query, self.lex)
+        n = len(self.services)
+        cat_score, cat_bits = np.zeros(n), np.zeros(n, np.int64)
+        for need in reading.needs.values():
+            idx, weight = self._need_postings(need.key)
+            if len(idx):
+                np.maximum.at(cat_score, idx, need.score * weight)
+                cat_bits[idx] |= need.words
+        name_score, name_bits, name_bonus = self._name_scores(reading)
+        text_bits = self._text_bits(reading)
+        content = reading.content
+        known = self._known_bits(reading)
+        explained = (cat_bits | name_bits) & content
+        text_only = text_bits & ~explained & content
+        left = content & ~explained & ~text_only
+        strong, weak = _POPCOUNT(explained), _POPCOUNT(text_only)
+        asked = strong + weak + 0.5 * _POPCOUNT(left & known) + _POPCOUNT(left & ~known)
+        coverage = np.divide(strong + 0.5 * weak, asked, out=np.ones(n), where=asked > 0)
+        text_score = np.where(text_bits & content, TEXT_SCORE, 0.0)
+        base = np.maximum(np.maximum(cat_score, name_score), text_score)
+        relevance = base * (0.3 + 0.7 * np.minimum(coverage, 1.0)) + name_bonus
+        allowed = self._allowed(query, reading, now)
+        relevance = np.where(allowed, relevance, 0.0)
+        best = float(relevance.max()) if n else 0.0
+        if best < MIN_RELEVANCE:
+            return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading))
+        keep = np.flatnonzero(relevance >= max(MIN_RELEVANCE, KEEP_RATIO * best))
+        distance, factor = self._place_factor(keep, reading.place)
+        final = relevance[keep] * factor * self._preference(keep, query, reading, now)
+        order = np.lexsort((np.nan_to_num(distance, nan=1e9), -np.round(final, 6)))
+        page = order[query.offset : query.offset + max(0, query.limit)]
+        results = [
+            self._result(int(keep[j]), float(final[j]), distance[j], reading, query, now,
+                         cat_score, name_score)
+            for j in page
+        ]  # fmt: skip
+        return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place)
+
+    # ----------------------------------------------------------------- helpers
+
+    def _need_postings(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        """Services answering a need key and how well: 1 when tagged with the key itself, a bit
+        less through a wider key (a child of a group asked for, or a group-tagged service for a
+        child need), so the most specific answers come first."""
+        cached = self._need_cache.get(key)
+        if cached is None:
+            category = taxonomy.get_category(key)
+            wider = {k: WIDER_WEIGHT for k in taxonomy.expand(key) - {key}}
+            if category is not None and category.group is not None:
+                wider[category.group] = WIDER_WEIGHT
+            wider[key] = 1.0
+            keys = [k for k in wider if k in self.tagged]
+            idx = np.concatenate([self.tagged[k] for k in keys] + [_EMPTY])
+            weight = np.concatenate([np.full(len(self.tagged[k]), wider[k]) for k in keys] + [_NONE])
+            cached = (idx, weight)
+            self._need_cache[key] = cached
+        return cached
+
+    def _known_bits(self, reading: _Reading) -> int:
+        """Query words the catalogue's vocabularies know (synonyms, names, descriptions): left
+        unexplained they count half, an unknown word ("bitcoin", "paella") counts fully."""
+        bits = 0
+        for i, word in enumerate(reading.words):
+            if word and (
+                self.lex.vocabulary.matches(word)
+                or self.names.latin.matches(to_latin(word))
+                or word in self.texts.postings
+            ):
+                bits |= 1 << i
+        return bits
+
+    def _name_scores(self, reading: _Reading) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        names, n = self.names, len(self.services)
+        hit = np.zeros(len(names.total))
+        distinct = np.zeros(len(names.total))
+        sims = np.zeros(len(names.total))
+        bits = np.zeros(len(names.total), np.int64)
+        for i, word in enumerate(reading.words):
+            if not word or not reading.content >> i & 1:
+                continue
+            found = dict(names.latin.matches(to_latin(word)))
+            key = sound_key(to_latin(reading.raw[i]))
+            if script_of(word) != "latin" and len(key) >= 4:
+                for sound_id, similarity in names.sound.matches(key):
+                    for word_id in names.sound_words[sound_id]:
+                        found[word_id] = max(found.get(word_id, 0.0), 0.95 * similarity)
+            for word_id, similarity in found.items():
+                for doc, weight, distinctive in names.postings.get(word_id, ()):
+                    hit[doc] += weight * similarity
+                    bits[doc] |= 1 << i
+                    if distinctive:
+                        distinct[doc] += 1
+                        sims[doc] += similarity
+        score, service_bits, bonus = np.zeros(n), np.zeros(n, np.int64), np.zeros(n)
+        docs = np.flatnonzero(hit)
+        if len(docs):
+            recall = np.minimum(hit[docs] / names.total[docs], 1.0)
+            mean = np.divide(sims[docs], distinct[docs], out=np.zeros(len(docs)),
+                             where=distinct[docs] > 0)  # fmt: skip
+            who = names.service[docs]
+            np.maximum.at(score, who, mean * (0.6 + 0.4 * recall))
+            np.maximum.at(bonus, who, 0.05 * recall)
+            matched = docs[distinct[docs] > 0]
+            np.bitwise_or.at(service_bits, names.service[matched], bits[matched])
+        return score, service_bits, bonus
+
+    def _text_bits(self, reading: _Reading) -> np.ndarray:
+        bits = np.zeros(len(self.services), np.int64)
+        for i, word in enumerate(reading.words):
+            if word and reading.content >> i & 1:
+                idx = self.texts.postings.get(word)
+                if idx is not None:
+                    bits[idx] |= 1 << i
+        return bits
+
+    def _allowed(self, query: Query, reading: _Reading, now: datetime) -> np.ndarray:
+        """Hard filters: eligibility that excludes the asker, and filters chosen with buttons."""
+        n = len(self.services)
+        ok = np.ones(n, bool)
+        if "women" in reading.tags:
+            ok &= self.gender != 2
+        if "men" in reading.tags:
+            ok &= self.gender != 1
+        age = reading.age
+        if age is None:
+            age = 65 if "senior" in reading.tags else None
+            if age is None and reading.tags & {"student", "young"}:
+                age = 20
+        if age is not None:
+            ok &= ~(self.min_age > age) & ~(self.max_age < age)
+        if "family" in reading.tags:
+            ok &= ~self.refuses_children
+        if query.free_only:
+            ok &= self.free
+        if query.no_appointment:
+            ok &= self.walk_in
+        if query.open_at is not None:
+            ok &= self._open_mask(query.open_at, ok)
+        return ok
+
+    def _open_mask(self, at: datetime, among: np.ndarray) -> np.ndarray:
+        mask = np.zeros(len(self.services), bool)
+        for i in np.flatnonzero(among):
+            s = self.services[i]
+            mask[i] = bool(is_open(s.hours, s.exceptions, at))
+        return mask
+
+    def _preference(
+        self, keep: np.ndarray, query: Query, reading: _Reading, now: datetime
+    ) -> np.ndarray:
+        """Soft preferences: services made for the asker first, reserved ones after, and what
+        the text asked (free, without appointment, open now) before the rest."""
+        factor = np.ones(len(keep))
+        tags = reading.tags
+        for tag, reserved in self.only.items():
+            mine = reserved[keep]
+            factor *= np.where(mine, 1.15 if tag in tags else 0.9, 1.0)
+        gender = self.gender[keep]
+        factor *= np.where((gender == 1) & ("women" in tags), 1.15, 1.0)
+        factor *= np.where((gender == 2) & ("men" in tags), 1.15, 1.0)
+        if not tags & {"women", "men"}:
+            factor *= np.where(gender > 0, 0.95, 1.0)
+        youth = self.max_age[keep] <= 30
+        young = bool(tags & {"young", "student"}) or (reading.age is not None and reading.age <= 25)
+        factor *= np.where(youth, 1.15 if young else 0.92, 1.0)
+        for tag in tags:
+            if tag.startswith("speaks_"):
+                lang = tag.removeprefix("speaks_")
+                if lang in self.speaks:
+                    factor *= np.where(self.speaks[lang][keep], 1.15, 1.0)
+        if "free" in tags:
+            factor *= np.where(self.free[keep], 1.0, 0.8)
+        if "no_appointment" in tags:
+            factor *= np.where(self.walk_in[keep], 1.0, 0.8)
+        if "open_now" in tags and query.open_at is None:
+            factor *= np.where(self._open_mask(now, _mask(len(self.services), keep))[keep], 1.0, 0.8)
+        return factor
+
+    def _place_factor(
+        self, keep: np.ndarray, place: PlaceMatch | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distance (km, nan when not precisely known) and a factor ranking near before far."""
+        if place is None:
+            return np.full(len(keep), np.nan), np.ones(len(keep))
+        p = place.place
+        distance = _km(p.latitude, p.longitude, self.lat[keep], self.lon[keep])
+        for j in np.flatnonzero(np.isin(keep, list(self.extra_points))):
+            for lat, lon in self.extra_points[int(keep[j])]:
+                d = float(_km(p.latitude, p.longitude, np.array([lat]), np.array([lon]))[0])
+                distance[j] = d if math.isnan(distance[j]) else min(distance[j], d)
+        rough = _km(p.latitude, p.longitude, self.any_lat[keep], self.any_lon[keep])
+        near = (distance <= NEAR_KM) | self.metropolis[keep]
+        if p.kind in ("commune", "postcode") and p.insee_code in self.communes:
+            near |= np.isin(keep, self.communes[p.insee_code])
+        far = np.where(np.isnan(rough), 0.3, np.maximum(0.3, 0.85 * np.exp(-(rough - NEAR_KM) / 15)))
+        close = 1.0 - 0.02 * np.minimum(np.nan_to_num(distance, nan=1.5), NEAR_KM)
+        return distance, np.where(near, close, far)
+
+    def _result(
+        self, i: int, score: float, distance: float, reading: _Reading, query: Query,
+        now: datetime, cat_score: np.ndarray, name_score: np.ndarray,
+    ) -> Result:  # fmt: skip
+        s = self.services[i]
+        keys = {c.key for c in s.categories}
+        matched = tuple(k for k in reading.needs if keys & taxonomy.expand(k))
+        why = "category" if cat_score[i] >= name_score[i] and cat_score[i] > 0 else "name"
+        if cat_score[i] == 0 and name_score[i] == 0:
+            why = "text"
+        open_now = is_open(s.hours, s.exceptions, query.open_at or now)
+        km = None if math.isnan(distance) else round(float(distance), 2)
+        return Result(s.id, s.name, round(score, 4), km, why, matched, open_now)
+
+    def _suggest(self, reading: _Reading) -> tuple[str, ...]:
+        """Groups to offer: those of half-understood needs first, then the usual order."""
+        first = []
+        for key in reading.needs:
+            category = taxonomy.get_category(key)
+            group = (category.group or category.key) if category else None
+            if group and group not in first:
+                first.append(group)
+        rest = [g.key for g in taxonomy.groups() if g.key not in first]
+        return tuple(first + rest)
+
+
+_EMPTY = np.zeros(0, np.int64)
+_NONE = np.zeros(0)
+
+
+def _mask(n: int, indexes: Sequence[int] | np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, bool)
+    mask[np.asarray(indexes, np.int64)] = True
+    return mask
+
+
+def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Haversine distances from one point to many, in km (nan where unknown)."""
+    phi1, phi2 = math.radians(lat), np.radians(lats)
+    dphi, dlambda = phi2 - phi1, np.radians(lons - lon)
+    a = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlambda / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+
+
+def _commune_of(loc: object) -> str | None:
+    code = getattr(loc, "insee_code", None)
+    if code:
+        return code
+    city = getattr(loc, "city", None)
+    place = places.commune_by_name(city) if city else None
+    return place.insee_code if place else None
+
+
+def _name_texts(s: Service) -> list[str]:
+    texts = [s.name]
+    texts += [a for a in (s.alternate_name or "").split("|") if a.strip()]
+    organization = s.__dict__.get("organization")  # only when loaded: never a lazy query
+    if organization is not None and organization.name:
+        texts.append(organization.name)
+    return texts
+
+
+def _acronym(text: str) -> str:
+    """"P.A.N.I.E.R.S" -> "PANIERS", "F.S.L." -> "FSL": letters joined by dots are a word."""
+    return " ".join(
+        w.replace(".", "") if w.count(".") >= 2 and len(w.replace(".", "")) >= 2 else w
+        for w in text.split()
+    )
+
+
+def _build_names(services: list[Service], lex: Lexicon) -> _Names:
+    stops = stopwords()
+    docs: list[tuple[int, list[str]]] = []
+    frequency: dict[str, int] = {}
+    spoken: dict[str, set[str]] = {}  # sound key of a whole word -> its comparison keys
+    for i, s in enumerate(services):
+        for text in _name_texts(s):
+            raw = [w for w in to_latin(_acronym(text)).split() if w not in stops]
+            words = list(dict.fromkeys(stem(w) for w in raw))
+            if words:
+                docs.append((i, words))
+                for w in set(words):
+                    frequency[w] = frequency.get(w, 0) + 1
+                for w in raw:
+                    spoken.setdefault(sound_key(w), set()).add(stem(w))
+    common = max(5, len(docs) // 500)
+    generic = {w for w, f in frequency.items() if f > common or w in lex.vocabulary.ids}
+    latin = Vocabulary(frequency)
+    sound = Vocabulary(k for k in spoken if len(k) >= 4)
+    postings: dict[int, list[tuple[int, float, bool]]] = {}
+    total = np.zeros(len(docs))
+    for d, (_, words) in enumerate(docs):
+        for w in words:
+            distinctive = w not in generic
+            weight = 1.0 if distinctive else NAME_GENERIC_WEIGHT
+            total[d] += weight
+            postings.setdefault(latin.ids[w], []).append((d, weight, distinctive))
+    return _Names(
+        service=np.array([i for i, _ in docs], np.int64),
+        total=total,
+        latin=latin,
+        sound=sound,
+        postings=postings,
+        sound_words={
+            sound.ids[k]: [latin.ids[w] for w in ws] for k, ws in spoken.items() if k in sound.ids
+        },
+    )
+
+
+def _build_texts(services: list[Service]) -> _Texts:
+    stops = stopwords()
+    postings: dict[str, set[int]] = {}
+    for i, s in enumerate(services):
+        for w in normalise(s.description or "").split():
+            if w not in stops and len(w) >= 4:
+                postings.setdefault(stem(w), set()).add(i)
+    limit = max(3, len(services) // 10)  # words found everywhere say nothing
+    return _Texts({w: np.array(sorted(v), np.int64) for w, v in postings.items() if len(v) <= limit})
+
+
+# --------------------------------------------------------------------------- per database
+
+_indexes: weakref.WeakKeyDictionary[Engine, tuple[object, SearchIndex]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def current_index(engine: Engine) -> SearchIndex:
+    """The engine's index, rebuilt when `catalogue_version` says the catalogue changed."""
+    from catalogue.services import catalogue_version
+
+    with session_scope(engine) as session:
+        version = catalogue_version(session)
+    with _lock:
+        cached = _indexes.get(engine)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+    index = SearchIndex.from_engine(engine)
+    with _lock:
+        _indexes[engine] = (version, index)
+    return index
+
+
+def search_services(engine: Engine, query: Query) -> SearchOutcome:
+    """Search the engine's catalogue (the index is built on first use and kept up to date)."""
+    return current_index(engine).search(query)

@@ -1,0 +1,68 @@
+"""Search for the command line: a query from a JSON row, results as JSON or a readable table.
+
+The JSON form is the evaluation contract of `../shared/eval/README.md`: one object per query,
+`{"id": ..., "results": [{"id", "score", "distance_km"}, ...]}`, best first, empty when nothing
+matched.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from catalogue import taxonomy
+from catalogue.search import Query, SearchIndex, SearchOutcome
+
+
+def query_from_row(row: dict[str, Any], *, limit: int = 10, open_now: bool = False,
+                   free: bool = False) -> Query:  # fmt: skip
+    """`near` is a typed place (string) or a shared location ({"lat": .., "lon": ..})."""
+    near = row.get("near")
+    place, location = None, None
+    if isinstance(near, dict) and "lat" in near and "lon" in near:
+        location = (float(near["lat"]), float(near["lon"]))
+    elif isinstance(near, str) and near.strip():
+        place = near
+    lang = row.get("lang") if row.get("lang") in taxonomy.LANGUAGES else "fr"
+    return Query(
+        text=str(row.get("text") or ""), place=place, location=location, lang=lang, limit=limit,
+        open_at=datetime.now(UTC) if open_now else None, free_only=free,
+    )  # fmt: skip
+
+
+def _run(index: SearchIndex, row: dict[str, Any], **options: Any) -> SearchOutcome:
+    return index.search(query_from_row(row, **options))
+
+
+def search_json(index: SearchIndex, row: dict[str, Any], **options: Any) -> dict[str, Any]:
+    outcome = _run(index, row, **options)
+    return {
+        "id": row.get("id"),
+        "results": [
+            {"id": r.service_id, "score": r.score, "distance_km": r.distance_km,
+             "why": r.why, "open_now": r.open_now}
+            for r in outcome.results
+        ],  # fmt: skip
+        "categories": list(outcome.categories),
+        "place": outcome.place.place.name if outcome.place else None,
+        "suggestions": list(outcome.suggestions),
+    }
+
+
+def search_table(index: SearchIndex, row: dict[str, Any], **options: Any) -> str:
+    outcome = _run(index, row, **options)
+    lang = row.get("lang") or "fr"
+    understood = ", ".join(taxonomy.label(k, lang) for k in outcome.categories) or "-"
+    place = outcome.place.place.name if outcome.place else "-"
+    lines = [f"need: {understood}   place: {place}"]
+    if outcome.abstained:
+        groups = ", ".join(taxonomy.label(k, lang) for k in outcome.suggestions)
+        lines.append(f"nothing matched; try a category: {groups}")
+        return "\n".join(lines)
+    lines.append(f"{'#':>2}  {'id':<10} {'score':>5} {'km':>5} {'open':<4} {'why':<8} name")
+    for n, r in enumerate(outcome.results, 1):
+        km = "-" if r.distance_km is None else f"{r.distance_km:.1f}"
+        is_open = {True: "yes", False: "no", None: "?"}[r.open_now]
+        lines.append(f"{n:>2}  {r.service_id:<10} {r.score:>5.2f} {km:>5} {is_open:<4} {r.why:<8} {r.name}")
+    lines.append(f"{outcome.total} matching services")
+    return "\n".join(lines)
