@@ -425,45 +425,25 @@ _STATUS_ACTIONS = {Status.active: "show", Status.hidden: "hide", Status.deleted:
 
 def set_status(session: Session, service_id: str, status: Status, *, actor: str) -> Service:
     """Hide, show, soft-delete or restore a service (restore = active again after a delete)."""
-    service = get_service(session, service_id, include_deleted=True)
-    if service is None:
-        raise NotFoundError(service_id)
-    before = service_snapshot(service)
+    current = _current_snapshot(session, service_id)
     action = _STATUS_ACTIONS[Status(status)]
-    if before["status"] == Status.deleted and status != Status.deleted:
+    if current["status"] == Status.deleted and status != Status.deleted:
         action = "restore"
-    service.status = Status(status).value
-    service.updated_at = utcnow()
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action=action,
-        service_id=service_id,
-        before=before,
-        after=service_snapshot(service),
-    )
-    return service
+    changed = current | {"status": Status(status).value}
+    return write_snapshot(session, changed, actor=actor, action=action)
 
 
 def mark_verified(session: Session, service_id: str, *, actor: str, on: date) -> Service:
     """Record that someone checked the service's facts on `on`."""
+    changed = _current_snapshot(session, service_id) | {"verified_on": on.isoformat()}
+    return write_snapshot(session, changed, actor=actor, action="verify")
+
+
+def _current_snapshot(session: Session, service_id: str) -> dict[str, Any]:
     service = get_service(session, service_id, include_deleted=True)
     if service is None:
         raise NotFoundError(service_id)
-    before = service_snapshot(service)
-    service.verified_on = on
-    service.updated_at = utcnow()
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="verify",
-        service_id=service_id,
-        before=before,
-        after=service_snapshot(service),
-    )
-    return service
+    return service_snapshot(service)
 
 
 def undo_last(session: Session, *, actor: str) -> AuditEntry | None:
