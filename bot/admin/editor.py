@@ -28,6 +28,7 @@ from bot.admin.fields import summary as fields_summary
 from bot.i18n import Translator
 from catalogue import taxonomy
 from catalogue.db import session_scope
+from catalogue.hours import PARIS
 from catalogue.services import ConcurrentEditError, get_service, save_service
 
 DRAFT, MODE, EDIT, PICKED = "admin_draft", "admin_mode", "admin_edit", "admin_categories"
@@ -105,7 +106,8 @@ async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 @admin_handler
 async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
-    service = new_service(context.user_data[DRAFT])  # type: ignore[index]
+    today = datetime.now(PARIS).date()
+    service = new_service(context.user_data[DRAFT], verified_on=today)  # type: ignore[index]
     with session_scope(engine_of(context)) as session:
         saved = save_service(session, service, actor=actor(update), action="create")
         text = tr.gettext("Saved: {name} (id {id}).").format(name=saved.name, id=saved.id)

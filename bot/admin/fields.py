@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import phonenumbers
@@ -161,10 +162,9 @@ def parse_place(text: str) -> dict[str, Any] | None:
 
 
 def _set_place(service: Service, value: dict[str, Any] | None) -> None:
-    if value is None:
-        service.locations = []
-        return
-    service.locations = [Location(id=_new_id("loc"), **value)]
+    """Replace the first place (the one the field shows); a service's other places stay."""
+    others = list(service.locations[1:])
+    service.locations = others if value is None else [Location(id=_new_id("loc"), **value), *others]
 
 
 def _read_place(service: Service) -> dict[str, Any] | None:
@@ -468,9 +468,12 @@ FIELDS: tuple[FieldSpec, ...] = (
 BY_KEY = {spec.key: spec for spec in FIELDS}
 
 
-def new_service(draft: dict[str, Any]) -> Service:
-    """A service built from a complete `/add` draft (field key -> parsed value)."""
-    service = Service(id=_new_id("svc"), name=draft["name"])
+def new_service(draft: dict[str, Any], *, verified_on: date) -> Service:
+    """A service built from a complete `/add` draft (field key -> parsed value).
+
+    The admin has just entered the facts from the named source: that is a verification.
+    """
+    service = Service(id=_new_id("svc"), name=draft["name"], verified_on=verified_on)
     for spec in FIELDS:
         spec.apply(service, draft[spec.key])
     return service

@@ -111,6 +111,7 @@ async def test_add_guided_with_validation_at_each_step(kit):
         service = session.exec(select(Service).where(Service.name == "Bains-douches du Centre")).one()
         assert service.category_keys == ["shower"]
         assert service.free is True and service.access == "unconditional"
+        assert service.verified_on is not None
         assert service.locations[0].city == "Roubaix" and service.locations[0].approximate
         assert service.phones[0].number.startswith("+33 3 20")
         assert service.email == "accueil@example.org"

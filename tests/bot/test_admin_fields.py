@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.admin.fields import (
+    BY_KEY,
     FIELDS,
     Invalid,
     hours_preview,
@@ -22,6 +25,7 @@ from bot.admin.fields import (
     summary,
 )
 from bot.i18n import translator
+from catalogue.models import Location
 
 EN = translator("en")
 
@@ -121,8 +125,13 @@ def test_every_field_reads_back_what_it_wrote():
         "contact": parse_contact("03 20 12 34 56"),
         "source": parse_source("Flyer 2026"),
     }
-    service = new_service(draft)
+    service = new_service(draft, verified_on=date(2026, 3, 1))
     for spec in FIELDS:
         assert spec.read(service) == draft[spec.key], spec.key
+    assert service.verified_on == date(2026, 3, 1)
+    second = Location(id="loc-2", city="Lille")
+    service.locations.append(second)
+    BY_KEY["place"].apply(service, parse_place("Roubaix"))
+    assert [loc.city for loc in service.locations] == ["Roubaix", "Lille"]
     text = summary(draft, EN)
     assert "Roubaix" in text and "women aged 18 or more" in text
