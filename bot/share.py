@@ -44,6 +44,7 @@ from catalogue.services import get_service
 SHORTLIST = "shortlist"
 MAX_SHORTLIST = 10  # keeps the list message under Telegram's 4,096 characters
 INLINE_RESULTS = 10
+MAX_MESSAGE = 3800  # under Telegram's 4,096, with room for direction marks
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,60}$")  # what Telegram allows in a start parameter
 GROUP = -1
 
@@ -97,6 +98,7 @@ def _load(context: ContextTypes.DEFAULT_TYPE, ids: list[str]) -> list[Service]:
 
 
 async def _say(update: Update, tr: Translator, text: str, **kwargs: object) -> None:
+    """Answer the pressed button (if any) and send `text`, which is HTML (the default mode)."""
     if update.callback_query is not None:
         await update.callback_query.answer()
     await update.effective_chat.send_message(bidi(text, tr.lang), **kwargs)  # type: ignore[union-attr, arg-type]
@@ -175,10 +177,16 @@ def _entry(service: Service, tr: Translator) -> list[str]:
     return lines
 
 
-def shortlist_text(services: list[Service], tr: Translator) -> str:
-    """The whole list as one message to forward to a beneficiary."""
-    head = tr.gettext("Services for you (from Relais):")
-    return "\n\n".join([head, *("\n".join(_entry(s, tr)) for s in services)])
+def shortlist_messages(services: list[Service], tr: Translator) -> list[str]:
+    """The whole list to forward to a beneficiary: one message, or more only when it would
+    pass Telegram's 4,096 characters (whole entries are never cut)."""
+    messages = [tr.gettext("Services for you (from Relais):")]
+    for entry in ("\n".join(_entry(s, tr)) for s in services):
+        if len(messages[-1]) + 2 + len(entry) > MAX_MESSAGE:
+            messages.append(entry)
+        else:
+            messages[-1] += "\n\n" + entry
+    return messages
 
 
 def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
@@ -206,7 +214,7 @@ async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _say(update, tr, tr.gettext(
             "Your list is empty. Add services with the ⭐ button on their card."))
         raise ApplicationHandlerStop
-    names = "\n".join(f"{i}. {s.name}" for i, s in enumerate(services, 1))
+    names = "\n".join(f"{i}. {html.escape(s.name)}" for i, s in enumerate(services, 1))
     rows = [
         [InlineKeyboardButton(bidi(tr.gettext("Send as one message"), tr.lang),
                               callback_data="shr:ls:msg")],
@@ -231,7 +239,11 @@ async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _say(update, tr, tr.gettext(
             "Your list is empty. Add services with the ⭐ button on their card."))
     elif action == "msg":
-        await _say(update, tr, shortlist_text(services, tr), parse_mode=ParseMode.HTML)
+        await update.callback_query.answer()  # type: ignore[union-attr]
+        for text in shortlist_messages(services, tr):
+            await update.effective_chat.send_message(  # type: ignore[union-attr]
+                bidi(text, tr.lang), parse_mode=ParseMode.HTML
+            )
     else:
         await update.callback_query.answer()  # type: ignore[union-attr]
         sheet = shortlist_sheet(services, tr.lang, _now())

@@ -7,8 +7,9 @@ from urllib.parse import unquote
 import pytest
 
 from bot.i18n import translator
-from bot.share import card_buttons, deep_link
+from bot.share import MAX_MESSAGE, card_buttons, deep_link, shortlist_messages
 from bot.transport import BOT_USER
+from catalogue.models import Service
 from tests.bot.admin_kit import SERVICE_ID, make_kit
 
 
@@ -84,3 +85,10 @@ async def test_inline_query_answers_with_cards(kit):
     calls = await kit.other.inline_query("")
     (answer,) = [c for c in calls if c.method == "answerInlineQuery"]
     assert answer.params["results"] == []
+
+
+def test_a_long_shortlist_is_split_between_whole_entries():
+    services = [Service(id=f"s{i}", name=f"Service {i} " + "x" * 900) for i in range(10)]
+    messages = shortlist_messages(services, translator("en"))
+    assert len(messages) > 1 and all(len(m) <= MAX_MESSAGE for m in messages)
+    assert sum(m.count("<b>Service") for m in messages) == 10
