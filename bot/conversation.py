@@ -363,7 +363,8 @@ async def proceed(update: Update, context: Context) -> int:
     _ = tr.gettext
     outcome = run(context, search, tr.lang, limit=PROBE)
     if outcome.abstained:
-        if search["text"] and outcome.place and outcome.place.certain and not outcome.categories:
+        named_place = outcome.place and outcome.place.certain and not has_place(search)
+        if search["text"] and named_place and not outcome.categories:
             # Only a place was written: keep it and ask for the need.
             search.update(place=outcome.place.place.name, text="", any=False)
             return await ask_need(update, context, _("OK: {place}.").format(

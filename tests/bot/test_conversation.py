@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bot.models import BotConversation, BotUserData
 from bot.render import anywhere_label
+from bot.stats import SearchStat
 from catalogue.db import session_scope
 from tests.bot.conftest import data_starting, last_text, sent
 
@@ -284,6 +285,17 @@ async def test_deep_link_opens_a_card(bot):
     assert "Douches" in sent(calls)[0].text
     calls = await bot.user(lang="en", user_id=5).send("/start svc_nope")
     assert "no longer" in last_text(calls)
+
+
+async def test_searches_are_counted_anonymously(bot):
+    user = bot.user(lang="en")
+    await search_showers_in_roubaix(user)
+    await user.send("xqzv blorptanglwit")
+    with session_scope(bot.app.bot_data["engine"]) as s:
+        rows = [(r.need, r.commune, r.found) for r in s.exec(select(SearchStat))]
+    assert ("shower", "Roubaix", True) in rows
+    assert (None, "Roubaix", False) in rows  # the place is kept, the need was not understood
+    assert len(rows) == 2
 
 
 async def test_forget_erases_the_user(bot):

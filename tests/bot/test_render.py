@@ -1,0 +1,94 @@
+"""Service cards and result pages rendered from in-memory services (no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from bot.render import Page, render_results, render_service_card, tel
+from catalogue.models import HoursException, Location, OpeningHours, Phone, Service
+from catalogue.search import Result, SearchOutcome
+
+# A Monday morning in Paris; 2026-04-06 is Easter Monday, a public holiday in France.
+MONDAY = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+
+
+def shower(**changes) -> Service:
+    """A fictional service for rendering tests (never shipped)."""
+    service = Service(id="t-1", name="Douches du Test", description="Douches chaudes.",
+                      access="unconditional", free=True, min_age=18, gender="women",
+                      languages=["fr", "ar"], source="fiche de test",
+                      verified_on=date(2026, 1, 15))
+    service.locations = [Location(id="l-1", address="1 rue du Test", postcode="59100",
+                                  city="Roubaix", latitude=50.69, longitude=3.17)]
+    service.phones = [Phone(id="p-1", service_id="t-1", number="03 53 01 00 00")]
+    service.hours = [OpeningHours(id="h-1", service_id="t-1", byday="MO,TU,WE,TH,FR",
+                                  opens_at=time(9), closes_at=time(12))]
+    service.exceptions = []
+    for key, value in changes.items():
+        setattr(service, key, value)
+    return service
+
+
+def test_card_says_every_fact_and_sends_a_venue():
+    card = render_service_card(shower(), "en", now=MONDAY)
+    text = card.text
+    assert "<b>Douches du Test</b>" in text
+    assert "women only" in text and "18 years old and over" in text
+    assert "Just come, no appointment needed." in text and "Cost: free." in text
+    assert "Open now." in text and "Saturday: closed" in text
+    assert "Phone: +33353010000" in text
+    assert "Languages spoken: French and Arabic" in text
+    assert "Last checked: January 15, 2026." in text and "Source: fiche de test" in text
+    assert card.venue is not None and card.venue.address == "1 rue du Test, 59100 Roubaix"
+    assert card.keyboard.inline_keyboard[-1][-1].callback_data == "new"
+
+
+def test_unknown_facts_are_said_unknown_and_no_venue_for_an_approximate_place():
+    bare = Service(id="t-2", name="Programme X")
+    bare.locations = [Location(id="l-2", city="Lille", latitude=50.63, longitude=3.06,
+                               approximate=True, description="Adresse non publiée.")]
+    card = render_service_card(bare, "en", now=MONDAY)
+    for unknown in ("Who can come: unknown.", "How to get in: unknown.", "Cost: unknown.",
+                    "Opening hours: unknown.", "Address: unknown.", "Phone: unknown.",
+                    "Languages spoken: unknown.", "Last checked: unknown."):
+        assert unknown in card.text
+    assert "(in French) Adresse non publiée." in card.text
+    assert card.venue is None
+
+
+def test_week_shows_public_holidays_and_closures():
+    closure = HoursException(id="x-1", service_id="t-1", starts_on=date(2026, 4, 1),
+                             ends_on=date(2026, 4, 3), note="Travaux.")
+    card = render_service_card(shower(exceptions=[closure]), "en", now=MONDAY)
+    assert "Wednesday: closed" in card.text
+    assert "Closed from April 1, 2026 to April 3, 2026. Travaux." in card.text
+    easter = render_service_card(shower(), "en", now=datetime(2026, 4, 6, 8, 0, tzinfo=UTC))
+    assert "(public holiday)" in easter.text and "Closed now." in easter.text
+
+
+def test_arabic_card_keeps_latin_runs_isolated():
+    card = render_service_card(shower(), "ar", now=MONDAY)
+    assert all(line.startswith("\u200f") for line in card.text.split("\n") if line)
+    assert "\u2066+33353010000\u2069" in card.text
+
+
+def test_tel_keeps_what_it_cannot_parse():
+    assert tel("03 53 01 00 00") == "+33353010000"
+    assert tel("appeler le 115") == "appeler le 115"
+
+
+def test_results_page_buttons():
+    results = [Result(f"s{i}", f"Service {i}", 1.0, 0.4 * i, "category", ("shower",), None)
+               for i in range(5)]
+    outcome = SearchOutcome(results=results, total=12, categories=("shower",), place=None,
+                            suggestions=())
+    page = Page(serial=3, offset=5, size=5, filters=("free",), need="Shower", place="Roubaix")
+    message = render_results(outcome, page, "en")
+    assert "I found 12 places. Here are 6 to 10:" in message.text
+    assert "<b>7. Service 1</b> · 400 m · hours unknown" in message.text
+    data = [b.callback_data for row in message.keyboard.inline_keyboard for b in row]
+    assert data[:5] == [f"d:s{i}" for i in range(5)]
+    assert "pg:3:0" in data and "pg:3:10" in data
+    assert "r:3:free" in data and data[-1] == "new"
+    labels = [b.text for row in message.keyboard.inline_keyboard for b in row]
+    assert "✅ Free" in labels
