@@ -87,6 +87,7 @@ class Lexicon:
             if isinstance(langs, dict)
         }
         self.age_units = frozenset(stem(w) for u in audience["age_units"] for w in normalise(u).split())
+        self.age_cues = frozenset(stem(w) for u in audience["age_cues"] for w in normalise(u).split())
 
     def needs(self, words: Sequence[str]) -> dict[str, Need]:
         """Categories whose phrases are fully present in `words` (comparison keys), typos allowed.
@@ -129,14 +130,14 @@ class Lexicon:
                         bits |= 1 << i
         age = None
         for i, word in enumerate(words[:MAX_WORDS]):
-            if word.isdigit() and 0 < int(word) < 111:
-                near = words[i + 1 : i + 3]
-                if any(w in self.age_units for w in near):
-                    age = int(word)
-                    bits |= 1 << i
-                    for j, w in enumerate(near, start=i + 1):
-                        if w in self.age_units and j < MAX_WORDS:
-                            bits |= 1 << j
+            if not (word.isdigit() and 0 < int(word) < 111):
+                continue
+            after = [j for j in range(i + 1, min(i + 3, len(words))) if words[j] in self.age_units]
+            cued = any(w in self.age_cues for w in words[max(0, i - 2) : i])
+            if after or (cued and 12 <= int(word) <= 99):
+                age = int(word)
+                for j in [i, *after]:
+                    bits |= 1 << j if j < MAX_WORDS else 0
         return Audience(frozenset(tags), age, bits)
 
     def first_tag(self, text: str | None, among: Iterable[str]) -> str | None:

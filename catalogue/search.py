@@ -37,14 +37,15 @@ from catalogue.hours import is_open
 from catalogue.models import Access, Gender, Service, Status
 from catalogue.needs import MAX_WORDS, Lexicon, Need, lexicon, stopwords
 from catalogue.places import PlaceMatch
-from catalogue.text import normalise, script_of, sound_key, stem, to_latin
+from catalogue.text import normalise, script_of, skeleton, sound_key, stem, to_latin
 from catalogue.vocab import Vocabulary
 
 NEAR_KM = 3.0
 MIN_RELEVANCE = 0.68  # calibrated on the development set (see tests/test_search_eval.py)
 KEEP_RATIO = 0.6  # results must reach this share of the best relevance
-WIDER_WEIGHT = 0.92  # a service matched through a wider or narrower key than the one asked
+WIDER_WEIGHT = 0.92  # a service tagged with the whole group of the child need asked
 NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say little
+KNOWN_WEIGHT = 0.4  # a word the catalogue knows but that did not match counts this much
 TEXT_SCORE = 0.6  # a match in the description only is weak evidence
 METROPOLIS = ("metropole europeenne de lille", "mel", "metropole lilloise")
 _POPCOUNT = np.bitwise_count
@@ -131,6 +132,23 @@ def _without(words: list[str], matched: str) -> list[str]:
     return words
 
 
+def _specific(needs: dict[str, Need]) -> dict[str, Need]:
+    """Drop a group need when one of its children explains the same words as well ("job" is
+    job coaching before it is any training)."""
+    kept = dict(needs)
+    for key, need in needs.items():
+        for other in needs.values():
+            category = taxonomy.get_category(other.key)
+            if (
+                category is not None
+                and category.group == key
+                and other.words | need.words == other.words
+                and other.score >= need.score - 0.05
+            ):
+                kept.pop(key, None)
+    return kept
+
+
 def _read(query: Query, lex: Lexicon) -> _Reading:
     text = (query.text or "")[:2000]
     place = _place_of(query)
@@ -146,7 +164,7 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
     who = lex.who(keys)
     words = ["" if w in stops or k in stops or w.isdigit() else k for w, k in zip(raw, keys, strict=True)]
     content = sum(1 << i for i, w in enumerate(words) if w) & ~who.words
-    needs = lex.needs(words)
+    needs = _specific(lex.needs(words))
     for key in query.categories:
         needs[key] = Need(key, 1.0, 0)
     tags = set(who.tags)
@@ -170,6 +188,7 @@ class _Names:
     sound: Vocabulary
     postings: dict[int, list[tuple[int, float, bool]]]  # latin word id -> (doc, weight, distinctive)
     sound_words: dict[int, list[int]]  # sound key id -> latin word ids
+    skeletons: dict[str, list[int]]  # consonants of a word -> sound key ids
 
 
 @dataclass
@@ -305,7 +324,7 @@ class SearchIndex:
         text_only = text_bits & ~explained & content
         left = content & ~explained & ~text_only
         strong, weak = _POPCOUNT(explained), _POPCOUNT(text_only)
-        asked = strong + weak + 0.5 * _POPCOUNT(left & known) + _POPCOUNT(left & ~known)
+        asked = strong + weak + KNOWN_WEIGHT * _POPCOUNT(left & known) + _POPCOUNT(left & ~known)
         coverage = np.divide(strong + 0.5 * weak, asked, out=np.ones(n), where=asked > 0)
         text_score = np.where(text_bits & content, TEXT_SCORE, 0.0)
         base = np.maximum(np.maximum(cat_score, name_score), text_score)
@@ -330,16 +349,14 @@ class SearchIndex:
     # ----------------------------------------------------------------- helpers
 
     def _need_postings(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        """Services answering a need key and how well: 1 when tagged with the key itself, a bit
-        less through a wider key (a child of a group asked for, or a group-tagged service for a
-        child need), so the most specific answers come first."""
+        """Services answering a need key (a group: any of its children) and how well: a bit less
+        for a service tagged only with the whole group of a child need."""
         cached = self._need_cache.get(key)
         if cached is None:
             category = taxonomy.get_category(key)
-            wider = {k: WIDER_WEIGHT for k in taxonomy.expand(key) - {key}}
+            wider = dict.fromkeys(taxonomy.expand(key), 1.0)
             if category is not None and category.group is not None:
                 wider[category.group] = WIDER_WEIGHT
-            wider[key] = 1.0
             keys = [k for k in wider if k in self.tagged]
             idx = np.concatenate([self.tagged[k] for k in keys] + [_EMPTY])
             weight = np.concatenate([np.full(len(self.tagged[k]), wider[k]) for k in keys] + [_NONE])
@@ -370,9 +387,11 @@ class SearchIndex:
             if not word or not reading.content >> i & 1:
                 continue
             found = dict(names.latin.matches(to_latin(word)))
-            key = sound_key(to_latin(reading.raw[i]))
-            if script_of(word) != "latin" and len(key) >= 4:
-                for sound_id, similarity in names.sound.matches(key):
+            if script_of(word) != "latin":  # written in another script: compare sounds
+                spoken = to_latin(reading.raw[i])
+                sounds = list(names.sound.matches(sound_key(spoken)))
+                sounds += [(k, 0.9) for k in names.skeletons.get(skeleton(spoken), ())]
+                for sound_id, similarity in sounds:
                     for word_id in names.sound_words[sound_id]:
                         found[word_id] = max(found.get(word_id, 0.0), 0.95 * similarity)
             for word_id, similarity in found.items():
@@ -574,8 +593,12 @@ def _build_names(services: list[Service], lex: Lexicon) -> _Names:
                     spoken.setdefault(sound_key(w), set()).add(stem(w))
     common = max(5, len(docs) // 500)
     generic = {w for w, f in frequency.items() if f > common or w in lex.vocabulary.ids}
-    latin = Vocabulary(frequency)
-    sound = Vocabulary(k for k in spoken if len(k) >= 4)
+    latin = Vocabulary(frequency, loose=True)
+    sound = Vocabulary((k for k in spoken if len(k) >= 4), loose=True)
+    skeletons: dict[str, list[int]] = {}
+    for key, key_id in sound.ids.items():
+        if len(skeleton(key)) >= 3:
+            skeletons.setdefault(skeleton(key), []).append(key_id)
     postings: dict[int, list[tuple[int, float, bool]]] = {}
     total = np.zeros(len(docs))
     for d, (_, words) in enumerate(docs):
@@ -593,6 +616,7 @@ def _build_names(services: list[Service], lex: Lexicon) -> _Names:
         sound_words={
             sound.ids[k]: [latin.ids[w] for w in ws] for k, ws in spoken.items() if k in sound.ids
         },
+        skeletons=skeletons,
     )
 
 

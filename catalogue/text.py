@@ -162,3 +162,8 @@ def sound_key(word: str) -> str:
     for old, new in _SOUNDS:
         word = word.replace(old, new)
     return _VOWEL_RUN.sub("a", _REPEAT.sub(r"\1", word))
+
+
+def skeleton(key: str) -> str:
+    """The consonants of a `sound_key`: Arabic script often leaves vowels out ("كنكت")."""
+    return key.replace("a", "")

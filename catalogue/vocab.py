@@ -18,21 +18,23 @@ from catalogue.text import script_of
 CACHE_SIZE = 50_000
 
 
-def cutoff(length: int) -> float | None:
+def cutoff(length: int, *, loose: bool = False) -> float | None:
     """Lowest similarity (0-100) accepted for a word of this length; None: exact only.
 
     Short words are too easy to confuse ("bus"/"bis", "meteo"/"metro"): up to five letters
-    only a missing or extra letter is accepted; from six letters any one typo.
+    only a missing or extra letter is accepted; from six letters any one typo. Names are
+    rarer words, so a `loose` vocabulary accepts any one typo from five letters.
     """
     if length <= 3:
         return None
-    return 85.0 if length <= 5 else 80.0
+    return 85.0 if length == 4 or (length == 5 and not loose) else 80.0
 
 
 class Vocabulary:
     """Distinct words, numbered; `matches(word)` -> ((id, similarity 0..1), ...)."""
 
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(self, words: Iterable[str], *, loose: bool = False) -> None:
+        self.loose = loose
         self.words: list[str] = sorted(set(words), key=lambda w: (script_of(w), len(w), w))
         self.ids: dict[str, int] = {w: i for i, w in enumerate(self.words)}
         # Per script: the words (sorted by length), their lengths and the id of the first one.
@@ -65,7 +67,7 @@ class Vocabulary:
         exact = self.ids.get(word)
         if exact is not None:
             return ((exact, 1.0),)
-        cut = cutoff(len(word))
+        cut = cutoff(len(word), loose=self.loose)
         bucket = self._scripts.get(script_of(word))
         if cut is None or bucket is None:
             return ()
