@@ -54,15 +54,16 @@ async def serve_webhook(application: Application, settings: Settings) -> None:
     runner = web.AppRunner(make_web_app(application, secret))
     async with application:
         await post_init(application)
+        await application.start()
+        await runner.setup()
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info("webhook server on %s:%s", settings.host, settings.port)
+        # Last: Telegram starts posting as soon as the webhook is set.
         await application.bot.set_webhook(
             url=settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )
-        await application.start()
-        await runner.setup()
-        await web.TCPSite(runner, settings.host, settings.port).start()
-        log.info("webhook server on %s:%s", settings.host, settings.port)
         try:
             await asyncio.Event().wait()
         finally:
