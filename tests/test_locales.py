@@ -6,6 +6,7 @@ new string in the bot fails here until every language has it.
 
 from __future__ import annotations
 
+import json
 import string
 from functools import cache
 from io import BytesIO
@@ -20,7 +21,10 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.i18n import LOCALES_DIR, SUPPORTED
+from bot.i18n import DEFAULT, LOCALES_DIR, SUPPORTED, localized, localized_field
+from catalogue.db import session_scope
+from catalogue.importer import ensure_seeded
+from catalogue.services import get_service
 
 ROOT = Path(__file__).resolve().parents[1]
 # CLDR/gettext plural forms the issue names explicitly; the rest must match Babel's table.
@@ -132,3 +136,37 @@ def test_plural_forms(lang):
     for message in cat:
         if message.id and message.pluralizable:
             assert len(message.string) == expected, message.id
+
+
+# --- the seed catalogue's service content -------------------------------------------------------
+SEED_DIR = ROOT / "catalogue" / "data" / "seed"
+# translation field -> HSDS field holding the French text
+SEED_FIELDS = {
+    "description": "description",
+    "eligibility": "eligibility_description",
+    "access_note": "application_process",
+    "fees": "fees_description",
+}
+
+
+def test_seed_services_are_translated_in_every_language_and_nothing_more():
+    seed = json.loads((SEED_DIR / "catalogue.json").read_text("utf-8"))
+    translations = json.loads((SEED_DIR / "translations.json").read_text("utf-8"))
+    assert set(translations) <= {s["id"] for s in seed}
+    for service in seed:
+        french = {field for field, hsds in SEED_FIELDS.items() if service.get(hsds)}
+        by_lang = translations.get(service["id"], {})
+        assert set(by_lang) == set(SUPPORTED) - {DEFAULT}, service["id"]
+        for lang, fields in by_lang.items():
+            # Every French text has its translation; no text where French has none (no new facts).
+            assert set(fields) == french, (service["id"], lang)
+            assert all(text.strip() for text in fields.values()), (service["id"], lang)
+
+
+def test_seeded_card_fields_come_in_the_users_language(sqlite_engine):
+    ensure_seeded(sqlite_engine)
+    with session_scope(sqlite_engine) as session:
+        service = get_service(session, "seed-emmaus-connect")
+        assert localized_field(service, "eligibility", "ps")[1] is False
+        assert "ډیجیټل" in localized(service, "eligibility", "ps")
+        assert localized(service, "description", "fr") == service.description
