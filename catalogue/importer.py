@@ -26,7 +26,7 @@ from catalogue.places import in_mel
 from catalogue.services import (
     Problem,
     content,
-    get_service,
+    get_services,
     list_services,
     normalise_snapshot,
     service_snapshot,
@@ -206,8 +206,9 @@ def import_bytes(
         bar: Iterable[tuple[int, dict[str, Any]]] = (
             tqdm(items, desc="import", unit="service") if progress else items
         )
+        stored = get_services(session, (snap["id"] for _, snap in items))
         for _, snap in bar:
-            existing = get_service(session, snap["id"], include_deleted=True)
+            existing = stored.get(snap["id"])
             if existing is None:
                 report.created.append(snap["id"])
             elif content(service_snapshot(existing)) == content(snap):

@@ -215,8 +215,12 @@ def apply_snapshot(session: Session, snapshot: dict[str, Any]) -> Service:
 
     Organisation and places are shared with other services: they are upserted by id.
     """
-    snap = normalise_snapshot(snapshot)
-    service = get_service(session, snap["id"], include_deleted=True)
+    with session.no_autoflush:  # one flush at the end, not one per lazy load
+        return _apply(session, normalise_snapshot(snapshot))
+
+
+def _apply(session: Session, snap: dict[str, Any]) -> Service:
+    service = session.get(Service, snap["id"])  # no query when already loaded (`get_services`)
     if service is None:
         service = Service(id=snap["id"], name=snap["name"])
         session.add(service)
@@ -288,6 +292,16 @@ def get_service(
     if service is None or (service.status == Status.deleted and not include_deleted):
         return None
     return service
+
+
+def get_services(session: Session, ids: Iterable[str]) -> dict[str, Service]:
+    """Many services by id with their relations, soft-deleted ones included, in few queries."""
+    ids = list(ids)
+    found: dict[str, Service] = {}
+    for start in range(0, len(ids), 500):
+        stmt = select(Service).where(col(Service.id).in_(ids[start : start + 500]))
+        found.update((s.id, s) for s in session.exec(stmt.options(*_RELATIONS)).all())
+    return found
 
 
 def list_services(session: Session, *, status: str | None = "active") -> list[Service]:
@@ -404,11 +418,10 @@ def write_snapshot(
 
     `note` adds keys to the entry's `after` (an undo names the entry it undoes).
     """
-    existing = get_service(session, snapshot["id"], include_deleted=True)
+    existing = session.get(Service, snapshot["id"])
     before = service_snapshot(existing) if existing is not None else None
     service = apply_snapshot(session, snapshot)
     service.updated_at = utcnow()
-    session.flush()
     record(
         session,
         actor=actor,
