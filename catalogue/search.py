@@ -45,6 +45,8 @@ MIN_RELEVANCE = 0.68  # calibrated on the development set (see tests/test_search
 KEEP_RATIO = 0.6  # results must reach this share of the best relevance
 WIDER_WEIGHT = 0.92  # a service tagged with the whole group of the child need asked
 NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say little
+GROUP_DEMOTION = 0.85  # a group need whose words a child need explains as well
+SOFT_FILTER = 0.88  # services that do not do what the text asked (free, a day...) come later
 KNOWN_WEIGHT = 0.4  # a word the catalogue knows but that did not match counts this much
 TEXT_SCORE = 0.6  # a match in the description only is weak evidence
 METROPOLIS = ("metropole europeenne de lille", "mel", "metropole lilloise")
@@ -133,8 +135,8 @@ def _without(words: list[str], matched: str) -> list[str]:
 
 
 def _specific(needs: dict[str, Need]) -> dict[str, Need]:
-    """Drop a group need when one of its children explains the same words as well ("job" is
-    job coaching before it is any training)."""
+    """Demote a group need when one of its children explains the same words as well: "job" is
+    job coaching first, any training after."""
     kept = dict(needs)
     for key, need in needs.items():
         for other in needs.values():
@@ -145,7 +147,7 @@ def _specific(needs: dict[str, Need]) -> dict[str, Need]:
                 and other.words | need.words == other.words
                 and other.score >= need.score - 0.05
             ):
-                kept.pop(key, None)
+                kept[key] = Need(key, need.score * GROUP_DEMOTION, need.words)
     return kept
 
 
@@ -186,7 +188,7 @@ class _Names:
     total: np.ndarray  # document -> sum of its word weights
     latin: Vocabulary
     sound: Vocabulary
-    postings: dict[int, list[tuple[int, float, bool]]]  # latin word id -> (doc, weight, distinctive)
+    postings: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]  # word -> docs, weights, distinctive
     sound_words: dict[int, list[int]]  # sound key id -> latin word ids
     skeletons: dict[str, list[int]]  # consonants of a word -> sound key ids
 
@@ -217,6 +219,7 @@ class SearchIndex:
     free: np.ndarray
     walk_in: np.ndarray
     speaks: dict[str, np.ndarray]  # language code -> services where it is spoken
+    open_days: np.ndarray  # (service, weekday): some opening rule on that day
     tagged: dict[str, np.ndarray]  # category key -> services carrying it
     names: _Names
     texts: _Texts
@@ -242,7 +245,12 @@ class SearchIndex:
         min_age, max_age = np.full(n, np.nan), np.full(n, np.nan)
         metropolis, refuses = np.zeros(n, bool), np.zeros(n, bool)
         free, walk_in = np.zeros(n, bool), np.zeros(n, bool)
+        open_days = np.zeros((n, 7), bool)
         for i, s in enumerate(services):
+            for rule in s.hours:
+                for day in (rule.byday or "").split(","):
+                    if day.strip()[-2:].upper() in _WEEKDAYS:
+                        open_days[i, _WEEKDAYS.index(day.strip()[-2:].upper())] = True
             for loc in s.locations:
                 if loc.latitude is None or loc.longitude is None:
                     continue
@@ -287,6 +295,7 @@ class SearchIndex:
             only={k: _mask(n, v) for k, v in only.items()},
             refuses_children=refuses, free=free, walk_in=walk_in,
             speaks={k: _mask(n, v) for k, v in speaks.items()},
+            open_days=open_days,
             tagged=as_array,
             names=_build_names(services, lex),
             texts=_build_texts(services),
@@ -378,29 +387,46 @@ class SearchIndex:
         return bits
 
     def _name_scores(self, reading: _Reading) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per service: how well a name matches, the query words it explains, and a small bonus
+        for sharing words with the name at all.
+
+        Words written in Arabic or Cyrillic script are compared with names by sound. A Latin
+        word may also match by sound ("conek" for "connect"), but only in a name that another
+        word already matched directly, so that "bitcoin" never finds "Bouton".
+        """
         names, n = self.names, len(self.services)
-        hit = np.zeros(len(names.total))
-        distinct = np.zeros(len(names.total))
-        sims = np.zeros(len(names.total))
-        bits = np.zeros(len(names.total), np.int64)
+        size = len(names.total)
+        hit, distinct, sims = np.zeros((2, size)), np.zeros((2, size)), np.zeros((2, size))
+        bits = np.zeros((2, size), np.int64)
         for i, word in enumerate(reading.words):
             if not word or not reading.content >> i & 1:
                 continue
-            found = dict(names.latin.matches(to_latin(word)))
-            if script_of(word) != "latin":  # written in another script: compare sounds
-                spoken = to_latin(reading.raw[i])
-                sounds = list(names.sound.matches(sound_key(spoken)))
+            direct = dict(names.latin.matches(to_latin(word)))
+            latin = script_of(word) == "latin"
+            spoken = to_latin(reading.raw[i])
+            sounds = list(names.sound.matches(sound_key(spoken)))
+            if not latin:  # vowels are often not written in Arabic script
                 sounds += [(k, 0.9) for k in names.skeletons.get(skeleton(spoken), ())]
-                for sound_id, similarity in sounds:
-                    for word_id in names.sound_words[sound_id]:
-                        found[word_id] = max(found.get(word_id, 0.0), 0.95 * similarity)
-            for word_id, similarity in found.items():
-                for doc, weight, distinctive in names.postings.get(word_id, ()):
-                    hit[doc] += weight * similarity
-                    bits[doc] |= 1 << i
-                    if distinctive:
-                        distinct[doc] += 1
-                        sims[doc] += similarity
+            heard = {}
+            for sound_id, similarity in sounds:
+                for word_id in names.sound_words[sound_id]:
+                    if word_id not in direct:
+                        heard[word_id] = max(heard.get(word_id, 0.0), 0.95 * similarity)
+            if not latin:
+                direct.update(heard)
+                heard = {}
+            for layer, found in enumerate((direct, heard)):
+                for word_id, similarity in found.items():
+                    docs, weights, distinctive = names.postings[word_id]
+                    hit[layer, docs] += weights * similarity
+                    bits[layer, docs] |= 1 << i
+                    distinct[layer, docs] += distinctive
+                    sims[layer, docs] += distinctive * similarity
+        confirmed = distinct[0] > 0
+        hit = hit[0] + np.where(confirmed, hit[1], 0)
+        sims = sims[0] + np.where(confirmed, sims[1], 0)
+        bits = bits[0] | np.where(confirmed, bits[1], 0)
+        distinct = distinct[0] + np.where(confirmed, distinct[1], 0)
         score, service_bits, bonus = np.zeros(n), np.zeros(n, np.int64), np.zeros(n)
         docs = np.flatnonzero(hit)
         if len(docs):
@@ -474,16 +500,19 @@ class SearchIndex:
         young = bool(tags & {"young", "student"}) or (reading.age is not None and reading.age <= 25)
         factor *= np.where(youth, 1.15 if young else 0.92, 1.0)
         for tag in tags:
+            if tag.startswith("day_"):
+                factor *= np.where(self.open_days[keep, int(tag[4:])], 1.0, SOFT_FILTER)
             if tag.startswith("speaks_"):
                 lang = tag.removeprefix("speaks_")
                 if lang in self.speaks:
                     factor *= np.where(self.speaks[lang][keep], 1.15, 1.0)
         if "free" in tags:
-            factor *= np.where(self.free[keep], 1.0, 0.8)
+            factor *= np.where(self.free[keep], 1.0, SOFT_FILTER)
         if "no_appointment" in tags:
-            factor *= np.where(self.walk_in[keep], 1.0, 0.8)
+            factor *= np.where(self.walk_in[keep], 1.0, SOFT_FILTER)
         if "open_now" in tags and query.open_at is None:
-            factor *= np.where(self._open_mask(now, _mask(len(self.services), keep))[keep], 1.0, 0.8)
+            is_open_now = self._open_mask(now, _mask(len(self.services), keep))[keep]
+            factor *= np.where(is_open_now, 1.0, SOFT_FILTER)
         return factor
 
     def _place_factor(
@@ -532,6 +561,7 @@ class SearchIndex:
         return tuple(first + rest)
 
 
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _EMPTY = np.zeros(0, np.int64)
 _NONE = np.zeros(0)
 
@@ -599,14 +629,22 @@ def _build_names(services: list[Service], lex: Lexicon) -> _Names:
     for key, key_id in sound.ids.items():
         if len(skeleton(key)) >= 3:
             skeletons.setdefault(skeleton(key), []).append(key_id)
-    postings: dict[int, list[tuple[int, float, bool]]] = {}
+    lists: dict[int, list[tuple[int, float, bool]]] = {}
     total = np.zeros(len(docs))
     for d, (_, words) in enumerate(docs):
         for w in words:
             distinctive = w not in generic
             weight = 1.0 if distinctive else NAME_GENERIC_WEIGHT
             total[d] += weight
-            postings.setdefault(latin.ids[w], []).append((d, weight, distinctive))
+            lists.setdefault(latin.ids[w], []).append((d, weight, distinctive))
+    postings = {
+        word_id: (
+            np.array([d for d, _, _ in rows], np.int64),
+            np.array([w for _, w, _ in rows]),
+            np.array([x for _, _, x in rows], float),
+        )
+        for word_id, rows in lists.items()
+    }
     return _Names(
         service=np.array([i for i, _ in docs], np.int64),
         total=total,
