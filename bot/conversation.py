@@ -22,7 +22,6 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest
-from telegram.warnings import PTBUserWarning
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -32,6 +31,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import render, share, stats
 from bot.i18n import N_, SUPPORTED, Translator, bidi, negotiate, translator, user_language
