@@ -378,9 +378,12 @@ def save_service(
     """Store a new or changed service and audit it.
 
     `expected_updated_at` is the `updated_at` the editor read: if the stored one differs,
-    someone else saved in between and `ConcurrentEditError` is raised, nothing written.
+    someone else saved in between and `ConcurrentEditError` is raised, nothing written. So it
+    is when `action` is "create" and the id is already taken (two admins adding at once).
     """
     before = _stored_snapshot(session, service.id)
+    if action == "create" and before is not None:
+        raise ConcurrentEditError(f"service {service.id} already exists")
     if expected_updated_at is not None:
         stored_at = before and before.get("updated_at")
         if stored_at is None or datetime.fromisoformat(stored_at) != as_utc(expected_updated_at):

@@ -80,6 +80,13 @@ def test_concurrent_edit_is_refused_and_writes_nothing(saved):
         assert [e.actor for e in history(session, "s-1")] == ["alice", "alice"]
 
 
+def test_creating_an_existing_id_is_refused(saved):
+    with pytest.raises(ConcurrentEditError), session_scope(saved) as session:
+        save_service(session, _new(name="Other"), actor="bob", action="create")
+    with session_scope(saved) as session:
+        assert get_service(session, "s-1").name == "Bains douches"
+
+
 def test_soft_delete_hides_and_restore_brings_back(saved):
     with session_scope(saved) as session:
         set_status(session, "s-1", Status.deleted, actor="alice")
