@@ -107,8 +107,8 @@ def _read_rows(data: bytes) -> tuple[list[_Row], list[Problem]]:
     problems: list[Problem] = []
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return [], [Problem(None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # "CSV" saved by Excel in French
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -2,6 +2,8 @@
 
 from datetime import time
 
+import pytest
+
 from catalogue.db import make_engine, session_scope
 from catalogue.importer import export_bytes, import_bytes
 from catalogue.services import get_service
@@ -40,9 +42,11 @@ def test_problems_carry_the_csv_line_and_column():
     assert [(p.item, p.field, p.message[:14]) for p in problems] == [(1, "colour", "unknown column")]
 
 
-def test_semicolon_sheets_from_french_spreadsheets_are_read():
-    items, problems = parse_sheet("id;name;latitude\nx;Épicerie;50,63\n".encode())
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_semicolon_sheets_from_french_spreadsheets_are_read(encoding):
+    items, problems = parse_sheet("id;name;latitude\nx;Épicerie;50,63\n".encode(encoding))
     assert problems == [] and items[0][1]["name"] == "Épicerie"
+    assert items[0][1]["locations"][0]["latitude"] == 50.63
 
 
 def test_bad_sheet_writes_nothing(sqlite_engine):
