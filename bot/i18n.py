@@ -155,6 +155,8 @@ _TOKENS = re.compile(r"</?[a-zA-Z][^<>]*>|&#?\w+;|[\u2066-\u2068][^\u2069]*\u206
 _STRONG = {"L", "EN"}
 _INSIDE = {"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"}
 _CLOSERS = ")]"
+# Signs that belong to the Latin word after them: "+33…", "/forget", "@relais_bot", "#tag".
+_OPENERS = "+/@#"
 
 
 def _starts_run(token: str) -> bool:
@@ -199,7 +201,7 @@ def _isolate_line(line: str) -> str:
         if run:
             out.extend(_close_run(run))
             run = []
-        if _starts_run(token) or token == "+":
+        if _starts_run(token) or token in _OPENERS:
             run = [token]
         else:
             out.append(token)

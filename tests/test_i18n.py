@@ -141,6 +141,8 @@ def test_bidi_isolates_addresses_phones_and_names():
     assert f"{LRI}Restos (Roubaix){PDI}." in out
     # A leading plus sign would otherwise be drawn after the digits.
     assert f"{LRI}+33320123456{PDI}" in i18n.bidi("الهاتف: +33320123456", "ar")
+    # A command stays one piece, so Telegram still makes it a tappable link.
+    assert f"{LRI}/forget{PDI} ولېږئ" in i18n.bidi("/forget ولېږئ", "ps")
 
 
 def test_bidi_keeps_html_tags_and_plain_numbers():
