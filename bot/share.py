@@ -32,6 +32,7 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
+from bot.admin.common import fits
 from bot.admin.fields import hours_preview
 from bot.i18n import SUPPORTED, Translator, bidi, translator, user_language
 from bot.render import public_venue, render_service_card, tel
@@ -65,7 +66,7 @@ def card_buttons(
     if link:
         share = f"https://t.me/share/url?url={quote(link, safe='')}"
         rows.append([InlineKeyboardButton(bidi("📤 " + tr.gettext("Share"), tr.lang), url=share)])
-    if len(f"shr:in:xx:{service_id}".encode()) > 64:
+    if not fits(f"shr:in:xx:{service_id}"):
         return rows  # callback data would not fit Telegram's 64 bytes
     rows.append(
         [

@@ -14,6 +14,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.i18n import Translator, bidi, translator, user_language
 from bot.roles import admin_only
 
+MAX_CALLBACK_BYTES = 64
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 
 
@@ -37,13 +38,20 @@ def actor(update: Update) -> str:
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Inline keyboard from rows of (label, callback data); callback data stays ≤ 64 bytes."""
-    for row in rows:
-        for _, data in row:
-            assert len(data.encode()) <= 64, data
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
+    """Inline keyboard from rows of (label, callback data).
+
+    A button whose data would pass Telegram's 64 bytes (a very long service id) is left out
+    rather than making the whole message fail; the text still names the service.
+    """
+    buttons = [
+        [InlineKeyboardButton(label, callback_data=data) for label, data in row if fits(data)]
+        for row in rows
+    ]
+    return InlineKeyboardMarkup([row for row in buttons if row])
+
+
+def fits(data: str) -> bool:
+    return len(data.encode()) <= MAX_CALLBACK_BYTES
 
 
 async def reply(

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.admin.common import keyboard
 from bot.admin.fields import (
     BY_KEY,
     FIELDS,
@@ -135,3 +136,8 @@ def test_every_field_reads_back_what_it_wrote():
     assert [loc.city for loc in service.locations] == ["Roubaix", "Lille"]
     text = summary(draft, EN)
     assert "Roubaix" in text and "women aged 18 or more" in text
+
+
+def test_keyboard_leaves_out_buttons_past_64_bytes():
+    markup = keyboard([[("ok", "adm:ver:short")], [("long", "adm:ver:" + "x" * 60)]])
+    assert [[b.callback_data for b in row] for row in markup.inline_keyboard] == [["adm:ver:short"]]
