@@ -122,8 +122,8 @@ class _Item:
     def text(self, field: str, *, required: bool = False) -> str | None:
         return self.get(field, str, required=required) or None
 
-    def date(self, field: str) -> str | None:
-        value = self.text(field)
+    def date(self, field: str, *, required: bool = False) -> str | None:
+        value = self.text(field, required=required)
         if value is None:
             return None
         try:
@@ -229,31 +229,36 @@ def _service(item: _Item) -> dict[str, Any]:
     }
     for field, derive in derived.items():
         snap[field] = extra[field] if field in extra else derive()
-    snap["source"] = extra.get("source")
-    snap["exceptions"] = extra.get("exceptions") or []
-    snap["translations"] = extra.get("translations") or {}
-    if ext:
-        _check_extension(ext)
+    snap.update(_extension(ext, sid))
     return snap
 
 
-def _check_extension(ext: _Item) -> None:
-    ext.get("source", str)
-    ext.get("free", bool)
-    ext.get("access", str)
-    ext.get("gender", str)
-    for exc in ext.children("exceptions"):
-        for field in ("starts_on", "ends_on"):
-            if exc.date(field) is None:
-                exc.problem(field, "missing date")
-        exc.time("opens_at", required=False)
-        exc.time("closes_at", required=False)
-    translations = ext.get("translations", dict) or {}
-    for lang, fields in translations.items():
+def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
+    """Source, closures and translations from `x_relais`, type-checked."""
+    if ext is None:
+        return {"source": None, "exceptions": [], "translations": {}}
+    for field, kind in (("free", bool), ("access", str), ("gender", str)):
+        ext.get(field, kind)
+    exceptions = []
+    for n, exc in enumerate(ext.children("exceptions"), start=1):
+        exceptions.append({
+            "id": exc.text("id") or f"{sid}-closure-{n}",
+            "starts_on": exc.date("starts_on", required=True),
+            "ends_on": exc.date("ends_on", required=True),
+            "opens_at": exc.time("opens_at", required=False),
+            "closes_at": exc.time("closes_at", required=False),
+            "note": exc.text("note"),
+        })  # fmt: skip
+    translations = {}
+    for lang, fields in (ext.get("translations", dict) or {}).items():
         if not isinstance(fields, dict) or not all(isinstance(t, str) for t in fields.values()):
             ext.problem(f"translations.{lang}", "expected an object of texts")
         elif unknown := set(fields) - set(TRANSLATABLE):
             ext.problem(f"translations.{lang}", f"unknown fields {sorted(unknown)}")
+        else:
+            translations[lang] = fields
+    return {"source": ext.get("source", str), "exceptions": exceptions,
+            "translations": translations}  # fmt: skip
 
 
 def _organization(item: _Item) -> dict[str, Any] | None:

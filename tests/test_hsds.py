@@ -89,6 +89,17 @@ def test_problems_name_item_and_field():
     assert (3, None) in where
 
 
+def test_bad_extension_values_are_problems():
+    doc = {"id": "s", "name": "S", "x_relais": {
+        "exceptions": ["x", {"starts_on": "2026-01-01"}], "free": "yes",
+        "translations": {"en": "x", "uk": {"name": "y"}}}}  # fmt: skip
+    _, problems = parse_hsds(json.dumps(doc).encode())
+    assert {p.field for p in problems} == {
+        "x_relais.free", "x_relais.exceptions[0]", "x_relais.exceptions[1].ends_on",
+        "x_relais.translations.en", "x_relais.translations.uk",
+    }  # fmt: skip
+
+
 def test_extension_values_win_over_derivation():
     doc = {"id": "s", "name": "S", "application_process": "Sans rendez-vous",
            "x_relais": {"access": None, "free": False, "source": "Flyer 2025"}}  # fmt: skip
