@@ -7,6 +7,7 @@ terminal chat or tests (through bot.transport.LocalRequest).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
@@ -124,12 +125,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):  # the user blocked the bot: keep nothing about them
         log.info("user blocked the bot: %s", error)
         if isinstance(update, Update) and update.effective_user:
-            context.application.drop_user_data(update.effective_user.id)
+            await conversation.forget_user(context, update.effective_user.id)
         return
     if isinstance(error, RetryAfter):
         log.warning("Telegram asks to slow down: %s", error)
         return
     log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update) and update.callback_query:
+        with contextlib.suppress(TelegramError):  # stop the button's spinner
+            await update.callback_query.answer()
     if isinstance(update, Update) and update.effective_chat:
         tr = conversation.tr_of(update, context)
         try:

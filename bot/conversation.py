@@ -25,6 +25,7 @@ from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     ConversationHandler,
@@ -35,6 +36,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import render, share, stats
 from bot.i18n import N_, SUPPORTED, Translator, bidi, negotiate, translator, user_language
+from bot.persistence import SQLPersistence
 from catalogue import places, taxonomy
 from catalogue.db import session_scope
 from catalogue.search import Query, SearchOutcome, search_services
@@ -274,6 +276,23 @@ async def forget_command(update: Update, context: Context) -> None:
               render.yes_no_keyboard("f:y", "f:n", tr.lang))
 
 
+async def forget_user(context: Context, user_id: int) -> None:
+    """Erase everything kept about a user, in memory and in the database, now."""
+    context.application.drop_user_data(user_id)
+    if user_id in context.application.chat_data:  # their private chat has their id
+        context.application.drop_chat_data(user_id)
+    persistence = context.application.persistence
+    if isinstance(persistence, SQLPersistence):
+        await persistence.forget_user(user_id)
+
+
+async def blocked(update: Update, context: Context) -> None:
+    """The user blocked the bot (Telegram tells us so): keep nothing about them."""
+    member = update.my_chat_member
+    if member.chat.type == "private" and member.new_chat_member.status == "kicked":
+        await forget_user(context, member.from_user.id)
+
+
 async def forget_answer(update: Update, context: Context) -> int | None:
     query = update.callback_query
     tr = tr_of(update, context)
@@ -281,12 +300,7 @@ async def forget_answer(update: Update, context: Context) -> int | None:
     if query.data != "f:y":
         await query.edit_message_text(bidi(tr.gettext("OK, I erased nothing."), tr.lang))
         return None
-    user_id = update.effective_user.id
-    context.application.drop_user_data(user_id)
-    context.application.drop_chat_data(update.effective_chat.id)
-    persistence = context.application.persistence
-    if persistence is not None and hasattr(persistence, "forget_user"):
-        await persistence.forget_user(user_id)
+    await forget_user(context, update.effective_user.id)
     await query.edit_message_text(bidi(
         tr.gettext("Done. I erased everything I kept about you."), tr.lang))
     return END
@@ -609,6 +623,13 @@ async def send_card(update: Update, context: Context, service_id: str) -> None:
 
 
 # -- anything else --------------------------------------------------------------------------
+async def edited(update: Update, context: Context) -> None:
+    """An edit is not read as a new message; a live location's updates need no answer."""
+    if update.edited_message.location is None:
+        await say(update, context, tr_of(update, context).gettext(
+            "You changed a message. I only read new messages: please send it again."))
+
+
 def answer_with(message: str) -> Callable[[Update, Context], Awaitable[None]]:
     """A handler answering one fixed message (marked with N_), in the user's language."""
 
@@ -620,8 +641,6 @@ def answer_with(message: str) -> Callable[[Update, Context], Awaitable[None]]:
 
 voice = answer_with(N_("I cannot listen to voice messages. Please write, or use the buttons."))
 other_content = answer_with(N_("I can only read text, a location or the buttons."))
-edited = answer_with(N_("You changed a message. I only read new messages: please send it "
-                        "again."))
 unknown_command = answer_with(N_("I do not know this command. Send /help to see what I can "
                                  "do."))
 
@@ -682,6 +701,7 @@ def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, edited),
+        ChatMemberHandler(blocked, ChatMemberHandler.MY_CHAT_MEMBER),
         CommandHandler("help", help_command),
         CommandHandler("about", about),
         CommandHandler("privacy", privacy),

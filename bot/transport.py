@@ -329,6 +329,23 @@ class LocalUser:
                  "data": data, "message": message}
         return await self._process({"callback_query": query})
 
+    async def block(self) -> list[Call]:
+        """The user blocks the bot: Telegram sends a my_chat_member update."""
+        bot = {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")}
+        member = {
+            "chat": self.chat, "from": self.user, "date": self._date(),
+            "old_chat_member": {"user": bot, "status": "member"},
+            "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
+        }
+        return await self._process({"my_chat_member": member})
+
+    async def edit_location(self, message_id: int, latitude: float, longitude: float) -> list[Call]:
+        """A live location moving: Telegram edits the location message."""
+        message = self._message(location={"latitude": latitude, "longitude": longitude},
+                                edit_date=self._date())
+        message["message_id"] = message_id
+        return await self._process({"edited_message": message})
+
     async def inline_query(self, text: str) -> list[Call]:
         query = {"id": str(next(self._update_ids)), "from": self.user, "query": text,
                  "offset": ""}

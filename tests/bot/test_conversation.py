@@ -376,6 +376,24 @@ async def test_flood_control_from_telegram_is_absorbed(bot):
     assert sent(await user.send("/help"))
 
 
+async def test_a_user_who_blocks_the_bot_is_forgotten(bot):
+    user = bot.user(lang="en")
+    await search_showers_in_roubaix(user)
+    await bot.app.update_persistence()
+    assert not await user.block()  # nothing sent to someone who blocked us
+    await bot.app.update_persistence()
+    with session_scope(bot.app.bot_data["engine"]) as s:
+        assert s.get(BotUserData, user.user["id"]) is None
+
+
+async def test_live_location_updates_are_not_answered(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    shared = sent(await user.share_location(*ROUBAIX))
+    assert shared
+    assert not sent(await user.edit_location(5, 50.70, 3.18))
+
+
 async def test_error_is_reported_and_state_kept(bot):
     user = bot.user(lang="en")
     await user.send("/start")
