@@ -204,8 +204,9 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMes
         lines.append(" · ".join(facts))
         lines.append("   " + _why(result, tr))
     rows = []
-    details = [button(str(n), f"d:{r.service_id}", lang)
-               for n, r in enumerate(outcome.results, start=page.offset + 1)]
+    details = [button(str(n), f"d:{r.service_id}", lang)  # an id too long for a button
+               for n, r in enumerate(outcome.results, start=page.offset + 1)  # gets none
+               if len(f"d:{r.service_id}".encode()) <= MAX_CALLBACK_BYTES]
     rows += _rows(details, 5)
     nav = []
     if page.offset > 0:
