@@ -130,7 +130,7 @@ class Lexicon:
                         bits |= 1 << i
         age = None
         for i, word in enumerate(words[:MAX_WORDS]):
-            if not (word.isdigit() and 0 < int(word) < 111):
+            if not (word.isdecimal() and 0 < int(word) < 111):
                 continue
             after = [j for j in range(i + 1, min(i + 3, len(words))) if words[j] in self.age_units]
             cued = any(w in self.age_cues for w in words[max(0, i - 2) : i])

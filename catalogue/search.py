@@ -48,7 +48,7 @@ NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say 
 GROUP_DEMOTION = 0.85  # a group need whose words a child need explains as well
 SOFT_FILTER = 0.88  # services that do not do what the text asked (free, a day...) come later
 KNOWN_WEIGHT = 0.4  # a word the catalogue knows but that did not match counts this much
-TEXT_SCORE = 0.6  # a match in the description only is weak evidence
+TEXT_SCORE = 0.75  # a description holding every word asked: just enough to answer
 METROPOLIS = ("metropole europeenne de lille", "mel", "metropole lilloise")
 _POPCOUNT = np.bitwise_count
 
@@ -164,7 +164,7 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
     stops = stopwords()
     keys = [stem(w) for w in raw]
     who = lex.who(keys)
-    words = ["" if w in stops or k in stops or w.isdigit() else k for w, k in zip(raw, keys, strict=True)]
+    words = ["" if w in stops or k in stops or w.isdecimal() else k for w, k in zip(raw, keys, strict=True)]
     content = sum(1 << i for i, w in enumerate(words) if w) & ~who.words
     needs = _specific(lex.needs(words))
     for key in query.categories:
@@ -334,7 +334,7 @@ class SearchIndex:
         left = content & ~explained & ~text_only
         strong, weak = _POPCOUNT(explained), _POPCOUNT(text_only)
         asked = strong + weak + KNOWN_WEIGHT * _POPCOUNT(left & known) + _POPCOUNT(left & ~known)
-        coverage = np.divide(strong + 0.5 * weak, asked, out=np.ones(n), where=asked > 0)
+        coverage = np.divide(strong + weak, asked, out=np.ones(n), where=asked > 0)
         text_score = np.where(text_bits & content, TEXT_SCORE, 0.0)
         base = np.maximum(np.maximum(cat_score, name_score), text_score)
         relevance = base * (0.3 + 0.7 * np.minimum(coverage, 1.0)) + name_bonus
@@ -531,7 +531,8 @@ class SearchIndex:
         near = (distance <= NEAR_KM) | self.metropolis[keep]
         if p.kind in ("commune", "postcode") and p.insee_code in self.communes:
             near |= np.isin(keep, self.communes[p.insee_code])
-        far = np.where(np.isnan(rough), 0.3, np.maximum(0.3, 0.85 * np.exp(-(rough - NEAR_KM) / 15)))
+        decay = 0.85 * np.exp(-np.maximum(rough - NEAR_KM, 0) / 15)
+        far = np.where(np.isnan(rough), 0.3, np.maximum(0.3, decay))
         close = 1.0 - 0.02 * np.minimum(np.nan_to_num(distance, nan=1.5), NEAR_KM)
         return distance, np.where(near, close, far)
 

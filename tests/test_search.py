@@ -1,0 +1,270 @@
+"""Search behaviour on small in-memory catalogues: needs in nine languages, places, ranking,
+filters, audience and abstention."""
+
+from datetime import UTC, datetime, time
+
+import pytest
+
+from catalogue.db import session_scope
+from catalogue.models import Location, OpeningHours, Service, ServiceCategory
+from catalogue.search import Query, SearchIndex, current_index, search_services
+
+LILLE = ("59350", "Lille", 50.6366, 3.0635)
+ROUBAIX = ("59512", "Roubaix", 50.6942, 3.1746)
+TOURCOING = ("59599", "Tourcoing", 50.7239, 3.1612)
+MONDAY_NOON = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # 11:00 in Paris, an ordinary Monday
+
+
+def make(sid, name, keys, where=LILLE, *, offset=0.0, approximate=False, hours=(), **fields):
+    insee, city, lat, lon = where
+    s = Service(id=sid, name=name, **fields)
+    s.locations = [
+        Location(id=f"loc-{sid}", city=city, insee_code=insee, latitude=lat + offset,
+                 longitude=lon, approximate=approximate)
+    ]  # fmt: skip
+    s.categories = [ServiceCategory(service_id=sid, key=k) for k in keys]
+    s.hours = [
+        OpeningHours(id=f"h-{sid}-{n}", service_id=sid, byday=days, opens_at=a, closes_at=b)
+        for n, (days, a, b) in enumerate(hours)
+    ]
+    return s
+
+
+@pytest.fixture(scope="module")
+def index():
+    return SearchIndex.build([
+        make("shower-lille", "Douches du Centre", ["shower"], free=True, access="unconditional",
+             hours=[("MO,TU,WE,TH,FR", time(9), time(12))]),
+        make("shower-roubaix", "Bains-douches du Pile", ["shower", "hygiene_products"], ROUBAIX,
+             fees="1 €", access="appointment"),
+        make("food-lille", "Restaurant social Le Bol", ["food_distribution"], free=True),
+        make("parcel-roubaix", "Colis de l'Alma", ["food_packages"], ROUBAIX),
+        make("grocery-tourcoing", "Épicerie de la Bourgogne", ["social_grocery_stores"], TOURCOING),
+        make("clothes-lille", "Vestiaire solidaire", ["clothing"]),
+        make("shelter-men", "Centre d'hébergement Le Rempart", ["emergency_accommodation"],
+             eligibility="Hommes seuls de 18 ans et plus, sans enfant.", min_age=18),
+        make("shelter-women", "Maison Iris – hébergement pour femmes", ["emergency_accommodation"],
+             ROUBAIX, gender="women", eligibility="Femmes victimes de violences."),
+        make("shelter-families", "Résidence Les Hirondelles", ["emergency_accommodation"],
+             eligibility="Familles avec enfants mineurs et femmes enceintes."),
+        make("youth-jobs", "Espace Jeunes Emploi", ["job_coaching"], ROUBAIX, min_age=16, max_age=25),
+        make("jobs", "Permanence emploi", ["job_coaching"], ROUBAIX),
+        make("student-grocery", "Le Panier du Campus – épicerie solidaire étudiante",
+             ["social_grocery_stores"], LILLE, offset=-0.02,
+             eligibility="Étudiants inscrits dans un établissement de la métropole."),
+        make("emmaus", "Emmaüs Connect", ["digital_tools_training", "solidarity_store"],
+             approximate=True, description="Accès au numérique pour les personnes isolées."),
+        make("digital", "Atelier numérique Clic", ["digital_tools_training"],
+             description="Apprendre à se connecter et à utiliser une messagerie."),
+        make("mobility", "MobilimEL – plateforme mobilité", ["mobility_support"],
+             approximate=True, areas=["Métropole Européenne de Lille"]),
+        make("transport-far", "Transport solidaire du Sud", ["transportation_mobility"], TOURCOING),
+        make("vet", "Consultations vétérinaires", ["vet_care"],
+             description="Soins pour les chiens et chats des personnes sans domicile."),
+    ])  # fmt: skip
+
+
+def ids(outcome):
+    return [r.service_id for r in outcome.results]
+
+
+# --------------------------------------------------------------------------- needs
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("j'ai faim", "food-lille"),
+        ("bouffe gratos", "food-lille"),
+        ("need a shower", "shower-lille"),
+        ("wash myself", "shower-lille"),
+        ("أحتاج أكل", "food-lille"),
+        ("أنام في الشارع", "shelter-families"),
+        ("де поїсти", "food-lille"),
+        ("нужна одежда", "clothes-lille"),
+        ("comida gratis", "food-lille"),
+        ("mâncare", "food-lille"),
+        ("mancare calda", "food-lille"),
+        ("گرسنه هستم", "food-lille"),
+        ("لباس گرم", "clothes-lille"),
+        ("وږی یم", "food-lille"),
+        ("douhce", "shower-lille"),  # typo
+    ],
+)
+def test_need_understood_in_every_language(index, text, expected):
+    outcome = index.search(Query(text=text), now=MONDAY_NOON)
+    assert expected in ids(outcome)
+    assert not outcome.abstained
+
+
+def test_a_group_need_finds_every_kind_of_food_help(index):
+    outcome = index.search(Query(text="manger"), now=MONDAY_NOON)
+    assert {"food-lille", "parcel-roubaix", "grocery-tourcoing"} <= set(ids(outcome))
+    assert "food" in outcome.categories
+
+
+def test_categories_chosen_with_buttons(index):
+    outcome = index.search(Query(categories=("shower",)), now=MONDAY_NOON)
+    assert set(ids(outcome)) == {"shower-lille", "shower-roubaix"}
+    assert all(r.why == "category" for r in outcome.results)
+
+
+def test_stop_words_alone_match_nothing(index):
+    assert index.search(Query(text="where can I find"), now=MONDAY_NOON).abstained
+    assert index.search(Query(text="où est-ce que je peux trouver"), now=MONDAY_NOON).abstained
+
+
+# --------------------------------------------------------------------------- abstention
+
+
+@pytest.mark.parametrize("text", ["prix du bitcoin", "asdkjh qwzx", "météo demain", "",
+                                  "receta de paella", "score du match"])
+def test_abstains_on_nonsense_and_out_of_scope(index, text):
+    outcome = index.search(Query(text=text), now=MONDAY_NOON)
+    assert outcome.abstained and outcome.results == []
+    assert "food" in outcome.suggestions and "health" in outcome.suggestions
+
+
+# --------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize("text", ["emmaus connect", "emaus conect", "Emmaüs", "إيماوس كونكت",
+                                  "ایماوس کانکت", "Эммаус Коннект"])
+def test_a_programme_name_finds_the_programme_first(index, text):
+    outcome = index.search(Query(text=text), now=MONDAY_NOON)
+    assert ids(outcome)[0] == "emmaus"
+    assert outcome.results[0].why == "name"
+
+
+def test_exact_programme_name_beats_fuzzy_text(index):
+    outcome = index.search(Query(text="mobilimel"), now=MONDAY_NOON)
+    assert ids(outcome)[0] == "mobility"
+
+
+def test_description_words_are_a_last_resort(index):
+    outcome = index.search(Query(text="chiens chats"), now=MONDAY_NOON)
+    assert ids(outcome)[0] == "vet"
+
+
+# --------------------------------------------------------------------------- places
+
+
+@pytest.mark.parametrize(("place", "first"), [("Roubaix", "shower-roubaix"),
+                                              ("Lille", "shower-lille"),
+                                              ("59100", "shower-roubaix")])
+def test_near_beats_far_for_the_same_need(index, place, first):
+    outcome = index.search(Query(text="douche", place=place), now=MONDAY_NOON)
+    assert ids(outcome)[0] == first
+    assert outcome.results[0].distance_km < 3
+
+
+def test_shared_location_and_distances(index):
+    lat, lon = ROUBAIX[2:]
+    outcome = index.search(Query(text="shower", location=(lat, lon)), now=MONDAY_NOON)
+    assert ids(outcome) == ["shower-roubaix", "shower-lille"]
+    assert outcome.results[0].distance_km == pytest.approx(0, abs=0.01)
+    assert outcome.results[1].distance_km == pytest.approx(9.8, abs=0.5)
+    assert outcome.place.place.kind == "coordinates"
+
+
+def test_place_inside_the_text_is_understood_and_not_taken_as_a_need(index):
+    outcome = index.search(Query(text="need a shower rubaix"), now=MONDAY_NOON)
+    assert outcome.place is not None and outcome.place.place.commune == "Roubaix"
+    assert ids(outcome)[0] == "shower-roubaix"
+    assert outcome.categories == ("shower",)
+
+
+def test_approximate_coordinates_are_never_near(index):
+    lat, lon = LILLE[2:]
+    outcome = index.search(Query(text="atelier numérique", location=(lat, lon)), now=MONDAY_NOON)
+    emmaus = next(r for r in outcome.results if r.service_id == "emmaus")
+    assert emmaus.distance_km is None
+    assert ids(outcome)[0] == "digital"
+
+
+def test_a_service_for_the_whole_metropolis_counts_as_near(index):
+    outcome = index.search(Query(text="transport", place="Lille"), now=MONDAY_NOON)
+    assert ids(outcome)[0] == "mobility"
+
+
+def test_anywhere_ignores_the_place(index):
+    outcome = index.search(Query(text="douche", place="Roubaix", anywhere=True), now=MONDAY_NOON)
+    assert outcome.place is None
+    assert all(r.distance_km is None for r in outcome.results)
+
+
+# --------------------------------------------------------------------------- audience, filters
+
+
+def test_a_woman_is_never_sent_to_a_men_only_shelter(index):
+    outcome = index.search(Query(text="je suis une femme, je dors dehors"), now=MONDAY_NOON)
+    assert "shelter-men" not in ids(outcome)
+    assert ids(outcome)[0] == "shelter-women"
+
+
+def test_a_man_is_never_sent_to_a_women_only_shelter(index):
+    for query in (Query(text="hébergement d'urgence homme"),
+                  Query(text="hébergement d'urgence", gender="men")):  # fmt: skip
+        assert "shelter-women" not in ids(index.search(query, now=MONDAY_NOON))
+
+
+def test_a_family_is_not_sent_where_children_are_refused(index):
+    outcome = index.search(Query(text="shelter for my children"), now=MONDAY_NOON)
+    assert "shelter-men" not in ids(outcome)
+    assert ids(outcome)[0] == "shelter-families"
+
+
+def test_age_from_the_text_and_from_the_query(index):
+    young = index.search(Query(text="I am 19 and need a job"), now=MONDAY_NOON)
+    assert ids(young)[0] == "youth-jobs"
+    old = index.search(Query(text="trouver un emploi", age=40), now=MONDAY_NOON)
+    assert "youth-jobs" not in ids(old)
+
+
+def test_students_get_student_services_first(index):
+    outcome = index.search(Query(text="épicerie étudiant"), now=MONDAY_NOON)
+    assert ids(outcome)[0] == "student-grocery"
+
+
+def test_filters_chosen_with_buttons(index):
+    free = index.search(Query(text="douche", free_only=True), now=MONDAY_NOON)
+    assert ids(free) == ["shower-lille"]
+    walk_in = index.search(Query(text="douche", no_appointment=True), now=MONDAY_NOON)
+    assert ids(walk_in) == ["shower-lille"]
+    opened = index.search(Query(text="douche", open_at=MONDAY_NOON), now=MONDAY_NOON)
+    assert ids(opened) == ["shower-lille"] and opened.results[0].open_now is True
+    closed = index.search(Query(text="douche", open_at=MONDAY_NOON.replace(hour=17)))
+    assert closed.results == []
+
+
+def test_free_said_in_words_reorders_without_excluding(index):
+    outcome = index.search(Query(text="douche gratuite", place="Roubaix"), now=MONDAY_NOON)
+    assert set(ids(outcome)) == {"shower-lille", "shower-roubaix"}
+
+
+def test_open_now_is_reported(index):
+    outcome = index.search(Query(text="douche"), now=MONDAY_NOON)
+    states = {r.service_id: r.open_now for r in outcome.results}
+    assert states == {"shower-lille": True, "shower-roubaix": None}
+
+
+def test_pagination_keeps_the_total(index):
+    first = index.search(Query(text="manger", limit=2), now=MONDAY_NOON)
+    second = index.search(Query(text="manger", limit=2, offset=2), now=MONDAY_NOON)
+    assert len(first.results) == 2 and first.total == second.total >= 3
+    assert not set(ids(first)) & set(ids(second))
+
+
+# --------------------------------------------------------------------------- per database
+
+
+def test_current_index_is_rebuilt_when_the_catalogue_changes(sqlite_engine):
+    with session_scope(sqlite_engine) as session:
+        session.add(make("a", "Douches A", ["shower"]))
+    assert len(current_index(sqlite_engine)) == 1
+    assert current_index(sqlite_engine) is current_index(sqlite_engine)
+    with session_scope(sqlite_engine) as session:
+        session.add(make("b", "Douches B", ["shower"], ROUBAIX))
+    assert len(current_index(sqlite_engine)) == 2
+    outcome = search_services(sqlite_engine, Query(text="douche", place="Roubaix"))
+    assert ids(outcome) == ["b", "a"]
