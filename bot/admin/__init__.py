@@ -12,19 +12,31 @@ as a search.
 
 from __future__ import annotations
 
+import warnings
+
 from telegram.ext import Application
+from telegram.warnings import PTBUserWarning
 
 from bot.admin import editor, files, manage, review
 
 GROUP = -1
 
+# The terminal chat and the tests do not start the JobQueue; there an admin step simply does
+# not time out, which is harmless, so PTB's warning on every step would only be noise.
+warnings.filterwarnings("ignore", "Ignoring `conversation_timeout`", PTBUserWarning)
+
 
 def register(application: Application) -> None:
     """Add the administrators' handlers and the weekly stale reminder to `application`."""
     persistent = application.persistence is not None
-    application.add_handler(editor.conversation(persistent=persistent), group=GROUP)
+    with warnings.catch_warnings():
+        # Admin conversations are tracked per chat and user on purpose (buttons included).
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        conversations = [
+            editor.conversation(persistent=persistent),
+            *files.handlers(persistent=persistent),
+        ]
     application.add_handlers(
-        [*manage.handlers(), *files.handlers(persistent=persistent), *review.handlers()],
-        group=GROUP,
+        [*conversations, *manage.handlers(), *review.handlers()], group=GROUP
     )
     review.schedule_reminder(application)

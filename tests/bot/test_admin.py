@@ -18,7 +18,8 @@ from tests.bot.admin_kit import ADMIN, OTHER, SERVICE_ID, make_kit
 from tests.conftest import EVAL_DIR
 
 REFUSED = "This command is not available."
-# The Application is not started in tests, so PTB warns that admin steps cannot time out.
+# pytest resets warning filters per test; the Application is not started here, so admin
+# steps cannot time out (see bot/admin/__init__.py).
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
 
 
