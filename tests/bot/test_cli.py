@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import sys
 
-from bot.cli import chat
+from bot.cli import chat, main
 
 
 class Script(io.StringIO):
@@ -25,3 +26,19 @@ async def test_chat_shares_a_typed_location(make_settings):
     out = io.StringIO()
     await chat(make_settings(), "en", Script("shower\n@50.6942,3.1746\n"), out)
     assert "I have your location" in out.getvalue()
+
+
+def test_no_subcommand_without_a_token_seeds_and_opens_the_chat(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    monkeypatch.setattr(sys, "stdin", Script("help with internet\nRoubaix\n"))
+    assert main(["--db", f"sqlite:///{tmp_path / 'relais.db'}"]) == 0
+    captured = capsys.readouterr()
+    assert "services into the empty database" in captured.err
+    assert "What do you need?" in captured.out and "> Roubaix" in captured.out
+
+
+def test_bot_without_a_token_is_a_clear_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert main(["--db", f"sqlite:///{tmp_path / 'relais.db'}", "bot"]) == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().err
