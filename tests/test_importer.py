@@ -3,10 +3,12 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from catalogue.db import session_scope
-from catalogue.importer import ImportFormatError, import_bytes, import_file
+from catalogue.importer import ImportFormatError, import_bytes, import_file, parse
 from catalogue.models import AuditEntry, Service
 from catalogue.services import get_service
 
@@ -114,3 +116,19 @@ def test_import_file_reads_csv_by_extension(tmp_path, sqlite_engine):
 def test_unknown_format_is_refused(sqlite_engine):
     with pytest.raises(ImportFormatError):
         import_bytes(sqlite_engine, b"\x00\x01binary", "file.bin", actor="test")
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(sorted({*GOOD, "x_relais", "addresses", "location", "exceptions",
+                                "translations", "taxonomy_term", "code", "byday", "latitude"})),
+        inner, max_size=6),
+    max_leaves=30,
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(JSON, max_size=3))
+def test_any_json_gives_a_report_never_an_exception(doc):
+    parse(json.dumps(doc).encode(), "any.json")

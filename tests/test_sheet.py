@@ -3,9 +3,11 @@
 from datetime import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from catalogue.db import make_engine, session_scope
-from catalogue.importer import export_bytes, import_bytes
+from catalogue.importer import export_bytes, import_bytes, parse
 from catalogue.services import get_service
 from catalogue.sheet import COLUMNS, parse_sheet
 from tests.conftest import EVAL_DIR
@@ -75,3 +77,11 @@ def test_csv_round_trip(engine, tmp_path):
     assert export_bytes(other, "csv") == sheet
     again = import_bytes(other, sheet, "export.csv", actor="t")
     assert len(again.unchanged) == 119
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["", "x", "9", "mo 9-", "a|b", '"', ";", "2026-13-01",
+                                          "yes", "50,6"]), max_size=len(COLUMNS)), max_size=4))
+def test_any_cells_give_a_report_never_an_exception(rows):
+    lines = [",".join(COLUMNS)] + [",".join(cells) for cells in rows]
+    parse("\n".join(lines).encode(), "any.csv")
