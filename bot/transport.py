@@ -387,7 +387,7 @@ def render_calls(calls: list[Call]) -> tuple[str, list[Button]]:
     lines: list[str] = []
     buttons: list[Button] = []
     for call in calls:
-        if call.method in _SENDS | {"editMessageText", "editMessageCaption"}:
+        if call.method in _SENDS | {"editMessageText", "editMessageCaption", "editMessageReplyMarkup"}:
             if call.method.startswith("edit"):
                 lines.append("(message updated)")
             if call.method in {"sendVenue", "sendLocation"}:
