@@ -100,6 +100,9 @@ class FloodGuard:
         while recent and at - recent[0] >= timedelta(minutes=1):
             recent.popleft()
         if len(recent) >= self.limit:
+            if update.callback_query:  # dropped, but the button must stop spinning
+                with contextlib.suppress(TelegramError):
+                    await update.callback_query.answer()
             await self._warn_once(update, context, user.id, at)
             raise ApplicationHandlerStop
         recent.append(at)
