@@ -218,19 +218,53 @@ def _read_hours(service: Service) -> str:
     return format_compact_hours(service.hours) if service.hours else ""
 
 
+MONTHLY = {  # position of the weekday in the month, as in HSDS/iCal byday "1SA", "-1FR"
+    "1": N_("first {weekday} of the month"),
+    "2": N_("second {weekday} of the month"),
+    "3": N_("third {weekday} of the month"),
+    "4": N_("fourth {weekday} of the month"),
+    "-1": N_("last {weekday} of the month"),
+}
+
+
+def _days(byday: str, tr: Translator) -> str:
+    """"MO,TU,WE,TH,FR" -> "Monday – Friday"; "MO,WE" -> "Monday and Wednesday";
+    "1SA" -> "first Saturday of the month"."""
+    codes = byday.upper().split(",")
+    if all(code in WEEKDAYS for code in codes):
+        index = sorted(WEEKDAYS.index(code) for code in codes)
+        runs: list[list[int]] = []
+        for i in index:
+            if runs and i == runs[-1][-1] + 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        names = [
+            f"{format_weekday(run[0], tr.lang)} – {format_weekday(run[-1], tr.lang)}"
+            if len(run) >= 3
+            else format_list([format_weekday(i, tr.lang) for i in run], tr.lang)
+            for run in runs
+        ]
+        return format_list(names, tr.lang)
+    names = []
+    for code in codes:
+        position, day = code[:-2], code[-2:]
+        if position in MONTHLY and day in WEEKDAYS:
+            weekday = format_weekday(WEEKDAYS.index(day), tr.lang)
+            names.append(tr.gettext(MONTHLY[position]).format(weekday=weekday))
+        else:
+            names.append(code)
+    return format_list(names, tr.lang)
+
+
 def hours_preview(value: str, tr: Translator) -> str:
     """The week as people will read it: one line per rule, days and times in their language."""
     if not value:
         return _unknown(tr)
-    lines = []
-    for rule in parse_compact_hours(value):
-        days = [
-            format_weekday(WEEKDAYS.index(d), tr.lang) if d in WEEKDAYS else d
-            for d in rule.byday.split(",")
-        ]
-        span = format_hours_range(rule.opens_at, rule.closes_at, tr.lang)
-        lines.append(f"{format_list(days, tr.lang)}: {span}")
-    return "\n".join(lines)
+    return "\n".join(
+        f"{_days(rule.byday, tr)}: {format_hours_range(rule.opens_at, rule.closes_at, tr.lang)}"
+        for rule in parse_compact_hours(value)
+    )
 
 
 # --- audience ---------------------------------------------------------------------------------

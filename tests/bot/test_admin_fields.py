@@ -141,3 +141,12 @@ def test_every_field_reads_back_what_it_wrote():
 def test_keyboard_leaves_out_buttons_past_64_bytes():
     markup = keyboard([[("ok", "adm:ver:short")], [("long", "adm:ver:" + "x" * 60)]])
     assert [[b.callback_data for b in row] for row in markup.inline_keyboard] == [["adm:ver:short"]]
+
+
+def test_hours_preview_reads_like_a_sentence():
+    preview = hours_preview(parse_hours("mo-fr 09:00-12:00; mo,we 14:00-17:00; 1sa 10:00-12:00"), EN)
+    lines = preview.splitlines()
+    assert lines[0].startswith("Monday – Friday:")
+    assert lines[1].startswith("Monday and Wednesday:")
+    assert lines[2].startswith("first Saturday of the month:")
+    assert hours_preview(parse_hours("-1fr 10:00-12:00"), EN).startswith("last Friday of the month")
