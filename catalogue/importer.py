@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
 
 from catalogue import hsds, sheet
@@ -202,6 +203,23 @@ def import_bytes(
     report.dry_run = dry_run
     if not report.ok():
         return report
+    try:
+        _apply(engine, items, report, actor=actor, progress=progress)
+    except IntegrityError as exc:  # e.g. a phone id that another stored service already uses
+        problem = Problem(None, None, f"the database refused the import: {exc.orig}")
+        return ImportReport(problems=[problem], unit=report.unit, dry_run=dry_run)
+    return report
+
+
+def _apply(
+    engine: Engine,
+    items: list[tuple[int, dict[str, Any]]],
+    report: ImportReport,
+    *,
+    actor: str,
+    progress: bool,
+) -> None:
+    """Sort the items into created/updated/unchanged and, unless a dry run, write them."""
     with session_scope(engine) as session:
         bar: Iterable[tuple[int, dict[str, Any]]] = (
             tqdm(items, desc="import", unit="service") if progress else items
@@ -216,12 +234,9 @@ def import_bytes(
                 continue
             else:
                 report.updated.append(snap["id"])
-            if not dry_run:
+            if not report.dry_run:
                 action = "import" if existing is not None else "create"
                 write_snapshot(session, snap, actor=actor, action=action)
-        if dry_run:
-            session.rollback()
-    return report
 
 
 def import_file(

@@ -100,6 +100,15 @@ def test_import_then_reimport_then_update(engine):
     assert actions == ["create", "import"]
 
 
+def test_a_clash_with_stored_data_is_reported_and_nothing_written(engine):
+    phone = {"id": "ph-1", "number": "03 53 01 00 00"}
+    assert import_bytes(engine, _doc(_with(phones=[phone])), "a.json", actor="t").ok()
+    clash = _doc(_with(id="s-2", name="New", phones=[phone]), _with(id="s-3"))
+    report = import_bytes(engine, clash, "b.json", actor="t")
+    assert not report.ok() and "refused" in report.problems[0].message
+    assert report.created == [] and _count(engine) == 1
+
+
 def test_dry_run_writes_nothing(engine):
     report = import_bytes(engine, _doc(GOOD), "a.json", actor="test", dry_run=True)
     assert report.created == ["s-1"] and report.dry_run
