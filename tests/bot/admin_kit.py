@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
-from pathlib import Path
 
 from sqlalchemy import Engine
 from telegram.ext import Application
@@ -60,10 +59,8 @@ def seed_service(engine: Engine, *, verified_on: date | None = None) -> None:
         save_service(session, service, actor="test", action="create")
 
 
-async def make_kit(tmp_path: Path) -> Kit:
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'relais.db'}", admin_ids=frozenset({ADMIN})
-    )
+async def make_kit(database_url: str) -> Kit:
+    settings = Settings(database_url=database_url, admin_ids=frozenset({ADMIN}))
     request = LocalRequest()
     app = build_application(settings, request=request)
     await app.initialize()

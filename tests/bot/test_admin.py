@@ -24,8 +24,9 @@ pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`"
 
 
 @pytest.fixture
-async def kit(tmp_path):
-    kit = await make_kit(tmp_path)
+async def kit(db_url):
+    """On SQLite, and on PostgreSQL too when RELAIS_TEST_DATABASE_URL is set."""
+    kit = await make_kit(db_url)
     yield kit
     await kit.app.shutdown()
 

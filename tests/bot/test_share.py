@@ -15,7 +15,7 @@ from tests.bot.admin_kit import SERVICE_ID, make_kit
 
 @pytest.fixture
 async def kit(tmp_path):
-    kit = await make_kit(tmp_path)
+    kit = await make_kit(f"sqlite:///{tmp_path / 'relais.db'}")
     yield kit
     await kit.app.shutdown()
 
