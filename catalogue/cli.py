@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from catalogue.db import DatabaseError, make_engine, session_scope
-from catalogue.importer import FORMATS, LARGE_IMPORT, ImportFormatError, export_file, import_file
+from catalogue.importer import FORMATS, ImportFormatError, export_file, import_file
 from catalogue.services import get_service, list_services, service_snapshot
 
 
@@ -22,6 +22,8 @@ class CliError(Exception):
 
 
 Handler = Callable[[argparse.Namespace], int]
+# Files this big show a progress bar even when stderr is not a terminal (logs).
+LARGE_FILE_BYTES = 1_000_000
 
 
 def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
@@ -59,7 +61,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    progress = sys.stderr.isatty() or path.stat().st_size > LARGE_IMPORT * 2000
+    progress = sys.stderr.isatty() or path.stat().st_size > LARGE_FILE_BYTES
     try:
         report = import_file(
             _engine(args), path, dry_run=args.dry_run, actor="cli", progress=progress

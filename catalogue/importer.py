@@ -40,8 +40,6 @@ __all__ = ["ImportReport", "Problem", "export_bytes", "export_file", "import_byt
 
 FORMATS = ("hsds", "csv")
 SEED_DIR = Path(__file__).parent / "data" / "seed"
-# Above this many services the CLI shows a progress bar even when not asked to.
-LARGE_IMPORT = 500
 
 
 class ImportFormatError(ValueError):
