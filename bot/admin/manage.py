@@ -13,8 +13,16 @@ from bot.admin.common import N_, actor, admin_handler, engine_of, reply, stop, t
 from bot.i18n import Translator, format_date, format_time
 from bot.roles import bootstrap_admin_only, grant, revoke
 from catalogue.db import session_scope
+from catalogue.hours import PARIS
 from catalogue.models import Status
-from catalogue.services import NotFoundError, content, history, set_status, undo_last
+from catalogue.services import (
+    NotFoundError,
+    as_utc,
+    content,
+    history,
+    set_status,
+    undo_last,
+)
 from catalogue.services import get_service as load_service
 
 STATUS_DONE = {
@@ -60,15 +68,17 @@ def _status_command(name: str, status: Status) -> CommandHandler:
 
 
 def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """Top-level fields of a service snapshot that differ (timestamps aside)."""
+    """Top-level fields of a service snapshot that differ (timestamps and notes aside)."""
     old, new = content(before or {}), content(after or {})
-    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    keys = (old.keys() | new.keys()) - {"undoes"}
+    return sorted(k for k in keys if old.get(k) != new.get(k))
 
 
 def history_text(entries: list[Any], name: str, tr: Translator) -> str:
     lines = [tr.gettext("History of {name}:").format(name=name)]
     for entry in entries[-20:]:
-        when = f"{format_date(entry.at.date(), tr.lang)} {format_time(entry.at.time(), tr.lang)}"
+        at = as_utc(entry.at).astimezone(PARIS)
+        when = f"{format_date(at.date(), tr.lang)} {format_time(at.time(), tr.lang)}"
         action = tr.gettext(ACTIONS.get(entry.action, entry.action))
         line = f"• {when} — {action} — {entry.actor}"
         if entry.action in ("update", "import", "undo"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -25,8 +25,9 @@ from bot.admin.fields import (
     parse_source,
     summary,
 )
+from bot.admin.manage import history_text
 from bot.i18n import translator
-from catalogue.models import Location
+from catalogue.models import AuditEntry, Location
 
 EN = translator("en")
 
@@ -150,3 +151,13 @@ def test_hours_preview_reads_like_a_sentence():
     assert lines[1].startswith("Monday and Wednesday:")
     assert lines[2].startswith("first Saturday of the month:")
     assert hours_preview(parse_hours("-1fr 10:00-12:00"), EN).startswith("last Friday of the month")
+
+
+def test_history_names_changed_fields_in_paris_time():
+    entry = AuditEntry(
+        at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC), actor="telegram:1", action="undo",
+        entity_id="s", before={"name": "A", "fees": None}, after={"name": "B", "fees": None,
+                                                                  "undoes": 3},
+    )
+    text = history_text([entry], "B", EN)
+    assert "January 16, 2026" in text and "(name)" in text and "undone" in text
