@@ -35,7 +35,16 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import render, share, stats
-from bot.i18n import N_, SUPPORTED, Translator, bidi, negotiate, translator, user_language
+from bot.i18n import (
+    N_,
+    SUPPORTED,
+    Translator,
+    bidi,
+    format_list,
+    negotiate,
+    translator,
+    user_language,
+)
 from bot.persistence import SQLPersistence
 from catalogue import places, taxonomy
 from catalogue.db import session_scope
@@ -528,7 +537,7 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
     tr = tr_of(update, context)
     outcome = run(context, search, tr.lang, offset=search.get("offset", 0))
     labels = [taxonomy.label(k, tr.lang) for k in outcome.categories[:3]]
-    need = ", ".join(labels) if labels else search.get("text", "")
+    need = format_list(labels, tr.lang) if labels else search.get("text", "")
     if search.get("loc"):
         place = tr.gettext("Near your location")
     elif search.get("any"):
