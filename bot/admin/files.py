@@ -36,9 +36,12 @@ EXPORTS = {"csv": "relais-catalogue.csv", "hsds": "relais-catalogue.json"}
 END = ConversationHandler.END
 
 
-def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
-    """created/updated/unchanged counts, then each problem with its line or item number."""
-    if applied:
+def report_text(report: ImportReport, filename: str, tr: Translator, *, applied: bool) -> str:
+    """created/updated/unchanged counts, then each problem with its CSV line or JSON item."""
+    if report.problems:
+        head = N_("Nothing imported:") if applied else N_("Dry run, nothing written:")
+        created, updated = N_("{n} to create"), N_("{n} to update")
+    elif applied:
         head, created, updated = N_("Imported:"), N_("{n} created"), N_("{n} updated")
     else:
         head = N_("Dry run, nothing written yet:")
@@ -50,17 +53,21 @@ def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
         tr.gettext("{n} unchanged").format(n=len(report.unchanged)),
     ]
     if report.problems:
+        count = len(report.problems)
         lines.append(
-            tr.gettext("{n} problems; nothing can be imported until they are fixed:").format(
-                n=len(report.problems)
-            )
+            tr.ngettext(
+                "{n} problem; nothing can be imported until it is fixed:",
+                "{n} problems; nothing can be imported until they are fixed:",
+                count,
+            ).format(n=count)
         )
+        place = N_("line {n}") if filename.lower().endswith(".csv") else N_("item {n}")
         for problem in report.problems[:MAX_PROBLEMS]:
-            where = tr.gettext("line {n}").format(n=problem.item) if problem.item else "—"
+            where = tr.gettext(place).format(n=problem.item) if problem.item else "—"
             field = f" [{problem.field}]" if problem.field else ""
             lines.append(f"• {where}{field}: {problem.message}")
-        if len(report.problems) > MAX_PROBLEMS:
-            lines.append(tr.gettext("… and {n} more.").format(n=len(report.problems) - MAX_PROBLEMS))
+        if count > MAX_PROBLEMS:
+            lines.append(tr.gettext("… and {n} more.").format(n=count - MAX_PROBLEMS))
     return "\n".join(lines)
 
 
@@ -86,7 +93,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     file = await document.get_file()  # type: ignore[union-attr]
     data = bytes(await file.download_as_bytearray())
     report = import_bytes(engine_of(context), data, name, dry_run=True, actor=actor(update))
-    text = report_text(report, tr, applied=False)
+    text = report_text(report, name, tr, applied=False)
     if not report.ok():
         await reply(update, tr, text)
         return END
@@ -109,7 +116,7 @@ async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     data = base64.b64decode(pending["data"])
     name = pending["name"]
     report = import_bytes(engine_of(context), data, name, actor=actor(update))
-    await reply(update, tr, report_text(report, tr, applied=report.ok()))
+    await reply(update, tr, report_text(report, name, tr, applied=True))
     return END
 
 

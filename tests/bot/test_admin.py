@@ -12,6 +12,7 @@ from bot.admin import review
 from bot.roles import AdminRole, grant
 from bot.stats import record_search
 from catalogue.db import session_scope
+from catalogue.importer import export_bytes
 from catalogue.models import AuditEntry, Service
 from catalogue.services import catalogue_version, save_service
 from tests.bot.admin_kit import ADMIN, OTHER, SERVICE_ID, make_kit
@@ -198,6 +199,17 @@ async def test_import_of_a_broken_file_reports_and_changes_nothing(kit):
     assert "Only .csv and .json" in texts(await kit.admin.send_document("notes.txt", b"x"))[0]
     calls = await kit.admin.send_document("broken.json", b'{"services": [')
     assert "problem" in texts(calls)[0]
+    assert not calls[-1].button_data()
+    assert state(kit) == before
+
+
+async def test_csv_problems_name_their_line_and_nothing_changes(kit):
+    sheet = export_bytes(kit.engine, "csv").replace(b"mo-fr 09:00-12:00", b"sometimes")
+    before = state(kit)
+    await kit.admin.send("/import")
+    calls = await kit.admin.send_document("sheet.csv", sheet)
+    report = texts(calls)[0]
+    assert "line 2" in report and "hours" in report
     assert not calls[-1].button_data()
     assert state(kit) == before
 
