@@ -119,17 +119,17 @@ def validate_snapshot(snap: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _location_problems(loc: dict[str, Any]) -> list[tuple[str, str]]:
     lat, lon = loc.get("latitude"), loc.get("longitude")
-    name = loc.get("name") or loc.get("id")
+    name = loc.get("name") or loc.get("address") or loc.get("city") or loc.get("id")
     if (lat is None) != (lon is None):
-        return [("latitude", f"place {name}: latitude and longitude go together")]
+        return [("latitude", f"place "{name}": latitude and longitude go together")]
     if lat is None:
         if loc.get("address"):
-            return [("latitude", f"place {name}: an address needs its coordinates")]
+            return [("latitude", f"place "{name}": an address needs its coordinates")]
         return []
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return [("latitude", f"place {name}: coordinates out of range ({lat}, {lon})")]
+        return [("latitude", f"place "{name}": coordinates out of range ({lat}, {lon})")]
     if loc.get("address") and not in_mel(lat, lon):
-        return [("latitude", f"place {name}: ({lat}, {lon}) is outside the Lille metropolis")]
+        return [("latitude", f"place "{name}": ({lat}, {lon}) is outside the Lille metropolis")]
     return []
 
 
