@@ -121,15 +121,15 @@ def _location_problems(loc: dict[str, Any]) -> list[tuple[str, str]]:
     lat, lon = loc.get("latitude"), loc.get("longitude")
     name = loc.get("name") or loc.get("address") or loc.get("city") or loc.get("id")
     if (lat is None) != (lon is None):
-        return [("latitude", f"place "{name}": latitude and longitude go together")]
+        return [("latitude", f"place {name!r}: latitude and longitude go together")]
     if lat is None:
         if loc.get("address"):
-            return [("latitude", f"place "{name}": an address needs its coordinates")]
+            return [("latitude", f"place {name!r}: an address needs its coordinates")]
         return []
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return [("latitude", f"place "{name}": coordinates out of range ({lat}, {lon})")]
+        return [("latitude", f"place {name!r}: coordinates out of range ({lat}, {lon})")]
     if loc.get("address") and not in_mel(lat, lon):
-        return [("latitude", f"place "{name}": ({lat}, {lon}) is outside the Lille metropolis")]
+        return [("latitude", f"place {name!r}: ({lat}, {lon}) is outside the Lille metropolis")]
     return []
 
 
