@@ -21,7 +21,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from bot.i18n import DEFAULT, LOCALES_DIR, SUPPORTED, localized, localized_field
+from bot.i18n import DEFAULT, LOCALES_DIR, SUPPORTED, localized, localized_field, translator
 from catalogue.db import session_scope
 from catalogue.importer import ensure_seeded
 from catalogue.services import get_service
@@ -137,6 +137,30 @@ def test_plural_forms(lang):
         if message.id and message.pluralizable:
             assert len(message.string) == expected, message.id
 
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "word"),
+    [
+        ("ar", 1, "مكانًا"),
+        ("ar", 2, "مكانين"),
+        ("ar", 3, "أماكن"),
+        ("ar", 10, "أماكن"),
+        ("ar", 11, "مكانًا"),
+        ("ar", 100, "مكان"),
+        ("uk", 1, "місце"),
+        ("uk", 3, "місця"),
+        ("uk", 5, "місць"),
+        ("uk", 11, "місць"),
+        ("uk", 21, "місце"),
+        ("ru", 22, "места"),
+        ("ro", 1, "loc"),
+        ("ro", 20, "de locuri"),
+    ],
+)
+def test_plural_forms_chosen_at_run_time(lang, count, word):
+    text = translator(lang).ngettext("I found {count} place.", "I found {count} places.", count)
+    assert text.format(count=count).endswith(f"{count} {word}.")
 
 # --- the seed catalogue's service content -------------------------------------------------------
 SEED_DIR = ROOT / "catalogue" / "data" / "seed"
