@@ -25,14 +25,13 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     InlineQueryHandler,
 )
 
-from bot.admin.common import fits
+from bot.admin.common import fits, stop
 from bot.admin.fields import hours_preview
 from bot.i18n import SUPPORTED, Translator, bidi, translator, user_language
 from bot.render import public_venue, render_service_card, tel
@@ -112,6 +111,7 @@ def _language_name(code: str) -> str:
     return Locale.parse(code).get_display_name(code).capitalize()
 
 
+@stop
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Languages, each in its own name; the chosen one renders the card just once."""
     service_id = update.callback_query.data.removeprefix("shr:ol:")  # type: ignore[union-attr]
@@ -123,9 +123,9 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     await _say(update, tr, tr.gettext("Show this card in which language?"),
                reply_markup=InlineKeyboardMarkup(rows))
-    raise ApplicationHandlerStop
 
 
+@stop
 async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The card in another language; the worker's own language setting stays as it was."""
     _, _, rest = update.callback_query.data.partition("shr:in:")  # type: ignore[union-attr]
@@ -134,16 +134,16 @@ async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not services:
         tr = _tr(update, context)
         await _say(update, tr, tr.gettext("This service is no longer available."))
-        raise ApplicationHandlerStop
+        return
     await update.callback_query.answer()  # type: ignore[union-attr]
     card = render_service_card(services[0], lang, now=_now())
     await update.effective_chat.send_message(card.text, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
-    raise ApplicationHandlerStop
 
 
 # --- shortlist --------------------------------------------------------------------------------
 
 
+@stop
 async def add_to_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service_id = update.callback_query.data.removeprefix("shr:add:")  # type: ignore[union-attr]
     tr = _tr(update, context)
@@ -161,7 +161,6 @@ async def add_to_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             len(shortlist),
         ).format(n=len(shortlist))
     await update.callback_query.answer(bidi(text, tr.lang), show_alert=False)  # type: ignore[union-attr]
-    raise ApplicationHandlerStop
 
 
 def _entry(service: Service, tr: Translator) -> list[str]:
@@ -208,13 +207,14 @@ def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
     return page.encode("utf-8")
 
 
+@stop
 async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = _tr(update, context)
     services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
     if not services:
         await _say(update, tr, tr.gettext(
             "Your list is empty. Add services with the ⭐ button on their card."))
-        raise ApplicationHandlerStop
+        return
     names = "\n".join(f"{i}. {html.escape(s.name)}" for i, s in enumerate(services, 1))
     rows = [
         [InlineKeyboardButton(bidi(tr.gettext("Send as one message"), tr.lang),
@@ -226,9 +226,9 @@ async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     ]
     await _say(update, tr, tr.gettext("Your list:") + "\n" + names,
                reply_markup=InlineKeyboardMarkup(rows))
-    raise ApplicationHandlerStop
 
 
+@stop
 async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     action = update.callback_query.data.removeprefix("shr:ls:")  # type: ignore[union-attr]
     tr = _tr(update, context)
@@ -251,7 +251,6 @@ async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await update.effective_chat.send_document(  # type: ignore[union-attr]
             InputFile(sheet, filename="relais-services.html")
         )
-    raise ApplicationHandlerStop
 
 
 # --- inline mode ------------------------------------------------------------------------------

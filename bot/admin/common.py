@@ -70,11 +70,11 @@ async def reply(
 
 
 def stop(handler: Callback) -> Callback:
-    """Stop other handler groups (the resident conversation) once an admin handler ran.
+    """Stop other handler groups (the resident conversation) once this handler ran.
 
-    Admin handlers live in group -1, before the resident conversation; raising
-    ApplicationHandlerStop carries the conversation's next state and keeps the resident flow
-    from answering the same message.
+    Admin and share handlers live in group -1, before the resident conversation; raising
+    ApplicationHandlerStop carries a conversation's next state and keeps the resident flow
+    from answering the same update.
     """
 
     @wraps(handler)
