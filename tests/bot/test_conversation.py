@@ -15,6 +15,14 @@ from tests.bot.conftest import data_starting, last_text, sent
 ROUBAIX = (50.6942, 3.1746)
 
 
+async def at_place_step(bot, lang="en", need="shower"):
+    """A user who started and wrote a need: the bot now asks where."""
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    await user.send(need)
+    return user
+
+
 async def search_showers_in_roubaix(user):
     await user.send("/start")
     await user.send("douche")
@@ -77,9 +85,7 @@ async def test_card_sends_a_venue_only_for_a_precise_address(bot):
 
 
 async def test_shared_location_gives_distances(bot):
-    user = bot.user(lang="en")
-    await user.send("/start")
-    await user.send("shower")
+    user = await at_place_step(bot, "en", "shower")
     calls = await user.share_location(*ROUBAIX)
     results = sent(calls)[-1]
     assert " km" in results.text or " m " in results.text or " m\n" in results.text
@@ -96,9 +102,7 @@ async def test_location_sent_before_the_need_is_kept(bot):
 
 
 async def test_typo_in_place_asks_for_confirmation(bot):
-    user = bot.user(lang="en")
-    await user.send("/start")
-    await user.send("shower")
+    user = await at_place_step(bot, "en", "shower")
     calls = await user.send("Roubx")
     question = sent(calls)[-1]
     assert "Did you mean" in question.text
@@ -108,27 +112,21 @@ async def test_typo_in_place_asks_for_confirmation(bot):
 
 
 async def test_saying_no_to_the_suggested_place_asks_again(bot):
-    user = bot.user(lang="en")
-    await user.send("/start")
-    await user.send("shower")
+    user = await at_place_step(bot, "en", "shower")
     question = sent(await user.send("Roubx"))[-1]
     calls = await user.press(data_starting([question], "pn:")[0])
     assert "Where are you?" in last_text(calls)
 
 
 async def test_yes_typed_confirms_the_place(bot):
-    user = bot.user(lang="fr")
-    await user.send("/start")
-    await user.send("douche")
+    user = await at_place_step(bot, "fr", "douche")
     assert "Roubaix" in sent(await user.send("Roubx"))[-1].text
     results = sent(await user.send("oui"))[-1]
     assert data_starting([results], "d:")
 
 
 async def test_a_need_typed_at_the_place_step_is_taken_as_the_need(bot):
-    user = bot.user(lang="en")
-    await user.send("/start")
-    await user.send("shower")
+    user = await at_place_step(bot, "en", "shower")
     calls = await user.send("food parcel")
     assert "Where are you?" in last_text(calls)
     results = sent(await user.send("Roubaix"))[-1]
@@ -136,9 +134,7 @@ async def test_a_need_typed_at_the_place_step_is_taken_as_the_need(bot):
 
 
 async def test_anywhere_in_the_metropolis(bot):
-    user = bot.user(lang="en")
-    await user.send("/start")
-    await user.send("shower")
+    user = await at_place_step(bot, "en", "shower")
     calls = await user.send("🏙 Anywhere in the metropolis")
     results = sent(calls)[-1]
     assert "The whole metropolis" in results.text and data_starting([results], "d:")
@@ -395,9 +391,7 @@ async def test_live_location_updates_are_not_answered(bot):
 
 
 async def test_error_is_reported_and_state_kept(bot):
-    user = bot.user(lang="en")
-    await user.send("/start")
-    await user.send("shower")
+    user = await at_place_step(bot, "en", "shower")
     bot.request.fail_next("sendMessage", 400, "Bad Request: something broke")
     calls = await user.send("Roubaix")
     assert "something went wrong" in last_text(calls)
