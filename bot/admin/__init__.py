@@ -17,7 +17,7 @@ import warnings
 from telegram.ext import Application
 from telegram.warnings import PTBUserWarning
 
-from bot.admin import editor, files, manage, review
+from bot.admin import editor, files, manage, menu, review
 
 GROUP = -1
 
@@ -40,3 +40,4 @@ def register(application: Application) -> None:
         [*conversations, *manage.handlers(), *review.handlers()], group=GROUP
     )
     review.schedule_reminder(application)
+    menu.schedule_menus(application)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import Engine
@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.admin.common import N_, actor, admin_handler, engine_of, reply, stop, tr_for
+from bot.admin.menu import hide_admin_menu, show_admin_menu, stored_language
 from bot.i18n import Translator, format_date, format_time
 from bot.roles import bootstrap_admin_only, grant, revoke
 from catalogue.db import session_scope
@@ -125,8 +126,13 @@ async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _role_command(
-    name: str, change: Callable[[Engine, int, int], bool], done: str, nothing: str
+    name: str,
+    change: Callable[[Engine, int, int], bool],
+    then: Callable[[ContextTypes.DEFAULT_TYPE, int], Awaitable[None]],
+    done: str,
+    nothing: str,
 ) -> CommandHandler:
+    """/grant or /revoke ID: `change` the role, `then` update that user's command menu."""
     @stop
     @bootstrap_admin_only
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,6 +142,8 @@ def _role_command(
             await reply(update, tr, tr.gettext("Send the Telegram user id (a number)."))
             return
         changed = change(engine_of(context), int(user_id), update.effective_user.id)  # type: ignore[union-attr]
+        if changed:
+            await then(context, int(user_id))
         await reply(update, tr, tr.gettext(done if changed else nothing).format(id=user_id))
 
     return CommandHandler(name, run)
@@ -173,12 +181,16 @@ def handlers() -> list[BaseHandler]:
         _role_command(
             "grant",
             lambda engine, user_id, by: grant(engine, user_id, by=by),
+            lambda context, user_id: show_admin_menu(
+                context.bot, user_id, stored_language(context.application, user_id)
+            ),
             N_("{id} is now an administrator."),
             N_("{id} was already an administrator."),
         ),
         _role_command(
             "revoke",
             lambda engine, user_id, _by: revoke(engine, user_id),
+            lambda context, user_id: hide_admin_menu(context.bot, user_id),
             N_("{id} is no longer an administrator."),
             N_("{id} had no granted admin rights."),
         ),

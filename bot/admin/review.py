@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from bot.admin.common import actor, admin_handler, engine_of, keyboard, reply, tr_for
+from bot.admin.menu import stored_language
 from bot.i18n import Translator, bidi, format_date, translator
 from bot.roles import bootstrap_admins, granted_admins
 from bot.stats import StatsSummary, chart_png, summarise
@@ -110,8 +111,7 @@ async def remind_stale(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     admins = bootstrap_admins(context.bot_data) | {r.user_id for r in granted_admins(engine)}
     for admin_id in sorted(admins):
-        stored = context.application.user_data.get(admin_id, {}).get("lang")
-        tr = translator(stored or "fr")  # French, the local language, when none is stored
+        tr = translator(stored_language(context.application, admin_id))
         text = tr.ngettext(
             "{n} service has not been verified for {months} months. /stale lists it.",
             "{n} services have not been verified for {months} months. /stale lists them.",

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 from telegram.ext import CallbackContext
 
-from bot.admin import review
+from bot.admin import menu, review
 from bot.roles import AdminRole, grant
 from bot.stats import record_search
 from catalogue.db import session_scope
@@ -72,13 +72,24 @@ async def test_admin_help_lists_the_commands(kit):
         assert command in text
 
 
+async def test_admin_menu_set_for_admin_chats_only(kit):
+    start = len(kit.request.calls)
+    await menu.show_admin_menus(CallbackContext(kit.app))
+    (menu_call,) = [c for c in kit.request.calls[start:] if c.method == "setMyCommands"]
+    assert menu_call.params["scope"]["chat_id"] == ADMIN
+    assert "stale" in [command["command"] for command in menu_call.params["commands"]]
+
+
 async def test_granted_admin_works_but_cannot_grant(kit):
-    assert texts(await kit.admin.send(f"/grant {OTHER}")) == [f"{OTHER} is now an administrator."]
+    calls = await kit.admin.send(f"/grant {OTHER}")
+    assert texts(calls) == [f"{OTHER} is now an administrator."]
+    assert [c.method for c in calls if "MyCommands" in c.method] == ["getMyCommands", "setMyCommands"]
     calls = await kit.other.send(f"/hide {SERVICE_ID}")
     assert "Hidden" in texts(calls)[0]
     assert texts(await kit.other.send("/grant 5")) == [REFUSED]
     assert texts(await kit.other.send(f"/revoke {OTHER}")) == [REFUSED]
-    await kit.admin.send(f"/revoke {OTHER}")
+    calls = await kit.admin.send(f"/revoke {OTHER}")
+    assert [c.method for c in calls if "MyCommands" in c.method] == ["deleteMyCommands"]
     assert texts(await kit.other.send(f"/show {SERVICE_ID}")) == [REFUSED]
     assert kit.service().status == "hidden"
 
@@ -241,7 +252,7 @@ async def test_weekly_reminder_goes_to_every_admin(kit):
     sent = [c for c in kit.request.calls[start:] if c.method == "sendMessage"]
     assert sorted(int(c.params["chat_id"]) for c in sent) == [ADMIN, OTHER]
     assert "/stale" in sent[0].text
-    assert [job.name for job in kit.app.job_queue.jobs()] == ["stale reminder"]
+    assert sorted(job.name for job in kit.app.job_queue.jobs()) == ["admin menus", "stale reminder"]
 
 
 def test_stale_cutoff_clamps_to_month_end():
