@@ -40,7 +40,6 @@ _SENDS = {
     "sendPhoto",
     "sendDocument",
     "sendSticker",
-    "sendMediaGroup",
 }
 
 
