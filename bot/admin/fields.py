@@ -483,8 +483,8 @@ FIELDS: tuple[FieldSpec, ...] = (
                  (N_("unknown"), SKIP)),
     ),
     FieldSpec(
-        # TRANSLATORS: keep "-" verbatim (typed for unknown)
-        "cost", N_("Cost"), N_("Is it free? Otherwise type the price. Send - if unknown."),
+        # TRANSLATORS: keep "free" and "-" verbatim (typed by the admin)
+        "cost", N_("Cost"), N_("Send free if it is free, otherwise the price. Send - if unknown."),
         parse_cost, _set_cost, lambda s: {"free": s.free, "fees": s.fees}, _show_cost,
         choices=((N_("free"), "free"), (N_("unknown"), SKIP)),
     ),

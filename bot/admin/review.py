@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.admin.common import actor, admin_handler, engine_of, keyboard, reply, tr_for
 from bot.admin.menu import stored_language
-from bot.i18n import Translator, bidi, format_date, translator
+from bot.i18n import RTL, Translator, bidi, format_date, translator
 from bot.roles import bootstrap_admins, granted_admins
 from bot.stats import StatsSummary, chart_png, summarise
 from catalogue import taxonomy
@@ -174,11 +174,14 @@ async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply(update, tr, stats_text(summary, tr))
     if not summary.total:
         return
+    # matplotlib does not shape Arabic script (letters come out unjoined, left to right), so
+    # the chart of a right-to-left reader is drawn in French; the text above stays theirs.
+    chart_tr = translator("fr") if tr.lang in RTL else tr
     png = chart_png(
-        [(_label(k, tr), found, unmet) for k, found, unmet in summary.need_bars()],
-        title=tr.gettext("Searches by need"),
-        found_label=tr.gettext("found"),
-        unmet_label=tr.gettext("nothing found"),
+        [(_label(k, chart_tr), found, unmet) for k, found, unmet in summary.need_bars()],
+        title=chart_tr.gettext("Searches by need"),
+        found_label=chart_tr.gettext("found"),
+        unmet_label=chart_tr.gettext("nothing found"),
     )
     await update.effective_chat.send_photo(InputFile(png, filename="relais-stats.png"))  # type: ignore[union-attr]
 

@@ -11,6 +11,7 @@ from telegram.ext import CallbackContext
 from bot.admin import menu, review
 from bot.roles import AdminRole, grant
 from bot.stats import record_search
+from bot.transport import LocalUser
 from catalogue.db import session_scope
 from catalogue.importer import export_bytes
 from catalogue.models import AuditEntry, Service
@@ -270,3 +271,6 @@ async def test_stats_text_and_png_chart(kit):
     (photo,) = [c for c in calls if c.method == "sendPhoto"]
     assert photo.files["photo"].startswith(b"\x89PNG")
     assert "Usage" in texts(await kit.admin.send("/stats soon"))[0]
+    arabic = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code="ar")
+    calls = await arabic.send("/stats")  # chart drawn in French: matplotlib cannot shape Arabic
+    assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
