@@ -157,6 +157,15 @@ async def test_edit_one_field(kit):
     assert [(h.byday, h.opens_at.hour) for h in hours] == [("SA", 10)]
 
 
+async def test_edit_place_with_a_shared_location(kit):
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:place")
+    assert "outside" in texts(await kit.admin.share_location(48.85, 2.35))[0]
+    assert "Saved" in texts(await kit.admin.share_location(50.6942, 3.1746))[0]
+    (place,) = kit.service().locations
+    assert (place.latitude, place.longitude, place.approximate) == (50.6942, 3.1746, False)
+
+
 async def test_concurrent_edit_is_refused_and_shows_the_current_value(kit):
     await kit.admin.send(f"/edit {SERVICE_ID}")
     await kit.admin.press("adm:f:name")
