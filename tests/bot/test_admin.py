@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 from telegram.ext import CallbackContext
 
 from bot.admin import menu, review
+from bot.app import build_application
 from bot.roles import AdminRole, grant
 from bot.stats import record_search
 from bot.transport import LocalUser
@@ -144,6 +145,23 @@ async def test_add_cancelled_saves_nothing_and_other_commands_leave(kit):
     calls = await kit.admin.send("Another name")
     assert not any("categories" in t for t in texts(calls))
     assert state(kit) == before
+
+
+async def test_add_draft_survives_a_restart(kit):
+    await kit.admin.send("/add")
+    await kit.admin.send("Bains-douches du Centre")
+    await kit.admin.press("adm:cg:hygiene_and_wellness")
+    await kit.admin.press("adm:ct:shower")
+    await kit.admin.press("adm:cd")
+    await kit.admin.send("Roubaix")
+    await kit.app.update_persistence()
+    await kit.app.shutdown()
+    kit.app = build_application(kit.app.bot_data["settings"], request=kit.request)
+    await kit.app.initialize()
+    kit.admin.application = kit.app
+    calls = await kit.admin.send("mo-fr 09:00-12:00")  # the hours step, where we left off
+    assert "Monday – Friday" in texts(calls)[0]
+    assert kit.app.user_data[ADMIN]["admin_draft"]["place"]["city"] == "Roubaix"
 
 
 async def test_edit_one_field(kit):
