@@ -256,10 +256,10 @@ def import_file(
 
 
 def export_snapshots(engine: Engine) -> list[dict[str, Any]]:
-    """Every service but soft-deleted ones, as snapshots, by id."""
+    """Every service as a snapshot, by id; soft-deleted ones too (HSDS status "defunct"), so
+    that an export is a full backup and a deletion can still be undone after a re-import."""
     with session_scope(engine) as session:
-        services = list_services(session, status=None)
-        return [service_snapshot(s) for s in services if s.status != Status.deleted]
+        return [service_snapshot(s) for s in list_services(session, status=None)]
 
 
 def _encode(snapshots: list[dict[str, Any]], fmt: str) -> bytes:

@@ -8,7 +8,13 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from catalogue.db import session_scope
-from catalogue.importer import ImportFormatError, import_bytes, import_file, parse
+from catalogue.importer import (
+    ImportFormatError,
+    export_bytes,
+    import_bytes,
+    import_file,
+    parse,
+)
 from catalogue.models import AuditEntry, Service
 from catalogue.services import get_service
 
@@ -141,3 +147,13 @@ JSON = st.recursive(
 @given(st.lists(JSON, max_size=3))
 def test_any_json_gives_a_report_never_an_exception(doc):
     parse(json.dumps(doc).encode(), "any.json")
+
+
+def test_export_keeps_hidden_and_deleted_services(sqlite_engine, tmp_path):
+    doc = _doc(GOOD, _with(id="s-2", status="inactive"), _with(id="s-3", status="defunct"))
+    assert import_bytes(sqlite_engine, doc, "a.json", actor="t").ok()
+    exported = json.loads(export_bytes(sqlite_engine, "hsds"))
+    assert [(s["id"], s["status"]) for s in exported] == [
+        ("s-1", "active"), ("s-2", "inactive"), ("s-3", "defunct")
+    ]
+    assert "deleted" in export_bytes(sqlite_engine, "csv").decode("utf-8-sig")
