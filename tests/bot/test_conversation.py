@@ -324,6 +324,19 @@ async def test_restart_in_the_middle_resumes(bot):
     assert data_starting([results], "d:") and "Roubaix" in results.text
 
 
+async def test_buttons_of_a_list_still_work_after_a_restart(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    await user.send("manger")
+    results = sent(await user.send(anywhere_label("fr")))[-1]
+    next_page = data_starting([results], "pg:")[0]
+    await bot.restart()
+    calls = await user.press(next_page, results.result["message_id"])
+    edit = sent(calls, "editMessageText")[0]
+    assert int(edit.params["message_id"]) == results.result["message_id"]
+    assert data_starting([edit], "d:")
+
+
 async def test_search_expires_with_its_location(bot):
     from datetime import UTC, datetime, timedelta
 
