@@ -18,6 +18,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputFile,
     InputTextMessageContent,
     Update,
@@ -287,7 +288,11 @@ async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                     reply_markup=markup,
                 )
             )
-    await inline.answer(articles, cache_time=60, is_personal=True)
+    button = None
+    if not articles:  # nothing typed or found: offer the guided search in the bot instead
+        label = bidi(translator(lang).gettext("Search in Relais"), lang)
+        button = InlineQueryResultsButton(text=label, start_parameter="inline")
+    await inline.answer(articles, cache_time=60, is_personal=True, button=button)
 
 
 def register(application: Application) -> None:

@@ -85,6 +85,7 @@ async def test_inline_query_answers_with_cards(kit):
     calls = await kit.other.inline_query("")
     (answer,) = [c for c in calls if c.method == "answerInlineQuery"]
     assert answer.params["results"] == []
+    assert answer.params["button"]["start_parameter"] == "inline"
 
 
 def test_a_long_shortlist_is_split_between_whole_entries():
