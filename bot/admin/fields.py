@@ -23,7 +23,7 @@ from bot.i18n import Translator, format_hours_range, format_list, format_weekday
 from catalogue import taxonomy
 from catalogue.hours import HoursSyntaxError, format_compact_hours, parse_compact_hours
 from catalogue.models import Access, Gender, Location, Phone, Service, ServiceCategory
-from catalogue.places import Place, in_mel, place_at, resolve_place
+from catalogue.places import Place, in_mel, parse_coordinates, place_at, resolve_place
 
 SKIP = "-"  # typed for "unknown / none" wherever a field may stay empty
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -151,9 +151,9 @@ def parse_place(text: str) -> dict[str, Any] | None:
     text = " ".join(text.split())
     if text == SKIP:
         return None
-    if re.fullmatch(r"@?-?\d{1,2}\.\d+\s*[, ]\s*-?\d{1,3}\.\d+", text):
-        latitude, longitude = (float(x) for x in re.split(r"[, ]+", text.lstrip("@"), maxsplit=1))
-        return location_value(latitude, longitude)
+    coordinates = parse_coordinates(text)
+    if coordinates is not None:
+        return location_value(coordinates.latitude, coordinates.longitude)
     address, _, commune = text.rpartition(",")
     place, postcode = _commune(commune.strip())
     value = place_value(place, address=address.strip() or None, approximate=True)
