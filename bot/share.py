@@ -112,18 +112,22 @@ def _language_name(code: str) -> str:
     return Locale.parse(code).get_display_name(code).capitalize()
 
 
-@stop
-async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Languages, each in its own name; the chosen one renders the card just once."""
-    service_id = update.callback_query.data.removeprefix("shr:ol:")  # type: ignore[union-attr]
-    tr = _tr(update, context)
+def language_markup(data: str) -> InlineKeyboardMarkup:
+    """The nine languages, each in its own name; `data` has a `{lang}` slot."""
     buttons = [
-        InlineKeyboardButton(_language_name(code), callback_data=f"shr:in:{code}:{service_id}")
+        InlineKeyboardButton(_language_name(code), callback_data=data.format(lang=code))
         for code in SUPPORTED
     ]
-    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+
+
+@stop
+async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The chosen language renders the card just once."""
+    service_id = update.callback_query.data.removeprefix("shr:ol:")  # type: ignore[union-attr]
+    tr = _tr(update, context)
     await _say(update, tr, tr.gettext("Show this card in which language?"),
-               reply_markup=InlineKeyboardMarkup(rows))
+               reply_markup=language_markup(f"shr:in:{{lang}}:{service_id}"))
 
 
 @stop
@@ -231,23 +235,36 @@ async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 @stop
 async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Clear the list, or ask in which language to hand it over (the beneficiary's)."""
     action = update.callback_query.data.removeprefix("shr:ls:")  # type: ignore[union-attr]
     tr = _tr(update, context)
-    services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
     if action == "clear":
         context.user_data.pop(SHORTLIST, None)  # type: ignore[union-attr]
         await _say(update, tr, tr.gettext("Your list is cleared."))
-    elif not services:
-        await _say(update, tr, tr.gettext(
+        return
+    kind = "m" if action == "msg" else "h"
+    await _say(update, tr, tr.gettext("In which language?"),
+               reply_markup=language_markup(f"shr:l{kind}:{{lang}}"))
+
+
+@stop
+async def send_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The list as messages (`shr:lm:<lang>`) or as a printable sheet (`shr:lh:<lang>`)."""
+    kind, _, lang = update.callback_query.data.removeprefix("shr:l").partition(":")  # type: ignore[union-attr]
+    tr = translator(lang)
+    services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
+    if not services:
+        own = _tr(update, context)
+        await _say(update, own, own.gettext(
             "Your list is empty. Add services with the ⭐ button on their card."))
-    elif action == "msg":
-        await update.callback_query.answer()  # type: ignore[union-attr]
+        return
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    if kind == "m":
         for text in shortlist_messages(services, tr):
             await update.effective_chat.send_message(  # type: ignore[union-attr]
                 bidi(text, tr.lang), parse_mode=ParseMode.HTML
             )
     else:
-        await update.callback_query.answer()  # type: ignore[union-attr]
         sheet = shortlist_sheet(services, tr.lang, _now())
         await update.effective_chat.send_document(  # type: ignore[union-attr]
             InputFile(sheet, filename="relais-services.html")
@@ -303,6 +320,7 @@ def register(application: Application) -> None:
             CallbackQueryHandler(card_in_language, pattern=r"^shr:in:"),
             CallbackQueryHandler(add_to_shortlist, pattern=r"^shr:add:"),
             CallbackQueryHandler(shortlist_action, pattern=r"^shr:ls:(msg|html|clear)$"),
+            CallbackQueryHandler(send_shortlist, pattern=r"^shr:l[mh]:(" + "|".join(SUPPORTED) + ")$"),
             CommandHandler("list", show_shortlist),
             InlineQueryHandler(inline_search),
         ],

@@ -62,13 +62,17 @@ async def test_shortlist_add_view_send_sheet_clear(kit):
     assert "Douches solidaires" in calls[-1].text
     assert calls[-1].button_data() == ["shr:ls:msg", "shr:ls:html", "shr:ls:clear"]
     calls = await user.press("shr:ls:msg")
+    assert "shr:lm:uk" in calls[-1].button_data()
+    calls = await user.press("shr:lm:en")
     message = [c for c in calls if c.method == "sendMessage"][-1]
     assert "Douches solidaires" in message.text and "Roubaix" in message.text
     assert message.params.get("parse_mode") == "HTML"
-    calls = await user.press("shr:ls:html")
+    await user.press("shr:ls:html")
+    calls = await user.press("shr:lh:ar")
     (document,) = [c for c in calls if c.method == "sendDocument"]
     sheet = document.files["document"].decode()
     assert sheet.startswith("<!doctype html>") and "Douches solidaires" in sheet
+    assert 'lang="ar" dir="rtl"' in sheet
     await user.press("shr:ls:clear")
     assert "empty" in (await user.send("/list"))[-1].text
 
