@@ -86,6 +86,11 @@ class Lexicon:
             for tag, langs in audience.items()
             if isinstance(langs, dict)
         }
+        self._by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for tag, phrases in self.audience.items():
+            for phrase in phrases:
+                if phrase:
+                    self._by_first.setdefault(phrase[0], []).append((tag, phrase))
         self.age_units = frozenset(stem(w) for u in audience["age_units"] for w in normalise(u).split())
         self.age_cues = frozenset(stem(w) for u in audience["age_cues"] for w in normalise(u).split())
 
@@ -117,17 +122,32 @@ class Lexicon:
                 found[key] = Need(key, max(score, old.score), bits | old.words)
         return found
 
+    def said(self, words: Sequence[str]) -> list[tuple[int, str, int]]:
+        """(position, tag, length) of the audience phrases present in `words`; a longer phrase
+        hides the shorter ones inside it ("sans enfant" is not "enfant")."""
+        found = [
+            (i, tag, len(phrase))
+            for i, word in enumerate(words)
+            for tag, phrase in self._by_first.get(word, ())
+            if tuple(words[i : i + len(phrase)]) == phrase
+        ]
+        kept: list[tuple[int, str, int]] = []
+        taken: set[int] = set()
+        for at, tag, length in sorted(found, key=lambda f: -f[2]):
+            span = set(range(at, at + length))
+            if not span & taken or any(k[0] == at and k[2] == length for k in kept):
+                kept.append((at, tag, length))
+                taken |= span
+        return sorted(kept)
+
     def who(self, words: Sequence[str]) -> Audience:
         """Audience tags, filters and age said in `words` (comparison keys)."""
         tags: set[str] = set()
         bits = 0
-        for tag, phrases in self.audience.items():
-            for phrase in phrases:
-                at = _find(words, phrase)
-                if at is not None:
-                    tags.add(tag)
-                    for i in range(at, min(at + len(phrase), MAX_WORDS)):
-                        bits |= 1 << i
+        for at, tag, length in self.said(words):
+            tags.add(tag)
+            for i in range(at, min(at + length, MAX_WORDS)):
+                bits |= 1 << i
         age = None
         for i, word in enumerate(words[:MAX_WORDS]):
             if not (word.isdecimal() and 0 < int(word) < 111):
@@ -140,32 +160,11 @@ class Lexicon:
                     bits |= 1 << j if j < MAX_WORDS else 0
         return Audience(frozenset(tags), age, bits)
 
-    def first_tag(self, text: str | None, among: Iterable[str]) -> str | None:
-        """The tag among `among` said first in `text` (a service's eligibility: "Femmes et
-        enfants" is for women; "Familles avec enfants et femmes enceintes" for families)."""
+    def tags_in(self, text: str | None) -> list[str]:
+        """Audience tags said in a text, in the order they are said (a service's eligibility:
+        "Femmes et enfants" is for women first; "Familles ... et femmes enceintes" for families)."""
         words = [stem(w) for w in normalise(text or "").split()]
-        first: tuple[int, str] | None = None
-        for tag in among:
-            for phrase in self.audience.get(tag, ()):
-                at = _find(words, phrase)
-                if at is not None and (first is None or at < first[0]):
-                    first = (at, tag)
-        return first[1] if first else None
-
-    def says(self, text: str | None, tag: str) -> bool:
-        words = [stem(w) for w in normalise(text or "").split()]
-        return any(_find(words, p) is not None for p in self.audience.get(tag, ()))
-
-
-def _find(words: Sequence[str], phrase: tuple[str, ...]) -> int | None:
-    """Position of `phrase` as consecutive words in `words`, or None."""
-    n = len(phrase)
-    if n == 0:
-        return None
-    for i in range(len(words) - n + 1):
-        if tuple(words[i : i + n]) == phrase:
-            return i
-    return None
+        return [tag for _, tag, _ in sorted(self.said(words))]
 
 
 @cache

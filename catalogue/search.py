@@ -225,6 +225,7 @@ class SearchIndex:
     texts: _Texts
     lex: Lexicon = field(repr=False)
     _need_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    _open_cache: dict[tuple[int, datetime], bool | None] = field(default_factory=dict, repr=False)
 
     # ----------------------------------------------------------------- building
 
@@ -269,22 +270,22 @@ class SearchIndex:
             for lang in set(s.languages or ()):
                 speaks.setdefault(lang, []).append(i)
             metropolis[i] = any(normalise(a) in METROPOLIS for a in s.areas or ())
-            eligibility = s.eligibility or ""
-            first = lex.first_tag(eligibility, ("women", "men", "family")) or lex.first_tag(
-                s.name, ("women", "men")
-            )
+            said = lex.tags_in(s.eligibility)
+            first = next((t for t in said if t in ("women", "men", "family")), None)
+            named = [t for t in lex.tags_in(s.name) if t in ("women", "men", "student")]
             sex = s.gender or (first if first in ("women", "men") else None)
+            if sex is None and len(set(named) & {"women", "men"}) == 1:
+                sex = named[0]
             gender[i] = {Gender.women: 1, Gender.men: 2}.get(sex, 0)
             min_age[i] = s.min_age if s.min_age is not None else np.nan
             max_age[i] = s.max_age if s.max_age is not None else np.nan
-            for tag in ("student", "family", "senior", "job_seeker"):
-                if first == tag or lex.says(eligibility, tag) or (
-                    tag == "student" and lex.says(s.name, tag)
-                ):
-                    only.setdefault(tag, []).append(i)
-            refuses[i] = "sans enfant" in normalise(eligibility)
+            for tag in {"student", "family", "senior", "job_seeker"} & {*said, *named}:
+                only.setdefault(tag, []).append(i)
+            refuses[i] = "no_children" in said
             free[i] = bool(s.free) or normalise(s.fees or "").startswith("gratuit")
-            walk_in[i] = s.access == Access.unconditional or lex.says(s.access_note, "no_appointment")
+            walk_in[i] = s.access == Access.unconditional or "no_appointment" in lex.tags_in(
+                s.access_note
+            )
         as_array = {k: np.array(v, np.int64) for k, v in tagged.items()}
         return cls(
             services=services,
@@ -315,45 +316,56 @@ class SearchIndex:
     # ----------------------------------------------------------------- searching
 
     def search(self, query: Query, *, now: datetime | None = None) -> SearchOutcome:
-        """Ranked services answering `query`, or an abstention with group suggestions."""
+        """Ranked services answering `query`, or an abstention with group suggestions.
+
+        Only candidate services (those some need, name or description word points to) are
+        scored: every array below has one entry per candidate, never one per service.
+        """
         now = now or datetime.now(UTC)
         reading = _read(query, self.lex)
-        n = len(self.services)
-        cat_score, cat_bits = np.zeros(n), np.zeros(n, np.int64)
-        for need in reading.needs.values():
-            idx, weight = self._need_postings(need.key)
-            if len(idx):
-                np.maximum.at(cat_score, idx, need.score * weight)
-                cat_bits[idx] |= need.words
-        name_score, name_bits, name_bonus = self._name_scores(reading)
-        text_bits = self._text_bits(reading)
+        parts = [*self._need_parts(reading), *self._name_parts(reading), *self._text_parts(reading)]
+        if not parts:
+            return self._abstain(reading)
+        cand, inverse = np.unique(np.concatenate([p.services for p in parts]), return_inverse=True)
+        m = len(cand)
+        scores, bits = np.zeros((4, m)), np.zeros((3, m), np.int64)
+        start = 0
+        for part in parts:
+            at = inverse[start : start + len(part.services)]
+            start += len(part.services)
+            np.maximum.at(scores[part.kind], at, part.scores)
+            if part.kind < 3:
+                np.bitwise_or.at(bits[part.kind], at, part.bits)
+        cat_score, name_score, text_score, name_bonus = scores
         content = reading.content
         known = self._known_bits(reading)
-        explained = (cat_bits | name_bits) & content
-        text_only = text_bits & ~explained & content
+        explained = (bits[_CATEGORY] | bits[_NAME]) & content
+        text_only = bits[_TEXT] & ~explained & content
         left = content & ~explained & ~text_only
         strong, weak = _POPCOUNT(explained), _POPCOUNT(text_only)
         asked = strong + weak + KNOWN_WEIGHT * _POPCOUNT(left & known) + _POPCOUNT(left & ~known)
-        coverage = np.divide(strong + weak, asked, out=np.ones(n), where=asked > 0)
-        text_score = np.where(text_bits & content, TEXT_SCORE, 0.0)
+        coverage = np.divide(strong + weak, asked, out=np.ones(m), where=asked > 0)
         base = np.maximum(np.maximum(cat_score, name_score), text_score)
         relevance = base * (0.3 + 0.7 * np.minimum(coverage, 1.0)) + name_bonus
-        allowed = self._allowed(query, reading, now)
-        relevance = np.where(allowed, relevance, 0.0)
-        best = float(relevance.max()) if n else 0.0
+        relevance = np.where(self._allowed(cand, query, reading), relevance, 0.0)
+        best = float(relevance.max())
         if best < MIN_RELEVANCE:
-            return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading))
-        keep = np.flatnonzero(relevance >= max(MIN_RELEVANCE, KEEP_RATIO * best))
+            return self._abstain(reading)
+        kept = np.flatnonzero(relevance >= max(MIN_RELEVANCE, KEEP_RATIO * best))
+        keep = cand[kept]
         distance, factor = self._place_factor(keep, reading.place)
-        final = relevance[keep] * factor * self._preference(keep, query, reading, now)
+        final = relevance[kept] * factor * self._preference(keep, query, reading, now)
         order = np.lexsort((np.nan_to_num(distance, nan=1e9), -np.round(final, 6)))
         page = order[query.offset : query.offset + max(0, query.limit)]
         results = [
-            self._result(int(keep[j]), float(final[j]), distance[j], reading, query, now,
-                         cat_score, name_score)
+            self._result(int(keep[j]), float(final[j]), float(distance[j]), reading, query, now,
+                         _why(cat_score[kept[j]], name_score[kept[j]]))
             for j in page
         ]  # fmt: skip
         return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place)
+
+    def _abstain(self, reading: _Reading) -> SearchOutcome:
+        return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading))
 
     # ----------------------------------------------------------------- helpers
 
@@ -373,6 +385,14 @@ class SearchIndex:
             self._need_cache[key] = cached
         return cached
 
+    def _need_parts(self, reading: _Reading) -> list[_Part]:
+        parts = []
+        for need in reading.needs.values():
+            idx, weight = self._need_postings(need.key)
+            if len(idx):
+                parts.append(_Part(_CATEGORY, idx, need.score * weight, need.words))
+        return parts
+
     def _known_bits(self, reading: _Reading) -> int:
         """Query words the catalogue's vocabularies know (synonyms, names, descriptions): left
         unexplained they count half, an unknown word ("bitcoin", "paella") counts fully."""
@@ -386,18 +406,16 @@ class SearchIndex:
                 bits |= 1 << i
         return bits
 
-    def _name_scores(self, reading: _Reading) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per service: how well a name matches, the query words it explains, and a small bonus
+    def _name_parts(self, reading: _Reading) -> list[_Part]:
+        """Services whose names match: a score, the query words explained, and a small bonus
         for sharing words with the name at all.
 
         Words written in Arabic or Cyrillic script are compared with names by sound. A Latin
         word may also match by sound ("conek" for "connect"), but only in a name that another
         word already matched directly, so that "bitcoin" never finds "Bouton".
         """
-        names, n = self.names, len(self.services)
-        size = len(names.total)
-        hit, distinct, sims = np.zeros((2, size)), np.zeros((2, size)), np.zeros((2, size))
-        bits = np.zeros((2, size), np.int64)
+        names = self.names
+        rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, int, float, int]] = []
         for i, word in enumerate(reading.words):
             if not word or not reading.content >> i & 1:
                 continue
@@ -407,78 +425,89 @@ class SearchIndex:
             sounds = list(names.sound.matches(sound_key(spoken)))
             if not latin:  # vowels are often not written in Arabic script
                 sounds += [(k, 0.9) for k in names.skeletons.get(skeleton(spoken), ())]
-            heard = {}
+            heard: dict[int, float] = {}
             for sound_id, similarity in sounds:
                 for word_id in names.sound_words[sound_id]:
                     if word_id not in direct:
                         heard[word_id] = max(heard.get(word_id, 0.0), 0.95 * similarity)
             if not latin:
-                direct.update(heard)
-                heard = {}
+                direct, heard = {**direct, **heard}, {}
             for layer, found in enumerate((direct, heard)):
                 for word_id, similarity in found.items():
                     docs, weights, distinctive = names.postings[word_id]
-                    hit[layer, docs] += weights * similarity
-                    bits[layer, docs] |= 1 << i
-                    distinct[layer, docs] += distinctive
-                    sims[layer, docs] += distinctive * similarity
-        confirmed = distinct[0] > 0
-        hit = hit[0] + np.where(confirmed, hit[1], 0)
-        sims = sims[0] + np.where(confirmed, sims[1], 0)
-        bits = bits[0] | np.where(confirmed, bits[1], 0)
-        distinct = distinct[0] + np.where(confirmed, distinct[1], 0)
-        score, service_bits, bonus = np.zeros(n), np.zeros(n, np.int64), np.zeros(n)
-        docs = np.flatnonzero(hit)
-        if len(docs):
-            recall = np.minimum(hit[docs] / names.total[docs], 1.0)
-            mean = np.divide(sims[docs], distinct[docs], out=np.zeros(len(docs)),
-                             where=distinct[docs] > 0)  # fmt: skip
-            who = names.service[docs]
-            np.maximum.at(score, who, mean * (0.6 + 0.4 * recall))
-            np.maximum.at(bonus, who, 0.05 * recall)
-            matched = docs[distinct[docs] > 0]
-            np.bitwise_or.at(service_bits, names.service[matched], bits[matched])
-        return score, service_bits, bonus
+                    rows.append((docs, weights, distinctive, 1 << i, similarity, layer))
+        if not rows:
+            return []
+        docs = np.concatenate([r[0] for r in rows])
+        sizes = [len(r[0]) for r in rows]
+        similarity = np.repeat([r[4] for r in rows], sizes)
+        word_bits = np.repeat(np.array([r[3] for r in rows], np.int64), sizes)
+        heard = np.repeat([r[5] == 1 for r in rows], sizes)
+        distinct = np.concatenate([r[2] for r in rows])
+        hit = np.concatenate([r[1] for r in rows]) * similarity
+        unique, at = np.unique(docs, return_inverse=True)
+        first = np.bincount(at, weights=distinct * ~heard, minlength=len(unique)) > 0
+        use = ~heard | first[at]  # heard-only matches count where a direct one confirmed
+        sums = [np.bincount(at, weights=w * use, minlength=len(unique))
+                for w in (hit, distinct, distinct * similarity)]  # fmt: skip
+        bits = np.zeros(len(unique), np.int64)
+        named = use & (sums[1] > 0)[at]  # words of a name that matched on a distinctive word
+        np.bitwise_or.at(bits, at[named], word_bits[named])
+        recall = np.minimum(sums[0] / names.total[unique], 1.0)
+        mean = np.divide(sums[2], sums[1], out=np.zeros(len(unique)), where=sums[1] > 0)
+        services = names.service[unique]
+        return [_Part(_NAME, services, mean * (0.6 + 0.4 * recall), bits),
+                _Part(_BONUS, services, 0.05 * recall, 0)]  # fmt: skip
 
-    def _text_bits(self, reading: _Reading) -> np.ndarray:
-        bits = np.zeros(len(self.services), np.int64)
+    def _text_parts(self, reading: _Reading) -> list[_Part]:
+        parts = []
         for i, word in enumerate(reading.words):
             if word and reading.content >> i & 1:
                 idx = self.texts.postings.get(word)
                 if idx is not None:
-                    bits[idx] |= 1 << i
-        return bits
+                    parts.append(_Part(_TEXT, idx, TEXT_SCORE, 1 << i))
+        return parts
 
-    def _allowed(self, query: Query, reading: _Reading, now: datetime) -> np.ndarray:
+    def _allowed(self, cand: np.ndarray, query: Query, reading: _Reading) -> np.ndarray:
         """Hard filters: eligibility that excludes the asker, and filters chosen with buttons."""
-        n = len(self.services)
-        ok = np.ones(n, bool)
+        ok = np.ones(len(cand), bool)
+        gender = self.gender[cand]
         if "women" in reading.tags:
-            ok &= self.gender != 2
+            ok &= gender != 2
         if "men" in reading.tags:
-            ok &= self.gender != 1
+            ok &= gender != 1
         age = reading.age
         if age is None:
             age = 65 if "senior" in reading.tags else None
             if age is None and reading.tags & {"student", "young"}:
                 age = 20
         if age is not None:
-            ok &= ~(self.min_age > age) & ~(self.max_age < age)
+            ok &= ~(self.min_age[cand] > age) & ~(self.max_age[cand] < age)
         if "family" in reading.tags:
-            ok &= ~self.refuses_children
+            ok &= ~self.refuses_children[cand]
         if query.free_only:
-            ok &= self.free
+            ok &= self.free[cand]
         if query.no_appointment:
-            ok &= self.walk_in
+            ok &= self.walk_in[cand]
         if query.open_at is not None:
-            ok &= self._open_mask(query.open_at, ok)
+            ok &= self._open_mask(query.open_at, cand, ok)
         return ok
 
-    def _open_mask(self, at: datetime, among: np.ndarray) -> np.ndarray:
-        mask = np.zeros(len(self.services), bool)
-        for i in np.flatnonzero(among):
+    def _open(self, i: int, at: datetime) -> bool | None:
+        """`hours.is_open` for service i, remembered for the minute (many searches share it)."""
+        key = (i, at.replace(second=0, microsecond=0))
+        if key not in self._open_cache:
+            if len(self._open_cache) > 100_000:
+                self._open_cache.clear()
             s = self.services[i]
-            mask[i] = bool(is_open(s.hours, s.exceptions, at))
+            self._open_cache[key] = is_open(s.hours, s.exceptions, at)
+        return self._open_cache[key]
+
+    def _open_mask(self, at: datetime, services: np.ndarray, among: np.ndarray) -> np.ndarray:
+        """Which of `services` (those `among` allows) are open at `at`."""
+        mask = np.zeros(len(services), bool)
+        for j in np.flatnonzero(among):
+            mask[j] = bool(self._open(int(services[j]), at))
         return mask
 
     def _preference(
@@ -511,7 +540,7 @@ class SearchIndex:
         if "no_appointment" in tags:
             factor *= np.where(self.walk_in[keep], 1.0, SOFT_FILTER)
         if "open_now" in tags and query.open_at is None:
-            is_open_now = self._open_mask(now, _mask(len(self.services), keep))[keep]
+            is_open_now = self._open_mask(now, keep, np.ones(len(keep), bool))
             factor *= np.where(is_open_now, 1.0, SOFT_FILTER)
         return factor
 
@@ -538,17 +567,13 @@ class SearchIndex:
 
     def _result(
         self, i: int, score: float, distance: float, reading: _Reading, query: Query,
-        now: datetime, cat_score: np.ndarray, name_score: np.ndarray,
+        now: datetime, why: str,
     ) -> Result:  # fmt: skip
         s = self.services[i]
         keys = {c.key for c in s.categories}
         matched = tuple(k for k in reading.needs if keys & taxonomy.expand(k))
-        why = "category" if cat_score[i] >= name_score[i] and cat_score[i] > 0 else "name"
-        if cat_score[i] == 0 and name_score[i] == 0:
-            why = "text"
-        open_now = is_open(s.hours, s.exceptions, query.open_at or now)
-        km = None if math.isnan(distance) else round(float(distance), 2)
-        return Result(s.id, s.name, round(score, 4), km, why, matched, open_now)
+        km = None if math.isnan(distance) else round(distance, 2)
+        return Result(s.id, s.name, round(score, 4), km, why, matched, self._open(i, query.open_at or now))
 
     def _suggest(self, reading: _Reading) -> tuple[str, ...]:
         """Groups to offer: those of half-understood needs first, then the usual order."""
@@ -563,6 +588,23 @@ class SearchIndex:
 
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_CATEGORY, _NAME, _TEXT, _BONUS = range(4)  # kinds of evidence
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Evidence for some services: kind, services, score (array or one value), query bits."""
+
+    kind: int
+    services: np.ndarray
+    scores: np.ndarray | float
+    bits: np.ndarray | int
+
+
+def _why(category: float, name: float) -> str:
+    if category == 0 and name == 0:
+        return "text"
+    return "category" if category >= name else "name"
 _EMPTY = np.zeros(0, np.int64)
 _NONE = np.zeros(0)
 
