@@ -31,12 +31,13 @@ PENDING = "admin_import"
 WAIT_FILE, WAIT_CHOICE = "import_file", "import_choice"
 SUFFIXES = (".csv", ".json")
 MAX_BYTES = 5_000_000  # a catalogue of a metropolis is far smaller; refuse anything bigger
-MAX_PROBLEMS = 30  # lines of problems shown in the chat
+MAX_PROBLEMS = 20  # lines of problems shown in the chat: with MAX_PROBLEM_CHARS each, the
+MAX_PROBLEM_CHARS = 150  # report stays under Telegram's 4,096 characters
 EXPORTS = {"csv": "relais-catalogue.csv", "hsds": "relais-catalogue.json"}
 END = ConversationHandler.END
 
 
-def report_text(report: ImportReport, filename: str, tr: Translator, *, applied: bool) -> str:
+def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
     """created/updated/unchanged counts, then each problem with its CSV line or JSON item."""
     if report.problems:
         head = N_("Nothing imported:") if applied else N_("Dry run, nothing written:")
@@ -61,11 +62,12 @@ def report_text(report: ImportReport, filename: str, tr: Translator, *, applied:
                 count,
             ).format(n=count)
         )
-        place = N_("line {n}") if filename.lower().endswith(".csv") else N_("item {n}")
+        place = N_("line {n}") if report.unit == "line" else N_("item {n}")
         for problem in report.problems[:MAX_PROBLEMS]:
             where = tr.gettext(place).format(n=problem.item) if problem.item else "—"
             field = f" [{problem.field}]" if problem.field else ""
-            lines.append(f"• {where}{field}: {problem.message}")
+            message = problem.message[:MAX_PROBLEM_CHARS]
+            lines.append(f"• {where}{field}: {message}")
         if count > MAX_PROBLEMS:
             lines.append(tr.gettext("… and {n} more.").format(n=count - MAX_PROBLEMS))
     return "\n".join(lines)
@@ -93,7 +95,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     file = await document.get_file()  # type: ignore[union-attr]
     data = bytes(await file.download_as_bytearray())
     report = import_bytes(engine_of(context), data, name, dry_run=True, actor=actor(update))
-    text = report_text(report, name, tr, applied=False)
+    text = report_text(report, tr, applied=False)
     if not report.ok():
         await reply(update, tr, text)
         return END
@@ -114,9 +116,8 @@ async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
         await reply(update, tr, tr.gettext("This import is no longer pending. Send /import again."))
         return END
     data = base64.b64decode(pending["data"])
-    name = pending["name"]
-    report = import_bytes(engine_of(context), data, name, actor=actor(update))
-    await reply(update, tr, report_text(report, name, tr, applied=True))
+    report = import_bytes(engine_of(context), data, pending["name"], actor=actor(update))
+    await reply(update, tr, report_text(report, tr, applied=True))
     return END
 
 

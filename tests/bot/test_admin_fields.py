@@ -25,8 +25,10 @@ from bot.admin.fields import (
     parse_source,
     summary,
 )
+from bot.admin.files import report_text
 from bot.admin.manage import history_text
 from bot.i18n import translator
+from catalogue.importer import ImportReport, Problem
 from catalogue.models import AuditEntry, Location
 
 EN = translator("en")
@@ -161,3 +163,10 @@ def test_history_names_changed_fields_in_paris_time():
     )
     text = history_text([entry], "B", EN)
     assert "January 16, 2026" in text and "(name)" in text and "undone" in text
+
+
+def test_import_report_stays_under_telegram_limit():
+    problems = [Problem(i, "description", "x" * 500) for i in range(1, 200)]
+    report = ImportReport(problems=problems, unit="line")
+    text = report_text(report, EN, applied=False)
+    assert len(text) < 4096 and "line 1 [description]" in text and "179 more" in text
