@@ -32,7 +32,7 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
-from bot.admin.common import fits, stop
+from bot.admin.common import fits, stop, tr_for
 from bot.admin.fields import hours_preview
 from bot.i18n import SUPPORTED, Translator, bidi, translator, user_language
 from bot.render import public_venue, render_service_card, tel
@@ -83,10 +83,6 @@ def card_buttons(
     return rows
 
 
-def _tr(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
-    return translator(user_language(update, context))
-
-
 def _now() -> datetime:
     return datetime.now(UTC).astimezone(PARIS)
 
@@ -125,7 +121,7 @@ def language_markup(data: str) -> InlineKeyboardMarkup:
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The chosen language renders the card just once."""
     service_id = update.callback_query.data.removeprefix("shr:ol:")  # type: ignore[union-attr]
-    tr = _tr(update, context)
+    tr = tr_for(update, context)
     await _say(update, tr, tr.gettext("Show this card in which language?"),
                reply_markup=language_markup(f"shr:in:{{lang}}:{service_id}"))
 
@@ -137,7 +133,7 @@ async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     lang, _, service_id = rest.partition(":")
     services = _load(context, [service_id]) if lang in SUPPORTED else []
     if not services:
-        tr = _tr(update, context)
+        tr = tr_for(update, context)
         await _say(update, tr, tr.gettext("This service is no longer available."))
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
@@ -151,7 +147,7 @@ async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 @stop
 async def add_to_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service_id = update.callback_query.data.removeprefix("shr:add:")  # type: ignore[union-attr]
-    tr = _tr(update, context)
+    tr = tr_for(update, context)
     shortlist: list[str] = context.user_data.setdefault(SHORTLIST, [])  # type: ignore[union-attr]
     if service_id in shortlist:
         text = tr.gettext("Already in your list. /list shows it.")
@@ -214,7 +210,7 @@ def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
 
 @stop
 async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    tr = _tr(update, context)
+    tr = tr_for(update, context)
     services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
     if not services:
         await _say(update, tr, tr.gettext(
@@ -237,7 +233,7 @@ async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Clear the list, or ask in which language to hand it over (the beneficiary's)."""
     action = update.callback_query.data.removeprefix("shr:ls:")  # type: ignore[union-attr]
-    tr = _tr(update, context)
+    tr = tr_for(update, context)
     if action == "clear":
         context.user_data.pop(SHORTLIST, None)  # type: ignore[union-attr]
         await _say(update, tr, tr.gettext("Your list is cleared."))
@@ -254,7 +250,7 @@ async def send_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     tr = translator(lang)
     services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
     if not services:
-        own = _tr(update, context)
+        own = tr_for(update, context)
         await _say(update, own, own.gettext(
             "Your list is empty. Add services with the ⭐ button on their card."))
         return
