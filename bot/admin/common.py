@@ -69,6 +69,29 @@ async def reply(
     )
 
 
+async def ask_confirmation(
+    update: Update, tr: Translator, text: str, *, yes: str, yes_data: str, no_data: str
+) -> None:
+    """`text` with two buttons: `yes` (a msgid) and Cancel."""
+    buttons = [[(tr.gettext(yes), yes_data), (tr.gettext("Cancel"), no_data)]]
+    await reply(update, tr, text, keyboard(buttons))
+
+
+def dropping(keys: tuple[str, ...], message: str, state: object) -> Callback:
+    """An admin handler that forgets `keys` of user_data, says `message` and enters `state`
+    (starting a step afresh, or cancelling one)."""
+
+    @admin_handler
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        tr = tr_for(update, context)
+        for key in keys:
+            context.user_data.pop(key, None)  # type: ignore[union-attr]
+        await reply(update, tr, tr.gettext(message))
+        return state
+
+    return run
+
+
 def stop(handler: Callback) -> Callback:
     """Stop other handler groups (the resident conversation) once this handler ran.
 

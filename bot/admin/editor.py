@@ -22,7 +22,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin.common import actor, admin_handler, engine_of, keyboard, reply, tr_for
+from bot.admin.common import (
+    N_,
+    actor,
+    admin_handler,
+    ask_confirmation,
+    dropping,
+    engine_of,
+    keyboard,
+    reply,
+    tr_for,
+)
 from bot.admin.fields import BY_KEY, FIELDS, FieldSpec, Invalid, location_value, new_service
 from bot.admin.fields import summary as fields_summary
 from bot.i18n import Translator
@@ -32,13 +42,14 @@ from catalogue.hours import PARIS
 from catalogue.services import ConcurrentEditError, get_service, save_service
 
 DRAFT, MODE, EDIT, PICKED = "admin_draft", "admin_mode", "admin_edit", "admin_categories"
+STEP_KEYS = (DRAFT, MODE, EDIT, PICKED)  # user_data an admin step leaves behind
 CHOOSE_FIELD, CONFIRM = "choose_field", "confirm"
 END = ConversationHandler.END
 IDLE = timedelta(hours=1)  # an admin step left this long is abandoned
 
 
 def _clear(context: ContextTypes.DEFAULT_TYPE) -> None:
-    for key in (DRAFT, MODE, EDIT, PICKED):
+    for key in STEP_KEYS:
         context.user_data.pop(key, None)  # type: ignore[union-attr]
 
 
@@ -98,8 +109,9 @@ async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return await _ask(update, context, missing[0])
     tr = tr_for(update, context)
     text = tr.gettext("Save this new service?") + "\n\n" + fields_summary(draft, tr)
-    buttons = [[(tr.gettext("Save"), "adm:save"), (tr.gettext("Cancel"), "adm:cancel")]]
-    await reply(update, tr, text, keyboard(buttons))
+    await ask_confirmation(
+        update, tr, text, yes=N_("Save"), yes_data="adm:save", no_data="adm:cancel"
+    )
     return CONFIRM
 
 
@@ -262,12 +274,7 @@ async def _categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> obj
     return None
 
 
-@admin_handler
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-    tr = tr_for(update, context)
-    _clear(context)
-    await reply(update, tr, tr.gettext("Cancelled. Nothing was changed."))
-    return END
+cancel = dropping(STEP_KEYS, N_("Cancelled. Nothing was changed."), END)
 
 
 async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:

@@ -22,7 +22,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin.common import N_, actor, admin_handler, engine_of, keyboard, reply, tr_for
+from bot.admin.common import (
+    N_,
+    actor,
+    admin_handler,
+    ask_confirmation,
+    dropping,
+    engine_of,
+    keyboard,
+    reply,
+    tr_for,
+)
 from bot.admin.editor import IDLE
 from bot.i18n import Translator
 from catalogue.importer import ImportReport, export_bytes, import_bytes
@@ -73,12 +83,10 @@ def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
     return "\n".join(lines)
 
 
-@admin_handler
-async def start_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    tr = tr_for(update, context)
-    context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
-    await reply(update, tr, tr.gettext("Send the catalogue file: CSV (.csv) or HSDS JSON (.json)."))
-    return WAIT_FILE
+start_import = dropping(
+    (PENDING,), N_("Send the catalogue file: CSV (.csv) or HSDS JSON (.json)."), WAIT_FILE
+)
+cancel_import = dropping((PENDING,), N_("Import cancelled. Nothing was changed."), END)
 
 
 @admin_handler
@@ -103,8 +111,9 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
         "name": name,
         "data": base64.b64encode(data).decode("ascii"),
     }
-    buttons = [[(tr.gettext("Apply"), "adm:imp:apply"), (tr.gettext("Cancel"), "adm:imp:cancel")]]
-    await reply(update, tr, text, keyboard(buttons))
+    await ask_confirmation(
+        update, tr, text, yes=N_("Apply"), yes_data="adm:imp:apply", no_data="adm:imp:cancel"
+    )
     return WAIT_CHOICE
 
 
@@ -118,14 +127,6 @@ async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     data = base64.b64decode(pending["data"])
     report = import_bytes(engine_of(context), data, pending["name"], actor=actor(update))
     await reply(update, tr, report_text(report, tr, applied=True))
-    return END
-
-
-@admin_handler
-async def cancel_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-    tr = tr_for(update, context)
-    context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
-    await reply(update, tr, tr.gettext("Import cancelled. Nothing was changed."))
     return END
 
 
