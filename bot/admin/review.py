@@ -79,7 +79,7 @@ async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         len(services),
     ).format(n=len(services), months=months)
     if len(services) > SHOWN:
-        lines.append(tr.gettext("The {shown} oldest are shown; /stale again for the next ones.")
+        lines.append(tr.gettext("The {shown} oldest are shown; verify them to see the next ones.")
                      .format(shown=SHOWN))
     await reply(update, tr, "\n".join([head, *lines]), keyboard(rows))
 
