@@ -44,6 +44,7 @@ NEAR_KM = 3.0
 MIN_RELEVANCE = 0.68  # calibrated on the development set (see tests/test_search_eval.py)
 KEEP_RATIO = 0.6  # results must reach this share of the best relevance
 WIDER_WEIGHT = 0.92  # a service tagged with the whole group of the child need asked
+COMMON_NAME_WORD = 2000  # a generic name word in more names than this is skipped
 NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say little
 GROUP_DEMOTION = 0.85  # a group need whose words a child need explains as well
 SOFT_FILTER = 0.88  # services that do not do what the text asked (free, a day...) come later
@@ -204,17 +205,19 @@ class SearchIndex:
 
     services: list[Service]
     ids: list[str]
-    lat: np.ndarray  # a precise location (nan when none)
-    lon: np.ndarray
-    any_lat: np.ndarray  # any location, approximate ones too (for ordering far services)
+    any_lat: np.ndarray  # a precise location if any, else an approximate one (nan: none)
     any_lon: np.ndarray
+    precise: np.ndarray  # any_lat/any_lon is a precise location
     extra_points: dict[int, list[tuple[float, float]]]  # further precise locations
-    communes: dict[str, np.ndarray]  # INSEE code -> services given there
+    has_extra: np.ndarray  # service has several locations (see extra_points, extra_communes)
+    commune: np.ndarray  # code of the commune of the first location (-1 unknown)
+    commune_codes: dict[str, int]  # INSEE code -> commune code
+    extra_communes: dict[int, set[int]]  # further communes of services at several places
     metropolis: np.ndarray  # serves the whole MEL
     gender: np.ndarray  # 0 everyone, 1 women only, 2 men only
     min_age: np.ndarray
     max_age: np.ndarray
-    only: dict[str, np.ndarray]  # audience tag -> services reserved to it
+    reserved: np.ndarray  # bits of _RESERVED: audiences a service is reserved to
     refuses_children: np.ndarray
     free: np.ndarray
     walk_in: np.ndarray
@@ -226,6 +229,8 @@ class SearchIndex:
     lex: Lexicon = field(repr=False)
     _need_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _open_cache: dict[tuple[int, datetime], bool | None] = field(default_factory=dict, repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _tables: dict[tuple[frozenset[str], bool], np.ndarray] = field(default_factory=dict, repr=False)
 
     # ----------------------------------------------------------------- building
 
@@ -235,10 +240,10 @@ class SearchIndex:
         lex = lexicon()
         services = [s for s in services if (s.status or Status.active) == Status.active]
         n = len(services)
-        lat, lon = np.full(n, np.nan), np.full(n, np.nan)
-        any_lat, any_lon = np.full(n, np.nan), np.full(n, np.nan)
+        any_lat, any_lon, precise = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool)
         extra: dict[int, list[tuple[float, float]]] = {}
-        communes: dict[str, list[int]] = {}
+        commune, codes = np.full(n, -1, np.int32), {}
+        extra_communes: dict[int, set[int]] = {}
         tagged: dict[str, list[int]] = {}
         speaks: dict[str, list[int]] = {}
         only: dict[str, list[int]] = {}
@@ -252,19 +257,21 @@ class SearchIndex:
                 for day in (rule.byday or "").split(","):
                     if day.strip()[-2:].upper() in _WEEKDAYS:
                         open_days[i, _WEEKDAYS.index(day.strip()[-2:].upper())] = True
-            for loc in s.locations:
-                if loc.latitude is None or loc.longitude is None:
-                    continue
-                if math.isnan(any_lat[i]):
-                    any_lat[i], any_lon[i] = loc.latitude, loc.longitude
-                if loc.approximate:
-                    continue
-                if math.isnan(lat[i]):
-                    lat[i], lon[i] = loc.latitude, loc.longitude
-                else:
-                    extra.setdefault(i, []).append((loc.latitude, loc.longitude))
-            for code in {c for c in (_commune_of(loc) for loc in s.locations) if c}:
-                communes.setdefault(code, []).append(i)
+            points = [(loc.latitude, loc.longitude, bool(loc.approximate)) for loc in s.locations
+                      if loc.latitude is not None and loc.longitude is not None]  # fmt: skip
+            points.sort(key=lambda point: point[2])  # precise ones first
+            if points:
+                any_lat[i], any_lon[i], approximate = points[0]
+                precise[i] = not approximate
+                more = [(lat, lon) for lat, lon, rough in points[1:] if not rough]
+                if more:
+                    extra[i] = more
+            here = [codes.setdefault(c, len(codes)) for c in dict.fromkeys(
+                _commune_of(loc) for loc in s.locations) if c]  # fmt: skip
+            if here:
+                commune[i] = here[0]
+                if len(here) > 1:
+                    extra_communes[i] = set(here[1:])
             for key in {c.key for c in s.categories}:
                 tagged.setdefault(key, []).append(i)
             for lang in set(s.languages or ()):
@@ -290,10 +297,11 @@ class SearchIndex:
         return cls(
             services=services,
             ids=[s.id for s in services],
-            lat=lat, lon=lon, any_lat=any_lat, any_lon=any_lon, extra_points=extra,
-            communes={k: np.array(v, np.int64) for k, v in communes.items()},
+            any_lat=any_lat, any_lon=any_lon, precise=precise, extra_points=extra,
+            has_extra=_mask(n, sorted({*extra, *extra_communes})), commune=commune,
+            commune_codes=codes, extra_communes=extra_communes,
             metropolis=metropolis, gender=gender, min_age=min_age, max_age=max_age,
-            only={k: _mask(n, v) for k, v in only.items()},
+            reserved=_reserved_codes(n, only, gender, max_age),
             refuses_children=refuses, free=free, walk_in=walk_in,
             speaks={k: _mask(n, v) for k, v in speaks.items()},
             open_days=open_days,
@@ -326,16 +334,8 @@ class SearchIndex:
         parts = [*self._need_parts(reading), *self._name_parts(reading), *self._text_parts(reading)]
         if not parts:
             return self._abstain(reading)
-        cand, inverse = np.unique(np.concatenate([p.services for p in parts]), return_inverse=True)
+        cand, scores, bits = self._gather(parts)
         m = len(cand)
-        scores, bits = np.zeros((4, m)), np.zeros((3, m), np.int64)
-        start = 0
-        for part in parts:
-            at = inverse[start : start + len(part.services)]
-            start += len(part.services)
-            np.maximum.at(scores[part.kind], at, part.scores)
-            if part.kind < 3:
-                np.bitwise_or.at(bits[part.kind], at, part.bits)
         cat_score, name_score, text_score, name_bonus = scores
         content = reading.content
         known = self._known_bits(reading)
@@ -355,14 +355,57 @@ class SearchIndex:
         keep = cand[kept]
         distance, factor = self._place_factor(keep, reading.place)
         final = relevance[kept] * factor * self._preference(keep, query, reading, now)
-        order = np.lexsort((np.nan_to_num(distance, nan=1e9), -np.round(final, 6)))
-        page = order[query.offset : query.offset + max(0, query.limit)]
+        page = _top(final, distance, query.offset, query.limit)
         results = [
             self._result(int(keep[j]), float(final[j]), float(distance[j]), reading, query, now,
                          _why(cat_score[kept[j]], name_score[kept[j]]))
             for j in page
         ]  # fmt: skip
         return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place)
+
+    def _gather(self, parts: list[_Part]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Candidates (sorted service indexes) with their best score and query bits per kind of
+        evidence. Accumulates in per-thread arrays as long as the catalogue, then clears only
+        what it touched: no sort, no allocation the size of the catalogue."""
+        if len(parts) == 1 and parts[0].unique:  # one need: nothing to merge
+            part = parts[0]
+            scores, bits = np.zeros((4, len(part.services))), np.zeros((3, len(part.services)), np.int64)
+            scores[part.kind] = part.scores
+            if part.kind < _BONUS:
+                bits[part.kind] = part.bits
+            return part.services, scores, bits
+        scratch = self._scratch()
+        kinds = sorted({p.kind for p in parts})
+        for part in parts:
+            row, idx = scratch.scores[part.kind], part.services
+            if part.unique:
+                row[idx] = np.maximum(row[idx], part.scores)
+            else:
+                np.maximum.at(row, idx, part.scores)
+            if part.kind < _BONUS and part.unique:
+                scratch.bits[part.kind][idx] |= part.bits
+            elif part.kind < _BONUS:
+                np.bitwise_or.at(scratch.bits[part.kind], idx, part.bits)
+            scratch.touched[idx] = True
+        cand = np.flatnonzero(scratch.touched)
+        scratch.touched[cand] = False
+        scores, bits = np.zeros((4, len(cand))), np.zeros((3, len(cand)), np.int64)
+        for kind in kinds:
+            scores[kind] = scratch.scores[kind][cand]
+            scratch.scores[kind][cand] = 0
+            if kind < _BONUS:
+                bits[kind] = scratch.bits[kind][cand]
+                scratch.bits[kind][cand] = 0
+        return cand, scores, bits
+
+    def _scratch(self) -> _Scratch:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            n = len(self.services)
+            scratch = _Scratch([np.zeros(n) for _ in range(4)],
+                               [np.zeros(n, np.int64) for _ in range(3)], np.zeros(n, bool))  # fmt: skip
+            self._local.scratch = scratch
+        return scratch
 
     def _abstain(self, reading: _Reading) -> SearchOutcome:
         return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading))
@@ -381,7 +424,10 @@ class SearchIndex:
             keys = [k for k in wider if k in self.tagged]
             idx = np.concatenate([self.tagged[k] for k in keys] + [_EMPTY])
             weight = np.concatenate([np.full(len(self.tagged[k]), wider[k]) for k in keys] + [_NONE])
-            cached = (idx, weight)
+            order = np.lexsort((-weight, idx))  # each service once, with its best weight
+            first = np.ones(len(idx), bool)
+            first[1:] = idx[order][1:] != idx[order][:-1]
+            cached = (idx[order][first], weight[order][first])
             self._need_cache[key] = cached
         return cached
 
@@ -435,6 +481,8 @@ class SearchIndex:
             for layer, found in enumerate((direct, heard)):
                 for word_id, similarity in found.items():
                     docs, weights, distinctive = names.postings[word_id]
+                    if len(docs) > COMMON_NAME_WORD and not distinctive.any():
+                        continue  # "solidaire" in half the names: no evidence, only cost
                     rows.append((docs, weights, distinctive, 1 << i, similarity, layer))
         if not rows:
             return []
@@ -456,8 +504,8 @@ class SearchIndex:
         recall = np.minimum(sums[0] / names.total[unique], 1.0)
         mean = np.divide(sums[2], sums[1], out=np.zeros(len(unique)), where=sums[1] > 0)
         services = names.service[unique]
-        return [_Part(_NAME, services, mean * (0.6 + 0.4 * recall), bits),
-                _Part(_BONUS, services, 0.05 * recall, 0)]  # fmt: skip
+        return [_Part(_NAME, services, mean * (0.6 + 0.4 * recall), bits, unique=False),
+                _Part(_BONUS, services, 0.05 * recall, 0, unique=False)]  # fmt: skip
 
     def _text_parts(self, reading: _Reading) -> list[_Part]:
         parts = []
@@ -515,19 +563,9 @@ class SearchIndex:
     ) -> np.ndarray:
         """Soft preferences: services made for the asker first, reserved ones after, and what
         the text asked (free, without appointment, open now) before the rest."""
-        factor = np.ones(len(keep))
         tags = reading.tags
-        for tag, reserved in self.only.items():
-            mine = reserved[keep]
-            factor *= np.where(mine, 1.15 if tag in tags else 0.9, 1.0)
-        gender = self.gender[keep]
-        factor *= np.where((gender == 1) & ("women" in tags), 1.15, 1.0)
-        factor *= np.where((gender == 2) & ("men" in tags), 1.15, 1.0)
-        if not tags & {"women", "men"}:
-            factor *= np.where(gender > 0, 0.95, 1.0)
-        youth = self.max_age[keep] <= 30
         young = bool(tags & {"young", "student"}) or (reading.age is not None and reading.age <= 25)
-        factor *= np.where(youth, 1.15 if young else 0.92, 1.0)
+        factor = self._audience_table(tags, young)[self.reserved[keep]]
         for tag in tags:
             if tag.startswith("day_"):
                 factor *= np.where(self.open_days[keep, int(tag[4:])], 1.0, SOFT_FILTER)
@@ -544,6 +582,26 @@ class SearchIndex:
             factor *= np.where(is_open_now, 1.0, SOFT_FILTER)
         return factor
 
+    def _audience_table(self, tags: frozenset[str], young: bool) -> np.ndarray:
+        """Factor per `reserved` code: made for the asker 1.15, reserved to others 0.9 (0.95
+        for one gender when the asker's is unknown), per restriction."""
+        key = (tags, young)
+        table = self._tables.get(key)
+        if table is None:
+            table = np.ones(1 << len(_RESERVED))
+            asker = set(tags) | ({"youth"} if young else set())
+            for code in range(len(table)):
+                for bit, tag in enumerate(_RESERVED):
+                    if code >> bit & 1:
+                        if tag in asker:
+                            table[code] *= 1.15
+                        elif tag in ("women", "men"):
+                            table[code] *= 0.95 if not asker & {"women", "men"} else 1.0
+                        else:
+                            table[code] *= 0.92 if tag == "youth" else 0.9
+            self._tables[key] = table
+        return table
+
     def _place_factor(
         self, keep: np.ndarray, place: PlaceMatch | None
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -551,15 +609,18 @@ class SearchIndex:
         if place is None:
             return np.full(len(keep), np.nan), np.ones(len(keep))
         p = place.place
-        distance = _km(p.latitude, p.longitude, self.lat[keep], self.lon[keep])
-        for j in np.flatnonzero(np.isin(keep, list(self.extra_points))):
+        rough = _flat_km(p.latitude, p.longitude, self.any_lat[keep], self.any_lon[keep])
+        distance = np.where(self.precise[keep], rough, np.nan)
+        for j in np.flatnonzero(self.has_extra[keep]):
             for lat, lon in self.extra_points[int(keep[j])]:
-                d = float(_km(p.latitude, p.longitude, np.array([lat]), np.array([lon]))[0])
+                d = float(_flat_km(p.latitude, p.longitude, np.array([lat]), np.array([lon]))[0])
                 distance[j] = d if math.isnan(distance[j]) else min(distance[j], d)
-        rough = _km(p.latitude, p.longitude, self.any_lat[keep], self.any_lon[keep])
         near = (distance <= NEAR_KM) | self.metropolis[keep]
-        if p.kind in ("commune", "postcode") and p.insee_code in self.communes:
-            near |= np.isin(keep, self.communes[p.insee_code])
+        code = self.commune_codes.get(p.insee_code or "")
+        if p.kind in ("commune", "postcode") and code is not None:
+            near |= self.commune[keep] == code
+            for j in np.flatnonzero(self.has_extra[keep]):
+                near[j] |= code in self.extra_communes.get(int(keep[j]), ())
         decay = 0.85 * np.exp(-np.maximum(rough - NEAR_KM, 0) / 15)
         far = np.where(np.isnan(rough), 0.3, np.maximum(0.3, decay))
         close = 1.0 - 0.02 * np.minimum(np.nan_to_num(distance, nan=1.5), NEAR_KM)
@@ -572,8 +633,16 @@ class SearchIndex:
         s = self.services[i]
         keys = {c.key for c in s.categories}
         matched = tuple(k for k in reading.needs if keys & taxonomy.expand(k))
-        km = None if math.isnan(distance) else round(distance, 2)
+        km = None if math.isnan(distance) else round(self._exact_km(i, reading.place), 2)
         return Result(s.id, s.name, round(score, 4), km, why, matched, self._open(i, query.open_at or now))
+
+    def _exact_km(self, i: int, place: PlaceMatch | None) -> float:
+        """Haversine distance to the nearest precise location of service i."""
+        p = place.place  # type: ignore[union-attr]  (a distance implies a place)
+        points = [(loc.latitude, loc.longitude) for loc in self.services[i].locations
+                  if loc.latitude is not None and loc.longitude is not None
+                  and not loc.approximate]  # fmt: skip
+        return min(places.haversine_km(p.latitude, p.longitude, lat, lon) for lat, lon in points)
 
     def _suggest(self, reading: _Reading) -> tuple[str, ...]:
         """Groups to offer: those of half-understood needs first, then the usual order."""
@@ -589,6 +658,18 @@ class SearchIndex:
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _CATEGORY, _NAME, _TEXT, _BONUS = range(4)  # kinds of evidence
+_RESERVED = ("student", "family", "senior", "job_seeker", "women", "men", "youth")
+
+
+def _reserved_codes(n: int, only: dict[str, list[int]], gender: np.ndarray,
+                    max_age: np.ndarray) -> np.ndarray:  # fmt: skip
+    codes = np.zeros(n, np.uint8)
+    for bit, tag in enumerate(_RESERVED[:4]):
+        codes[np.asarray(only.get(tag, []), np.int64)] |= 1 << bit
+    codes[gender == 1] |= 1 << 4
+    codes[gender == 2] |= 1 << 5
+    codes[max_age <= 30] |= 1 << 6
+    return codes
 
 
 @dataclass(frozen=True)
@@ -599,6 +680,28 @@ class _Part:
     services: np.ndarray
     scores: np.ndarray | float
     bits: np.ndarray | int
+    unique: bool = True  # no service twice in `services`
+
+
+@dataclass
+class _Scratch:
+    scores: list[np.ndarray]  # per kind of evidence, per service
+    bits: list[np.ndarray]  # per kind of evidence, per service
+    touched: np.ndarray  # per service
+
+
+def _top(final: np.ndarray, distance: np.ndarray, offset: int, limit: int) -> np.ndarray:
+    """Positions of the page of results: best score first, then nearest (10 m steps), then
+    catalogue order. One int64 key per candidate; only the page's head is sorted."""
+    n = len(final)
+    score = np.rint(final * 1e6).astype(np.int64)  # relevance, 6 decimals
+    metres = np.rint(np.minimum(np.nan_to_num(distance, nan=9999.0), 9999.0) * 100).astype(np.int64)
+    key = (-score * 1_000_000 + metres) * n + np.arange(n)
+    k = min(n, max(0, offset) + max(0, limit))
+    if k == 0:
+        return np.zeros(0, np.int64)
+    head = np.argpartition(key, k - 1)[:k] if k < n else np.arange(n)
+    return head[np.argsort(key[head])][offset:]
 
 
 def _why(category: float, name: float) -> str:
@@ -615,12 +718,16 @@ def _mask(n: int, indexes: Sequence[int] | np.ndarray) -> np.ndarray:
     return mask
 
 
-def _km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Haversine distances from one point to many, in km (nan where unknown)."""
-    phi1, phi2 = math.radians(lat), np.radians(lats)
-    dphi, dlambda = phi2 - phi1, np.radians(lons - lon)
-    a = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlambda / 2) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+_KM_PER_DEGREE = 6371.0088 * math.pi / 180
+
+
+def _flat_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Distances from one point to many in km, on a flat map around the point (nan where
+    unknown): within 0.5 % of haversine at city scale, a few times cheaper. Shown distances
+    use `places.haversine_km`."""
+    dx = (lons - lon) * (_KM_PER_DEGREE * math.cos(math.radians(lat)))
+    dy = (lats - lat) * _KM_PER_DEGREE
+    return np.sqrt(dx * dx + dy * dy)
 
 
 def _commune_of(loc: object) -> str | None:
