@@ -1,0 +1,69 @@
+"""National emergency numbers and helplines, shown first when the need understood is a danger.
+
+A person writing "my husband hits me" or "I want to die" needs the national lines at once,
+whatever local services exist. Which line answers which need is data
+(`data/emergency_lines.json`: each line lists the category keys that call for it), so an
+administrator can review numbers, labels and triggers without reading code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+
+from catalogue.taxonomy import DATA
+
+LINES_FILE: Path = DATA / "emergency_lines.json"
+ROUND_THE_CLOCK = "24/7"  # the `hours` value of a line that never closes
+
+
+@dataclass(frozen=True)
+class EmergencyLine:
+    id: str
+    number: str  # digits only, dialled as written
+    categories: frozenset[str]  # needs that call for this line
+    labels: Mapping[str, str]  # lang -> short label
+    free: bool
+    hours: str | None  # None = not known for certain
+    source: str
+    verified_on: date | None
+
+    @property
+    def round_the_clock(self) -> bool:
+        return self.hours == ROUND_THE_CLOCK
+
+
+@cache
+def all_lines() -> tuple[EmergencyLine, ...]:
+    """Every line, in display order (specific helplines first, then general emergencies)."""
+    raw = json.loads(LINES_FILE.read_text(encoding="utf-8"))["lines"]
+    return tuple(
+        EmergencyLine(
+            id=entry["id"],
+            number=entry["number"],
+            categories=frozenset(entry["categories"]),
+            labels=MappingProxyType(dict(entry["labels"])),
+            free=bool(entry.get("free", False)),
+            hours=entry.get("hours"),
+            source=entry["source"],
+            verified_on=date.fromisoformat(entry["verified_on"]) if entry.get("verified_on")
+            else None,
+        )
+        for entry in raw
+    )
+
+
+def lines_for(categories: Iterable[str]) -> list[EmergencyLine]:
+    """The lines the understood needs call for, in display order, each once."""
+    wanted = set(categories)
+    return [line for line in all_lines() if line.categories & wanted]
+
+
+def label(line: EmergencyLine, lang: str) -> str:
+    """The line's label in `lang`, else French (the file has all nine languages)."""
+    return line.labels.get(lang) or line.labels["fr"]
