@@ -173,18 +173,16 @@ async def ask_need(update: Update, context: Context, intro: str | None = None) -
     tr = tr_of(update, context)
     _ = tr.gettext
     text = _("What do you need? Choose below, or write it in your own words.")
-    await say(update, context, f"{intro}\n\n{text}" if intro else text,
-              render.groups_keyboard(tr.lang))
+    await say(update, context, before(intro or "", text), render.groups_keyboard(tr.lang))
     return NEED
 
 
-async def ask_place(update: Update, context: Context) -> int:
+async def ask_place(update: Update, context: Context, intro: str = "") -> int:
     tr = tr_of(update, context)
     _ = tr.gettext
-    await say(update, context,
-              _("Where are you? Write your town, postcode or neighbourhood. "
-                "Or send your location with the button."),
-              render.place_keyboard(tr.lang))
+    text = _("Where are you? Write your town, postcode or neighbourhood. "
+             "Or send your location with the button.")
+    await say(update, context, before(intro, text), render.place_keyboard(tr.lang))
     return PLACE
 
 
@@ -385,6 +383,7 @@ async def proceed(update: Update, context: Context) -> int:
     tr = tr_of(update, context)
     _ = tr.gettext
     outcome = run(context, search, tr.lang, limit=PROBE)
+    sos = render.emergency_block(outcome.categories, tr.lang)  # danger: national lines first
     if outcome.abstained:
         named_place = outcome.place and outcome.place.certain and not has_place(search)
         if search["text"] and named_place and not outcome.categories:
@@ -396,23 +395,28 @@ async def proceed(update: Update, context: Context) -> int:
         search.update(text="", cats=[])  # keep the place for the category they pick next
         keyboard = (render.categories_keyboard(outcome.suggestions, tr.lang)
                     if outcome.suggestions else render.groups_keyboard(tr.lang))
-        await say(update, context,
-                  _("Sorry, I did not find this. Choose what you need below, or say it "
-                    "with other words."), keyboard)
+        await say(update, context, before(sos, _(
+            "Sorry, I did not find this. Choose what you need below, or say it with other "
+            "words.")), keyboard)
         return NEED
     found = list(dict.fromkeys(k for r in outcome.results for k in r.matched_categories))
     if search["text"] and len(groups_of(found)) > 1 and not search.get("asked"):
         search["asked"] = True  # several needs in one message: ask which, once
         if outcome.place:
             search["from_text_place"] = outcome.place.place.name
-        await say(update, context, _("Which one do you need?"),
+        await say(update, context, before(sos, _("Which one do you need?")),
                   render.categories_keyboard(found[:6], tr.lang))
         return NEED
     if not has_place(search) and outcome.place is None:
-        return await ask_place(update, context)
+        return await ask_place(update, context, sos)
     record(context, search, outcome)
     await show_results(update, context, edit=False)
     return RESULTS
+
+
+def before(block: str, text: str) -> str:
+    """`text` after `block` (an intro, the emergency lines) when there is one."""
+    return f"{block}\n\n{text}" if block else text
 
 
 def groups_of(keys: list[str]) -> set[str]:

@@ -37,6 +37,8 @@ from bot.i18n import (
     translator,
 )
 from catalogue import taxonomy
+from catalogue.emergency import EmergencyLine, lines_for
+from catalogue.emergency import label as line_label
 from catalogue.hours import PARIS, day_openings, is_open
 from catalogue.models import Access, Gender, Location, Service
 
@@ -178,11 +180,49 @@ def _open_word(open_now: bool | None, tr: Translator) -> str:
     return _("open now") if open_now else _("closed now")
 
 
+def render_emergency_block(lines: Sequence[EmergencyLine], tr: Translator) -> str:
+    """National lines to call at once, put before anything else; "" when none applies.
+
+    Numbers stay plain digits outside any markup so Telegram can make them tappable.
+    """
+    if not lines:
+        return ""
+    _ = tr.gettext
+    # TRANSLATORS: heading above national phone numbers (police, suicide prevention,
+    # emergency shelter...), shown when someone describes a danger. Calm, short.
+    text = ["🆘 <b>" + _("If you are in danger or need help now, call:") + "</b>"]
+    all_free = all(line.free for line in lines)
+    always = all(line.round_the_clock for line in lines)
+    if all_free and always:
+        text.append(_("These numbers are free, day and night."))
+    elif all_free:
+        text.append(_("These numbers are free."))
+    for line in lines:
+        facts = [f"📞 {tel(line.number)}", esc(line_label(line, tr.lang))]
+        if line.free and not all_free:
+            # TRANSLATORS: a phone line that costs nothing to call
+            facts.append(_("free of charge"))
+        if line.round_the_clock and not always:
+            # TRANSLATORS: a phone line open all day, every day; keep it very short
+            facts.append(_("24/7"))
+        elif line.hours and not always:
+            facts.append(esc(line.hours))
+        text.append(" · ".join(facts))
+    return "\n".join(text)
+
+
+def emergency_block(categories: Sequence[str], lang: str) -> str:
+    """The emergency block for the needs a search understood ("" for ordinary needs)."""
+    return render_emergency_block(lines_for(categories), translator(lang))
+
+
 def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMessage:
-    """One page of results with details, page, refine and new-search buttons."""
+    """One page of results with details, page, refine and new-search buttons; the emergency
+    block first when the needs understood are a danger."""
     tr = translator(lang)
     _ = tr.gettext
-    lines = []
+    sos = emergency_block(outcome.categories, lang)
+    lines = [sos, ""] if sos else []
     if page.need:
         lines.append("🔎 " + esc(page.need))
     lines.append("📍 " + esc(page.place or _("The whole metropolis")))
