@@ -115,15 +115,17 @@ def search_of(context: Context) -> dict[str, Any] | None:
 
 def start_search(context: Context, update: Update, *, text: str = "",
                  cats: list[str] | None = None) -> dict[str, Any]:
-    """A new need; the place of the previous search is kept (same outing), filters are reset."""
+    """A new need; the place of the previous search is kept (same outing) unless the new text
+    names another one, filters are reset."""
     previous = search_of(context) or {}
     serial = int(context.user_data.get("serial", 0)) + 1
     context.user_data["serial"] = serial
     search = {"n": serial, "text": text, "cats": cats or [], "filters": [], "offset": 0,
               "at": update_time(update, context).isoformat()}
-    for key in ("place", "loc", "any"):
-        if previous.get(key):
-            search[key] = previous[key]
+    if not (text and places.find_place_in_text(text)):  # "manger roubaix" after Lille
+        for key in ("place", "loc", "any"):
+            if previous.get(key):
+                search[key] = previous[key]
     context.user_data["search"] = search
     return search
 
@@ -409,6 +411,8 @@ async def proceed(update: Update, context: Context) -> int:
         return NEED
     if not has_place(search) and outcome.place is None:
         return await ask_place(update, context, sos)
+    if not has_place(search):  # a place named in the text stays for the next need
+        search["place"] = outcome.place.place.name
     record(context, search, outcome)
     await show_results(update, context, edit=False)
     return RESULTS

@@ -204,6 +204,21 @@ async def test_new_need_in_results_keeps_the_place(bot):
     assert "Roubaix" in results.text and data_starting([results], "d:")
 
 
+async def test_a_place_named_in_a_new_need_replaces_the_kept_one(bot):
+    user = bot.user(lang="fr")
+    await search_showers_in_roubaix(user)
+    results = sent(await user.send("manger lille"))[-1]
+    assert "📍 Lille" in results.text and "Roubaix" not in results.text.split("\n\n")[0]
+
+
+async def test_a_place_named_with_the_need_stays_for_the_next_need(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("shower roubaix")
+    results = sent(await user.send("food parcel"))[-1]
+    assert "📍 Roubaix" in results.text and data_starting([results], "d:")
+
+
 async def test_gibberish_abstains_and_offers_categories(bot):
     user = bot.user(lang="en")
     await user.send("/start")
