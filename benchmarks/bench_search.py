@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_search.py            # 1k, 10k and 100k services
     .venv/bin/python benchmarks/bench_search.py --sizes 1000 10000
 
-Synthetic catalogues are spread over France (45 cities, seeded RNG): names from category labels,
-made-up proper names and the city; descriptions from templates; some audience limits and hours.
+Synthetic catalogues are spread over France (45 cities, seeded RNG): categories drawn with a
+directory's mix (GROUP_SHARE), names from category labels, made-up proper names and the city,
+descriptions from templates, some audience limits and hours.
 Every system answers the same query mix: the development queries of ../shared/eval (id, text,
 lang, near) plus typo'd variants of them. Latency is measured per query, single-threaded, with
 Relais's word caches emptied before each catalogue (they fill as a real server's would). The
@@ -72,6 +73,11 @@ DESCRIPTIONS = [
     "Service de {label_lc} ouvert à tous, avec ou sans papiers, dans le quartier {name}.",
     "Les bénévoles de {name} proposent {label_lc} et un accompagnement vers les droits.",
 ]
+# Share of services per group, roughly as in a city's solidarity directory (food, advice and
+# health first); within a group every child key is equally likely.
+GROUP_SHARE = {"food": 20, "counseling": 15, "health": 15, "hygiene_and_wellness": 10,
+               "accomodation_and_housing": 10, "training_and_jobs": 8, "welcome": 7,
+               "technology": 5, "equipment": 5, "mobility": 3, "activities": 2}  # fmt: skip
 ELIGIBILITY = [None, None, None, "Femmes seules ou avec enfants.", "Jeunes de 16 à 25 ans.",
                "Hommes seuls de 18 ans et plus.", "Familles avec enfants.",
                "Personnes de 60 ans et plus."]  # fmt: skip
@@ -88,17 +94,21 @@ def record(**fields) -> SimpleNamespace:
 
 def synthetic_catalogue(size: int, seed: int = 7) -> list[SimpleNamespace]:
     rng = random.Random(seed)
-    keys = [c.key for c in taxonomy.all_categories() if c.group is not None]
+    keys, weights = [], []
+    for group, share in GROUP_SHARE.items():
+        members = [c.key for c in taxonomy.children(group)]
+        keys += members
+        weights += [share / len(members)] * len(members)
     proper = sorted({"".join(rng.sample(SYLLABLES, rng.randint(2, 3))).capitalize()
                      for _ in range(3000)})  # fmt: skip
     services = []
     for i in range(size):
-        key = rng.choice(keys)
+        key = rng.choices(keys, weights)[0]
         city, lat, lon = rng.choice(CITIES)
         label = taxonomy.label(key, "fr")
         name = f"{rng.choice(OPENERS)} {rng.choice(proper)}"
         eligibility = rng.choice(ELIGIBILITY)
-        keys_here = [key] + ([rng.choice(keys)] if rng.random() < 0.3 else [])
+        keys_here = [key] + (rng.choices(keys, weights) if rng.random() < 0.3 else [])
         s = record(
             id=f"syn-{i}", status="active", name=f"{label} – {name} ({city})",
             alternate_name=None,

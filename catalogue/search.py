@@ -229,7 +229,6 @@ class SearchIndex:
     lex: Lexicon = field(repr=False)
     _need_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _open_cache: dict[tuple[int, datetime], bool | None] = field(default_factory=dict, repr=False)
-    _local: threading.local = field(default_factory=threading.local, repr=False)
     _tables: dict[tuple[frozenset[str], bool], np.ndarray] = field(default_factory=dict, repr=False)
 
     # ----------------------------------------------------------------- building
@@ -355,7 +354,7 @@ class SearchIndex:
         keep = cand[kept]
         distance, factor = self._place_factor(keep, reading.place)
         final = relevance[kept] * factor * self._preference(keep, query, reading, now)
-        page = _top(final, distance, query.offset, query.limit)
+        page = _top(final, distance, keep, query.offset, query.limit)
         results = [
             self._result(int(keep[j]), float(final[j]), float(distance[j]), reading, query, now,
                          _why(cat_score[kept[j]], name_score[kept[j]]))
@@ -364,48 +363,43 @@ class SearchIndex:
         return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place)
 
     def _gather(self, parts: list[_Part]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Candidates (sorted service indexes) with their best score and query bits per kind of
-        evidence. Accumulates in per-thread arrays as long as the catalogue, then clears only
-        what it touched: no sort, no allocation the size of the catalogue."""
-        if len(parts) == 1 and parts[0].unique:  # one need: nothing to merge
-            part = parts[0]
-            scores, bits = np.zeros((4, len(part.services))), np.zeros((3, len(part.services)), np.int64)
-            scores[part.kind] = part.scores
-            if part.kind < _BONUS:
-                bits[part.kind] = part.bits
-            return part.services, scores, bits
-        scratch = self._scratch()
-        kinds = sorted({p.kind for p in parts})
+        """Candidates (service indexes) with their best score and query bits per kind of
+        evidence. The largest sorted part is the base ("food" for "colis alimentaire"); the
+        others are located in it by binary search, so the cost follows the small parts."""
+        unique = [p for p in parts if p.unique]
+        if not unique:
+            everything = np.concatenate([p.services for p in parts])
+            unique = [_Part(_CATEGORY, np.unique(everything), 0.0, 0)]
+            parts = unique + parts
+        base = max(unique, key=lambda p: len(p.services))
+        size = len(base.services)
+        located, outside = [], []
         for part in parts:
-            row, idx = scratch.scores[part.kind], part.services
-            if part.unique:
-                row[idx] = np.maximum(row[idx], part.scores)
-            else:
-                np.maximum.at(row, idx, part.scores)
-            if part.kind < _BONUS and part.unique:
-                scratch.bits[part.kind][idx] |= part.bits
-            elif part.kind < _BONUS:
-                np.bitwise_or.at(scratch.bits[part.kind], idx, part.bits)
-            scratch.touched[idx] = True
-        cand = np.flatnonzero(scratch.touched)
-        scratch.touched[cand] = False
+            if part is base:
+                continue
+            pos = np.minimum(np.searchsorted(base.services, part.services), max(size - 1, 0))
+            inside = base.services[pos] == part.services if size else np.zeros(len(pos), bool)
+            located.append((part, pos, inside))
+            if not inside.all():
+                outside.append(part.services[~inside])
+        extra = np.unique(np.concatenate(outside)) if outside else _EMPTY
+        cand = np.concatenate([base.services, extra])
         scores, bits = np.zeros((4, len(cand))), np.zeros((3, len(cand)), np.int64)
-        for kind in kinds:
-            scores[kind] = scratch.scores[kind][cand]
-            scratch.scores[kind][cand] = 0
-            if kind < _BONUS:
-                bits[kind] = scratch.bits[kind][cand]
-                scratch.bits[kind][cand] = 0
+        scores[base.kind, :size] = base.scores
+        if base.kind < _BONUS:
+            bits[base.kind, :size] = base.bits
+        for part, pos, inside in located:
+            at = pos if inside.all() else np.where(
+                inside, pos, size + np.searchsorted(extra, part.services))  # fmt: skip
+            if part.unique:
+                scores[part.kind, at] = np.maximum(scores[part.kind, at], part.scores)
+                if part.kind < _BONUS:
+                    bits[part.kind, at] |= part.bits
+            else:
+                np.maximum.at(scores[part.kind], at, part.scores)
+                if part.kind < _BONUS:
+                    np.bitwise_or.at(bits[part.kind], at, part.bits)
         return cand, scores, bits
-
-    def _scratch(self) -> _Scratch:
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            n = len(self.services)
-            scratch = _Scratch([np.zeros(n) for _ in range(4)],
-                               [np.zeros(n, np.int64) for _ in range(3)], np.zeros(n, bool))  # fmt: skip
-            self._local.scratch = scratch
-        return scratch
 
     def _abstain(self, reading: _Reading) -> SearchOutcome:
         return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading))
@@ -453,8 +447,8 @@ class SearchIndex:
         return bits
 
     def _name_parts(self, reading: _Reading) -> list[_Part]:
-        """Services whose names match: a score, the query words explained, and a small bonus
-        for sharing words with the name at all.
+        """Services whose names match on a word of their own: a score, the query words
+        explained, and a small bonus growing with the share of the name matched.
 
         Words written in Arabic or Cyrillic script are compared with names by sound. A Latin
         word may also match by sound ("conek" for "connect"), but only in a name that another
@@ -484,8 +478,8 @@ class SearchIndex:
                     if len(docs) > COMMON_NAME_WORD and not distinctive.any():
                         continue  # "solidaire" in half the names: no evidence, only cost
                     rows.append((docs, weights, distinctive, 1 << i, similarity, layer))
-        if not rows:
-            return []
+        if not any(r[2].any() for r in rows if r[5] == 0):
+            return []  # no name matched on a word of its own: the query is not about a name
         docs = np.concatenate([r[0] for r in rows])
         sizes = [len(r[0]) for r in rows]
         similarity = np.repeat([r[4] for r in rows], sizes)
@@ -683,20 +677,16 @@ class _Part:
     unique: bool = True  # no service twice in `services`
 
 
-@dataclass
-class _Scratch:
-    scores: list[np.ndarray]  # per kind of evidence, per service
-    bits: list[np.ndarray]  # per kind of evidence, per service
-    touched: np.ndarray  # per service
 
 
-def _top(final: np.ndarray, distance: np.ndarray, offset: int, limit: int) -> np.ndarray:
+def _top(final: np.ndarray, distance: np.ndarray, services: np.ndarray, offset: int,
+         limit: int) -> np.ndarray:  # fmt: skip
     """Positions of the page of results: best score first, then nearest (10 m steps), then
     catalogue order. One int64 key per candidate; only the page's head is sorted."""
     n = len(final)
     score = np.rint(final * 1e6).astype(np.int64)  # relevance, 6 decimals
     metres = np.rint(np.minimum(np.nan_to_num(distance, nan=9999.0), 9999.0) * 100).astype(np.int64)
-    key = (-score * 1_000_000 + metres) * n + np.arange(n)
+    key = (-score * 1_000_000 + metres) * (int(services.max(initial=0)) + 1) + services
     k = min(n, max(0, offset) + max(0, limit))
     if k == 0:
         return np.zeros(0, np.int64)
