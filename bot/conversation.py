@@ -368,12 +368,12 @@ async def stale_without_answer(update: Update, context: Context) -> int:
 async def need_text(update: Update, context: Context) -> int:
     text = update.message.text.strip()[:300]
     search = search_of(context)
-    if search and (search.get("text") or search.get("cats")) and not has_place(search):
-        # The need is known and this only names a place (the buttons were not used).
+    if search and (search.get("text") or search.get("cats")):
+        # The need is known and this only names a place: the same need there.
         match = places.resolve_place(text)
         lang = user_language(update, context)
         if match and match.certain and not looks_like_a_need(context, text, lang):
-            search.update(place=match.place.name)
+            search.update(place=match.place.name, loc=None, any=False, offset=0)
             return await proceed(update, context)
     start_search(context, update, text=text)
     return await proceed(update, context)

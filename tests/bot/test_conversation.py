@@ -219,6 +219,15 @@ async def test_a_place_named_with_the_need_stays_for_the_next_need(bot):
     assert "📍 Roubaix" in results.text and data_starting([results], "d:")
 
 
+async def test_a_place_alone_after_results_searches_the_same_need_there(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("shower lille")
+    results = sent(await user.send("roubaix"))[-1]
+    assert "📍 Roubaix" in results.text and "Shower" in results.text
+    assert data_starting([results], "d:")
+
+
 async def test_gibberish_abstains_and_offers_categories(bot):
     user = bot.user(lang="en")
     await user.send("/start")
