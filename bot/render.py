@@ -360,8 +360,13 @@ def _notice(start: date, end: date, closed: bool, tr: Translator) -> str:
     _ = tr.gettext
     dates = {"start": format_date(start, tr.lang), "end": format_date(end, tr.lang)}
     if closed:
-        return _("Closed from {start} to {end}.").format(**dates)
-    return _("Special hours from {start} to {end}.").format(**dates)
+        return one_stop(_("Closed from {start} to {end}.").format(**dates))
+    return one_stop(_("Special hours from {start} to {end}.").format(**dates))
+
+
+def one_stop(sentence: str) -> str:
+    """A sentence ending in a date that ends with its own dot ("2026 р.") keeps one dot."""
+    return sentence[:-1] if sentence.endswith("..") else sentence
 
 
 def _address(location: Location, tr: Translator) -> str:
@@ -453,8 +458,8 @@ def render_service_card(
         lines.append("🗣 " + _("Languages spoken: unknown."))
     lines.append("")
     if service.verified_on:
-        lines.append("✅ " + _("Last checked: {date}.").format(
-            date=format_date(service.verified_on, lang)))
+        lines.append("✅ " + one_stop(_("Last checked: {date}.").format(
+            date=format_date(service.verified_on, lang))))
     else:
         lines.append("✅ " + _("Last checked: unknown."))
     if service.source:

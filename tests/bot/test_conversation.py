@@ -444,3 +444,10 @@ async def test_every_callback_fits_64_bytes(bot):
         for data in call.button_data():
             assert len(data.encode()) <= 64
         assert len(call.text) <= 4096
+
+
+async def test_a_date_ending_with_its_own_dot_gets_no_second_one(bot):
+    user = bot.user(lang="uk")
+    await user.send("/start")
+    card = sent(await user.press("d:svc-096"))[0].text
+    assert "р." in card and "р.." not in card
