@@ -397,9 +397,15 @@ async def proceed(update: Update, context: Context) -> int:
         search.update(text="", cats=[])  # keep the place for the category they pick next
         keyboard = (render.categories_keyboard(outcome.suggestions, tr.lang)
                     if outcome.suggestions else render.groups_keyboard(tr.lang))
-        await say(update, context, before(sos, _(
-            "Sorry, I did not find this. Choose what you need below, or say it with other "
-            "words.")), keyboard)
+        if outcome.categories:  # understood, but the list has no place for it
+            labels = [taxonomy.label(k, tr.lang) for k in outcome.categories[:3]]
+            sorry = _("I understood: {need}. I know no place for it yet. Choose something "
+                      "else below, or say it with other words.").format(
+                need=render.esc(format_list(labels, tr.lang)))
+        else:
+            sorry = _("Sorry, I did not find this. Choose what you need below, or say it "
+                      "with other words.")
+        await say(update, context, before(sos, sorry), keyboard)
         return NEED
     found = list(dict.fromkeys(k for r in outcome.results for k in r.matched_categories))
     if search["text"] and len(groups_of(found)) > 1 and not search.get("asked"):

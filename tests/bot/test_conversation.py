@@ -451,3 +451,11 @@ async def test_a_date_ending_with_its_own_dot_gets_no_second_one(bot):
     await user.send("/start")
     card = sent(await user.press("d:svc-096"))[0].text
     assert "р." in card and "р.." not in card
+
+
+async def test_a_need_understood_with_no_place_says_so(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    answer = sent(await user.press("c:hearing_care"))[-1]
+    assert "I understood: Hearing." in answer.text and "Sorry" not in answer.text
+    assert data_starting([answer], "c:") or data_starting([answer], "g:")
