@@ -394,15 +394,16 @@ async def proceed(update: Update, context: Context) -> int:
             return await ask_need(update, context, _("OK: {place}.").format(
                 place=render.esc(outcome.place.place.name)))
         record(context, search, outcome)
+        pressed = bool(search["cats"]) and not search["text"]  # a need chosen with a button
         search.update(text="", cats=[])  # keep the place for the category they pick next
         keyboard = (render.categories_keyboard(outcome.suggestions, tr.lang)
                     if outcome.suggestions else render.groups_keyboard(tr.lang))
-        if outcome.categories:  # understood, but the list has no place for it
+        if pressed:  # the need is certain, the list has no place for it
             labels = [taxonomy.label(k, tr.lang) for k in outcome.categories[:3]]
-            sorry = _("I understood: {need}. I know no place for it yet. Choose something "
-                      "else below, or say it with other words.").format(
+            sorry = _("I know no place for this yet: {need}. Choose something else below, "
+                      "or write what you need.").format(
                 need=render.esc(format_list(labels, tr.lang)))
-        else:
+        else:  # text: what was read may be wrong, so it is not repeated back
             sorry = _("Sorry, I did not find this. Choose what you need below, or say it "
                       "with other words.")
         await say(update, context, before(sos, sorry), keyboard)
