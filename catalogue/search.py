@@ -326,46 +326,44 @@ class SearchIndex:
         """Ranked services answering `query`, or an abstention with group suggestions.
 
         Only candidate services (those some need, name or description word points to) are
-        scored: every array below has one entry per candidate, never one per service.
+        scored. Most candidates carry one piece of evidence (the largest posting list, e.g.
+        every food service for "j'ai faim"): their relevance is that list's score times one
+        number; only the few touched by other evidence are scored one by one.
         """
         now = now or datetime.now(UTC)
         reading = _read(query, self.lex)
         parts = [*self._need_parts(reading), *self._name_parts(reading), *self._text_parts(reading)]
         if not parts:
             return self._abstain(reading)
-        cand, scores, bits = self._gather(parts)
-        m = len(cand)
-        cat_score, name_score, text_score, name_bonus = scores
-        content = reading.content
+        ev = self._gather(parts)
         known = self._known_bits(reading)
-        explained = (bits[_CATEGORY] | bits[_NAME]) & content
-        text_only = bits[_TEXT] & ~explained & content
-        left = content & ~explained & ~text_only
-        strong, weak = _POPCOUNT(explained), _POPCOUNT(text_only)
-        asked = strong + weak + KNOWN_WEIGHT * _POPCOUNT(left & known) + _POPCOUNT(left & ~known)
-        coverage = np.divide(strong + weak, asked, out=np.ones(m), where=asked > 0)
-        base = np.maximum(np.maximum(cat_score, name_score), text_score)
-        relevance = base * (0.3 + 0.7 * np.minimum(coverage, 1.0)) + name_bonus
-        relevance = np.where(self._allowed(cand, query, reading), relevance, 0.0)
+        unit = np.zeros((4, 1))
+        unit[ev.base.kind] = 1.0
+        base_bits = np.zeros((3, 1), np.int64)
+        if ev.base.kind < _BONUS:
+            base_bits[ev.base.kind] = ev.base.bits
+        relevance = ev.base_scores * _relevance(unit, base_bits, reading.content, known)[0]
+        relevance[ev.touched] = _relevance(ev.scores, ev.bits, reading.content, known)
+        relevance = np.where(self._allowed(ev.cand, query, reading), relevance, 0.0)
         best = float(relevance.max())
         if best < MIN_RELEVANCE:
             return self._abstain(reading)
         kept = np.flatnonzero(relevance >= max(MIN_RELEVANCE, KEEP_RATIO * best))
-        keep = cand[kept]
+        keep = ev.cand[kept]
         distance, factor = self._place_factor(keep, reading.place)
         final = relevance[kept] * factor * self._preference(keep, query, reading, now)
         page = _top(final, distance, keep, query.offset, query.limit)
         results = [
             self._result(int(keep[j]), float(final[j]), float(distance[j]), reading, query, now,
-                         _why(cat_score[kept[j]], name_score[kept[j]]))
+                         ev.why(int(kept[j])))
             for j in page
         ]  # fmt: skip
         return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place)
 
-    def _gather(self, parts: list[_Part]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Candidates (service indexes) with their best score and query bits per kind of
-        evidence. The largest sorted part is the base ("food" for "colis alimentaire"); the
-        others are located in it by binary search, so the cost follows the small parts."""
+    def _gather(self, parts: list[_Part]) -> _Evidence:
+        """Candidates and their evidence. The largest sorted part is the base ("food" for
+        "colis alimentaire"); the others are located in it by binary search, so the cost
+        follows the small parts, and only the candidates they touch get per-candidate scores."""
         unique = [p for p in parts if p.unique]
         if not unique:
             everything = np.concatenate([p.services for p in parts])
@@ -384,22 +382,32 @@ class SearchIndex:
                 outside.append(part.services[~inside])
         extra = np.unique(np.concatenate(outside)) if outside else _EMPTY
         cand = np.concatenate([base.services, extra])
-        scores, bits = np.zeros((4, len(cand))), np.zeros((3, len(cand)), np.int64)
-        scores[base.kind, :size] = base.scores
+        base_scores = np.zeros(len(cand))
+        base_scores[:size] = base.scores
+        ats = [pos if inside.all() else np.where(inside, pos, size + np.searchsorted(extra, p.services))
+               for p, pos, inside in located]  # fmt: skip
+        reached = np.zeros(len(cand), bool)
+        for at in ats:
+            reached[at] = True
+        touched = np.flatnonzero(reached)
+        slot = np.zeros(len(cand), np.int64)  # candidate position -> touched position
+        slot[touched] = np.arange(len(touched))
+        scores, bits = np.zeros((4, len(touched))), np.zeros((3, len(touched)), np.int64)
+        from_base = touched < size
+        scores[base.kind, from_base] = base_scores[touched[from_base]]
         if base.kind < _BONUS:
-            bits[base.kind, :size] = base.bits
-        for part, pos, inside in located:
-            at = pos if inside.all() else np.where(
-                inside, pos, size + np.searchsorted(extra, part.services))  # fmt: skip
+            bits[base.kind, from_base] = base.bits
+        for (part, _, _), at in zip(located, ats, strict=True):
+            where = slot[at]
             if part.unique:
-                scores[part.kind, at] = np.maximum(scores[part.kind, at], part.scores)
+                scores[part.kind, where] = np.maximum(scores[part.kind, where], part.scores)
                 if part.kind < _BONUS:
-                    bits[part.kind, at] |= part.bits
+                    bits[part.kind, where] |= part.bits
             else:
-                np.maximum.at(scores[part.kind], at, part.scores)
+                np.maximum.at(scores[part.kind], where, part.scores)
                 if part.kind < _BONUS:
-                    np.bitwise_or.at(bits[part.kind], at, part.bits)
-        return cand, scores, bits
+                    np.bitwise_or.at(bits[part.kind], where, part.bits)
+        return _Evidence(cand, base, base_scores, touched, scores, bits)
 
     def _abstain(self, reading: _Reading) -> SearchOutcome:
         return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading))
@@ -692,6 +700,41 @@ def _top(final: np.ndarray, distance: np.ndarray, services: np.ndarray, offset: 
         return np.zeros(0, np.int64)
     head = np.argpartition(key, k - 1)[:k] if k < n else np.arange(n)
     return head[np.argsort(key[head])][offset:]
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """Candidates: `base` evidence for all (scores `base_scores`), and exact per-kind scores
+    and query bits for the `touched` positions that other evidence reached."""
+
+    cand: np.ndarray
+    base: _Part
+    base_scores: np.ndarray
+    touched: np.ndarray
+    scores: np.ndarray  # (kind, touched position)
+    bits: np.ndarray  # (kind, touched position)
+
+    def why(self, position: int) -> str:
+        t = int(np.searchsorted(self.touched, position))
+        if t < len(self.touched) and self.touched[t] == position:
+            return _why(self.scores[_CATEGORY, t], self.scores[_NAME, t])
+        return {_CATEGORY: "category", _NAME: "name"}.get(self.base.kind, "text")
+
+
+def _relevance(scores: np.ndarray, bits: np.ndarray, content: int, known: int) -> np.ndarray:
+    """Best evidence times how much of the query it explains (plus the name bonus).
+
+    Words nobody explained count fully against a service when the catalogue does not know them
+    at all ("bitcoin"), by KNOWN_WEIGHT when it does (a word of another need, a place...).
+    """
+    explained = (bits[_CATEGORY] | bits[_NAME]) & content
+    text_only = bits[_TEXT] & ~explained & content
+    left = content & ~explained & ~text_only
+    matched = _POPCOUNT(explained) + _POPCOUNT(text_only)
+    asked = matched + KNOWN_WEIGHT * _POPCOUNT(left & known) + _POPCOUNT(left & ~known)
+    coverage = np.divide(matched, asked, out=np.ones(len(matched)), where=asked > 0)
+    base = np.maximum(np.maximum(scores[_CATEGORY], scores[_NAME]), scores[_TEXT])
+    return base * (0.3 + 0.7 * np.minimum(coverage, 1.0)) + scores[_BONUS]
 
 
 def _why(category: float, name: float) -> str:
