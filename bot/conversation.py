@@ -399,7 +399,7 @@ async def proceed(update: Update, context: Context) -> int:
         keyboard = (render.categories_keyboard(outcome.suggestions, tr.lang)
                     if outcome.suggestions else render.groups_keyboard(tr.lang))
         if pressed:  # the need is certain, the list has no place for it
-            labels = [taxonomy.label(k, tr.lang) for k in outcome.categories[:3]]
+            labels = render.need_labels(outcome.categories, tr.lang)
             sorry = _("I know no place for this yet: {need}. Choose something else below, "
                       "or write what you need.").format(
                 need=render.esc(format_list(labels, tr.lang)))
@@ -414,7 +414,7 @@ async def proceed(update: Update, context: Context) -> int:
         if outcome.place:
             search["from_text_place"] = outcome.place.place.name
         await say(update, context, before(sos, _("Which one do you need?")),
-                  render.categories_keyboard(found[:6], tr.lang))
+                  render.categories_keyboard(render.specific(found)[:6], tr.lang))
         return NEED
     if not has_place(search) and outcome.place is None:
         return await ask_place(update, context, sos)
@@ -551,7 +551,7 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
     search = search_of(context)
     tr = tr_of(update, context)
     outcome = run(context, search, tr.lang, offset=search.get("offset", 0))
-    labels = [taxonomy.label(k, tr.lang) for k in outcome.categories[:3]]
+    labels = render.need_labels(outcome.categories, tr.lang)
     need = format_list(labels, tr.lang) if labels else search.get("text", "")
     if search.get("loc"):
         place = tr.gettext("Near your location")

@@ -162,10 +162,21 @@ def audience_keyboard(serial: int, lang: str) -> InlineKeyboardMarkup:
 
 
 # -- result list ----------------------------------------------------------------------------
+def specific(keys: Sequence[str]) -> list[str]:
+    """The needs to show: a group is left out when one of its children is there
+    ("French classes", not "Training and jobs and French classes")."""
+    groups = {c.group for c in map(taxonomy.get_category, keys) if c is not None and c.group}
+    return [k for k in keys if k not in groups]
+
+
+def need_labels(keys: Sequence[str], lang: str, limit: int = 3) -> list[str]:
+    return [taxonomy.label(k, lang) for k in specific(keys)[:limit]]
+
+
 def _why(result: Result, tr: Translator) -> str:
     _ = tr.gettext
     if result.why == "category" and result.matched_categories:
-        labels = [taxonomy.label(k, tr.lang) for k in result.matched_categories]
+        labels = need_labels(result.matched_categories, tr.lang, limit=5)
         return _("Offers: {what}").format(what=format_list(labels, tr.lang))
     if result.why == "name":
         return _("Its name matches your words.")

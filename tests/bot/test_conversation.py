@@ -460,3 +460,13 @@ async def test_a_need_understood_with_no_place_says_so(bot):
     assert "I know no place for this yet: Hearing." in answer.text
     assert "Sorry" not in answer.text
     assert data_starting([answer], "c:") or data_starting([answer], "g:")
+
+
+async def test_a_need_group_is_not_listed_beside_its_own_child(bot):
+    user = bot.user(lang="ro")
+    await user.send("/start")
+    await user.send("curs de franceza")
+    results = sent(await user.send("Tourcoing"))[-1].text
+    need_line = next(line for line in results.split("\n") if line.startswith("🔎"))
+    assert "Cursuri de franceză" in need_line and "Formare și muncă" not in need_line
+    assert "Formare și muncă și Cursuri" not in results
