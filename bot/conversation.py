@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from rapidfuzz import fuzz
 from telegram import (
     InlineKeyboardMarkup,
     ReplyKeyboardMarkup,
@@ -50,6 +51,7 @@ from catalogue import places, taxonomy
 from catalogue.db import session_scope
 from catalogue.search import Query, SearchOutcome, search_services
 from catalogue.services import get_service
+from catalogue.text import normalise
 
 log = logging.getLogger(__name__)
 
@@ -457,14 +459,15 @@ async def place_text(update: Update, context: Context) -> int:
     search = search_of(context)
     if search is None:
         return await need_text(update, context)
-    if text in {render.anywhere_label(tr.lang), bidi(render.anywhere_label(tr.lang), tr.lang)}:
-        search.update(any=True, place=None, loc=None)
-        await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
-        return await proceed(update, context)
     coordinates = places.parse_coordinates(text)
     if coordinates is not None:
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
     match = places.resolve_place(text)
+    pressed = text in {render.anywhere_label(tr.lang), bidi(render.anywhere_label(tr.lang), tr.lang)}
+    if pressed or (not (match and match.certain) and means_anywhere(text, tr.lang)):
+        search.update(any=True, place=None, loc=None)
+        await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
+        return await proceed(update, context)
     if match is None and looks_like_a_need(context, text, tr.lang):
         return await need_text(update, context)
     if match is None:
@@ -481,6 +484,16 @@ async def place_text(update: Update, context: Context) -> int:
     search.update(place=match.place.name, loc=None, any=False)
     await say(update, context, "📍 " + render.esc(match.place.name), ReplyKeyboardRemove())
     return await proceed(update, context)
+
+
+def means_anywhere(text: str, lang: str) -> bool:
+    """The "anywhere" button, or its words typed ("partout", "anywhere", "هر ځای"): a part
+    of the button's label of five letters or more, or the label with a typo."""
+    typed = normalise(text)
+    label = normalise(render.anywhere_label(lang))
+    if len(typed) >= 5 and f" {typed} " in f" {label} ":
+        return True
+    return fuzz.ratio(typed, label) >= 85
 
 
 def looks_like_a_need(context: Context, text: str, lang: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from bot.i18n import bidi
 from bot.models import BotConversation, BotUserData
 from bot.render import anywhere_label
 from bot.stats import SearchStat
@@ -470,3 +471,17 @@ async def test_a_need_group_is_not_listed_beside_its_own_child(bot):
     need_line = next(line for line in results.split("\n") if line.startswith("🔎"))
     assert "Cursuri de franceză" in need_line and "Formare și muncă" not in need_line
     assert "Formare și muncă și Cursuri" not in results
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("fr", "partout"), ("en", "Anywhere"),
+                                             ("ps", "هر ځای")])
+async def test_anywhere_typed_in_words_searches_the_whole_metropolis(bot, lang, typed):
+    user = await at_place_step(bot, lang=lang, need="vêtements")
+    results = sent(await user.send(typed))[-1]
+    assert data_starting([results], "d:") and "km" not in results.text
+
+
+async def test_arabic_anywhere_button_is_not_read_as_lille(bot):
+    user = await at_place_step(bot, lang="ar", need="ملابس")
+    results = sent(await user.send(bidi(anywhere_label("ar"), "ar")))[-1]
+    assert data_starting([results], "d:") and "Lille" not in results.text
