@@ -201,8 +201,9 @@ async def stale(update: Update, context: Context) -> int:
 async def start(update: Update, context: Context) -> int:
     """/start: greeting, language choice, the need question. `/start svc_<id>` opens a card."""
     if context.args and context.args[0].startswith("svc_"):
-        await send_card(update, context, context.args[0].removeprefix("svc_"))
-        return NEED
+        if await send_card(update, context, context.args[0].removeprefix("svc_")):
+            return NEED
+        return await ask_need(update, context)  # a link to a removed place: a way on
     drop_search(context)
     stored = context.user_data.get("lang")
     known = stored if stored in SUPPORTED else negotiate(update.effective_user.language_code)
@@ -637,14 +638,15 @@ async def details(update: Update, context: Context) -> None:
     await send_card(update, context, query.data.removeprefix("d:"))
 
 
-async def send_card(update: Update, context: Context, service_id: str) -> None:
-    """The service card, then a map pin when the address is precise and public."""
+async def send_card(update: Update, context: Context, service_id: str) -> bool:
+    """The service card, then a map pin when the address is precise and public; False when
+    the place is no longer listed."""
     tr = tr_of(update, context)
     with session_scope(context.bot_data["engine"]) as session:
         service = get_service(session, service_id)
     if service is None or service.status != "active":
         await say(update, context, tr.gettext("This place is no longer in the list."))
-        return
+        return False
     search = search_of(context)
     back = f"pg:{search['n']}:{search.get('offset', 0)}" if search else None
     card_buttons = getattr(share, "card_buttons", None)  # ADMIN's share/shortlist buttons
@@ -657,6 +659,7 @@ async def send_card(update: Update, context: Context, service_id: str) -> None:
         v = card.venue
         await context.bot.send_venue(update.effective_chat.id, latitude=v.latitude,
                                      longitude=v.longitude, title=v.title, address=v.address)
+    return True
 
 
 # -- anything else --------------------------------------------------------------------------

@@ -305,7 +305,8 @@ async def test_deep_link_opens_a_card(bot):
     calls = await bot.user(lang="en").send("/start svc_svc-002")
     assert "Douches" in sent(calls)[0].text
     calls = await bot.user(lang="en", user_id=5).send("/start svc_nope")
-    assert "no longer" in last_text(calls)
+    assert "no longer" in sent(calls)[0].text
+    assert "What do you need?" in last_text(calls) and data_starting(calls, "g:")
 
 
 async def test_searches_are_counted_anonymously(bot):
