@@ -129,6 +129,9 @@ async def _act(user, line: str, buttons: list, out: TextIO) -> list:  # noqa: AN
         if chosen.location:
             print("(type your location as @50.63,3.06)", file=out)
             return []
+        if chosen.url:  # Telegram opens it in the browser; nothing reaches the bot
+            print(f"(this button opens {chosen.url})", file=out)
+            return []
         return await user.send(chosen.text or chosen.label)
     if line.startswith("@"):
         place = parse_coordinates(line)

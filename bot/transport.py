@@ -374,6 +374,7 @@ class Button:
     message_id: int | None = None
     text: str | None = None
     location: bool = False
+    url: str | None = None
 
 
 def plain(text: str) -> str:
@@ -402,7 +403,7 @@ def render_calls(calls: list[Call]) -> tuple[str, list[Button]]:
                 buttons.append(Button(
                     label=b["text"], callback=b.get("callback_data"), message_id=message_id,
                     text=None if ("callback_data" in b or "url" in b) else b["text"],
-                    location=bool(b.get("request_location")),
+                    location=bool(b.get("request_location")), url=b.get("url"),
                 ))
                 number = len(buttons)
                 target = f" → {b['url']}" if "url" in b else ""

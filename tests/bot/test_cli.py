@@ -42,3 +42,11 @@ def test_bot_without_a_token_is_a_clear_error(monkeypatch, tmp_path, capsys):
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["--db", f"sqlite:///{tmp_path / 'relais.db'}", "bot"]) == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().err
+
+
+async def test_a_link_button_opens_its_link_and_sends_nothing(make_settings):
+    out = io.StringIO()
+    await chat(make_settings(), "en", Script("shower\nRoubaix\n1\n1\n"), out)
+    text = out.getvalue()
+    assert "(this button opens https://t.me/share/url?" in text  # the card's share button
+    assert "Sorry" not in text
