@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import re
 
-from bot.i18n import LRI, PDI, RLM, format_weekday, translator
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES_DIR, LRI, PDI, RLM, SUPPORTED, format_weekday, translator
 from bot.transport import Call
 from tests.bot.conftest import data_starting, sent
 
@@ -150,3 +153,29 @@ async def test_pashto_chosen_by_button_then_location_privacy_and_forget(bot):
     assert_right_to_left(calls)
     assert_within_telegram_limits(calls)
 
+
+
+def english_messages() -> set[str]:
+    """The English msgids, cut at their placeholders into pieces long enough to be telling."""
+    catalog = read_po((LOCALES_DIR / "messages.pot").open("rb"))
+    pieces = set()
+    for message in catalog:
+        for msgid in message.id if message.pluralizable else [message.id]:
+            pieces.update(p.strip() for p in re.split(r"\{\w+\}", msgid) if len(p.strip()) >= 12)
+    return pieces
+
+
+@pytest.mark.parametrize("lang", [lang for lang in SUPPORTED if lang != "en"])
+async def test_no_english_left_in_a_whole_conversation(bot, lang):
+    user = bot.user(lang=lang)
+    calls = await user.send("/start")
+    calls += await user.press("g:hygiene_and_wellness")
+    calls += await user.press("c:shower")
+    calls += await user.send("Roubaix")
+    calls += await user.press(data_starting(calls, "d:")[0])
+    calls += await user.send("/help")
+    calls += await user.send("/privacy")
+    shown = "\n".join(texts(calls) + [b["text"] for c in calls for b in c.buttons])
+    leaks = sorted(piece for piece in english_messages() if piece in shown)
+    assert not leaks, leaks
+    assert_within_telegram_limits(calls)
