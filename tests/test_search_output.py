@@ -1,0 +1,56 @@
+"""`relais search`: queries from the command line and the evaluation's batch JSON contract."""
+
+import json
+
+from bot.cli import main
+from catalogue.db import session_scope
+from catalogue.models import Location, Service, ServiceCategory
+from catalogue.search_output import query_from_row
+
+
+def test_query_from_row_reads_a_typed_place_or_a_shared_location():
+    typed = query_from_row({"text": "douche", "lang": "uk", "near": "Roubaix"})
+    assert (typed.place, typed.location, typed.lang) == ("Roubaix", None, "uk")
+    shared = query_from_row({"text": "douche", "lang": "und", "near": {"lat": 50.69, "lon": 3.16}})
+    assert (shared.place, shared.location, shared.lang) == (None, (50.69, 3.16), "fr")
+
+
+def _catalogue(url):
+    from catalogue.db import make_engine
+
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        for sid, city, lat, lon in (("svc-1", "Lille", 50.6366, 3.0635),
+                                    ("svc-2", "Roubaix", 50.6942, 3.1746)):  # fmt: skip
+            s = Service(id=sid, name=f"Douches de {city}")
+            s.locations = [Location(id=f"l-{sid}", city=city, latitude=lat, longitude=lon)]
+            s.categories = [ServiceCategory(service_id=sid, key="shower")]
+            session.add(s)
+    engine.dispose()
+
+
+def test_batch_json_follows_the_evaluation_contract(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    _catalogue(url)
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(
+        json.dumps({"id": "a", "text": "need a shower", "lang": "en", "near": "Roubaix"}) + "\n"
+        + json.dumps({"id": "b", "text": "prix du bitcoin", "lang": "fr", "near": None}) + "\n",
+        encoding="utf-8",
+    )
+    assert main(["--db", url, "search", "--batch", str(batch), "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b"]
+    first = lines[0]["results"][0]
+    assert first["id"] == "svc-2" and first["distance_km"] < 1 and first["score"] > 0
+    assert lines[1]["results"] == [] and lines[1]["suggestions"]
+
+
+def test_readable_table_and_errors(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    _catalogue(url)
+    assert main(["--db", url, "search", "douche", "--near", "Lille", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "svc-1" in out and "Douches de Lille" in out and "svc-2" not in out
+    assert main(["--db", url, "search"]) == 2
+    assert main(["--db", url, "search", "--batch", str(tmp_path / "missing.jsonl")]) == 2
