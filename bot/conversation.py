@@ -371,6 +371,9 @@ async def stale_without_answer(update: Update, context: Context) -> int:
 async def need_text(update: Update, context: Context) -> int:
     text = update.message.text.strip()[:300]
     search = search_of(context)
+    if search and text.isdigit() and len(text) <= 2 and has_place(search) and (
+            search.get("text") or search.get("cats")):
+        return await card_by_number(update, context, search, int(text))
     if search and (search.get("text") or search.get("cats")):
         # The need is known and this only names a place: the same need there.
         match = places.resolve_place(text)
@@ -380,6 +383,18 @@ async def need_text(update: Update, context: Context) -> int:
             return await proceed(update, context)
     start_search(context, update, text=text)
     return await proceed(update, context)
+
+
+async def card_by_number(update: Update, context: Context, search: dict[str, Any],
+                         number: int) -> int:
+    """A result's number typed instead of pressed ("2"): its card, else the list again."""
+    lang = user_language(update, context)
+    outcome = run(context, search, lang, offset=max(number - 1, 0), limit=1)
+    if number >= 1 and outcome.results:
+        await send_card(update, context, outcome.results[0].service_id)
+    else:
+        await show_results(update, context, edit=False)
+    return RESULTS
 
 
 async def proceed(update: Update, context: Context) -> int:

@@ -486,3 +486,13 @@ async def test_arabic_anywhere_button_is_not_read_as_lille(bot):
     user = await at_place_step(bot, lang="ar", need="ملابس")
     results = sent(await user.send(bidi(anywhere_label("ar"), "ar")))[-1]
     assert data_starting([results], "d:") and "Lille" not in results.text
+
+
+async def test_a_result_number_typed_opens_that_card(bot):
+    user = bot.user(lang="fr")
+    results = sent(await search_showers_in_roubaix(user))[-1]
+    second = data_starting([results], "d:")[1]
+    card = sent(await user.send("2"))[0]
+    assert "Pour qui" in card.text
+    assert card.text == sent(await user.press(second))[0].text
+    assert data_starting(sent(await user.send("99")), "d:")  # no such number: the list again
