@@ -592,7 +592,7 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
         ["aud"] if search.get("age") is not None or search.get("gender") else [])
     page = render.Page(serial=search["n"], offset=search.get("offset", 0),
                        size=context.bot_data["settings"].page_size, filters=active,
-                       need=need, place=place)
+                       need=need, place=place, audience=search.get("aud"))
     await show(update, context, render.render_results(outcome, page, tr.lang), edit=edit)
 
 
@@ -642,6 +642,7 @@ async def choose_audience(update: Update, context: Context) -> int | None:
         return await stale(update, context)
     await query.answer()
     search["age"], search["gender"] = AUDIENCES[code]
+    search["aud"] = code
     search["offset"] = 0
     await show_results(update, context, edit=True)
     return RESULTS

@@ -78,6 +78,7 @@ class Page:
     filters: Sequence[str] = field(default_factory=tuple)
     need: str = ""  # labels of the needs understood, or the words typed
     place: str | None = None  # place display name; None = the whole metropolis
+    audience: str | None = None  # code of the "Who is it for?" choice, if any
 
 
 def button(label: str, data: str, lang: str) -> InlineKeyboardButton:
@@ -150,14 +151,15 @@ def yes_no_keyboard(yes: str, no: str, lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(_("Yes"), yes, lang), button(_("No"), no, lang)]])
 
 
-def audience_keyboard(serial: int, lang: str) -> InlineKeyboardMarkup:
+def audiences(lang: str) -> dict[str, str]:
+    """The "Who is it for?" choices: code → label."""
     _ = translator(lang).gettext
-    choices = [
-        (_("A woman"), "w"), (_("A man"), "m"), (_("A child under 18"), "c"),
-        (_("A young person 18 to 25"), "y"), (_("A person over 60"), "o"),
-        (_("Anyone"), "-"),
-    ]
-    buttons = [button(text, f"a:{serial}:{code}", lang) for text, code in choices]
+    return {"w": _("A woman"), "m": _("A man"), "c": _("A child under 18"),
+            "y": _("A young person 18 to 25"), "o": _("A person over 60"), "-": _("Anyone")}
+
+
+def audience_keyboard(serial: int, lang: str) -> InlineKeyboardMarkup:
+    buttons = [button(text, f"a:{serial}:{code}", lang) for code, text in audiences(lang).items()]
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
@@ -237,6 +239,8 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMes
     if page.need:
         lines.append("🔎 " + esc(page.need))
     lines.append("📍 " + esc(page.place or _("The whole metropolis")))
+    if page.audience and page.audience != "-":
+        lines.append("👥 " + audiences(lang)[page.audience])
     if not outcome.results:
         lines.append(_("I found nothing with these choices. Remove a filter or try another place."))
     else:

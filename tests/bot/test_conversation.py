@@ -175,7 +175,9 @@ async def test_refine_audience_asks_who_and_updates(bot):
     assert "Who is it for?" in question.text
     women = [d for d in question.button_data() if d.endswith(":w")][0]
     calls = await user.press(women)
-    assert sent(calls, "editMessageText")
+    assert "👥 A woman" in sent(calls, "editMessageText")[0].text  # the list says for whom
+    anyone = women.replace(":w", ":-")
+    assert "👥" not in sent(await user.press(anyone), "editMessageText")[0].text
 
 
 async def test_stale_button_is_answered_kindly(bot):
