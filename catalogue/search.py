@@ -207,13 +207,11 @@ class SearchIndex:
     ids: list[str]
     any_lat: np.ndarray  # a precise location if any, else an approximate one (nan: none)
     any_lon: np.ndarray
-    precise: np.ndarray  # any_lat/any_lon is a precise location
+    flags: np.ndarray  # _PRECISE (any_lat/any_lon is precise), _SEVERAL places, _METROPOLIS
     extra_points: dict[int, list[tuple[float, float]]]  # further precise locations
-    has_extra: np.ndarray  # service has several locations (see extra_points, extra_communes)
     commune: np.ndarray  # code of the commune of the first location (-1 unknown)
     commune_codes: dict[str, int]  # INSEE code -> commune code
     extra_communes: dict[int, set[int]]  # further communes of services at several places
-    metropolis: np.ndarray  # serves the whole MEL
     gender: np.ndarray  # 0 everyone, 1 women only, 2 men only
     min_age: np.ndarray
     max_age: np.ndarray
@@ -296,10 +294,11 @@ class SearchIndex:
         return cls(
             services=services,
             ids=[s.id for s in services],
-            any_lat=any_lat, any_lon=any_lon, precise=precise, extra_points=extra,
-            has_extra=_mask(n, sorted({*extra, *extra_communes})), commune=commune,
+            any_lat=any_lat, any_lon=any_lon, extra_points=extra, commune=commune,
+            flags=(precise * _PRECISE + _mask(n, sorted({*extra, *extra_communes})) * _SEVERAL
+                   + metropolis * _METROPOLIS).astype(np.uint8),
             commune_codes=codes, extra_communes=extra_communes,
-            metropolis=metropolis, gender=gender, min_age=min_age, max_age=max_age,
+            gender=gender, min_age=min_age, max_age=max_age,
             reserved=_reserved_codes(n, only, gender, max_age),
             refuses_children=refuses, free=free, walk_in=walk_in,
             speaks={k: _mask(n, v) for k, v in speaks.items()},
@@ -611,21 +610,24 @@ class SearchIndex:
         if place is None:
             return np.full(len(keep), np.nan), np.ones(len(keep))
         p = place.place
+        flags = self.flags[keep]
         rough = _flat_km(p.latitude, p.longitude, self.any_lat[keep], self.any_lon[keep])
-        distance = np.where(self.precise[keep], rough, np.nan)
-        for j in np.flatnonzero(self.has_extra[keep]):
-            for lat, lon in self.extra_points[int(keep[j])]:
+        distance = np.where(flags & _PRECISE, rough, np.nan)
+        several = np.flatnonzero(flags & _SEVERAL)
+        for j in several:
+            for lat, lon in self.extra_points.get(int(keep[j]), ()):
                 d = float(_flat_km(p.latitude, p.longitude, np.array([lat]), np.array([lon]))[0])
                 distance[j] = d if math.isnan(distance[j]) else min(distance[j], d)
-        near = (distance <= NEAR_KM) | self.metropolis[keep]
+        near = (distance <= NEAR_KM) | (flags & _METROPOLIS > 0)
         code = self.commune_codes.get(p.insee_code or "")
         if p.kind in ("commune", "postcode") and code is not None:
             near |= self.commune[keep] == code
-            for j in np.flatnonzero(self.has_extra[keep]):
+            for j in several:
                 near[j] |= code in self.extra_communes.get(int(keep[j]), ())
-        decay = 0.85 * np.exp(-np.maximum(rough - NEAR_KM, 0) / 15)
-        far = np.where(np.isnan(rough), 0.3, np.maximum(0.3, decay))
-        close = 1.0 - 0.02 * np.minimum(np.nan_to_num(distance, nan=1.5), NEAR_KM)
+        far = 0.85 / (1 + np.maximum(rough - NEAR_KM, 0) / 15)  # nan (no location) -> 0.3 below
+        far = np.where(far >= 0.3, far, 0.3)
+        close = 1.0 - 0.02 * np.fmin(distance, NEAR_KM)
+        close = np.where(np.isnan(close), 1.0 - 0.02 * 1.5, close)
         return distance, np.where(near, close, far)
 
     def _result(
@@ -660,6 +662,7 @@ class SearchIndex:
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _CATEGORY, _NAME, _TEXT, _BONUS = range(4)  # kinds of evidence
+_PRECISE, _SEVERAL, _METROPOLIS = 1, 2, 4  # SearchIndex.flags
 _RESERVED = ("student", "family", "senior", "job_seeker", "women", "men", "youth")
 
 
@@ -690,7 +693,18 @@ class _Part:
 def _top(final: np.ndarray, distance: np.ndarray, services: np.ndarray, offset: int,
          limit: int) -> np.ndarray:  # fmt: skip
     """Positions of the page of results: best score first, then nearest (10 m steps), then
-    catalogue order. One int64 key per candidate; only the page's head is sorted."""
+    catalogue order. Only candidates scoring at least the page's last one are keyed and sorted."""
+    k = min(len(final), max(0, offset) + max(0, limit))
+    if k == 0:
+        return np.zeros(0, np.int64)
+    head = np.flatnonzero(final >= np.partition(final, len(final) - k)[len(final) - k])
+    order = _page_order(final[head], distance[head], services[head], offset, limit)
+    return head[order]
+
+
+def _page_order(final: np.ndarray, distance: np.ndarray, services: np.ndarray, offset: int,
+                limit: int) -> np.ndarray:  # fmt: skip
+    """The page's positions by one int64 key per candidate (argpartition, then sort)."""
     n = len(final)
     score = np.rint(final * 1e6).astype(np.int64)  # relevance, 6 decimals
     metres = np.rint(np.minimum(np.nan_to_num(distance, nan=9999.0), 9999.0) * 100).astype(np.int64)
