@@ -49,6 +49,7 @@ MAX_CALLBACK_BYTES = 64
 MAX_DESCRIPTION = 1500  # keeps a card well under Telegram's 4,096 characters
 FILTERS = ("open", "free", "appt", "aud")  # refine buttons, in display order
 _FR_HOLIDAYS = holidays.country_holidays("FR")
+SEMICOLON = {"fr": " ; ", "ar": "؛ ", "fa": "؛ ", "ps": "؛ "}  # how each language writes "; "
 
 
 @dataclass(frozen=True)
@@ -305,7 +306,7 @@ def _audience(service: Service, tr: Translator) -> str:
         parts.append(esc(eligibility))
     if not parts:
         return _("Who can come: unknown.")
-    return _("Who can come: {who}").format(who="; ".join(parts))
+    return _("Who can come: {who}").format(who=SEMICOLON.get(tr.lang, "; ").join(parts))
 
 
 def _access(service: Service, tr: Translator) -> str:

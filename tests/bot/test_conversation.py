@@ -498,3 +498,12 @@ async def test_a_result_number_typed_opens_that_card(bot):
     assert "Pour qui" in card.text
     assert card.text == sent(await user.press(second))[0].text
     assert data_starting(sent(await user.send("99")), "d:")  # no such number: the list again
+
+
+@pytest.mark.parametrize(("lang", "separator"), [("ar", "؛ "), ("fr", " ; "), ("en", "; ")])
+async def test_audience_facts_are_separated_as_the_language_writes(bot, lang, separator):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    card = sent(await user.press("d:svc-002"))[0].text  # 18+ and a condition in words
+    who = next(line for line in card.split("\n") if line.lstrip("\u200f").startswith("👥"))
+    assert separator in who
