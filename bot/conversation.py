@@ -49,6 +49,7 @@ from bot.i18n import (
 from bot.persistence import SQLPersistence
 from catalogue import places, taxonomy
 from catalogue.db import session_scope
+from catalogue.needs import key_words
 from catalogue.search import Query, SearchOutcome, search_services
 from catalogue.services import get_service
 from catalogue.text import normalise
@@ -375,10 +376,12 @@ async def need_text(update: Update, context: Context) -> int:
             search.get("text") or search.get("cats")):
         return await card_by_number(update, context, search, int(text))
     if search and (search.get("text") or search.get("cats")):
-        # The need is known and this only names a place: the same need there.
+        # The need is known and this only names a place: the same need there. Once a place is
+        # set, a new one must come alone ("les oliviers roubaix horaires" is a new search).
         match = places.resolve_place(text)
         lang = user_language(update, context)
-        if match and match.certain and not looks_like_a_need(context, text, lang):
+        if match and match.certain and not looks_like_a_need(context, text, lang) and (
+                not has_place(search) or not set(key_words(text)) - set(key_words(match.matched))):
             search.update(place=match.place.name, loc=None, any=False, offset=0)
             return await proceed(update, context)
     start_search(context, update, text=text)

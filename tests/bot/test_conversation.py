@@ -507,3 +507,10 @@ async def test_audience_facts_are_separated_as_the_language_writes(bot, lang, se
     card = sent(await user.press("d:svc-002"))[0].text  # 18+ and a condition in words
     who = next(line for line in card.split("\n") if line.lstrip("\u200f").startswith("👥"))
     assert separator in who
+
+
+async def test_a_new_request_naming_a_place_is_not_taken_for_a_place_alone(bot):
+    user = bot.user(lang="fr")
+    await search_showers_in_roubaix(user)
+    reply = last_text(await user.send("les oliviers tourcoing horaires"))
+    assert "Douche" not in reply  # not the showers of Tourcoing
