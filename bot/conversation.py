@@ -483,7 +483,7 @@ async def place_text(update: Update, context: Context) -> int:
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
     match = places.resolve_place(text)
     pressed = text in {render.anywhere_label(tr.lang), bidi(render.anywhere_label(tr.lang), tr.lang)}
-    if pressed or (not (match and match.certain) and means_anywhere(text, tr.lang)):
+    if pressed or (not (match and match.certain) and means_anywhere(text)):
         search.update(any=True, place=None, loc=None)
         await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
         return await proceed(update, context)
@@ -505,14 +505,16 @@ async def place_text(update: Update, context: Context) -> int:
     return await proceed(update, context)
 
 
-def means_anywhere(text: str, lang: str) -> bool:
-    """The "anywhere" button, or its words typed ("partout", "anywhere", "هر ځای"): a part
-    of the button's label of five letters or more, or the label with a typo."""
+def means_anywhere(text: str) -> bool:
+    """The "anywhere" button, or its words typed ("partout", "anywhere", "هر ځای") in any of
+    the languages (people often write in theirs whatever the bot speaks): a part of the
+    button's label of five letters or more, or the label with a typo."""
     typed = normalise(text)
-    label = normalise(render.anywhere_label(lang))
-    if len(typed) >= 5 and f" {typed} " in f" {label} ":
-        return True
-    return fuzz.ratio(typed, label) >= 85
+    for lang in SUPPORTED:
+        label = normalise(render.anywhere_label(lang))
+        if len(typed) >= 5 and f" {typed} " in f" {label} " or fuzz.ratio(typed, label) >= 85:
+            return True
+    return False
 
 
 def looks_like_a_need(context: Context, text: str, lang: str) -> bool:

@@ -477,7 +477,7 @@ async def test_a_need_group_is_not_listed_beside_its_own_child(bot):
 
 
 @pytest.mark.parametrize(("lang", "typed"), [("fr", "partout"), ("en", "Anywhere"),
-                                             ("ps", "هر ځای")])
+                                             ("ps", "هر ځای"), ("en", "partout")])
 async def test_anywhere_typed_in_words_searches_the_whole_metropolis(bot, lang, typed):
     user = await at_place_step(bot, lang=lang, need="vêtements")
     results = sent(await user.send(typed))[-1]
