@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # only types: rendering needs no search code
 
 MAX_CALLBACK_BYTES = 64
 MAX_DESCRIPTION = 1500  # keeps a card well under Telegram's 4,096 characters
+OLD_CHECK_DAYS = 365  # a card checked longer ago tells people to check before going
 FILTERS = ("open", "free", "appt", "aud")  # refine buttons, in display order
 _FR_HOLIDAYS = holidays.country_holidays("FR")
 SEMICOLON = {"fr": " ; ", "ar": "؛ ", "fa": "؛ ", "ps": "؛ "}  # how each language writes "; "
@@ -473,11 +474,17 @@ def render_service_card(
     else:
         lines.append("🗣 " + _("Languages spoken: unknown."))
     lines.append("")
-    if service.verified_on:
-        lines.append("✅ " + one_stop(_("Last checked: {date}.").format(
-            date=format_date(service.verified_on, lang))))
+    checked = service.verified_on
+    old = checked is None or (now.astimezone(PARIS).date() - checked).days > OLD_CHECK_DAYS
+    mark = "⚠ " if old else "✅ "
+    if checked:
+        lines.append(mark + one_stop(_("Last checked: {date}.").format(
+            date=format_date(checked, lang))))
     else:
-        lines.append("✅ " + _("Last checked: unknown."))
+        lines.append(mark + _("Last checked: unknown."))
+    if old:
+        # TRANSLATORS: under a card not checked for over a year (or never): plain and short
+        lines.append(_("It may have changed since. Check before you go."))
     if service.source:
         lines.append(_("Source: {source}").format(source=esc(service.source)))
     rows: list[list[InlineKeyboardButton]] = [list(row) for row in extra_rows]

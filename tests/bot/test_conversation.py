@@ -3,6 +3,8 @@ assertions on the Bot API calls it makes."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import select
 
@@ -514,3 +516,13 @@ async def test_a_new_request_naming_a_place_is_not_taken_for_a_place_alone(bot):
     await search_showers_in_roubaix(user)
     reply = last_text(await user.send("les oliviers tourcoing horaires"))
     assert "Douche" not in reply  # not the showers of Tourcoing
+
+
+async def test_a_card_checked_long_ago_says_to_check_before_going(bot):
+    bot.app.bot_data["clock"] = lambda: datetime(2026, 11, 23, 12, tzinfo=UTC)
+    user = bot.user(lang="en")
+    await user.send("/start")
+    old = sent(await user.press("d:svc-039"))[0].text  # last checked in May 2024
+    assert "⚠ Last checked: May 7, 2024." in old and "Check before you go." in old
+    recent = sent(await user.press("d:svc-002"))[0].text  # checked in March 2026
+    assert "✅ Last checked" in recent and "Check before you go." not in recent
