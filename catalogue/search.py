@@ -35,17 +35,15 @@ from catalogue import places, taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import is_open
 from catalogue.models import Access, Gender, Service, Status
+from catalogue.names import NameIndex
 from catalogue.needs import MAX_WORDS, Lexicon, Need, lexicon, stopwords
 from catalogue.places import PlaceMatch
-from catalogue.text import normalise, script_of, skeleton, sound_key, stem, to_latin
-from catalogue.vocab import Vocabulary
+from catalogue.text import normalise, stem, to_latin
 
 NEAR_KM = 3.0
 MIN_RELEVANCE = 0.68  # calibrated on the development set (see tests/test_search_eval.py)
 KEEP_RATIO = 0.6  # results must reach this share of the best relevance
 WIDER_WEIGHT = 0.92  # a service tagged with the whole group of the child need asked
-COMMON_NAME_WORD = 2000  # a generic name word in more names than this is skipped
-NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say little
 GROUP_DEMOTION = 0.85  # a group need whose words a child need explains as well
 SOFT_FILTER = 0.88  # services that do not do what the text asked (free, a day...) come later
 KNOWN_WEIGHT = 0.4  # a word the catalogue knows but that did not match counts this much
@@ -182,19 +180,6 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
 
 
 @dataclass
-class _Names:
-    """Service names (and alternate and organisation names) as documents of Latin words."""
-
-    service: np.ndarray  # document -> service index
-    total: np.ndarray  # document -> sum of its word weights
-    latin: Vocabulary
-    sound: Vocabulary
-    postings: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]  # word -> docs, weights, distinctive
-    sound_words: dict[int, list[int]]  # sound key id -> latin word ids
-    skeletons: dict[str, list[int]]  # consonants of a word -> sound key ids
-
-
-@dataclass
 class _Texts:
     postings: dict[str, np.ndarray]  # description word key -> service indexes
 
@@ -222,7 +207,7 @@ class SearchIndex:
     speaks: dict[str, np.ndarray]  # language code -> services where it is spoken
     open_days: np.ndarray  # (service, weekday): some opening rule on that day
     tagged: dict[str, np.ndarray]  # category key -> services carrying it
-    names: _Names
+    names: NameIndex
     texts: _Texts
     lex: Lexicon = field(repr=False)
     _need_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
@@ -304,7 +289,7 @@ class SearchIndex:
             speaks={k: _mask(n, v) for k, v in speaks.items()},
             open_days=open_days,
             tagged=as_array,
-            names=_build_names(services, lex),
+            names=NameIndex.build(services, lex.vocabulary.ids),
             texts=_build_texts(services),
             lex=lex,
         )  # fmt: skip
@@ -454,59 +439,11 @@ class SearchIndex:
         return bits
 
     def _name_parts(self, reading: _Reading) -> list[_Part]:
-        """Services whose names match on a word of their own: a score, the query words
-        explained, and a small bonus growing with the share of the name matched.
-
-        Words written in Arabic or Cyrillic script are compared with names by sound. A Latin
-        word may also match by sound ("conek" for "connect"), but only in a name that another
-        word already matched directly, so that "bitcoin" never finds "Bouton".
-        """
-        names = self.names
-        rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, int, float, int]] = []
-        for i, word in enumerate(reading.words):
-            if not word or not reading.content >> i & 1:
-                continue
-            direct = dict(names.latin.matches(to_latin(word)))
-            latin = script_of(word) == "latin"
-            spoken = to_latin(reading.raw[i])
-            sounds = list(names.sound.matches(sound_key(spoken)))
-            if not latin:  # vowels are often not written in Arabic script
-                sounds += [(k, 0.9) for k in names.skeletons.get(skeleton(spoken), ())]
-            heard: dict[int, float] = {}
-            for sound_id, similarity in sounds:
-                for word_id in names.sound_words[sound_id]:
-                    if word_id not in direct:
-                        heard[word_id] = max(heard.get(word_id, 0.0), 0.95 * similarity)
-            if not latin:
-                direct, heard = {**direct, **heard}, {}
-            for layer, found in enumerate((direct, heard)):
-                for word_id, similarity in found.items():
-                    docs, weights, distinctive = names.postings[word_id]
-                    if len(docs) > COMMON_NAME_WORD and not distinctive.any():
-                        continue  # "solidaire" in half the names: no evidence, only cost
-                    rows.append((docs, weights, distinctive, 1 << i, similarity, layer))
-        if not any(r[2].any() for r in rows if r[5] == 0):
-            return []  # no name matched on a word of its own: the query is not about a name
-        docs = np.concatenate([r[0] for r in rows])
-        sizes = [len(r[0]) for r in rows]
-        similarity = np.repeat([r[4] for r in rows], sizes)
-        word_bits = np.repeat(np.array([r[3] for r in rows], np.int64), sizes)
-        heard = np.repeat([r[5] == 1 for r in rows], sizes)
-        distinct = np.concatenate([r[2] for r in rows])
-        hit = np.concatenate([r[1] for r in rows]) * similarity
-        unique, at = np.unique(docs, return_inverse=True)
-        first = np.bincount(at, weights=distinct * ~heard, minlength=len(unique)) > 0
-        use = ~heard | first[at]  # heard-only matches count where a direct one confirmed
-        sums = [np.bincount(at, weights=w * use, minlength=len(unique))
-                for w in (hit, distinct, distinct * similarity)]  # fmt: skip
-        bits = np.zeros(len(unique), np.int64)
-        named = use & (sums[1] > 0)[at]  # words of a name that matched on a distinctive word
-        np.bitwise_or.at(bits, at[named], word_bits[named])
-        recall = np.minimum(sums[0] / names.total[unique], 1.0)
-        mean = np.divide(sums[2], sums[1], out=np.zeros(len(unique)), where=sums[1] > 0)
-        services = names.service[unique]
-        return [_Part(_NAME, services, mean * (0.6 + 0.4 * recall), bits, unique=False),
-                _Part(_BONUS, services, 0.05 * recall, 0, unique=False)]  # fmt: skip
+        found = self.names.match(reading.words, reading.raw, reading.content)
+        if found is None:
+            return []
+        return [_Part(_NAME, found.services, found.scores, found.bits, unique=False),
+                _Part(_BONUS, found.services, found.bonus, 0, unique=False)]  # fmt: skip
 
     def _text_parts(self, reading: _Reading) -> list[_Part]:
         parts = []
@@ -784,75 +721,6 @@ def _commune_of(loc: object) -> str | None:
     city = getattr(loc, "city", None)
     place = places.commune_by_name(city) if city else None
     return place.insee_code if place else None
-
-
-def _name_texts(s: Service) -> list[str]:
-    texts = [s.name]
-    texts += [a for a in (s.alternate_name or "").split("|") if a.strip()]
-    organization = s.__dict__.get("organization")  # only when loaded: never a lazy query
-    if organization is not None and organization.name:
-        texts.append(organization.name)
-    return texts
-
-
-def _acronym(text: str) -> str:
-    """"P.A.N.I.E.R.S" -> "PANIERS", "F.S.L." -> "FSL": letters joined by dots are a word."""
-    return " ".join(
-        w.replace(".", "") if w.count(".") >= 2 and len(w.replace(".", "")) >= 2 else w
-        for w in text.split()
-    )
-
-
-def _build_names(services: list[Service], lex: Lexicon) -> _Names:
-    stops = stopwords()
-    docs: list[tuple[int, list[str]]] = []
-    frequency: dict[str, int] = {}
-    spoken: dict[str, set[str]] = {}  # sound key of a whole word -> its comparison keys
-    for i, s in enumerate(services):
-        for text in _name_texts(s):
-            raw = [w for w in to_latin(_acronym(text)).split() if w not in stops]
-            words = list(dict.fromkeys(stem(w) for w in raw))
-            if words:
-                docs.append((i, words))
-                for w in set(words):
-                    frequency[w] = frequency.get(w, 0) + 1
-                for w in raw:
-                    spoken.setdefault(sound_key(w), set()).add(stem(w))
-    common = max(5, len(docs) // 500)
-    generic = {w for w, f in frequency.items() if f > common or w in lex.vocabulary.ids}
-    latin = Vocabulary(frequency, loose=True)
-    sound = Vocabulary((k for k in spoken if len(k) >= 4), loose=True)
-    skeletons: dict[str, list[int]] = {}
-    for key, key_id in sound.ids.items():
-        if len(skeleton(key)) >= 3:
-            skeletons.setdefault(skeleton(key), []).append(key_id)
-    lists: dict[int, list[tuple[int, float, bool]]] = {}
-    total = np.zeros(len(docs))
-    for d, (_, words) in enumerate(docs):
-        for w in words:
-            distinctive = w not in generic
-            weight = 1.0 if distinctive else NAME_GENERIC_WEIGHT
-            total[d] += weight
-            lists.setdefault(latin.ids[w], []).append((d, weight, distinctive))
-    postings = {
-        word_id: (
-            np.array([d for d, _, _ in rows], np.int64),
-            np.array([w for _, w, _ in rows]),
-            np.array([x for _, _, x in rows], float),
-        )
-        for word_id, rows in lists.items()
-    }
-    return _Names(
-        service=np.array([i for i, _ in docs], np.int64),
-        total=total,
-        latin=latin,
-        sound=sound,
-        postings=postings,
-        sound_words={
-            sound.ids[k]: [latin.ids[w] for w in ws] for k, ws in spoken.items() if k in sound.ids
-        },
-        skeletons=skeletons,
-    )
 
 
 def _build_texts(services: list[Service]) -> _Texts:

@@ -1,0 +1,169 @@
+"""Programme and service names, typed with typos or in another script.
+
+People look for a programme by its name ("emaus conect", "إيماوس كونكت", "Эммаус Коннект" for
+Emmaüs Connect). Names (with alternate and organisation names) are indexed in Latin letters
+(`text.to_latin`) word by word; a query word matches a name word closely (rapidfuzz, loose
+cut-off) or by sound (`text.sound_key`, and the consonant skeleton for Arabic script, which
+often leaves vowels out). Words found in many names or in the synonym lists ("épicerie",
+"solidaire") are generic: they count for how much of a name matched, never as a match alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from catalogue.models import Service
+from catalogue.needs import stopwords
+from catalogue.text import script_of, skeleton, sound_key, stem, to_latin
+from catalogue.vocab import Vocabulary
+
+COMMON_NAME_WORD = 2000  # a generic name word in more names than this is skipped
+NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say little
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """Services whose names matched: score, query bits explained, bonus (share of name)."""
+
+    services: np.ndarray
+    scores: np.ndarray
+    bits: np.ndarray
+    bonus: np.ndarray
+
+
+@dataclass
+class NameIndex:
+    """Service names (and alternate and organisation names) as documents of Latin words."""
+
+    service: np.ndarray  # document -> service index
+    total: np.ndarray  # document -> sum of its word weights
+    latin: Vocabulary
+    sound: Vocabulary
+    postings: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]  # word -> docs, weights, distinctive
+    sound_words: dict[int, list[int]]  # sound key id -> latin word ids
+    skeletons: dict[str, list[int]]  # consonants of a word -> sound key ids
+
+    @classmethod
+    def build(cls, services: Sequence[Service], common_words: Container[str]) -> NameIndex:
+        """Index names; `common_words` (the synonyms' words) are generic in a name."""
+        stops = stopwords()
+        docs: list[tuple[int, list[str]]] = []
+        frequency: dict[str, int] = {}
+        spoken: dict[str, set[str]] = {}  # sound key of a whole word -> its comparison keys
+        for i, s in enumerate(services):
+            for text in _name_texts(s):
+                raw = [w for w in to_latin(_acronym(text)).split() if w not in stops]
+                words = list(dict.fromkeys(stem(w) for w in raw))
+                if words:
+                    docs.append((i, words))
+                    for w in set(words):
+                        frequency[w] = frequency.get(w, 0) + 1
+                    for w in raw:
+                        spoken.setdefault(sound_key(w), set()).add(stem(w))
+        common = max(5, len(docs) // 500)
+        generic = {w for w, f in frequency.items() if f > common or w in common_words}
+        latin = Vocabulary(frequency, loose=True)
+        sound = Vocabulary((k for k in spoken if len(k) >= 4), loose=True)
+        skeletons: dict[str, list[int]] = {}
+        for key, key_id in sound.ids.items():
+            if len(skeleton(key)) >= 3:
+                skeletons.setdefault(skeleton(key), []).append(key_id)
+        lists: dict[int, list[tuple[int, float, bool]]] = {}
+        total = np.zeros(len(docs))
+        for d, (_, words) in enumerate(docs):
+            for w in words:
+                distinctive = w not in generic
+                weight = 1.0 if distinctive else NAME_GENERIC_WEIGHT
+                total[d] += weight
+                lists.setdefault(latin.ids[w], []).append((d, weight, distinctive))
+        postings = {
+            word_id: (
+                np.array([d for d, _, _ in rows], np.int64),
+                np.array([w for _, w, _ in rows]),
+                np.array([x for _, _, x in rows], float),
+            )
+            for word_id, rows in lists.items()
+        }
+        return cls(
+            service=np.array([i for i, _ in docs], np.int64),
+            total=total,
+            latin=latin,
+            sound=sound,
+            postings=postings,
+            sound_words={
+                sound.ids[k]: [latin.ids[w] for w in ws] for k, ws in spoken.items() if k in sound.ids
+            },
+            skeletons=skeletons,
+        )
+
+    def match(self, words: Sequence[str], raw: Sequence[str], content: int) -> NameMatch | None:
+        """Services whose names match on a word of their own (query word keys `words`, the
+        normalised words `raw`, `content` the bits of the words to explain).
+
+        Words written in Arabic or Cyrillic script are compared with names by sound. A Latin
+        word may also match by sound ("conek" for "connect"), but only in a name that another
+        word already matched directly, so that "bitcoin" never finds "Bouton".
+        """
+        rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, int, float, int]] = []
+        for i, word in enumerate(words):
+            if not word or not content >> i & 1:
+                continue
+            direct = dict(self.latin.matches(to_latin(word)))
+            latin = script_of(word) == "latin"
+            spoken = to_latin(raw[i])
+            sounds = list(self.sound.matches(sound_key(spoken)))
+            if not latin:  # vowels are often not written in Arabic script
+                sounds += [(k, 0.9) for k in self.skeletons.get(skeleton(spoken), ())]
+            heard: dict[int, float] = {}
+            for sound_id, similarity in sounds:
+                for word_id in self.sound_words[sound_id]:
+                    if word_id not in direct:
+                        heard[word_id] = max(heard.get(word_id, 0.0), 0.95 * similarity)
+            if not latin:
+                direct, heard = {**direct, **heard}, {}
+            for layer, found in enumerate((direct, heard)):
+                for word_id, similarity in found.items():
+                    docs, weights, distinctive = self.postings[word_id]
+                    if len(docs) > COMMON_NAME_WORD and not distinctive.any():
+                        continue  # "solidaire" in half the names: no evidence, only cost
+                    rows.append((docs, weights, distinctive, 1 << i, similarity, layer))
+        if not any(r[2].any() for r in rows if r[5] == 0):
+            return None  # no name matched on a word of its own: the query is not about a name
+        docs = np.concatenate([r[0] for r in rows])
+        sizes = [len(r[0]) for r in rows]
+        similarity = np.repeat([r[4] for r in rows], sizes)
+        word_bits = np.repeat(np.array([r[3] for r in rows], np.int64), sizes)
+        heard = np.repeat([r[5] == 1 for r in rows], sizes)
+        distinct = np.concatenate([r[2] for r in rows])
+        hit = np.concatenate([r[1] for r in rows]) * similarity
+        unique, at = np.unique(docs, return_inverse=True)
+        first = np.bincount(at, weights=distinct * ~heard, minlength=len(unique)) > 0
+        use = ~heard | first[at]  # heard-only matches count where a direct one confirmed
+        sums = [np.bincount(at, weights=w * use, minlength=len(unique))
+                for w in (hit, distinct, distinct * similarity)]  # fmt: skip
+        bits = np.zeros(len(unique), np.int64)
+        named = use & (sums[1] > 0)[at]  # words of a name that matched on a distinctive word
+        np.bitwise_or.at(bits, at[named], word_bits[named])
+        recall = np.minimum(sums[0] / self.total[unique], 1.0)
+        mean = np.divide(sums[2], sums[1], out=np.zeros(len(unique)), where=sums[1] > 0)
+        return NameMatch(self.service[unique], mean * (0.6 + 0.4 * recall), bits, 0.05 * recall)
+
+
+def _name_texts(s: Service) -> list[str]:
+    texts = [s.name]
+    texts += [a for a in (s.alternate_name or "").split("|") if a.strip()]
+    organization = s.__dict__.get("organization")  # only when loaded: never a lazy query
+    if organization is not None and organization.name:
+        texts.append(organization.name)
+    return texts
+
+
+def _acronym(text: str) -> str:
+    """"P.A.N.I.E.R.S" -> "PANIERS", "F.S.L." -> "FSL": letters joined by dots are a word."""
+    return " ".join(
+        w.replace(".", "") if w.count(".") >= 2 and len(w.replace(".", "")) >= 2 else w
+        for w in text.split()
+    )

@@ -1,0 +1,42 @@
+"""Programme names found whatever the typos or the script they are typed in."""
+
+import pytest
+
+from catalogue.models import Service
+from catalogue.names import NameIndex
+from catalogue.text import normalise, stem
+
+
+@pytest.fixture(scope="module")
+def names():
+    return NameIndex.build(
+        [Service(id="a", name="Emmaüs Connect"),
+         Service(id="b", name="Boutique solidaire Le Bouton d'Or"),
+         Service(id="c", name="Fonds de Solidarité Logement", alternate_name="F.S.L.")],
+        common_words={"boutique", "solidaire", "panier"},
+    )  # fmt: skip
+
+
+def match(names, text):
+    raw = normalise(text).split()
+    return names.match([stem(w) for w in raw], raw, (1 << len(raw)) - 1)
+
+
+@pytest.mark.parametrize("text", ["emmaus connect", "emaus conect", "emaus conek",
+                                  "إيماوس كونكت", "ایماوس کانکت", "Эммаус Коннект"])
+def test_a_name_in_any_script(names, text):
+    found = match(names, text)
+    assert list(found.services) == [0]
+    assert found.scores[0] > 0.7 and found.bits[0] == (1 << len(text.split())) - 1
+
+
+def test_a_latin_word_never_matches_a_name_by_sound_alone(names):
+    assert match(names, "bitcoin") is None
+
+
+def test_generic_words_alone_are_not_a_name(names):
+    assert match(names, "boutique solidaire") is None
+
+
+def test_dotted_acronyms_are_words(names):
+    assert list(match(names, "fsl").services) == [2]
