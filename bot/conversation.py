@@ -492,7 +492,7 @@ async def place_text(update: Update, context: Context) -> int:
     if match is None:
         await say(update, context,
                   _("I do not know this place. Write a town or a postcode of the Lille "
-                    "metropolis, or send your location."))
+                    "metropolis, or send your location."), render.place_keyboard(tr.lang))
         return PLACE
     if not match.certain:
         search["maybe"] = match.place.name

@@ -526,3 +526,11 @@ async def test_a_card_checked_long_ago_says_to_check_before_going(bot):
     assert "⚠ Last checked: May 7, 2024." in old and "Check before you go." in old
     recent = sent(await user.press("d:svc-002"))[0].text  # checked in March 2026
     assert "✅ Last checked" in recent and "Check before you go." not in recent
+
+
+async def test_an_unknown_place_offers_the_location_and_anywhere_buttons_again(bot):
+    user = await at_place_step(bot)
+    answer = sent(await user.send("Atlantis"))[-1]
+    assert "I do not know this place" in answer.text
+    keyboard = answer.params["reply_markup"]["keyboard"]
+    assert keyboard[0][0]["request_location"] is True and len(keyboard) == 2
