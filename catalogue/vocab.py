@@ -45,13 +45,14 @@ class Vocabulary:
                 self._scripts[script] = ([], [], i)
             self._scripts[script][0].append(word)
             self._scripts[script][1].append(len(word))
+        self._alphabetical = sorted(self.words)
         self._cache: dict[str, tuple[tuple[int, float], ...]] = {}
 
     def __len__(self) -> int:
         return len(self.words)
 
     def matches(self, word: str) -> tuple[tuple[int, float], ...]:
-        """The vocabulary words close to `word`: itself when known, else its fuzzy neighbours."""
+        """The vocabulary words close to `word` (itself first when known), with similarity."""
         found = self._cache.get(word)
         if found is None:
             found = self._lookup(word)
@@ -64,9 +65,10 @@ class Vocabulary:
         self._cache.clear()
 
     def _lookup(self, word: str) -> tuple[tuple[int, float], ...]:
+        """A known word with its own other forms; an unknown word: its close neighbours."""
         exact = self.ids.get(word)
         if exact is not None:
-            return ((exact, 1.0),)
+            return ((exact, 1.0), *self._forms(word))
         cut = cutoff(len(word), loose=self.loose)
         bucket = self._scripts.get(script_of(word))
         if cut is None or bucket is None:
@@ -83,3 +85,23 @@ class Vocabulary:
             word, words[start:end], scorer=fuzz.ratio, score_cutoff=cut, limit=None
         )
         return tuple((first + start + index, score / 100) for _, score, index in hits)
+
+    def _forms(self, word: str) -> tuple[tuple[int, float], ...]:
+        """Other forms of a known word: one or two letters more or less at the end ("douche",
+        "doucher"; "ملابسي" is also "ملابس"), never another word ("couche")."""
+        if len(word) < 4:
+            return ()
+        shorter = [word[:-k] for k in (1, 2) if len(word) - k >= 4]
+        start = bisect.bisect_right(self._alphabetical, word)
+        longer = []
+        for other in self._alphabetical[start : start + 50]:
+            if not other.startswith(word):
+                break
+            if len(other) - len(word) <= 2:
+                longer.append(other)
+        return tuple(
+            (self.ids[w], 2 * min(len(w), len(word)) / (len(w) + len(word)))
+            for w in (*shorter, *longer)
+            if w in self.ids
+        )
+
