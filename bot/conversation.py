@@ -602,14 +602,16 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
 
 
 async def turn_page(update: Update, context: Context) -> int | None:
+    """Next/previous page (`pg:`) edits the list; "Back to the list" (`bk:`) under a card
+    sends the list again below it, so the card with its address stays readable."""
     query = update.callback_query
-    _, serial, offset = query.data.split(":")
+    kind, serial, offset = query.data.split(":")
     search = search_of(context)
     if is_stale(search, serial):
         return await stale(update, context)
     await query.answer()
     search["offset"] = max(0, int(offset))
-    await show_results(update, context, edit=True)
+    await show_results(update, context, edit=kind == "pg")
     return RESULTS
 
 
@@ -669,7 +671,7 @@ async def send_card(update: Update, context: Context, service_id: str) -> bool:
         await say(update, context, tr.gettext("This place is no longer in the list."))
         return False
     search = search_of(context)
-    back = f"pg:{search['n']}:{search.get('offset', 0)}" if search else None
+    back = f"bk:{search['n']}:{search.get('offset', 0)}" if search else None
     card_buttons = getattr(share, "card_buttons", None)  # ADMIN's share/shortlist buttons
     extra = card_buttons(service.id, context.bot.username, tr) if card_buttons else []
     card = render.render_service_card(service, tr.lang, now=now(context), back=back,
@@ -726,7 +728,7 @@ def _everywhere() -> list[BaseHandler]:
         CallbackQueryHandler(show_children, pattern=r"^g:"),
         CallbackQueryHandler(choose_category, pattern=r"^c:"),
         CallbackQueryHandler(confirm_place, pattern=r"^p[yn]:\d+$"),
-        CallbackQueryHandler(turn_page, pattern=r"^pg:\d+:\d+$"),
+        CallbackQueryHandler(turn_page, pattern=r"^(pg|bk):\d+:\d+$"),
         CallbackQueryHandler(refine, pattern=r"^r:\d+:\w+$"),
         CallbackQueryHandler(choose_audience, pattern=r"^a:\d+:.$"),
         CallbackQueryHandler(details, pattern=r"^d:"),

@@ -2,7 +2,7 @@
 
 Texts are HTML (parse mode HTML everywhere, no entities), short plain sentences, and pass
 through `i18n.bidi` so right-to-left languages display well. Callback data stays under
-Telegram's 64 bytes: `d:<service id>` opens a card, `pg:<search>:<offset>` turns a page,
+Telegram's 64 bytes: `d:<service id>` opens a card, `pg:<search>:<offset>` turns a page (`bk:` goes back to it),
 `r:<search>:<filter>` refines, `g:`/`c:` pick a category group/key, `l:` a language.
 """
 

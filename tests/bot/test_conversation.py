@@ -161,6 +161,17 @@ async def test_pagination_edits_the_same_message(bot):
     assert data_starting(sent(calls, "editMessageText"), "d:") == first_page
 
 
+async def test_back_to_the_list_keeps_the_card_and_sends_the_list_below(bot):
+    user = bot.user(lang="en")
+    results = sent(await search_showers_in_roubaix(user))[-1]
+    card_calls = await user.press(data_starting([results], "d:")[0])
+    back = data_starting(card_calls, "bk:")
+    assert back, "the card has a back-to-the-list button"
+    calls = await user.press(back[0])
+    assert not sent(calls, "editMessageText")  # the card is not overwritten
+    assert data_starting(sent(calls), "d:") == data_starting([results], "d:")
+
+
 async def test_refine_free_only_marks_the_filter(bot):
     user = bot.user(lang="en")
     results = sent(await search_showers_in_roubaix(user))[-1]
