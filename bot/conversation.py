@@ -376,14 +376,22 @@ async def need_text(update: Update, context: Context) -> int:
             search.get("text") or search.get("cats")):
         return await card_by_number(update, context, search, int(text))
     if search and (search.get("text") or search.get("cats")):
+        lang = user_language(update, context)
+        plain = {**search, "text": text, "cats": [], "filters": [], "age": None, "gender": None}
+        probe = run(context, plain, lang, limit=1)  # what this text alone means, here
         # The need is known and this only names a place: the same need there. Once a place is
         # set, a new one must come alone ("les oliviers roubaix horaires" is a new search).
         match = places.resolve_place(text)
-        lang = user_language(update, context)
-        if match and match.certain and not looks_like_a_need(context, text, lang) and (
+        if match and match.certain and probe.abstained and (
                 not has_place(search) or not set(key_words(text)) - set(key_words(match.matched))):
             search.update(place=match.place.name, loc=None, any=False, offset=0)
             return await proceed(update, context)
+        if has_place(search) and probe.abstained and not probe.categories and \
+                places.find_place_in_text(text) is None:
+            # "merci", "ok": not a new need; the list shown and its buttons stay usable.
+            record(context, search, probe)
+            await offer_needs(update, context, probe, tr_of(update, context).gettext(SORRY))
+            return RESULTS
     start_search(context, update, text=text)
     return await proceed(update, context)
 
@@ -417,17 +425,14 @@ async def proceed(update: Update, context: Context) -> int:
         record(context, search, outcome)
         pressed = bool(search["cats"]) and not search["text"]  # a need chosen with a button
         search.update(text="", cats=[])  # keep the place for the category they pick next
-        keyboard = (render.categories_keyboard(outcome.suggestions, tr.lang)
-                    if outcome.suggestions else render.groups_keyboard(tr.lang))
         if pressed:  # the need is certain, the list has no place for it
             labels = render.need_labels(outcome.categories, tr.lang)
             sorry = _("I know no place for this yet: {need}. Choose something else below, "
                       "or write what you need.").format(
                 need=render.esc(format_list(labels, tr.lang)))
         else:  # text: what was read may be wrong, so it is not repeated back
-            sorry = _("Sorry, I did not find this. Choose what you need below, or say it "
-                      "with other words.")
-        await say(update, context, before(sos, sorry), keyboard)
+            sorry = _(SORRY)
+        await offer_needs(update, context, outcome, before(sos, sorry))
         return NEED
     found = list(dict.fromkeys(k for r in outcome.results for k in r.matched_categories))
     if search["text"] and len(groups_of(found)) > 1 and not search.get("asked"):
@@ -444,6 +449,19 @@ async def proceed(update: Update, context: Context) -> int:
     record(context, search, outcome)
     await show_results(update, context, edit=False)
     return RESULTS
+
+
+SORRY = N_("Sorry, I did not find this. Choose what you need below, or say it with other "
+           "words.")
+
+
+async def offer_needs(update: Update, context: Context, outcome: SearchOutcome,
+                      text: str) -> None:
+    """`text`, with the needs the search suggests (else every group) as buttons."""
+    lang = user_language(update, context)
+    keyboard = (render.categories_keyboard(outcome.suggestions, lang)
+                if outcome.suggestions else render.groups_keyboard(lang))
+    await say(update, context, text, keyboard)
 
 
 def before(block: str, text: str) -> str:

@@ -244,6 +244,16 @@ async def test_a_place_alone_after_results_searches_the_same_need_there(bot):
     assert data_starting([results], "d:")
 
 
+async def test_words_that_mean_nothing_after_results_keep_the_list_usable(bot):
+    user = bot.user(lang="fr")
+    results = sent(await search_showers_in_roubaix(user))[-1]
+    answer = sent(await user.send("merci"))[-1]
+    assert "Désolé" in answer.text and data_starting([answer], "c:") + data_starting([answer], "g:")
+    next_page = data_starting([results], "pg:")[0]
+    page = await user.press(next_page)
+    assert data_starting(sent(page, "editMessageText"), "d:"), "the list's buttons still work"
+
+
 async def test_gibberish_abstains_and_offers_categories(bot):
     user = bot.user(lang="en")
     await user.send("/start")
