@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -132,6 +132,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, RetryAfter):
         log.warning("Telegram asks to slow down: %s", error)
+        return
+    if isinstance(error, BadRequest) and "not modified" in str(error).lower():
+        # A double tap edits a message into what it already shows: nothing went wrong.
+        if isinstance(update, Update) and update.callback_query:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
         return
     log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update) and update.callback_query:

@@ -463,6 +463,18 @@ async def test_error_is_reported_and_state_kept(bot):
     assert data_starting([results], "d:")
 
 
+async def test_a_double_tap_on_a_category_group_is_no_error(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.press("g:food")
+    bot.request.fail_next("editMessageReplyMarkup", 400,
+                          "Bad Request: message is not modified: specified new message content "
+                          "and reply markup are exactly the same")
+    calls = await user.press("g:food")  # the second tap edits the keyboard into itself
+    assert not sent(calls), [c.text for c in calls]
+    assert sent(calls, "answerCallbackQuery")
+
+
 async def test_every_callback_fits_64_bytes(bot):
     user = bot.user(lang="uk")
     calls = await search_showers_in_roubaix(user)
