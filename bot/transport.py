@@ -128,6 +128,11 @@ class LocalRequest(BaseRequest):
                 files[part] = content if isinstance(content, bytes) else content.read()
         call = Call(name, params, files)
         self.calls.append(call)
+        if self._unchanged(name, params):
+            body = {"ok": False, "error_code": 400, "description": "Bad Request: message is not "
+                    "modified: specified new message content and reply markup are exactly the "
+                    "same as a current content and reply markup of the message"}
+            return 400, json.dumps(body).encode()
         problem = telegram_limits_problem(params)
         if problem:
             self.refused.append((call, problem))
@@ -189,6 +194,21 @@ class LocalRequest(BaseRequest):
         _set_inline_markup(message, params)
         self.messages[(chat_id, message["message_id"])] = message
         return message
+
+    def _unchanged(self, name: str, params: dict[str, Any]) -> bool:
+        """An edit that changes nothing, which Telegram refuses (a double tap does that)."""
+        if not name.startswith("editMessage") or "inline_message_id" in params:
+            return False
+        message = self.messages.get((_chat_id(params), int(params["message_id"])))
+        if message is None:
+            return False
+        after = dict(message)
+        for part in ("text", "caption"):
+            if part in params:
+                after[part] = params[part]
+        after.pop("reply_markup", None)
+        _set_inline_markup(after, params)
+        return after == message
 
     def _edit(self, params: dict[str, Any]) -> dict[str, Any] | bool:
         if "inline_message_id" in params:
