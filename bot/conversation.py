@@ -371,6 +371,9 @@ async def stale_without_answer(update: Update, context: Context) -> int:
 
 async def need_text(update: Update, context: Context) -> int:
     text = update.message.text.strip()[:300]
+    coordinates = places.parse_coordinates(text)
+    if coordinates is not None:  # typed or pasted "50.69,3.17": as a shared location
+        return await use_location(update, context, coordinates.latitude, coordinates.longitude)
     search = search_of(context)
     if search and text.isdigit() and len(text) <= 2 and has_place(search) and (
             search.get("text") or search.get("cats")):

@@ -566,3 +566,11 @@ async def test_an_unknown_place_offers_the_location_and_anywhere_buttons_again(b
     assert "I do not know this place" in answer.text
     keyboard = answer.params["reply_markup"]["keyboard"]
     assert keyboard[0][0]["request_location"] is True and len(keyboard) == 2
+
+
+async def test_coordinates_typed_before_the_need_are_a_location(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    assert "I have your location" in sent(await user.send("50.6942, 3.1746"))[0].text
+    results = sent(await user.send("shower"))[-1]
+    assert "Near your location" in results.text and data_starting([results], "d:")
