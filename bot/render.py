@@ -320,7 +320,7 @@ def _access(service: Service, tr: Translator) -> str:
     }
     parts = [ways[Access(service.access)]] if service.access in ways else []
     note = localized(service, "access_note", tr.lang)
-    if note and not (parts and _says_little(note)):
+    if note and not (parts and _says_little(service.access_note or "")):
         parts.append(esc(note))
     if not parts:
         return _("How to get in: unknown.")
@@ -329,7 +329,8 @@ def _access(service: Service, tr: Translator) -> str:
 
 def _says_little(note: str) -> bool:
     """A note of a word or three ("Gratuit", "Sans rendez-vous") only repeats the line it
-    would follow."""
+    would follow (judged on the French text: a translation or "(in French)" mark says no
+    more)."""
     return len(note.split()) <= 3
 
 
@@ -337,7 +338,8 @@ def _cost(service: Service, tr: Translator) -> str:
     _ = tr.gettext
     fees = localized(service, "fees", tr.lang)
     if service.free:
-        return _("Cost: free.") + (f" {esc(fees)}" if fees and not _says_little(fees) else "")
+        said = fees and not _says_little(service.fees or "")
+        return _("Cost: free.") + (f" {esc(fees)}" if said else "")
     if fees:
         return _("Cost: {cost}").format(cost=esc(fees))
     return _("Cost: unknown.")

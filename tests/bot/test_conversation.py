@@ -574,3 +574,11 @@ async def test_coordinates_typed_before_the_need_are_a_location(bot):
     assert "I have your location" in sent(await user.send("50.6942, 3.1746"))[0].text
     results = sent(await user.send("shower"))[-1]
     assert "Near your location" in results.text and data_starting([results], "d:")
+
+
+async def test_a_short_french_note_repeating_the_access_line_is_left_out_in_russian(bot):
+    user = bot.user(lang="ru")
+    await user.send("/start")
+    card = sent(await user.press("d:svc-047"))[0].text  # access known, note "Accès libre"
+    access = next(line for line in card.split("\n") if line.startswith("🚪"))
+    assert "Accès libre" not in access and "Просто приходите" in access
