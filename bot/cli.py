@@ -39,7 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Settings, with the catalogue seeded into an empty database first."""
-    settings = Settings.from_env(db=args.db)
+    try:
+        settings = Settings.from_env(db=args.db)
+    except ValueError as exc:  # a number expected in the environment
+        raise CliError(f"bad setting in the environment ({exc}): RELAIS_ADMIN_IDS takes "
+                       "numeric Telegram user ids separated by commas; RELAIS_PORT, "
+                       "RELAIS_STALE_MONTHS and RELAIS_FLOOD_LIMIT take numbers") from exc
     engine = make_engine(settings.database_url)
     loaded = importer.ensure_seeded(engine)
     if loaded:

@@ -50,3 +50,11 @@ async def test_a_link_button_opens_its_link_and_sends_nothing(make_settings):
     text = out.getvalue()
     assert "(this button opens https://t.me/share/url?" in text  # the card's share button
     assert "Sorry" not in text
+
+
+def test_a_bad_admin_id_in_the_environment_is_a_clear_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("RELAIS_ADMIN_IDS", "@someone")
+    monkeypatch.setattr(sys, "stdin", Script(""))
+    assert main(["--db", f"sqlite:///{tmp_path / 'relais.db'}", "chat"]) == 2
+    err = capsys.readouterr().err
+    assert "RELAIS_ADMIN_IDS" in err and "Traceback" not in err and len(err.splitlines()) == 1
