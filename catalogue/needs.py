@@ -66,7 +66,15 @@ class Lexicon:
     """Synonym phrases of every category in every language, ready for matching."""
 
     def __init__(self, phrases: Iterable[tuple[str, str]], audience: dict) -> None:
+        phrases = list(phrases)
         parsed = [(key, tuple(key_words(text))) for key, text in phrases]
+        # Phrases made only of stop words ("je n'en peux plus", "can't go on") are matched
+        # word for word, stop words included.
+        self.idioms: list[tuple[str, tuple[str, ...]]] = sorted(
+            {(key, tuple(stem(w) for w in normalise(text).split()))
+             for (key, text), (_, words) in zip(phrases, parsed, strict=True)
+             if not words and normalise(text)}
+        )  # fmt: skip
         parsed = sorted({(k, words) for k, words in parsed if words})
         self.vocabulary = Vocabulary(w for _, words in parsed for w in words)
         ids = self.vocabulary.ids
@@ -120,6 +128,19 @@ class Lexicon:
                 found[key] = Need(key, score, bits)
             else:
                 found[key] = Need(key, max(score, old.score), bits | old.words)
+        return found
+
+    def idioms_in(self, keys: Sequence[str]) -> dict[str, Need]:
+        """Categories of the stop-word-only phrases present, as a run, in `keys` (every word's
+        comparison key, stop words included)."""
+        found: dict[str, Need] = {}
+        text = f" {' '.join(keys)} "
+        for key, phrase in self.idioms:
+            at = text.find(f" {' '.join(phrase)} ")
+            if at >= 0:
+                start = text[:at].count(" ")
+                bits = sum(1 << i for i in range(start, min(start + len(phrase), MAX_WORDS)))
+                found[key] = Need(key, 1.0, bits | found.get(key, Need(key, 0, 0)).words)
         return found
 
     def said(self, words: Sequence[str]) -> list[tuple[int, str, int]]:

@@ -165,7 +165,9 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
     who = lex.who(keys)
     words = ["" if w in stops or k in stops or w.isdecimal() else k for w, k in zip(raw, keys, strict=True)]
     content = sum(1 << i for i, w in enumerate(words) if w) & ~who.words
-    needs = _specific(lex.needs(words))
+    # A stop-word idiom ("I can't go on") says a need only when nothing else does: "je peux
+    # plus payer mon loyer" is about rent.
+    needs = _specific(lex.needs(words) or lex.idioms_in(keys))
     for key in query.categories:
         needs[key] = Need(key, 1.0, 0)
     tags = set(who.tags)

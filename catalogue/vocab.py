@@ -88,10 +88,11 @@ class Vocabulary:
 
     def _forms(self, word: str) -> tuple[tuple[int, float], ...]:
         """Other forms of a known word: one or two letters more or less at the end ("douche",
-        "doucher"; "ملابسي" is also "ملابس"), never another word ("couche")."""
+        "doucher"; "ملابسي" is also "ملابس"), never another word ("couche"). A shorter form keeps
+        five letters: a four-letter root is often another word ("street" is not "stre-ss")."""
         if len(word) < 4:
             return ()
-        shorter = [word[:-k] for k in (1, 2) if len(word) - k >= 4]
+        shorter = [word[:-k] for k in (1, 2) if len(word) - k >= 5]
         start = bisect.bisect_right(self._alphabetical, word)
         longer = []
         for other in self._alphabetical[start : start + 50]:
