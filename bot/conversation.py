@@ -433,6 +433,10 @@ async def proceed(update: Update, context: Context) -> int:
             sorry = _("I know no place for this yet: {need}. Choose something else below, "
                       "or write what you need.").format(
                 need=render.esc(format_list(labels, tr.lang)))
+        elif sos:  # a danger was understood: the numbers above come first, not a "sorry"
+            # TRANSLATORS: after emergency phone numbers, when no local place was found
+            sorry = _("You can also choose below what could help you, or write it with other "
+                      "words.")
         else:  # text: what was read may be wrong, so it is not repeated back
             sorry = _(SORRY)
         await offer_needs(update, context, outcome, before(sos, sorry))
