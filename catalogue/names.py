@@ -54,16 +54,18 @@ class NameIndex:
         frequency: dict[str, int] = {}
         spoken: dict[str, set[str]] = {}  # sound key of a whole word -> its comparison keys
         for i, s in enumerate(services):
+            own: set[str] = set()  # a word counts once per service (its name and its organisation's)
             for text in _name_texts(s):
                 raw = [w for w in to_latin(_acronym(text)).split() if w not in stops]
                 words = list(dict.fromkeys(stem(w) for w in raw))
                 if words:
                     docs.append((i, words))
-                    for w in set(words):
-                        frequency[w] = frequency.get(w, 0) + 1
+                    own.update(words)
                     for w in raw:
                         spoken.setdefault(sound_key(w), set()).add(stem(w))
-        common = max(5, len(docs) // 500)
+            for w in own:
+                frequency[w] = frequency.get(w, 0) + 1
+        common = max(5, len(services) // 500)
         generic = {w for w, f in frequency.items() if f > common or w in common_words}
         latin = Vocabulary(frequency, loose=True)
         sound = Vocabulary((k for k in spoken if len(k) >= 4), loose=True)

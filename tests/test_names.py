@@ -40,3 +40,14 @@ def test_generic_words_alone_are_not_a_name(names):
 
 def test_dotted_acronyms_are_words(names):
     assert list(match(names, "fsl").services) == [2]
+
+
+def test_a_word_counts_once_per_service_when_judging_if_it_is_generic():
+    """Three shops named "Les Oliviers" (each with an alternate name holding it too) are three
+    services, not six names: the word still finds them."""
+    names = NameIndex.build(
+        [Service(id=f"s{n}", name=f"Épicerie Les Oliviers {n}", alternate_name=f"Oliviers {n}")
+         for n in range(3)],
+        common_words={"epicerie"},
+    )  # fmt: skip
+    assert set(match(names, "les oliviers").services) == {0, 1, 2}
