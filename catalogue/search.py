@@ -47,6 +47,8 @@ WIDER_WEIGHT = 0.92  # a service tagged with the whole group of the child need a
 GROUP_DEMOTION = 0.85  # a group need whose words a child need explains as well
 SOFT_FILTER = 0.88  # services that do not do what the text asked (free, a day...) come later
 KNOWN_WEIGHT = 0.4  # a word the catalogue knows but that did not match counts this much
+UNKNOWN_WEIGHT = 0.5  # an unknown word in a query mostly understood clearly counts this much
+STRONG = 0.95  # evidence this good is a clear match
 TEXT_SCORE = 0.75  # a description holding every word asked: just enough to answer
 METROPOLIS = ("metropole europeenne de lille", "mel", "metropole lilloise")
 _POPCOUNT = np.bitwise_count
@@ -107,6 +109,7 @@ class _Reading:
     raw: list[str]  # normalised words (place words taken out)
     words: list[str]  # their comparison keys; "" for a stop word
     content: int  # bits of the words that should be explained by a need or a name
+    told: int  # how many words said who is asking or a filter ("gratuit", "femme")
     needs: dict[str, Need]
     tags: frozenset[str]
     age: int | None
@@ -175,7 +178,8 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
         tags -= {"women", "men"}
         tags.add(query.gender)
     age = query.age if query.age is not None else who.age
-    return _Reading(place, raw, words, content, needs, frozenset(tags), age)
+    told = (who.words & ((1 << len(raw)) - 1)).bit_count()
+    return _Reading(place, raw, words, content, told, needs, frozenset(tags), age)
 
 
 # --------------------------------------------------------------------------- the index
@@ -328,8 +332,8 @@ class SearchIndex:
         base_bits = np.zeros((3, 1), np.int64)
         if ev.base.kind < _BONUS:
             base_bits[ev.base.kind] = ev.base.bits
-        relevance = ev.base_scores * _relevance(unit, base_bits, reading.content, known)[0]
-        relevance[ev.touched] = _relevance(ev.scores, ev.bits, reading.content, known)
+        relevance = ev.base_scores * _relevance(unit, base_bits, reading, known)[0]
+        relevance[ev.touched] = _relevance(ev.scores, ev.bits, reading, known)
         relevance = np.where(self._allowed(ev.cand, query, reading), relevance, 0.0)
         best = float(relevance.max())
         if best < MIN_RELEVANCE:
@@ -674,19 +678,28 @@ class _Evidence:
         return {_CATEGORY: "category", _NAME: "name"}.get(self.base.kind, "text")
 
 
-def _relevance(scores: np.ndarray, bits: np.ndarray, content: int, known: int) -> np.ndarray:
+def _relevance(scores: np.ndarray, bits: np.ndarray, reading: _Reading, known: int) -> np.ndarray:
     """Best evidence times how much of the query it explains (plus the name bonus).
 
     Words nobody explained count fully against a service when the catalogue does not know them
-    at all ("bitcoin"), by KNOWN_WEIGHT when it does (a word of another need, a place...).
+    at all ("bitcoin"), by KNOWN_WEIGHT when it does (a word of another need, a place...). When
+    a clear need or name and the words saying who asks outnumber the unknown words ("abogado
+    gratis <typo>"), an unknown word counts UNKNOWN_WEIGHT: one word we cannot read must not
+    hide what we did read; "receta de paella" (one food word, one unknown) still abstains.
     """
+    content = reading.content
     explained = (bits[_CATEGORY] | bits[_NAME]) & content
     text_only = bits[_TEXT] & ~explained & content
     left = content & ~explained & ~text_only
     matched = _POPCOUNT(explained) + _POPCOUNT(text_only)
-    asked = matched + KNOWN_WEIGHT * _POPCOUNT(left & known) + _POPCOUNT(left & ~known)
-    coverage = np.divide(matched, asked, out=np.ones(len(matched)), where=asked > 0)
-    base = np.maximum(np.maximum(scores[_CATEGORY], scores[_NAME]), scores[_TEXT])
+    clear = np.maximum(scores[_CATEGORY], scores[_NAME])
+    strange = _POPCOUNT(left & ~known)
+    unknown = np.where((clear >= STRONG) & (matched + reading.told > strange), UNKNOWN_WEIGHT, 1.0)
+    asked = matched + KNOWN_WEIGHT * _POPCOUNT(left & known) + unknown * strange
+    told = np.where(matched > 0, reading.told, 0)  # who asks counts as read beside a need
+    coverage = np.divide(matched + told, asked + told, out=np.ones(len(matched)),
+                         where=asked > 0)  # fmt: skip
+    base = np.maximum(clear, scores[_TEXT])
     return base * (0.3 + 0.7 * np.minimum(coverage, 1.0)) + scores[_BONUS]
 
 

@@ -125,6 +125,13 @@ def test_abstains_on_nonsense_and_out_of_scope(index, text):
     assert "food" in outcome.suggestions and "health" in outcome.suggestions
 
 
+@pytest.mark.parametrize("text", ["douche gratuite zorblax", "vêtements pour femme zorblax",
+                                  "free shower for women zorblax quimpel"])
+def test_one_unknown_word_does_not_empty_a_clear_query(index, text):
+    """What was read clearly (a need, who asks, a filter) outweighs a word we cannot read."""
+    assert not index.search(Query(text=text), now=MONDAY_NOON).abstained
+
+
 # --------------------------------------------------------------------------- names
 
 
