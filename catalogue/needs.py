@@ -44,6 +44,31 @@ def key_words(text: str) -> list[str]:
     return [stem(w) for w in normalise(text).split() if w not in stops]
 
 
+@cache
+def chat_spellings() -> dict[str, dict[str, list[str]]]:
+    """Per language: a chat or SMS spelling ("jai", "jsuis", "cant") -> the words it stands for,
+    normalised (`data/chat.json`)."""
+    data = json.loads((DATA / "chat.json").read_text(encoding="utf-8"))
+    return {
+        lang: {normalise(short): normalise(full).split() for short, full in table.items()}
+        for lang, table in data.items()
+        if not lang.startswith("_")
+    }
+
+
+def unchat(words: Sequence[str], lang: str) -> list[str]:
+    """Normalised `words` with chat spellings written out, read in `lang` first ("ya" is "il y a"
+    in French, "you" in English chat)."""
+    tables = chat_spellings()
+    order = [tables[lang]] if lang in tables else []
+    order += [t for code, t in tables.items() if code != lang]
+    out: list[str] = []
+    for word in words:
+        full = next((t[word] for t in order if word in t), None)
+        out.extend(full if full is not None else [word])
+    return out
+
+
 @dataclass(frozen=True)
 class Need:
     """A category understood: how well (0..1) and which query words (bits) it explains."""

@@ -36,7 +36,7 @@ from catalogue.db import session_scope
 from catalogue.hours import is_open
 from catalogue.models import Access, Gender, Service, Status
 from catalogue.names import NameIndex
-from catalogue.needs import MAX_WORDS, Lexicon, Need, lexicon, stopwords
+from catalogue.needs import MAX_WORDS, Lexicon, Need, lexicon, stopwords, unchat
 from catalogue.places import PlaceMatch
 from catalogue.text import normalise, stem, to_latin
 
@@ -162,7 +162,7 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
         raw = _without(raw, in_text.matched)
         if place is None and not query.anywhere:
             place = in_text
-    raw = raw[:MAX_WORDS]
+    raw = unchat(raw, query.lang)[:MAX_WORDS]
     stops = stopwords()
     keys = [stem(w) for w in raw]
     who = lex.who(keys)

@@ -132,6 +132,17 @@ def test_one_unknown_word_does_not_empty_a_clear_query(index, text):
     assert not index.search(Query(text=text), now=MONDAY_NOON).abstained
 
 
+@pytest.mark.parametrize(("text", "lang", "first"), [
+    ("slt g besoin dune douche jsuis a lille", "fr", "shower-lille"),
+    ("jai faim", "fr", "food-lille"),
+    ("im cold cant find clothes pls", "en", "clothes-lille"),
+    ("shower asap", "en", "shower-lille"),
+])  # fmt: skip
+def test_chat_and_sms_spellings_are_read_as_words(index, text, lang, first):
+    outcome = index.search(Query(text=text, lang=lang), now=MONDAY_NOON)
+    assert ids(outcome)[0] == first
+
+
 # --------------------------------------------------------------------------- names
 
 
