@@ -71,9 +71,29 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).translate(_DIGITS)
 
 
+# Latin and Cyrillic letters that look alike: a word typed mostly in one script with a stray
+# letter of the other ("лiкар" with a Latin i) is written wholly in its main script.
+_LATIN_TWINS, _CYRILLIC_TWINS = "aceiopxykmthb", "асеіорхукмтнв"
+_TO_CYRILLIC = str.maketrans(_LATIN_TWINS, _CYRILLIC_TWINS)
+_FROM_CYRILLIC = str.maketrans(_CYRILLIC_TWINS, _LATIN_TWINS)
+_MIXED = re.compile(r"[a-z][\u0400-\u04ff]|[\u0400-\u04ff][a-z]")
+
+
+def _one_script(word: str) -> str:
+    cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in word)
+    latin = sum("a" <= ch <= "z" for ch in word)
+    if not cyrillic or not latin:
+        return word
+    return word.translate(_TO_CYRILLIC if cyrillic >= latin else _FROM_CYRILLIC)
+
+
 def normalise(text: str) -> str:
     """Folded text with punctuation turned into single spaces: the form every index stores."""
-    return " ".join(_NON_WORD.sub(" ", fold(text)).replace("_", " ").split())
+    folded = fold(text)
+    words = _NON_WORD.sub(" ", folded).replace("_", " ").split()
+    if _MIXED.search(folded):
+        words = [_one_script(w) for w in words]
+    return " ".join(words)
 
 
 def tokens(text: str) -> list[str]:

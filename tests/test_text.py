@@ -86,3 +86,10 @@ def test_names_in_other_scripts_sound_alike():
     assert latin[0] == arabic[0] == cyrillic[0]
     assert latin[1] == cyrillic[1]
     assert skeleton(latin[1]) == skeleton(sound_key(to_latin("كنكت")))
+
+
+def test_look_alike_letters_of_the_other_script_are_folded_into_the_main_one():
+    assert normalise("лiкар безкоштовно") == "лікар безкоштовно"  # Latin i in Ukrainian
+    assert normalise("дoктор") == "доктор"  # Latin o in Russian
+    assert normalise("shоwer") == "shower"  # Cyrillic о in English
+    assert normalise("Москва shower") == "москва shower"  # words of one script are untouched
