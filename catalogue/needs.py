@@ -69,6 +69,33 @@ def unchat(words: Sequence[str], lang: str) -> list[str]:
     return out
 
 
+@cache
+def off_topic_phrases() -> dict[str, list[tuple[str, ...]]]:
+    """Per first word: phrases asking what Relais does not answer ("how much is"), longest first
+    (`data/off_topic.json`)."""
+    data = json.loads((DATA / "off_topic.json").read_text(encoding="utf-8"))
+    phrases = {tuple(normalise(p).split()) for lang, ps in data.items() if not lang.startswith("_")
+               for p in ps}  # fmt: skip
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if phrase:
+            by_first.setdefault(phrase[0], []).append(phrase)
+    return by_first
+
+
+def off_topic(words: Sequence[str]) -> list[tuple[int, int]]:
+    """(start, length) of the off-topic phrases in normalised `words`."""
+    table = off_topic_phrases()
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        phrase = next((p for p in table.get(words[i], ()) if tuple(words[i : i + len(p)]) == p), None)
+        if phrase:
+            found.append((i, len(phrase)))
+        i += len(phrase) if phrase else 1
+    return found
+
+
 @dataclass(frozen=True)
 class Need:
     """A category understood: how well (0..1) and which query words (bits) it explains."""

@@ -36,7 +36,7 @@ from catalogue.db import session_scope
 from catalogue.hours import is_open
 from catalogue.models import Access, Gender, Service, Status
 from catalogue.names import NameIndex
-from catalogue.needs import MAX_WORDS, Lexicon, Need, lexicon, stopwords, unchat
+from catalogue.needs import MAX_WORDS, Lexicon, Need, lexicon, off_topic, stopwords, unchat
 from catalogue.places import PlaceMatch
 from catalogue.text import normalise, stem, to_latin
 
@@ -50,6 +50,7 @@ KNOWN_WEIGHT = 0.4  # a word the catalogue knows but that did not match counts t
 UNKNOWN_WEIGHT = 0.5  # an unknown word in a query mostly understood clearly counts this much
 STRONG = 0.95  # evidence this good is a clear match
 TEXT_SCORE = 0.75  # a description holding every word asked: just enough to answer
+OFF_TOPIC = "\x00"  # stands for an off-topic phrase among the query's word keys
 METROPOLIS = ("metropole europeenne de lille", "mel", "metropole lilloise")
 _POPCOUNT = np.bitwise_count
 
@@ -167,6 +168,9 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
     keys = [stem(w) for w in raw]
     who = lex.who(keys)
     words = ["" if w in stops or k in stops or w.isdecimal() else k for w, k in zip(raw, keys, strict=True)]
+    for at, length in off_topic(raw):  # a price question is one word nobody can answer
+        words[at : at + length] = [OFF_TOPIC] + [""] * (length - 1)
+        raw[at : at + length] = [OFF_TOPIC] * length  # nor a name by sound ("сколько", "Escale")
     content = sum(1 << i for i, w in enumerate(words) if w) & ~who.words
     # A stop-word idiom ("I can't go on") says a need only when nothing else does: "je peux
     # plus payer mon loyer" is about rent.

@@ -143,6 +143,17 @@ def test_chat_and_sms_spellings_are_read_as_words(index, text, lang, first):
     assert ids(outcome)[0] == first
 
 
+@pytest.mark.parametrize("text", ["cât costă o pâine", "сколько стоит хлеб", "cuánto cuesta el pan",
+                                  "combien coûte le pain", "قداش الخبز"])
+def test_price_questions_abstain(index, text):
+    assert index.search(Query(text=text), now=MONDAY_NOON).abstained
+
+
+def test_a_price_question_beside_a_clear_need_still_answers(index):
+    outcome = index.search(Query(text="combien coûte une douche gratuite"), now=MONDAY_NOON)
+    assert ids(outcome)[0] == "shower-lille"
+
+
 # --------------------------------------------------------------------------- names
 
 
