@@ -154,6 +154,15 @@ def test_a_price_question_beside_a_clear_need_still_answers(index):
     assert ids(outcome)[0] == "shower-lille"
 
 
+@pytest.mark.parametrize(("text", "need"), [
+    ("bghit nakol", "food_distribution"), ("fin kayn douche", "shower"),
+    ("gorosna hastam", "food_distribution"), ("da khob zai", "emergency_accommodation"),
+])  # fmt: skip
+def test_arabic_persian_and_pashto_typed_in_latin_letters(index, text, need):
+    outcome = index.search(Query(text=text), now=MONDAY_NOON)
+    assert index.services[index.ids.index(ids(outcome)[0])].categories[0].key == need
+
+
 # --------------------------------------------------------------------------- names
 
 
