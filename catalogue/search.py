@@ -21,12 +21,15 @@ per-service step is a numpy operation, and word look-ups are rapidfuzz batch cal
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 from sqlalchemy import Engine
@@ -414,10 +417,10 @@ class SearchIndex:
         cached = self._need_cache.get(key)
         if cached is None:
             category = taxonomy.get_category(key)
-            wider = dict.fromkeys(taxonomy.expand(key), 1.0)
+            wider = dict.fromkeys(taxonomy.expand(key), 1.0) | _peripheral().get(key, {})
             if category is not None and category.group is not None:
                 wider[category.group] = WIDER_WEIGHT
-            keys = [k for k in wider if k in self.tagged]
+            keys = [k for k in wider if k in self.tagged and wider[k] > 0]
             idx = np.concatenate([self.tagged[k] for k in keys] + [_EMPTY])
             weight = np.concatenate([np.full(len(self.tagged[k]), wider[k]) for k in keys] + [_NONE])
             order = np.lexsort((-weight, idx))  # each service once, with its best weight
@@ -605,6 +608,13 @@ class SearchIndex:
                 first.append(group)
         rest = [g.key for g in taxonomy.groups() if g.key not in first]
         return tuple(first + rest)
+
+
+@cache
+def _peripheral() -> dict[str, dict[str, float]]:
+    """Per group: children that answer the group's need less (`data/peripheral.json`)."""
+    data = json.loads((Path(__file__).parent / "data" / "peripheral.json").read_text(encoding="utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

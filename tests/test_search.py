@@ -163,6 +163,12 @@ def test_arabic_persian_and_pashto_typed_in_latin_letters(index, text, need):
     assert index.services[index.ids.index(ids(outcome)[0])].categories[0].key == need
 
 
+def test_a_group_need_leaves_out_children_that_do_not_answer_it(index):
+    """A person asking for health care is not sent to a vet; asked by name, the vet is found."""
+    assert "vet" not in ids(index.search(Query(text="santé", limit=50), now=MONDAY_NOON))
+    assert ids(index.search(Query(text="vétérinaire"), now=MONDAY_NOON))[0] == "vet"
+
+
 # --------------------------------------------------------------------------- names
 
 
