@@ -117,22 +117,28 @@ class Audience:
 class Lexicon:
     """Synonym phrases of every category in every language, ready for matching."""
 
-    def __init__(self, phrases: Iterable[tuple[str, str]], audience: dict) -> None:
+    def __init__(self, phrases: Iterable[tuple[str, str, str]], audience: dict) -> None:
+        """`phrases`: (category key, text, language) of every synonym and label."""
         phrases = list(phrases)
-        parsed = [(key, tuple(key_words(text))) for key, text in phrases]
+        parsed = [(key, tuple(key_words(text))) for key, text, _ in phrases]
         # Phrases made only of stop words ("je n'en peux plus", "can't go on") are matched
         # word for word, stop words included.
         self.idioms: list[tuple[str, tuple[str, ...]]] = sorted(
             {(key, tuple(stem(w) for w in normalise(text).split()))
-             for (key, text), (_, words) in zip(phrases, parsed, strict=True)
+             for (key, text, _), (_, words) in zip(phrases, parsed, strict=True)
              if not words and normalise(text)}
         )  # fmt: skip
-        parsed = sorted({(k, words) for k, words in parsed if words})
-        self.vocabulary = Vocabulary(w for _, words in parsed for w in words)
+        langs: dict[tuple[str, tuple[str, ...]], set[str]] = {}
+        for (key, words), (_, _, lang) in zip(parsed, phrases, strict=True):
+            if words:
+                langs.setdefault((key, words), set()).add(lang)
+        unique = sorted(langs)
+        self.vocabulary = Vocabulary(w for _, words in unique for w in words)
         ids = self.vocabulary.ids
         self.phrases: list[tuple[str, tuple[int, ...]]] = [
-            (key, tuple(ids[w] for w in words)) for key, words in parsed
+            (key, tuple(ids[w] for w in words)) for key, words in unique
         ]
+        self.languages: list[frozenset[str]] = [frozenset(langs[p]) for p in unique]
         self.by_word: dict[int, list[int]] = {}
         for number, (_, word_ids) in enumerate(self.phrases):
             for word_id in set(word_ids):
@@ -154,11 +160,13 @@ class Lexicon:
         self.age_units = frozenset(stem(w) for u in audience["age_units"] for w in normalise(u).split())
         self.age_cues = frozenset(stem(w) for u in audience["age_cues"] for w in normalise(u).split())
 
-    def needs(self, words: Sequence[str]) -> dict[str, Need]:
+    def needs(self, words: Sequence[str], lang: str | None = None) -> dict[str, Need]:
         """Categories whose phrases are fully present in `words` (comparison keys), typos allowed.
 
         A phrase scores the mean similarity of its words; a category keeps its best phrase score
-        and the union of the query words its phrases explain.
+        and the union of the query words its phrases explain. Words are read in `lang` first: a
+        word a phrase of that language explains is not read through another language's phrases
+        ("french course" in English is not French "courses", groceries).
         """
         best: dict[int, tuple[float, int]] = {}  # vocabulary id -> (similarity, query word bit)
         for position, word in enumerate(words[:MAX_WORDS]):
@@ -166,15 +174,22 @@ class Lexicon:
                 if similarity > best.get(word_id, (0.0, 0))[0]:
                     best[word_id] = (similarity, 1 << position)
         candidates = {p for word_id in best for p in self.by_word.get(word_id, ())}
-        found: dict[str, Need] = {}
+        present: list[tuple[int, float, int]] = []
+        own = 0  # query words explained by a phrase of the query's language
         for number in candidates:
-            key, word_ids = self.phrases[number]
-            if not all(w in best for w in word_ids):
+            word_ids = self.phrases[number][1]
+            if all(w in best for w in word_ids):
+                bits = 0
+                for w in word_ids:
+                    bits |= best[w][1]
+                present.append((number, sum(best[w][0] for w in word_ids) / len(word_ids), bits))
+                if lang in self.languages[number]:
+                    own |= bits
+        found: dict[str, Need] = {}
+        for number, score, bits in present:
+            if bits & own and lang not in self.languages[number]:
                 continue
-            score = sum(best[w][0] for w in word_ids) / len(word_ids)
-            bits = 0
-            for w in word_ids:
-                bits |= best[w][1]
+            key = self.phrases[number][0]
             old = found.get(key)
             if old is None:
                 found[key] = Need(key, score, bits)
@@ -243,11 +258,11 @@ class Lexicon:
 @cache
 def lexicon() -> Lexicon:
     """The lexicon of all languages (a person may write in any of them, whatever the interface)."""
-    phrases: list[tuple[str, str]] = []
+    phrases: list[tuple[str, str, str]] = []
     for lang in taxonomy.LANGUAGES:
         for key, texts in taxonomy.synonyms(lang).items():
-            phrases.extend((key, text) for text in texts)
+            phrases.extend((key, text, lang) for text in texts)
     for category in taxonomy.all_categories():
-        phrases.extend((category.key, text) for text in category.labels.values())
+        phrases.extend((category.key, text, lang) for lang, text in category.labels.items())
     audience = json.loads((DATA / "audience.json").read_text(encoding="utf-8"))
     return Lexicon(phrases, audience)

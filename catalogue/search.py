@@ -177,7 +177,7 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
     content = sum(1 << i for i, w in enumerate(words) if w) & ~who.words
     # A stop-word idiom ("I can't go on") says a need only when nothing else does: "je peux
     # plus payer mon loyer" is about rent.
-    needs = _specific(lex.needs(words) or lex.idioms_in(keys))
+    needs = _specific(lex.needs(words, query.lang) or lex.idioms_in(keys))
     for key in query.categories:
         needs[key] = Need(key, 1.0, 0)
     tags = set(who.tags)

@@ -169,6 +169,13 @@ def test_a_group_need_leaves_out_children_that_do_not_answer_it(index):
     assert ids(index.search(Query(text="vétérinaire"), now=MONDAY_NOON))[0] == "vet"
 
 
+def test_words_are_read_in_the_query_language_first(index):
+    """English "course" is a class, not French "courses" (groceries) or "course" (a run)."""
+    understood = index.search(Query(text="french course", lang="en"), now=MONDAY_NOON).categories
+    assert "french_course" in understood
+    assert not {"food", "sport_activities"} & set(understood)
+
+
 # --------------------------------------------------------------------------- names
 
 
