@@ -54,6 +54,8 @@ UNKNOWN_WEIGHT = 0.5  # an unknown word in a query mostly understood clearly cou
 STRONG = 0.95  # evidence this good is a clear match
 TEXT_SCORE = 0.75  # a description holding every word asked: just enough to answer
 OFF_TOPIC = "\x00"  # stands for an off-topic phrase among the query's word keys
+SHELTER_GROUP = "accomodation_and_housing"
+TONIGHT = ("emergency_accommodation", "overnight_stop")  # what a roof tonight is
 METROPOLIS = ("metropole europeenne de lille", "mel", "metropole lilloise")
 _POPCOUNT = np.bitwise_count
 
@@ -157,6 +159,23 @@ def _specific(needs: dict[str, Need]) -> dict[str, Need]:
     return kept
 
 
+def _tonight(needs: dict[str, Need]) -> dict[str, Need]:
+    """A roof needed tonight is an emergency shelter or a night stop, not a housing fund: the
+    housing needs understood are read as those, the longer-term ones demoted."""
+    housing = [n for n in needs.values() if n.key in taxonomy.expand(SHELTER_GROUP)]
+    if not housing:
+        return needs
+    score = max(n.score for n in housing)
+    words = 0
+    for n in housing:
+        words |= n.words
+    kept = {k: Need(k, n.score * GROUP_DEMOTION, n.words) if n in housing else n
+            for k, n in needs.items()}  # fmt: skip
+    for key in TONIGHT:
+        kept[key] = Need(key, score, words)
+    return kept
+
+
 def _read(query: Query, lex: Lexicon) -> _Reading:
     text = (query.text or "")[:2000]
     place = _place_of(query)
@@ -178,6 +197,8 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
     # A stop-word idiom ("I can't go on") says a need only when nothing else does: "je peux
     # plus payer mon loyer" is about rent.
     needs = _specific(lex.needs(words, query.lang) or lex.idioms_in(keys))
+    if "tonight" in who.tags:
+        needs = _tonight(needs)
     for key in query.categories:
         needs[key] = Need(key, 1.0, 0)
     tags = set(who.tags)

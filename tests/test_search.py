@@ -176,6 +176,18 @@ def test_words_are_read_in_the_query_language_first(index):
     assert not {"food", "sport_activities"} & set(understood)
 
 
+@pytest.mark.parametrize("text", ["logement ce soir", "housing tonight", "жильё сегодня ночью",
+                                  "necesito una casa esta noche"])
+def test_a_roof_tonight_is_an_emergency_shelter_first(text):
+    index = SearchIndex.build([
+        make("fund", "Fonds de Solidarité Logement", ["access_to_housing"]),
+        make("shelter", "Halte de nuit", ["emergency_accommodation"]),
+    ])  # fmt: skip
+    outcome = index.search(Query(text=text), now=MONDAY_NOON)
+    assert "emergency_accommodation" in outcome.categories
+    assert ids(outcome)[0] == "shelter"
+
+
 # --------------------------------------------------------------------------- names
 
 
