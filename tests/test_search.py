@@ -188,6 +188,17 @@ def test_a_roof_tonight_is_an_emergency_shelter_first(text):
     assert ids(outcome)[0] == "shelter"
 
 
+@pytest.mark.parametrize("text", ["je suis enceinte sans logement", "я беременна, нужно жильё",
+                                  "embarazada necesito alojamiento", "حامل أحتاج سكن"])
+def test_pregnant_in_any_language_finds_the_shelter_for_pregnant_women(text):
+    index = SearchIndex.build([
+        make("any", "Centre d'hébergement", ["emergency_accommodation"]),
+        make("pregnant", "Résidence familles", ["emergency_accommodation"],
+             eligibility="Familles avec enfants et femmes enceintes"),
+    ])  # fmt: skip
+    assert ids(index.search(Query(text=text), now=MONDAY_NOON))[0] == "pregnant"
+
+
 # --------------------------------------------------------------------------- names
 
 
