@@ -11,12 +11,12 @@ VIOLENCE = [
     "mon mari me frappe", "je me fais frapper", "violence conjugale", "my husband hits me",
     "he beats me", "I was raped", "زوجي يضربني", "عنف زوجي", "мой муж меня бьёт",
     "чоловік мене б'є", "mi marido me pega", "شوهرم مرا کتک می زند", "خاوند مې وهي",
-    "soțul meu mă bate",
+    "soțul meu mă bate", "rajli kaydrabni", "shoharam kotakam mizane",
 ]  # fmt: skip
 DISTRESS = [
     "j'ai envie de mourir", "je n'en peux plus", "I want to kill myself", "I can't go on",
     "I'm depressed", "أريد أن أموت", "хочу вмерти", "хочу умереть", "quiero morir",
-    "می خواهم بمیرم", "غواړم ځان ووژنم", "vreau să mor",
+    "می خواهم بمیرم", "غواړم ځان ووژنم", "vreau să mor", "bghit nmout", "mikham bemiram",
 ]  # fmt: skip
 MIND = {"psychological_support", "mental_health"}
 
