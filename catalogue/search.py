@@ -350,7 +350,10 @@ class SearchIndex:
         """
         now = now or datetime.now(UTC)
         reading = _read(query, self.lex)
-        parts = [*self._need_parts(reading), *self._name_parts(reading), *self._text_parts(reading)]
+        names = self._name_parts(reading)
+        if names:
+            names = self._about_a_name(reading) or names
+        parts = [*self._need_parts(reading), *names, *self._text_parts(reading)]
         if not parts:
             return self._abstain(reading)
         ev = self._gather(parts)
@@ -471,6 +474,20 @@ class SearchIndex:
             ):
                 bits |= 1 << i
         return bits
+
+    def _about_a_name(self, reading: _Reading) -> list[_Part]:
+        """Beside a name, "horaires", "adresse", "téléphone" ask about that place: they are not
+        needs and not words the name should explain. Returns the name parts read again without
+        them (empty when the query has none)."""
+        info = 0
+        for i, word in enumerate(reading.words):
+            if word and word in _info_words():
+                info |= 1 << i
+        if not info & reading.content:
+            return []
+        reading.content &= ~info
+        reading.needs = {k: n for k, n in reading.needs.items() if n.words & ~info}
+        return self._name_parts(reading)
 
     def _name_parts(self, reading: _Reading) -> list[_Part]:
         found = self.names.match(reading.words, reading.raw, reading.content)
@@ -629,6 +646,14 @@ class SearchIndex:
                 first.append(group)
         rest = [g.key for g in taxonomy.groups() if g.key not in first]
         return tuple(first + rest)
+
+
+@cache
+def _info_words() -> frozenset[str]:
+    """Comparison keys of the words asking about a place (`data/info_words.json`)."""
+    data = json.loads((Path(__file__).parent / "data" / "info_words.json").read_text(encoding="utf-8"))
+    return frozenset(stem(w) for lang, ws in data.items() if not lang.startswith("_")
+                     for phrase in ws for w in normalise(phrase).split())  # fmt: skip
 
 
 @cache

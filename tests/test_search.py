@@ -199,6 +199,17 @@ def test_pregnant_in_any_language_finds_the_shelter_for_pregnant_women(text):
     assert ids(index.search(Query(text=text), now=MONDAY_NOON))[0] == "pregnant"
 
 
+def test_information_words_beside_a_name_are_not_needs():
+    index = SearchIndex.build([
+        make("olivier", "Épicerie Les Oliviers", ["social_grocery_stores"], ROUBAIX),
+        make("address", "Domiciliation Roubaix", ["domiciliation"], ROUBAIX),
+    ])  # fmt: skip
+    for text in ("les oliviers adresse", "oliviers horaires", "les oliviers téléphone"):
+        outcome = index.search(Query(text=text), now=MONDAY_NOON)
+        assert ids(outcome)[0] == "olivier" and "domiciliation" not in outcome.categories
+    assert ids(index.search(Query(text="besoin d'une adresse"), now=MONDAY_NOON)) == ["address"]
+
+
 # --------------------------------------------------------------------------- names
 
 
