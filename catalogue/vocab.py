@@ -84,7 +84,12 @@ class Vocabulary:
         hits = process.extract(
             word, words[start:end], scorer=fuzz.ratio, score_cutoff=cut, limit=None
         )
-        return tuple((first + start + index, score / 100) for _, score, index in hits)
+        # The shorter word of the pair sets the bar: "cinema" is not "cina" plus one typo.
+        return tuple(
+            (first + start + index, score / 100)
+            for found, score, index in hits
+            if len(found) >= len(word) or score >= (cutoff(len(found), loose=self.loose) or 101)
+        )
 
     def _forms(self, word: str) -> tuple[tuple[int, float], ...]:
         """Other forms of a known word: one or two letters more or less at the end ("douche",

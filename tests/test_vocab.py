@@ -28,3 +28,15 @@ def test_short_words_only_exact():
 
 def test_other_scripts_are_not_compared():
     assert VOCABULARY.matches("душ") == ()
+
+
+def test_the_shorter_word_of_a_pair_sets_the_bar():
+    """Two letters more than a short word is not one typo ("cinema" is not Romanian "cina")."""
+    vocabulary = Vocabulary(["cina", "water", "sweater"])
+    assert {vocabulary.words[i] for i, _ in vocabulary.matches("cinema")} == set()
+    assert {vocabulary.words[i] for i, _ in vocabulary.matches("weather")} == {"sweater"}
+
+
+def test_a_known_word_does_not_match_a_four_letter_root_of_itself():
+    vocabulary = Vocabulary(["street", "stre"])
+    assert {vocabulary.words[i] for i, _ in vocabulary.matches("street")} == {"street"}
