@@ -84,7 +84,9 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSp
         picked = context.user_data.setdefault(PICKED, [])  # type: ignore[union-attr]
         markup = keyboard(_category_keyboard(tr, picked, None))
     elif spec.choices:
-        markup = keyboard([[(tr.gettext(label), f"adm:v:{value}")] for label, value in spec.choices])
+        markup = keyboard(
+            [[(tr.gettext(label), f"adm:v:{spec.key}:{value}")] for label, value in spec.choices]
+        )
     else:
         markup = None
     await reply(update, tr, text, markup)
@@ -230,12 +232,12 @@ def _value_handlers(key: str) -> list[BaseHandler]:
 
     @admin_handler
     async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-        text = update.callback_query.data.removeprefix("adm:v:")  # type: ignore[union-attr]
+        text = update.callback_query.data.removeprefix(f"adm:v:{key}:")  # type: ignore[union-attr]
         return await _accept(update, context, key, lambda: spec.parse(text))
 
     handlers: list[BaseHandler] = [
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
-        CallbackQueryHandler(pressed, pattern=r"^adm:v:"),
+        CallbackQueryHandler(pressed, pattern=rf"^adm:v:{key}:"),
     ]
     if key == "place":
 
@@ -249,7 +251,16 @@ def _value_handlers(key: str) -> list[BaseHandler]:
         handlers.append(MessageHandler(filters.LOCATION, located))
     if key == "categories":
         handlers.append(CallbackQueryHandler(_categories, pattern=r"^adm:c[gtbd]"))
+    # A value or category button of another step (an earlier message) must not fill this one.
+    handlers.append(CallbackQueryHandler(_old_button, pattern=r"^adm:(v:|c[gtbd])"))
     return handlers
+
+
+@admin_handler
+async def _old_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the button so its spinner stops, and stay at the current step unchanged."""
+    tr = tr_for(update, context)
+    await update.callback_query.answer(tr.gettext("This button is old."))  # type: ignore[union-attr]
 
 
 @admin_handler

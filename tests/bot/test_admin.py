@@ -112,9 +112,9 @@ async def test_add_guided_with_validation_at_each_step(kit):
     calls = await user.send("mo-fr 09:00-12:00")
     assert "Monday" in texts(calls)[0]
     assert "not possible" in texts(await user.send("women 30-20"))[0]
-    await user.press("adm:v:all")
-    await user.press("adm:v:unconditional")
-    await user.press("adm:v:free")
+    await user.press("adm:v:audience:all")
+    await user.press("adm:v:access:unconditional")
+    await user.press("adm:v:cost:free")
     assert "No phone" in texts(await user.send("call us"))[0]
     await user.send("03 20 12 34 56 accueil@example.org")
     calls = await user.send("Flyer of the association, 2026")
@@ -133,6 +133,33 @@ async def test_add_guided_with_validation_at_each_step(kit):
         assert service.email == "accueil@example.org"
         entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == service.id)).one()
         assert (entry.actor, entry.action) == (f"telegram:{ADMIN}", "create")
+
+
+def answers(calls):
+    return [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+
+
+async def test_an_earlier_steps_button_fills_nothing(kit):
+    """QA: the cost step's old "free" button, pressed at the source step, saved "Source: free"."""
+    user = kit.admin
+    for step in ("/add", "Bains-douches du Centre"):
+        await user.send(step)
+    for data in ("adm:cg:hygiene_and_wellness", "adm:ct:shower", "adm:cd"):
+        await user.press(data)
+    for step in ("Roubaix", "mo-fr 09:00-12:00", "all", "-"):
+        await user.send(step)
+    calls = await user.press("adm:v:cost:free")
+    assert calls[-1].button_data() == []  # the contact step: no buttons
+    for data in ("adm:v:cost:free", "adm:v:free", "adm:ct:shower"):  # old buttons
+        calls = await user.press(data)
+        assert answers(calls) == ["This button is old."] and not texts(calls), data
+    await user.send("-")
+    summary = texts(await user.send("Flyer of the association, 2026"))[-1]
+    assert "Source: Flyer of the association, 2026" in summary
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:source")
+    assert answers(await kit.admin.press("adm:v:cost:free")) == ["This button is old."]
+    assert kit.service().source == "test fixture"
 
 
 async def test_add_cancelled_saves_nothing_and_other_commands_leave(kit):
