@@ -239,12 +239,14 @@ def _days(byday: str, tr: Translator) -> str:
                 runs[-1].append(i)
             else:
                 runs.append([i])
-        names = [
-            f"{format_weekday(run[0], tr.lang)} – {format_weekday(run[-1], tr.lang)}"
-            if len(run) >= 3
-            else format_list([format_weekday(i, tr.lang) for i in run], tr.lang)
-            for run in runs
-        ]
+        # Runs of three days or more read as a range; shorter runs as single days, all in one
+        # list ("Monday, Tuesday, Thursday and Friday", not "Monday and Tuesday and …").
+        names = []
+        for run in runs:
+            if len(run) >= 3:
+                names.append(f"{format_weekday(run[0], tr.lang)} – {format_weekday(run[-1], tr.lang)}")
+            else:
+                names.extend(format_weekday(i, tr.lang) for i in run)
         return format_list(names, tr.lang)
     names = []
     for code in codes:

@@ -202,6 +202,16 @@ async def test_edit_one_field(kit):
     assert [(h.byday, h.opens_at.hour) for h in hours] == [("SA", 10)]
 
 
+async def test_hours_of_separate_days_read_as_one_list(kit):
+    """QA: MO,TU,TH,FR read "lundi et mardi et jeudi et vendredi" (nested lists)."""
+    french = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code="fr")
+    await french.send(f"/edit {SERVICE_ID}")
+    await french.press("adm:f:hours")
+    saved = texts(await french.send("lu,ma,je,ve 09:00-12:00; sa 10:00-11:00"))[0]
+    assert "lundi, mardi, jeudi et vendredi" in saved
+    assert "samedi" in saved and " et mardi" not in saved
+
+
 async def test_edit_place_with_a_shared_location(kit):
     await kit.admin.send(f"/edit {SERVICE_ID}")
     await kit.admin.press("adm:f:place")
