@@ -7,7 +7,9 @@ neutral refusal and nothing changes.
 
 The handlers sit in group -1, after the flood guard (-10) and before the resident conversation
 (0), and stop the update once they handled it, so a value typed during `/add` is never also read
-as a search.
+as a search. The `/add`/`/edit` conversation has a group of its own just before (-2): another
+command typed during a step ends the step there and still reaches its own handler in a later
+group (one group runs at most one handler), instead of the resident "unknown command".
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from telegram.warnings import PTBUserWarning
 from bot.admin import editor, files, manage, menu, review
 
 GROUP = -1
+EDITOR_GROUP = -2
 
 # The terminal chat and the tests do not start the JobQueue; there an admin step simply does
 # not time out, which is harmless, so PTB's warning on every step would only be noise.
@@ -32,12 +35,8 @@ def register(application: Application) -> None:
     with warnings.catch_warnings():
         # Admin conversations are tracked per chat and user on purpose (buttons included).
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        conversations = [
-            editor.conversation(persistent=persistent),
-            *files.handlers(persistent=persistent),
-        ]
-    application.add_handlers(
-        [*conversations, *manage.handlers(), *review.handlers()], group=GROUP
-    )
+        application.add_handler(editor.conversation(persistent=persistent), group=EDITOR_GROUP)
+        importing = files.handlers(persistent=persistent)
+    application.add_handlers([*importing, *manage.handlers(), *review.handlers()], group=GROUP)
     review.schedule_reminder(application)
     menu.schedule_menus(application)

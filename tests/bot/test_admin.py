@@ -250,6 +250,19 @@ async def test_hide_show_delete_undo_history(kit):
     assert "Usage" in texts(await kit.admin.send("/hide"))[0]
 
 
+async def test_a_command_without_id_during_a_step_gets_its_usage(kit):
+    """QA: /hide typed during /add got the residents' "I do not know this command"."""
+    for command in ("hide", "show", "delete", "history", "edit"):
+        await kit.admin.send("/add")
+        assert texts(await kit.admin.send(f"/{command}")) == [f"Usage: /{command} ID"]
+        calls = await kit.admin.send("Un nom")  # the /add step has ended: not a name
+        assert not any("categories" in t for t in texts(calls)), command
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:name")
+    assert "Hidden" in texts(await kit.admin.send(f"/hide {SERVICE_ID}"))[0]
+    assert kit.service().status == "hidden"
+
+
 async def test_import_dry_run_then_cancel_or_apply(kit):
     data = (EVAL_DIR / "catalogue-eval.json").read_bytes()
     before = state(kit)
