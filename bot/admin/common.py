@@ -50,6 +50,11 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in buttons if row])
 
 
+def labelled(label: str, value: object, lang: str) -> str:
+    """"label: value", with the no-break space French puts before a colon (as the .po do)."""
+    return f"{label}\u00a0: {value}" if lang == "fr" else f"{label}: {value}"
+
+
 def fits(data: str) -> bool:
     return len(data.encode()) <= MAX_CALLBACK_BYTES
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import phonenumbers
 
-from bot.admin.common import N_
+from bot.admin.common import N_, labelled
 from bot.i18n import Translator, format_hours_range, format_list, format_weekday
 from catalogue import taxonomy
 from catalogue.hours import HoursSyntaxError, format_compact_hours, parse_compact_hours
@@ -183,8 +183,8 @@ def _show_place(value: dict[str, Any] | None, tr: Translator) -> str:
     if not value.get("address") and value.get("latitude") is not None:
         if not value.get("approximate"):
             parts.append(f"{value['latitude']:.5f}, {value['longitude']:.5f}")
-        else:
-            parts.append(tr.gettext("(no street address)"))
+        else:  # a note in brackets follows the town without a comma
+            return " ".join([", ".join(parts), tr.gettext("(no street address)")]).strip()
     return ", ".join(parts)
 
 
@@ -264,7 +264,9 @@ def hours_preview(value: str, tr: Translator) -> str:
     if not value:
         return _unknown(tr)
     return "\n".join(
-        f"{_days(rule.byday, tr)}: {format_hours_range(rule.opens_at, rule.closes_at, tr.lang)}"
+        labelled(
+            _days(rule.byday, tr), format_hours_range(rule.opens_at, rule.closes_at, tr.lang), tr.lang
+        )
         for rule in parse_compact_hours(value)
     )
 
@@ -518,7 +520,7 @@ def new_service(draft: dict[str, Any], *, verified_on: date) -> Service:
 def summary(values: dict[str, Any], tr: Translator) -> str:
     """Every field and its value, one per line, for the confirmation step."""
     return "\n".join(
-        f"{tr.gettext(spec.label)}: {spec.show(values[spec.key], tr)}"
+        labelled(tr.gettext(spec.label), spec.show(values[spec.key], tr), tr.lang)
         for spec in FIELDS
         if spec.key in values
     )

@@ -30,6 +30,7 @@ from bot.admin.common import (
     dropping,
     engine_of,
     keyboard,
+    labelled,
     reply,
     tr_for,
 )
@@ -77,7 +78,7 @@ def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
             where = tr.gettext(place).format(n=problem.item) if problem.item else "—"
             field = f" [{problem.field}]" if problem.field else ""
             message = problem.message[:MAX_PROBLEM_CHARS]
-            lines.append(f"• {where}{field}: {message}")
+            lines.append("• " + labelled(f"{where}{field}", message, tr.lang))
         if count > MAX_PROBLEMS:
             lines.append(tr.gettext("… and {n} more.").format(n=count - MAX_PROBLEMS))
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.admin.common import actor, admin_handler, engine_of, keyboard, reply, tr_for
+from bot.admin.common import actor, admin_handler, engine_of, keyboard, labelled, reply, tr_for
 from bot.admin.menu import stored_language
 from bot.i18n import RTL, Translator, bidi, format_date, translator
 from bot.roles import bootstrap_admins, granted_admins
@@ -156,7 +156,7 @@ def stats_text(summary: StatsSummary, tr: Translator) -> str:
     ]
     for title, rows, name in sections:
         if rows:
-            parts.append(title + "\n" + "\n".join(f"• {name(k, tr)}: {n}" for k, n in rows[:15]))
+            parts.append(title + "\n" + "\n".join("• " + labelled(name(k, tr), n, tr.lang) for k, n in rows[:15]))
     return "\n\n".join(parts)
 
 

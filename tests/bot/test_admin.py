@@ -162,6 +162,26 @@ async def test_an_earlier_steps_button_fills_nothing(kit):
     assert kit.service().source == "test fixture"
 
 
+async def test_french_summary_punctuation(kit):
+    """QA: "Lieu: Roubaix, (sans adresse précise)" (stray comma, no space before the colon)."""
+    french = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code="fr")
+    for step in ("/add", "Bains-douches du Centre"):
+        await french.send(step)
+    for data in ("adm:cg:hygiene_and_wellness", "adm:ct:shower", "adm:cd"):
+        await french.press(data)
+    await french.send("Roubaix")
+    preview = texts(await french.send("lu-ve 09:00-12:00"))[0]
+    assert "lundi – vendredi\u00a0: 09:00" in preview
+    for step in ("all", "-", "free", "-"):
+        await french.send(step)
+    summary = texts(await french.send("Flyer"))[-1]
+    assert "Nom\u00a0: Bains-douches du Centre" in summary
+    assert "Roubaix (sans adresse précise)" in summary and ", (" not in summary
+    record_search(kit.engine, need="shower", commune="Roubaix", found=True, at=datetime.now(UTC))
+    assert "• Roubaix\u00a0: 1" in texts(await french.send("/stats"))[0]
+    assert "Roubaix: 1" in texts(await kit.admin.send("/stats"))[0]  # English keeps "label: value"
+
+
 async def test_add_cancelled_saves_nothing_and_other_commands_leave(kit):
     before = state(kit)
     await kit.admin.send("/add")
