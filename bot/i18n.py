@@ -35,8 +35,6 @@ RTL = frozenset({"ar", "fa", "ps"})
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 # Telegram language codes Babel does not map to one of ours: Dari, the Pashto varieties, Moldovan.
 ALIASES = {"prs": "fa", "pbt": "ps", "pbu": "ps", "pst": "ps", "mo": "ro"}
-# Service fields an administrator writes in French that may be stored in other languages.
-TRANSLATABLE_FIELDS = ("description", "eligibility", "access_note", "fees")
 
 
 class Translator:

@@ -9,7 +9,7 @@ Telegram's 64 bytes: `d:<service id>` opens a card, `pg:<search>:<offset>` turns
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -285,7 +285,6 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMes
 
 
 # -- service card ---------------------------------------------------------------------------
-CardButtons = Callable[[str, str, Translator], list[list[InlineKeyboardButton]]]
 
 
 def _audience(service: Service, tr: Translator) -> str:

@@ -22,8 +22,6 @@ from catalogue.text import normalise, stem
 from catalogue.vocab import Vocabulary
 
 DATA = Path(__file__).parent / "data"
-AUDIENCE_TAGS = ("women", "men", "student", "young", "family", "senior", "job_seeker")
-FILTER_TAGS = ("free", "no_appointment", "open_now")
 MAX_WORDS = 32  # a query's words are tracked as bits of an int; the rest is ignored
 
 

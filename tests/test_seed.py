@@ -6,7 +6,7 @@ import pytest
 
 from catalogue.db import session_scope
 from catalogue.importer import SEED_DIR, ensure_seeded, import_bytes
-from catalogue.services import list_services
+from catalogue.services import TRANSLATABLE, list_services
 from catalogue.taxonomy import LANGUAGES
 
 PROGRAMMES = ["MobilimEL", "Emmaüs Connect", "PANIERS", "Fonds de Solidarité Logement",
@@ -50,4 +50,4 @@ def test_seed_translations_name_seed_services_and_known_fields():
         assert service_id in ids
         assert set(languages) <= set(LANGUAGES) - {"fr"}
         for fields in languages.values():
-            assert set(fields) <= {"description", "eligibility", "access_note", "fees"}
+            assert set(fields) <= set(TRANSLATABLE)
