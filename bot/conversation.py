@@ -424,7 +424,7 @@ async def proceed(update: Update, context: Context) -> int:
             # Only a place was written: keep it and ask for the need.
             search.update(place=outcome.place.place.name, text="", any=False)
             return await ask_need(update, context, _("OK: {place}.").format(
-                place=render.esc(outcome.place.place.name)))
+                place=render.esc(render.place_label(outcome.place.place.name, tr.lang))))
         record(context, search, outcome)
         pressed = bool(search["cats"]) and not search["text"]  # a need chosen with a button
         search.update(text="", cats=[])  # keep the place for the category they pick next
@@ -522,12 +522,12 @@ async def place_text(update: Update, context: Context) -> int:
     if not match.certain:
         search["maybe"] = match.place.name
         await say(update, context,
-                  _("Did you mean {place}?").format(place=render.esc(match.place.name)),
+                  _("Did you mean {place}?").format(
+                      place=render.esc(render.place_label(match.place.name, tr.lang))),
                   render.yes_no_keyboard(f"py:{search['n']}", f"pn:{search['n']}", tr.lang))
         return CONFIRM
     search.update(place=match.place.name, loc=None, any=False)
-    await say(update, context, "📍 " + render.esc(match.place.name), ReplyKeyboardRemove())
-    return await proceed(update, context)
+    return await place_set(update, context, match.place.name)
 
 
 def means_anywhere(text: str) -> bool:
@@ -567,7 +567,13 @@ async def use_confirmation(update: Update, context: Context, search: dict[str, A
     if not yes:
         return await ask_place(update, context)
     search.update(place=place, loc=None, any=False)
-    await say(update, context, "📍 " + render.esc(place), ReplyKeyboardRemove())
+    return await place_set(update, context, place)
+
+
+async def place_set(update: Update, context: Context, place: str) -> int:
+    """Say which place was understood, then go on with the search there."""
+    label = render.place_label(place, user_language(update, context))
+    await say(update, context, "📍 " + render.esc(label), ReplyKeyboardRemove())
     return await proceed(update, context)
 
 
@@ -617,7 +623,8 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
     elif search.get("any"):
         place = None
     else:
-        place = search.get("place") or (outcome.place.place.name if outcome.place else None)
+        name = search.get("place") or (outcome.place.place.name if outcome.place else None)
+        place = render.place_label(name, tr.lang) if name else None
     active = list(search.get("filters", [])) + (
         ["aud"] if search.get("age") is not None or search.get("gender") else [])
     page = render.Page(serial=search["n"], offset=search.get("offset", 0),

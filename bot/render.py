@@ -36,7 +36,7 @@ from bot.i18n import (
     localized,
     translator,
 )
-from catalogue import taxonomy
+from catalogue import places, taxonomy
 from catalogue.emergency import EmergencyLine, lines_for
 from catalogue.emergency import label as line_label
 from catalogue.hours import PARIS, day_openings, is_open
@@ -81,6 +81,13 @@ class Page:
     need: str = ""  # labels of the needs understood, or the words typed
     place: str | None = None  # place display name; None = the whole metropolis
     audience: str | None = None  # code of the "Who is it for?" choice, if any
+
+
+def place_label(name: str, lang: str) -> str:
+    """A place understood, as the resident reads it: a postcode with the communes it serves
+    ("59650 Villeneuve-d'Ascq", "59160 Capinghem et Lille"), any other place by its name."""
+    communes = places.commune_for_postcode(name) if name.isdigit() else []
+    return f"{name} {format_list([c.name for c in communes], lang)}" if communes else name
 
 
 def button(label: str, data: str, lang: str) -> InlineKeyboardButton:

@@ -592,3 +592,20 @@ async def test_after_emergency_numbers_no_sorry_but_other_help_below(bot):
     assert "📞 3919" in answer.text
     assert "Sorry" not in answer.text and "what could help you" in answer.text
     assert data_starting([answer], "c:") or data_starting([answer], "g:")
+
+
+async def test_a_postcode_answer_names_its_town(bot):
+    user = await at_place_step(bot, "fr", "douche")
+    said, results = sent(await user.send("59650"))
+    assert said.text == "📍 59650 Villeneuve-d'Ascq"
+    assert "📍 59650 Villeneuve-d'Ascq\n" in results.text
+
+
+async def test_a_postcode_in_the_text_names_every_commune_it_serves(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    results = sent(await user.send("shower 59160"))[-1]
+    assert "📍 59160 Capinghem and Lille\n" in results.text
+    user = bot.user(lang="fr", user_id=1002)
+    await user.send("/start")
+    assert "D'accord\xa0: 59100 Roubaix." in sent(await user.send("59100"))[-1].text

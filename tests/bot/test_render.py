@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from bot.render import Page, render_results, render_service_card, tel
+from bot.render import Page, place_label, render_results, render_service_card, tel
 from catalogue.models import HoursException, Location, OpeningHours, Phone, Service
 from catalogue.search import Result, SearchOutcome
 
@@ -92,3 +92,10 @@ def test_results_page_buttons():
     assert "r:3:free" in data and data[-1] == "new"
     labels = [b.text for row in message.keyboard.inline_keyboard for b in row]
     assert "✅ Free" in labels
+
+
+def test_place_label_names_a_postcode_s_communes_and_leaves_other_places_alone():
+    assert place_label("59650", "en") == "59650 Villeneuve-d'Ascq"
+    assert place_label("59510", "fr") == "59510 Forest-sur-Marque et Hem"
+    assert place_label("Wazemmes (Lille)", "fr") == "Wazemmes (Lille)"
+    assert place_label("75001", "fr") == "75001"  # not a postcode of the metropolis
