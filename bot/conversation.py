@@ -386,7 +386,7 @@ async def need_text(update: Update, context: Context) -> int:
         # set, a new one must come alone ("les oliviers roubaix horaires" is a new search).
         match = places.resolve_place(text)
         if match and match.certain and probe.abstained and (
-                not has_place(search) or not set(key_words(text)) - set(key_words(match.matched))):
+                not has_place(search) or only_the_place(text, match)):
             search.update(place=match.place.name, loc=None, any=False, offset=0)
             return await proceed(update, context)
         if has_place(search) and probe.abstained and not probe.categories and \
@@ -512,7 +512,7 @@ async def place_text(update: Update, context: Context) -> int:
         search.update(any=True, place=None, loc=None)
         await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
         return await proceed(update, context)
-    if match is None and looks_like_a_need(context, text, tr.lang):
+    if states_a_need(context, text, tr.lang, match):  # read as the need step would
         return await need_text(update, context)
     if match is None:
         await say(update, context,
@@ -542,10 +542,20 @@ def means_anywhere(text: str) -> bool:
     return False
 
 
-def looks_like_a_need(context: Context, text: str, lang: str) -> bool:
-    """A need written where a place was expected ("manger" instead of "Roubaix")."""
+def only_the_place(text: str, match: places.PlaceMatch) -> bool:
+    """The text says nothing but the place it names (stop words aside: "à Roubaix")."""
+    return not set(key_words(text)) - set(key_words(match.matched))
+
+
+def states_a_need(context: Context, text: str, lang: str,
+                  match: places.PlaceMatch | None) -> bool:
+    """A need written where a place was expected: "manger" instead of "Roubaix", or a new
+    need with its place, "manger à tourcoing" after "douche". Beside a place, only a need the
+    search reads counts: a town's name in service names ("59100 roubaix") asks for nothing."""
+    if match is not None and only_the_place(text, match):
+        return False
     probe = search_services(context.bot_data["engine"], Query(text=text, lang=lang, limit=1))
-    return not probe.abstained
+    return not probe.abstained and (match is None or bool(probe.categories))
 
 
 async def confirm_text(update: Update, context: Context) -> int:

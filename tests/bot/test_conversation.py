@@ -609,3 +609,18 @@ async def test_a_postcode_in_the_text_names_every_commune_it_serves(bot):
     user = bot.user(lang="fr", user_id=1002)
     await user.send("/start")
     assert "D'accord\xa0: 59100 Roubaix." in sent(await user.send("59100"))[-1].text
+
+
+async def test_a_new_need_with_its_place_at_the_place_step_replaces_the_need(bot):
+    user = await at_place_step(bot, "fr", "douche")
+    results = sent(await user.send("manger à tourcoing"))[-1]
+    assert "📍 Tourcoing" in results.text and data_starting([results], "d:")
+    need = results.text.split("\n")[0]
+    assert need.startswith("🔎") and "Douche" not in need, need
+
+
+@pytest.mark.parametrize("place", ["je suis à Tourcoing", "59200 tourcoing"])
+async def test_only_a_place_at_the_place_step_keeps_the_need(bot, place):
+    user = await at_place_step(bot, "fr", "douche")
+    results = sent(await user.send(place))[-1]
+    assert results.text.startswith("🔎 Douche\n📍") and "Tourcoing" in results.text
