@@ -326,6 +326,30 @@ def _format_time(value: time, *, closing: bool) -> str:
     return "24:00" if closing and value == _MIDNIGHT else value.strftime("%H:%M")
 
 
+def _compact_key(rule: OpeningHours) -> tuple:
+    """What the compact syntax says of a rule: its days, times and period."""
+    days = frozenset(_weekday_rules(rule))
+    return days, rule.opens_at, rule.closes_at, rule.valid_from, rule.valid_to
+
+
+def keep_unchanged(
+    current: Sequence[OpeningHours], new: Sequence[OpeningHours]
+) -> list[OpeningHours]:
+    """`new` (read from compact text), where a current rule says the same thing, that rule.
+
+    The compact syntax holds no note and no place: an edit written in it keeps those (and the
+    id) of every rule it leaves as it was; a changed or new rule starts without them.
+    """
+    unused: dict[tuple, list[OpeningHours]] = {}
+    for rule in current:
+        unused.setdefault(_compact_key(rule), []).append(rule)
+    kept = []
+    for rule in new:
+        same = unused.get(_compact_key(rule))
+        kept.append(same.pop(0) if same else rule)
+    return kept
+
+
 def format_compact_hours(hours: Sequence[OpeningHours]) -> str:
     """The compact text of `hours`, the inverse of parse_compact_hours (notes are not kept).
 

@@ -13,9 +13,10 @@ from catalogue.hours import (
     day_openings,
     format_compact_hours,
     is_open,
+    keep_unchanged,
     parse_compact_hours,
 )
-from catalogue.models import HoursException
+from catalogue.models import HoursException, OpeningHours
 
 ZoneInfoUTC = ZoneInfo("UTC")
 
@@ -216,3 +217,18 @@ def test_any_text_parses_or_says_why(text):
 @given(st.text(alphabet="motuwefrsalj0123456789:-,;h() .\n", max_size=60))
 def test_near_miss_syntax_parses_or_says_why(text):
     check_parses_or_says_why(text)
+
+
+def test_rules_a_compact_edit_leaves_as_they_were_keep_their_note_and_place():
+    current = [
+        OpeningHours(id="h-1", service_id="s", byday="FR,MO,TU,WE,TH", opens_at=time(9),
+                     closes_at=time(12), note="sauf vacances", location_id="loc-1"),
+        OpeningHours(id="h-2", service_id="s", byday="SA", opens_at=time(10), closes_at=time(12),
+                     valid_from=date(2026, 7, 1), valid_to=date(2026, 8, 31), note="été"),
+    ]
+    typed = parse_compact_hours("mo-fr 09:00-12:00; sa 10:00-12:00 (2026-07-01..); su 10:00-11:00")
+    kept = keep_unchanged(current, typed)
+    assert kept[0] is current[0]  # same days, times and period: note, place and id stay
+    assert kept[1:] == typed[1:]  # another period on Saturday is a new rule, as is Sunday
+    assert format_compact_hours(kept) == format_compact_hours(typed)
+    assert keep_unchanged(current, [*typed[:1], *typed[:1]])[1] is typed[0]  # each kept once

@@ -19,9 +19,14 @@ from typing import Any
 import phonenumbers
 
 from bot.admin.common import N_, labelled
-from bot.i18n import Translator, format_hours_range, format_list, format_weekday
+from bot.i18n import Translator, format_date, format_hours_range, format_list, format_weekday
 from catalogue import taxonomy
-from catalogue.hours import HoursSyntaxError, format_compact_hours, parse_compact_hours
+from catalogue.hours import (
+    HoursSyntaxError,
+    format_compact_hours,
+    keep_unchanged,
+    parse_compact_hours,
+)
 from catalogue.models import Access, Gender, Location, Phone, Service, ServiceCategory
 from catalogue.places import Place, in_mel, parse_coordinates, place_at, resolve_place
 
@@ -207,11 +212,12 @@ def parse_hours(text: str) -> str:
 
 
 def _set_hours(service: Service, value: str) -> None:
+    """The hours typed; rules left as they were keep their notes and places."""
     hours = parse_compact_hours(value) if value else []
     for rule in hours:
         rule.id = _new_id("hrs")
         rule.service_id = service.id
-    service.hours = hours
+    service.hours = keep_unchanged(service.hours, hours)
 
 
 def _read_hours(service: Service) -> str:
@@ -259,16 +265,33 @@ def _days(byday: str, tr: Translator) -> str:
     return format_list(names, tr.lang)
 
 
+def _period(valid_from: date | None, valid_to: date | None, tr: Translator) -> str:
+    """The period a rule applies ("from 1 July 2026 to 31 August 2026"), "" for all year."""
+    start = format_date(valid_from, tr.lang) if valid_from else None
+    end = format_date(valid_to, tr.lang) if valid_to else None
+    if start and end:
+        # TRANSLATORS: the period an opening-hours rule applies, e.g. summer hours
+        return tr.gettext("from {start} to {end}").format(start=start, end=end)
+    if start:
+        # TRANSLATORS: the first day an opening-hours rule applies
+        return tr.gettext("from {start}").format(start=start)
+    # TRANSLATORS: the last day an opening-hours rule applies
+    return tr.gettext("until {end}").format(end=end) if end else ""
+
+
 def hours_preview(value: str, tr: Translator) -> str:
-    """The week as people will read it: one line per rule, days and times in their language."""
+    """The week as people will read it: one line per rule, days and times in their language,
+    with the rule's period if it has one (so an admin editing it sees it is there)."""
     if not value:
         return _unknown(tr)
-    return "\n".join(
-        labelled(
-            _days(rule.byday, tr), format_hours_range(rule.opens_at, rule.closes_at, tr.lang), tr.lang
+    lines = []
+    for rule in parse_compact_hours(value):
+        times = format_hours_range(rule.opens_at, rule.closes_at, tr.lang)
+        period = _period(rule.valid_from, rule.valid_to, tr)
+        lines.append(
+            labelled(_days(rule.byday, tr), f"{times} ({period})" if period else times, tr.lang)
         )
-        for rule in parse_compact_hours(value)
-    )
+    return "\n".join(lines)
 
 
 # --- audience ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlmodel import Session, func, select
@@ -15,8 +15,8 @@ from bot.stats import record_search
 from bot.transport import LocalUser
 from catalogue.db import session_scope
 from catalogue.importer import export_bytes
-from catalogue.models import AuditEntry, Service
-from catalogue.services import catalogue_version, save_service
+from catalogue.models import AuditEntry, OpeningHours, Service
+from catalogue.services import catalogue_version, get_service, save_service, service_snapshot
 from tests.bot.admin_kit import ADMIN, OTHER, SERVICE_ID, make_kit
 from tests.conftest import EVAL_DIR
 
@@ -220,6 +220,32 @@ async def test_edit_one_field(kit):
     assert "Saved" in texts(await kit.admin.send("sa 10:00-12:00"))[0]
     hours = kit.service().hours
     assert [(h.byday, h.opens_at.hour) for h in hours] == [("SA", 10)]
+
+
+async def test_an_hours_edit_keeps_notes_and_periods_of_rules_left_as_they_were(kit):
+    with session_scope(kit.engine) as session:
+        service = get_service(session, SERVICE_ID)
+        service.hours = [
+            OpeningHours(id="h-1", service_id=SERVICE_ID, byday="MO,TU,WE,TH,FR", opens_at=time(9),
+                         closes_at=time(12), note="sauf vacances scolaires", location_id="loc-1"),
+            OpeningHours(id="h-2", service_id=SERVICE_ID, byday="SA", opens_at=time(10),
+                         closes_at=time(12), valid_from=date(2026, 7, 1),
+                         valid_to=date(2026, 8, 31), note="l'été"),
+        ]
+        save_service(session, service, actor="test")
+    before = service_snapshot(kit.service())
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    now = texts(await kit.admin.press("adm:f:hours"))[-1]
+    assert "Saturday: 10:00" in now and "(from July 1, 2026 to August 31, 2026)" in now
+    await kit.admin.send("mo-fr 09:00-12:00; sa 10:00-12:00 (2026-07-01..2026-08-31); su 10-11")
+    after = {h.byday: h for h in kit.service().hours}
+    assert sorted(after) == ["MO,TU,WE,TH,FR", "SA", "SU"]
+    weekdays, saturday = after["MO,TU,WE,TH,FR"], after["SA"]
+    assert (weekdays.id, weekdays.note, weekdays.location_id) == ("h-1", "sauf vacances scolaires",
+                                                                  "loc-1")
+    assert (saturday.id, saturday.note, saturday.valid_to) == ("h-2", "l'été", date(2026, 8, 31))
+    assert "Undone" in texts(await kit.admin.send("/undo"))[0]
+    assert service_snapshot(kit.service())["hours"] == before["hours"]
 
 
 async def test_hours_of_separate_days_read_as_one_list(kit):
