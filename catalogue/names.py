@@ -24,6 +24,10 @@ COMMON_NAME_WORD = 2000  # a generic name word in more names than this is skippe
 NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say little
 
 
+_Row = tuple[np.ndarray, np.ndarray, np.ndarray, int, float, int]  # docs, weights, distinctive,
+# query word bit, similarity, layer (0: spelt or, in another script, heard; 1: heard only)
+
+
 @dataclass(frozen=True)
 class NameMatch:
     """Services whose names matched: score, query bits explained, bonus (share of name)."""
@@ -109,31 +113,17 @@ class NameIndex:
         word may also match by sound ("conek" for "connect"), but only in a name that another
         word already matched directly, so that "bitcoin" never finds "Bouton".
         """
-        rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, int, float, int]] = []
-        for i, word in enumerate(words):
-            if not word or not content >> i & 1:
-                continue
-            direct = dict(self.latin.matches(to_latin(word)))
-            latin = script_of(word) == "latin"
-            spoken = to_latin(raw[i])
-            sounds = list(self.sound.matches(sound_key(spoken)))
-            if not latin:  # vowels are often not written in Arabic script
-                sounds += [(k, 0.9) for k in self.skeletons.get(skeleton(spoken), ())]
-            heard: dict[int, float] = {}
-            for sound_id, similarity in sounds:
-                for word_id in self.sound_words[sound_id]:
-                    if word_id not in direct:
-                        heard[word_id] = max(heard.get(word_id, 0.0), 0.95 * similarity)
-            if not latin:
-                direct, heard = {**direct, **heard}, {}
-            for layer, found in enumerate((direct, heard)):
-                for word_id, similarity in found.items():
-                    docs, weights, distinctive = self.postings[word_id]
-                    if len(docs) > COMMON_NAME_WORD and not distinctive.any():
-                        continue  # "solidaire" in half the names: no evidence, only cost
-                    rows.append((docs, weights, distinctive, 1 << i, similarity, layer))
-        if not any(r[2].any() for r in rows if r[5] == 0):
+        asked = [(i, word) for i, word in enumerate(words) if word and content >> i & 1]
+        direct = {i: dict(self.latin.matches(to_latin(word))) for i, word in asked}
+        for i, word in asked:  # vowels are often not written in Arabic script
+            if script_of(word) != "latin":
+                direct[i] |= self._heard(raw[i], direct[i], skeletons=True)
+        rows = self._rows(direct, layer=0)
+        if not any(r[2].any() for r in rows):
             return None  # no name matched on a word of its own: the query is not about a name
+        by_sound = {i: self._heard(raw[i], direct[i], skeletons=False) for i, word in asked
+                    if script_of(word) == "latin"}  # fmt: skip
+        rows += self._rows(by_sound, layer=1)
         docs = np.concatenate([r[0] for r in rows])
         sizes = [len(r[0]) for r in rows]
         similarity = np.repeat([r[4] for r in rows], sizes)
@@ -152,6 +142,31 @@ class NameIndex:
         recall = np.minimum(sums[0] / self.total[unique], 1.0)
         mean = np.divide(sums[2], sums[1], out=np.zeros(len(unique)), where=sums[1] > 0)
         return NameMatch(self.service[unique], mean * (0.6 + 0.4 * recall), bits, 0.05 * recall)
+
+    def _heard(self, raw: str, direct: dict[int, float], *, skeletons: bool) -> dict[int, float]:
+        """Name words that sound like the normalised word `raw` (and, with `skeletons`, share
+        its consonants), other than those in `direct`."""
+        spoken = to_latin(raw)
+        sounds = list(self.sound.matches(sound_key(spoken)))
+        if skeletons:
+            sounds += [(k, 0.9) for k in self.skeletons.get(skeleton(spoken), ())]
+        heard: dict[int, float] = {}
+        for sound_id, similarity in sounds:
+            for word_id in self.sound_words[sound_id]:
+                if word_id not in direct:
+                    heard[word_id] = max(heard.get(word_id, 0.0), 0.95 * similarity)
+        return heard
+
+    def _rows(self, found: dict[int, dict[int, float]], layer: int) -> list[_Row]:
+        """Postings of the name words found per query word (position -> word id -> similarity)."""
+        rows: list[_Row] = []
+        for i, words in found.items():
+            for word_id, similarity in words.items():
+                docs, weights, distinctive = self.postings[word_id]
+                if len(docs) > COMMON_NAME_WORD and not distinctive.any():
+                    continue  # "solidaire" in half the names: no evidence, only cost
+                rows.append((docs, weights, distinctive, 1 << i, similarity, layer))
+        return rows
 
 
 def _name_texts(s: Service) -> list[str]:

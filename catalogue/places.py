@@ -72,11 +72,11 @@ _COORDINATES = re.compile(rf"^\s*@?\s*({_NUMBER})\s*[,; ]\s*({_NUMBER})\s*$")
 _CEDEX = re.compile(r"\s+cedex(\s+\d+)?$")
 # How French place names are written by ear ("tourcuan", "rubé", "vatrelo"): a rough sound key
 # for Latin letters, applied in order; other scripts are left as they are.
-_SOUNDS = [
+_SOUNDS = [(re.compile(pattern), replacement) for pattern, replacement in (
     (r"eau|au", "o"), (r"ou", "u"), (r"oi", "ua"), (r"ai|ei|ae", "e"), (r"ph", "f"),
     (r"qu|ck|q", "k"), (r"c(?=[eiy])", "s"), (r"c", "k"), (r"w", "v"), (r"y", "i"),
     (r"h", ""), (r"([a-z])\1", r"\1"), (r"(?<=[a-z])ng\b", "n"), (r"(?<=[a-z])[xstd]\b", ""),
-]
+)]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class _Gazetteer:
 def sound(text: str) -> str:
     """The rough French sound key of a normalised text (Latin letters only)."""
     for pattern, replacement in _SOUNDS:
-        text = re.sub(pattern, replacement, text)
+        text = pattern.sub(replacement, text)
     return text
 
 

@@ -382,44 +382,37 @@ class SearchIndex:
         return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place)
 
     def _gather(self, parts: list[_Part]) -> _Evidence:
-        """Candidates and their evidence. The largest sorted part is the base ("food" for
-        "colis alimentaire"); the others are located in it by binary search, so the cost
-        follows the small parts, and only the candidates they touch get per-candidate scores."""
+        """Candidates and their evidence. The largest part is the base ("food" for "colis
+        alimentaire"); the others are located in it through a catalogue-wide slot map, so the
+        cost follows the small parts, and only the candidates they touch get per-candidate
+        scores."""
+        n = len(self)
         unique = [p for p in parts if p.unique]
         if not unique:
-            everything = np.concatenate([p.services for p in parts])
-            unique = [_Part(_CATEGORY, _union(everything, len(self)), 0.0, 0)]
+            unique = [_Part(_CATEGORY, _union([p.services for p in parts], n), 0.0, 0)]
             parts = unique + parts
         base = max(unique, key=lambda p: len(p.services))
         size = len(base.services)
-        located, outside = [], []
-        for part in parts:
-            if part is base:
-                continue
-            pos = np.minimum(np.searchsorted(base.services, part.services), max(size - 1, 0))
-            inside = base.services[pos] == part.services if size else np.zeros(len(pos), bool)
-            located.append((part, pos, inside))
-            if not inside.all():
-                outside.append(part.services[~inside])
-        extra = _union(np.concatenate(outside), len(self)) if outside else _EMPTY
-        cand = np.concatenate([base.services, extra])
+        slot = np.full(n, -1, np.int64)  # service -> candidate position
+        slot[base.services] = np.arange(size)
+        others = [p for p in parts if p is not base]
+        outside = [p.services[slot[p.services] < 0] for p in others]
+        extra = _union(outside, n)
+        slot[extra] = np.arange(size, size + len(extra))
+        cand = np.concatenate([base.services, extra]) if len(extra) else base.services
         base_scores = np.zeros(len(cand))
         base_scores[:size] = base.scores
-        ats = [pos if inside.all() else np.where(inside, pos, size + np.searchsorted(extra, p.services))
-               for p, pos, inside in located]  # fmt: skip
-        reached = np.zeros(len(cand), bool)
-        for at in ats:
-            reached[at] = True
-        touched = np.flatnonzero(reached)
-        slot = np.zeros(len(cand), np.int64)  # candidate position -> touched position
-        slot[touched] = np.arange(len(touched))
+        ats = [slot[p.services] for p in others]
+        touched = _union(ats, len(cand)) if ats else _EMPTY
+        position = np.zeros(len(cand), np.int64)  # candidate position -> touched position
+        position[touched] = np.arange(len(touched))
         scores, bits = np.zeros((4, len(touched))), np.zeros((3, len(touched)), np.int64)
         from_base = touched < size
         scores[base.kind, from_base] = base_scores[touched[from_base]]
         if base.kind < _BONUS:
             bits[base.kind, from_base] = base.bits
-        for (part, _, _), at in zip(located, ats, strict=True):
-            where = slot[at]
+        for part, at in zip(others, ats, strict=True):
+            where = position[at]
             if part.unique:
                 scores[part.kind, where] = np.maximum(scores[part.kind, where], part.scores)
                 if part.kind < _BONUS:
@@ -771,9 +764,15 @@ _EMPTY = np.zeros(0, np.int64)
 _NONE = np.zeros(0)
 
 
-def _union(indexes: np.ndarray, n: int) -> np.ndarray:
-    """The distinct service indexes (below n) in `indexes`, sorted: through a mask of the
-    catalogue, ten times faster than np.unique's hashing on tens of thousands of candidates."""
+def _union(arrays: Sequence[np.ndarray], n: int) -> np.ndarray:
+    """The distinct indexes (below n) in `arrays`, sorted: a few by sorting, many through a
+    mask of n (ten times faster than np.unique's sorting on tens of thousands)."""
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return _EMPTY
+    indexes = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+    if len(indexes) * 16 < n:
+        return np.unique(indexes)
     return np.flatnonzero(_mask(n, indexes))
 
 
