@@ -26,6 +26,7 @@ from catalogue.models import (
     Phone,
     Service,
     ServiceCategory,
+    ServiceLocationLink,
     ServiceTranslation,
     Status,
     utcnow,
@@ -360,6 +361,28 @@ def record(
     return entry
 
 
+def _drop_unlinked_places(session: Session, before: dict[str, Any] | None) -> None:
+    """Delete the places the service had in `before` that no service is given at any more.
+
+    A place exists for the services given there (HSDS service_at_location); once none is, nothing
+    reaches it. One still named by opening hours is left (its row is referenced). The audit
+    snapshots keep every field of it, so an undo brings it back under the same id.
+    """
+    ids = [loc["id"] for loc in (before or {}).get("locations") or []]
+    if not ids:
+        return
+    session.flush()
+    linked = select(ServiceLocationLink.location_id).where(
+        col(ServiceLocationLink.location_id).in_(ids)
+    )
+    timed = select(OpeningHours.location_id).where(col(OpeningHours.location_id).in_(ids))
+    unlinked = select(Location).where(
+        col(Location.id).in_(ids), col(Location.id).not_in(linked), col(Location.id).not_in(timed)
+    )
+    for location in session.exec(unlinked).all():
+        session.delete(location)
+
+
 def _stored_snapshot(session: Session, service_id: str) -> dict[str, Any] | None:
     """The committed state of a service, read apart from the caller's pending changes."""
     with Session(session.get_bind()) as other:
@@ -396,6 +419,7 @@ def save_service(
     if service not in session:
         service = session.merge(service)
     session.flush()
+    _drop_unlinked_places(session, before)
     saved = get_service(session, service.id, include_deleted=True)
     assert saved is not None
     record(
@@ -425,6 +449,7 @@ def write_snapshot(
     before = service_snapshot(existing) if existing is not None else None
     service = apply_snapshot(session, snapshot)
     service.updated_at = utcnow()
+    _drop_unlinked_places(session, before)
     record(
         session,
         actor=actor,

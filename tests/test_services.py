@@ -3,6 +3,7 @@
 from datetime import date, time, timedelta
 
 import pytest
+from sqlmodel import select
 
 from catalogue.db import session_scope
 from catalogue.models import Location, OpeningHours, Service, ServiceCategory, Status
@@ -121,6 +122,38 @@ def test_undo_reverts_the_actors_last_change_only(saved):
         assert undo_last(session, actor="alice") is None
         trail = history(session, "s-1")
         assert trail[-1].after["undoes"] == trail[0].id
+
+
+def _place_ids(engine) -> set[str]:
+    with session_scope(engine) as session:
+        return set(session.exec(select(Location.id)).all())
+
+
+def test_a_replaced_place_no_service_is_given_at_is_deleted_and_undo_brings_it_back(saved):
+    with session_scope(saved) as session:
+        service = get_service(session, "s-1")
+        service.locations = [Location(id="l-new", city="Roubaix", latitude=50.69, longitude=3.17)]
+        save_service(session, service, actor="bob")
+    assert _place_ids(saved) == {"l-new"}  # no orphan row left behind
+    with session_scope(saved) as session:
+        undo_last(session, actor="bob")
+    assert _place_ids(saved) == {"l-s-1"}  # back with its fields; the edit's place gone
+    with session_scope(saved) as session:
+        assert service_snapshot(get_service(session, "s-1"))["locations"][0]["city"] == "Lille"
+
+
+def test_a_place_another_service_is_given_at_stays(saved):
+    with session_scope(saved) as session:
+        other = _new("s-2")
+        other.locations = [Location(id="l-s-1", city="Lille", latitude=50.6, longitude=3.06)]
+        save_service(session, other, actor="alice", action="create")
+    with session_scope(saved) as session:
+        service = get_service(session, "s-1")
+        service.locations = []
+        save_service(session, service, actor="bob")
+    assert _place_ids(saved) == {"l-s-1"}
+    with session_scope(saved) as session:
+        assert [loc.id for loc in get_service(session, "s-2").locations] == ["l-s-1"]
 
 
 def test_stale_services_oldest_first_never_verified_before_all(engine):

@@ -167,9 +167,19 @@ def parse_place(text: str) -> dict[str, Any] | None:
 
 
 def _set_place(service: Service, value: dict[str, Any] | None) -> None:
-    """Replace the first place (the one the field shows); a service's other places stay."""
+    """Replace the first place (the one the field shows); a service's other places stay.
+
+    Hours given at the replaced place now apply at the new one (or anywhere, with no place).
+    The replaced place is deleted on saving when no service is given there any more.
+    """
     others = list(service.locations[1:])
-    service.locations = others if value is None else [Location(id=_new_id("loc"), **value), *others]
+    place = None if value is None else Location(id=_new_id("loc"), **value)
+    if service.locations:
+        replaced = service.locations[0].id
+        for rule in service.hours:
+            if rule.location_id == replaced:
+                rule.location_id = place.id if place else None
+    service.locations = others if place is None else [place, *others]
 
 
 def _read_place(service: Service) -> dict[str, Any] | None:

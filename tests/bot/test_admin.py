@@ -15,7 +15,7 @@ from bot.stats import record_search
 from bot.transport import LocalUser
 from catalogue.db import session_scope
 from catalogue.importer import export_bytes
-from catalogue.models import AuditEntry, OpeningHours, Service
+from catalogue.models import AuditEntry, Location, OpeningHours, Service
 from catalogue.services import catalogue_version, get_service, save_service, service_snapshot
 from tests.bot.admin_kit import ADMIN, OTHER, SERVICE_ID, make_kit
 from tests.conftest import EVAL_DIR
@@ -265,6 +265,26 @@ async def test_edit_place_with_a_shared_location(kit):
     assert "Saved" in texts(await kit.admin.share_location(50.6942, 3.1746))[0]
     (place,) = kit.service().locations
     assert (place.latitude, place.longitude, place.approximate) == (50.6942, 3.1746, False)
+
+
+async def test_editing_the_place_leaves_no_unlinked_place_and_undo_restores_it(kit):
+    with session_scope(kit.engine) as session:
+        service = get_service(session, SERVICE_ID)
+        service.hours[0].location_id = "loc-1"  # hours given at this place
+        save_service(session, service, actor="test")
+    before = service_snapshot(kit.service())
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:place")
+    assert "Saved" in texts(await kit.admin.send("5 rue du Test, 59000 Lille"))[0]
+    (place,) = kit.service().locations
+    assert place.city == "Lille" and kit.service().hours[0].location_id == place.id
+    with Session(kit.engine) as session:
+        assert session.exec(select(Location.id)).all() == [place.id]  # loc-1 is gone
+    assert "Undone" in texts(await kit.admin.send("/undo"))[0]
+    after_undo = service_snapshot(kit.service())
+    assert (after_undo["locations"], after_undo["hours"]) == (before["locations"], before["hours"])
+    with Session(kit.engine) as session:
+        assert session.exec(select(Location.id)).all() == ["loc-1"]
 
 
 async def test_concurrent_edit_is_refused_and_shows_the_current_value(kit):
