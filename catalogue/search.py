@@ -21,6 +21,7 @@ per-service step is a numpy operation, and word look-ups are rapidfuzz batch cal
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import threading
@@ -241,6 +242,7 @@ class SearchIndex:
     speaks: dict[str, np.ndarray]  # language code -> services where it is spoken
     open_days: np.ndarray  # (service, weekday): some opening rule on that day
     tagged: dict[str, np.ndarray]  # category key -> services carrying it
+    keys: list[frozenset[str]]  # service -> its category keys
     names: NameIndex
     texts: _Texts
     lex: Lexicon = field(repr=False)
@@ -323,6 +325,7 @@ class SearchIndex:
             speaks={k: _mask(n, v) for k, v in speaks.items()},
             open_days=open_days,
             tagged=as_array,
+            keys=[frozenset(c.key for c in s.categories) for s in services],
             names=NameIndex.build(services, lex.vocabulary.ids),
             texts=_build_texts(services),
             lex=lex,
@@ -365,7 +368,9 @@ class SearchIndex:
             base_bits[ev.base.kind] = ev.base.bits
         relevance = ev.base_scores * _relevance(unit, base_bits, reading, known)[0]
         relevance[ev.touched] = _relevance(ev.scores, ev.bits, reading, known)
-        relevance = np.where(self._allowed(ev.cand, query, reading), relevance, 0.0)
+        allowed = self._allowed(ev.cand, query, reading)
+        if allowed is not None:
+            relevance = np.where(allowed, relevance, 0.0)
         best = float(relevance.max())
         if best < MIN_RELEVANCE:
             return self._abstain(reading)
@@ -374,8 +379,9 @@ class SearchIndex:
         distance, factor = self._place_factor(keep, reading.place)
         final = relevance[kept] * factor * self._preference(keep, query, reading, now)
         page = _top(final, distance, keep, query.offset, query.limit)
+        minute = (query.open_at or now).replace(second=0, microsecond=0)
         results = [
-            self._result(int(keep[j]), float(final[j]), float(distance[j]), reading, query, now,
+            self._result(int(keep[j]), float(final[j]), float(distance[j]), reading, minute,
                          ev.why(int(kept[j])))
             for j in page
         ]  # fmt: skip
@@ -498,27 +504,31 @@ class SearchIndex:
                     parts.append(_Part(_TEXT, idx, TEXT_SCORE, 1 << i))
         return parts
 
-    def _allowed(self, cand: np.ndarray, query: Query, reading: _Reading) -> np.ndarray:
-        """Hard filters: eligibility that excludes the asker, and filters chosen with buttons."""
-        ok = np.ones(len(cand), bool)
-        gender = self.gender[cand]
-        if "women" in reading.tags:
-            ok &= gender != 2
-        if "men" in reading.tags:
-            ok &= gender != 1
+    def _allowed(self, cand: np.ndarray, query: Query, reading: _Reading) -> np.ndarray | None:
+        """Hard filters: eligibility that excludes the asker, and filters chosen with buttons
+        (None when no filter applies)."""
+        tags = reading.tags
+        checks: list[np.ndarray] = []
+        if "women" in tags:
+            checks.append(self.gender[cand] != 2)
+        if "men" in tags:
+            checks.append(self.gender[cand] != 1)
         age = reading.age
         if age is None:
-            age = 65 if "senior" in reading.tags else None
-            if age is None and reading.tags & {"student", "young"}:
+            age = 65 if "senior" in tags else None
+            if age is None and tags & {"student", "young"}:
                 age = 20
         if age is not None:
-            ok &= ~(self.min_age[cand] > age) & ~(self.max_age[cand] < age)
-        if "family" in reading.tags:
-            ok &= ~self.refuses_children[cand]
+            checks.append(~(self.min_age[cand] > age) & ~(self.max_age[cand] < age))
+        if "family" in tags:
+            checks.append(~self.refuses_children[cand])
         if query.free_only:
-            ok &= self.free[cand]
+            checks.append(self.free[cand])
         if query.no_appointment:
-            ok &= self.walk_in[cand]
+            checks.append(self.walk_in[cand])
+        if not checks and query.open_at is None:
+            return None
+        ok = functools.reduce(np.logical_and, checks, np.ones(len(cand), bool))
         if query.open_at is not None:
             ok &= self._open_mask(query.open_at, cand, ok)
         return ok
@@ -605,28 +615,28 @@ class SearchIndex:
             near |= self.commune[keep] == code
             for j in several:
                 near[j] |= code in self.extra_communes.get(int(keep[j]), ())
-        far = 0.85 / (1 + np.maximum(rough - NEAR_KM, 0) / 15)  # nan (no location) -> 0.3 below
-        far = np.where(far >= 0.3, far, 0.3)
-        close = 1.0 - 0.02 * np.fmin(distance, NEAR_KM)
-        close = np.where(np.isnan(close), 1.0 - 0.02 * 1.5, close)
-        return distance, np.where(near, close, far)
+        # Far: 0.85 at NEAR_KM, falling with the distance, never under 0.3 (nor without any
+        # location: nan). Near: 1.0 at the door, 0.94 at NEAR_KM or when not precisely known.
+        factor = np.fmax(0.85 / (1 + np.maximum(rough - NEAR_KM, 0) / 15), 0.3)
+        factor[near] = 1.0 - 0.02 * np.fmin(distance[near], NEAR_KM)
+        return distance, factor
 
     def _result(
-        self, i: int, score: float, distance: float, reading: _Reading, query: Query,
-        now: datetime, why: str,
-    ) -> Result:  # fmt: skip
-        s = self.services[i]
-        keys = {c.key for c in s.categories}
+        self, i: int, score: float, distance: float, reading: _Reading, minute: datetime, why: str
+    ) -> Result:
+        """Service i as a result: `distance` says whether it has a precise location (not nan);
+        `minute` is the moment asked (open or not then)."""
+        keys = self.keys[i]
         matched = tuple(k for k in reading.needs if keys & taxonomy.expand(k))
         km = None if math.isnan(distance) else round(self._exact_km(i, reading.place), 2)
-        return Result(s.id, s.name, round(score, 4), km, why, matched, self._open(i, query.open_at or now))
+        s = self.services[i]
+        return Result(s.id, s.name, round(score, 4), km, why, matched, self._open(i, minute))
 
     def _exact_km(self, i: int, place: PlaceMatch | None) -> float:
-        """Haversine distance to the nearest precise location of service i."""
+        """Haversine distance to the nearest precise location of service i (the first is in
+        `any_lat`/`any_lon`, the others in `extra_points`)."""
         p = place.place  # type: ignore[union-attr]  (a distance implies a place)
-        points = [(loc.latitude, loc.longitude) for loc in self.services[i].locations
-                  if loc.latitude is not None and loc.longitude is not None
-                  and not loc.approximate]  # fmt: skip
+        points = [(float(self.any_lat[i]), float(self.any_lon[i])), *self.extra_points.get(i, ())]
         return min(places.haversine_km(p.latitude, p.longitude, lat, lon) for lat, lon in points)
 
     def _suggest(self, reading: _Reading) -> tuple[str, ...]:
