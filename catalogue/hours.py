@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -66,11 +66,17 @@ class HoursSyntaxError(ValueError):
 # --------------------------------------------------------------------------- is it open?
 
 
-def _weekday_rules(rule: OpeningHours) -> list[tuple[int, int | None]]:
+def _weekday_rules(rule: OpeningHours) -> tuple[tuple[int, int | None], ...]:
     """(weekday index, n-th of month or None for weekly) for each byday item."""
-    items = [item.strip().upper() for item in (rule.byday or "").split(",") if item.strip()]
+    return _parse_byday(rule.byday or "")
+
+
+@lru_cache(maxsize=1024)
+def _parse_byday(byday: str) -> tuple[tuple[int, int | None], ...]:
+    """`_weekday_rules` of one `byday` text (a catalogue has few distinct ones: read once)."""
+    items = [item.strip().upper() for item in byday.split(",") if item.strip()]
     if not items:  # no day given: every day
-        return [(index, None) for index in range(7)]
+        return tuple((index, None) for index in range(7))
     parsed = []
     for item in items:
         match = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", item)
@@ -79,11 +85,16 @@ def _weekday_rules(rule: OpeningHours) -> list[tuple[int, int | None]]:
         # A numbered day is monthly even if `freq` says otherwise: the safer reading.
         nth = int(match.group(1)) if match.group(1) else None
         parsed.append((DAY_CODES.index(match.group(2)), nth))
-    return parsed
+    return tuple(parsed)
 
 
 def _every_day(rule: OpeningHours) -> bool:
-    return {(index, None) for index in range(7)} <= set(_weekday_rules(rule))
+    return _runs_every_day(rule.byday or "")
+
+
+@lru_cache(maxsize=1024)
+def _runs_every_day(byday: str) -> bool:
+    return {(index, None) for index in range(7)} <= set(_parse_byday(byday))
 
 
 def _nth_of_month(day: date) -> tuple[int, int]:
@@ -113,6 +124,7 @@ def _french_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("FR", years=year)
 
 
+@lru_cache(maxsize=4096)
 def is_public_holiday(day: date) -> bool:
     """A French public holiday (metropolitan France)."""
     return day in _french_holidays(day.year)
