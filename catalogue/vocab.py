@@ -4,13 +4,18 @@ Search compares every word a person typed with the words of the synonym lists an
 names. Exact hits are a dictionary lookup. Unknown words (typos, other spellings) are compared
 with `rapidfuzz.process.extract` over the words of the same script whose length makes the
 similarity cut-off reachable, in one call; answers are cached because people repeat words.
+Before that, a numpy pass drops the words whose letters alone rule them out: each letter one
+word has and the other lacks costs at least one insertion or deletion, so the count of such
+letters is a lower bound of the distance `fuzz.ratio` is computed from.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from catalogue.text import script_of
@@ -30,6 +35,26 @@ def cutoff(length: int, *, loose: bool = False) -> float | None:
     return 85.0 if length == 4 or (length == 5 and not loose) else 80.0
 
 
+def letters(word: str) -> int:
+    """The letters of `word` as bits of a 64-bit mask (code point modulo 64: letters that share
+    a bit only make the bound looser)."""
+    mask = 0
+    for ch in word:
+        mask |= 1 << (ord(ch) & 63)
+    return mask
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    """The words of one script, sorted by length, with their lengths and letter masks."""
+
+    words: list[str]
+    lengths: list[int]
+    first: int  # vocabulary id of words[0]
+    sizes: np.ndarray  # lengths, as an array
+    masks: np.ndarray  # letters(word), uint64
+
+
 class Vocabulary:
     """Distinct words, numbered; `matches(word)` -> ((id, similarity 0..1), ...)."""
 
@@ -37,14 +62,16 @@ class Vocabulary:
         self.loose = loose
         self.words: list[str] = sorted(set(words), key=lambda w: (script_of(w), len(w), w))
         self.ids: dict[str, int] = {w: i for i, w in enumerate(self.words)}
-        # Per script: the words (sorted by length), their lengths and the id of the first one.
-        self._scripts: dict[str, tuple[list[str], list[int], int]] = {}
+        by_script: dict[str, list[int]] = {}
         for i, word in enumerate(self.words):
-            script = script_of(word)
-            if script not in self._scripts:
-                self._scripts[script] = ([], [], i)
-            self._scripts[script][0].append(word)
-            self._scripts[script][1].append(len(word))
+            by_script.setdefault(script_of(word), []).append(i)
+        self._scripts: dict[str, _Bucket] = {}
+        for script, ids in by_script.items():
+            words = [self.words[i] for i in ids]
+            self._scripts[script] = _Bucket(
+                words, [len(w) for w in words], ids[0], np.array([len(w) for w in words]),
+                np.array([letters(w) for w in words], np.uint64),
+            )  # fmt: skip
         self._alphabetical = sorted(self.words)
         self._cache: dict[str, tuple[tuple[int, float], ...]] = {}
 
@@ -73,20 +100,25 @@ class Vocabulary:
         bucket = self._scripts.get(script_of(word))
         if cut is None or bucket is None:
             return ()
-        words, lengths, first = bucket
         ratio = cut / 100
         shortest = int(len(word) * ratio / (2 - ratio))
         longest = int(len(word) * (2 - ratio) / ratio) + 1
-        start = bisect.bisect_left(lengths, max(4, shortest))
-        end = bisect.bisect_right(lengths, longest)
-        if start >= end:
+        start = bisect.bisect_left(bucket.lengths, max(4, shortest))
+        end = bisect.bisect_right(bucket.lengths, longest)
+        # ratio >= cut  <=>  distance <= (100 - cut) * (both lengths) / 100; letters one word
+        # lacks are a lower bound of that distance.
+        most = (100 - cut) * (len(word) + bucket.sizes[start:end]) / 100
+        apart = np.bitwise_count(bucket.masks[start:end] ^ np.uint64(letters(word)))
+        near = np.flatnonzero(apart <= most)
+        if not len(near):
             return ()
         hits = process.extract(
-            word, words[start:end], scorer=fuzz.ratio, score_cutoff=cut, limit=None
-        )
+            word, [bucket.words[start + j] for j in near], scorer=fuzz.ratio, score_cutoff=cut,
+            limit=None,
+        )  # fmt: skip
         # The shorter word of the pair sets the bar: "cinema" is not "cina" plus one typo.
         return tuple(
-            (first + start + index, score / 100)
+            (bucket.first + start + int(near[index]), score / 100)
             for found, score, index in hits
             if len(found) >= len(word) or score >= (cutoff(len(found), loose=self.loose) or 101)
         )
