@@ -379,12 +379,8 @@ class SearchIndex:
         distance, factor = self._place_factor(keep, reading.place)
         final = relevance[kept] * factor * self._preference(keep, query, reading, now)
         page = _top(final, distance, keep, query.offset, query.limit)
-        minute = (query.open_at or now).replace(second=0, microsecond=0)
-        results = [
-            self._result(int(keep[j]), float(final[j]), float(distance[j]), reading, minute,
-                         ev.why(int(kept[j])))
-            for j in page
-        ]  # fmt: skip
+        results = self._results(keep[page], final[page], distance[page], ev.why(kept[page]),
+                                reading, query.open_at or now)  # fmt: skip
         return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place)
 
     def _gather(self, parts: list[_Part]) -> _Evidence:
@@ -621,23 +617,31 @@ class SearchIndex:
         factor[near] = 1.0 - 0.02 * np.fmin(distance[near], NEAR_KM)
         return distance, factor
 
-    def _result(
-        self, i: int, score: float, distance: float, reading: _Reading, minute: datetime, why: str
-    ) -> Result:
-        """Service i as a result: `distance` says whether it has a precise location (not nan);
-        `minute` is the moment asked (open or not then)."""
-        keys = self.keys[i]
-        matched = tuple(k for k in reading.needs if keys & taxonomy.expand(k))
-        km = None if math.isnan(distance) else round(self._exact_km(i, reading.place), 2)
-        s = self.services[i]
-        return Result(s.id, s.name, round(score, 4), km, why, matched, self._open(i, minute))
-
-    def _exact_km(self, i: int, place: PlaceMatch | None) -> float:
-        """Haversine distance to the nearest precise location of service i (the first is in
-        `any_lat`/`any_lon`, the others in `extra_points`)."""
-        p = place.place  # type: ignore[union-attr]  (a distance implies a place)
-        points = [(float(self.any_lat[i]), float(self.any_lon[i])), *self.extra_points.get(i, ())]
-        return min(places.haversine_km(p.latitude, p.longitude, lat, lon) for lat, lon in points)
+    def _results(
+        self, services: np.ndarray, scores: np.ndarray, distance: np.ndarray, why: list[str],
+        reading: _Reading, at: datetime,
+    ) -> list[Result]:  # fmt: skip
+        """The page's services as results: distances shown are haversine to the nearest precise
+        location (`distance` is nan where there is none), opening at `at`."""
+        km = np.full(len(services), np.nan)
+        if reading.place is not None and len(services):
+            p = reading.place.place
+            km = _haversine_km(p.latitude, p.longitude, self.any_lat[services], self.any_lon[services])
+            for j, i in enumerate(services.tolist()):
+                for lat, lon in self.extra_points.get(i, ()):
+                    km[j] = min(km[j], places.haversine_km(p.latitude, p.longitude, lat, lon))
+        km[np.isnan(distance)] = np.nan
+        minute = at.replace(second=0, microsecond=0)
+        expanded = [(k, taxonomy.expand(k)) for k in reading.needs]
+        results = []
+        for i, score, shown, because in zip(services.tolist(), scores.tolist(), km.tolist(), why,
+                                            strict=True):  # fmt: skip
+            s = self.services[i]
+            matched = tuple(k for k, keys in expanded if self.keys[i] & keys)
+            results.append(Result(s.id, s.name, round(score, 4),
+                                  None if math.isnan(shown) else round(shown, 2), because,
+                                  matched, self._open(i, minute)))  # fmt: skip
+        return results
 
     def _suggest(self, reading: _Reading) -> tuple[str, ...]:
         """Groups to offer: those of half-understood needs first, then the usual order."""
@@ -734,11 +738,13 @@ class _Evidence:
     scores: np.ndarray  # (kind, touched position)
     bits: np.ndarray  # (kind, touched position)
 
-    def why(self, position: int) -> str:
-        t = int(np.searchsorted(self.touched, position))
-        if t < len(self.touched) and self.touched[t] == position:
-            return _why(self.scores[_CATEGORY, t], self.scores[_NAME, t])
-        return {_CATEGORY: "category", _NAME: "name"}.get(self.base.kind, "text")
+    def why(self, positions: np.ndarray) -> list[str]:
+        """Why the candidates at `positions` matched: "category", "name" or "text"."""
+        base = {_CATEGORY: "category", _NAME: "name"}.get(self.base.kind, "text")
+        at = np.minimum(np.searchsorted(self.touched, positions), max(len(self.touched) - 1, 0))
+        reached = self.touched[at] == positions if len(self.touched) else np.zeros(len(positions), bool)
+        return [_why(self.scores[_CATEGORY, t], self.scores[_NAME, t]) if hit else base
+                for t, hit in zip(at.tolist(), reached.tolist(), strict=True)]  # fmt: skip
 
 
 def _relevance(scores: np.ndarray, bits: np.ndarray, reading: _Reading, known: int) -> np.ndarray:
@@ -796,6 +802,15 @@ def _mask(n: int, indexes: Sequence[int] | np.ndarray) -> np.ndarray:
 
 
 _KM_PER_DEGREE = 6371.0088 * math.pi / 180
+
+
+def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """`places.haversine_km` from one point to many (nan where unknown)."""
+    phi1, phi2 = math.radians(lat), np.radians(lats)
+    a = np.sin((phi2 - phi1) / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(
+        np.radians(lons - lon) / 2
+    ) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(a))
 
 
 def _flat_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
