@@ -361,13 +361,9 @@ class SearchIndex:
             return self._abstain(reading)
         ev = self._gather(parts)
         known = self._known_bits(reading)
-        unit = np.zeros((4, 1))
-        unit[ev.base.kind] = 1.0
-        base_bits = np.zeros((3, 1), np.int64)
-        if ev.base.kind < _BONUS:
-            base_bits[ev.base.kind] = ev.base.bits
-        relevance = ev.base_scores * _relevance(unit, base_bits, reading, known)[0]
-        relevance[ev.touched] = _relevance(ev.scores, ev.bits, reading, known)
+        scored = _relevance(ev.scores, ev.bits, reading, known)
+        relevance = ev.base_scores * scored[-1]
+        relevance[ev.touched] = scored[:-1]
         allowed = self._allowed(ev.cand, query, reading)
         if allowed is not None:
             relevance = np.where(allowed, relevance, 0.0)
@@ -408,8 +404,13 @@ class SearchIndex:
         touched = _union(ats, len(cand)) if ats else _EMPTY
         position = np.zeros(len(cand), np.int64)  # candidate position -> touched position
         position[touched] = np.arange(len(touched))
-        scores, bits = np.zeros((4, len(touched))), np.zeros((3, len(touched)), np.int64)
-        from_base = touched < size
+        # One column per touched candidate, and a last one for a candidate only the base reached,
+        # with a base score of 1 (its relevance scales the others' base scores).
+        scores, bits = np.zeros((4, len(touched) + 1)), np.zeros((3, len(touched) + 1), np.int64)
+        scores[base.kind, -1] = 1.0
+        if base.kind < _BONUS:
+            bits[base.kind, -1] = base.bits
+        from_base = np.flatnonzero(touched < size)
         scores[base.kind, from_base] = base_scores[touched[from_base]]
         if base.kind < _BONUS:
             bits[base.kind, from_base] = base.bits
@@ -735,8 +736,8 @@ class _Evidence:
     base: _Part
     base_scores: np.ndarray
     touched: np.ndarray
-    scores: np.ndarray  # (kind, touched position)
-    bits: np.ndarray  # (kind, touched position)
+    scores: np.ndarray  # (kind, touched position); the last column: reached by the base only
+    bits: np.ndarray  # (kind, touched position), the same columns
 
     def why(self, positions: np.ndarray) -> list[str]:
         """Why the candidates at `positions` matched: "category", "name" or "text"."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that are the same for matching purposes (after combining marks are removed).
 _FOLD = str.maketrans(
@@ -66,7 +67,10 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 
 def fold(text: str) -> str:
     """Case-fold, drop combining marks (accents, Arabic harakat, hamza seats) and unify letters."""
-    text = unicodedata.normalize("NFKD", text.casefold())
+    text = text.casefold()
+    if text.isascii():  # nothing to decompose, drop or unify but the apostrophe variants
+        return text.translate(_FOLD)
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.translate(_FOLD).translate(_DIGITS)
 
@@ -87,8 +91,10 @@ def _one_script(word: str) -> str:
     return word.translate(_TO_CYRILLIC if cyrillic >= latin else _FROM_CYRILLIC)
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """Folded text with punctuation turned into single spaces: the form every index stores."""
+    """Folded text with punctuation turned into single spaces: the form every index stores.
+    (Remembered: a query's text is normalised by each part of search that reads it.)"""
     folded = fold(text)
     words = _NON_WORD.sub(" ", folded).replace("_", " ").split()
     if _MIXED.search(folded):
