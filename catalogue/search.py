@@ -249,6 +249,7 @@ class SearchIndex:
     _need_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _open_cache: dict[tuple[int, datetime], bool | None] = field(default_factory=dict, repr=False)
     _tables: dict[tuple[frozenset[str], bool], np.ndarray] = field(default_factory=dict, repr=False)
+    _scratch: threading.local = field(default_factory=threading.local, repr=False)
 
     # ----------------------------------------------------------------- building
 
@@ -391,16 +392,20 @@ class SearchIndex:
             parts = unique + parts
         base = max(unique, key=lambda p: len(p.services))
         size = len(base.services)
-        slot = np.full(n, -1, np.int64)  # service -> candidate position
-        slot[base.services] = np.arange(size)
         others = [p for p in parts if p is not base]
-        outside = [p.services[slot[p.services] < 0] for p in others]
-        extra = _union(outside, n)
-        slot[extra] = np.arange(size, size + len(extra))
+        slot = self._slots()  # service -> candidate position, -1 outside; left all -1 again
+        extra = _EMPTY
+        try:
+            slot[base.services] = np.arange(size)
+            extra = _union([p.services[slot[p.services] < 0] for p in others], n)
+            slot[extra] = np.arange(size, size + len(extra))
+            ats = [slot[p.services] for p in others]
+        finally:
+            slot[base.services] = -1
+            slot[extra] = -1
         cand = np.concatenate([base.services, extra]) if len(extra) else base.services
         base_scores = np.zeros(len(cand))
         base_scores[:size] = base.scores
-        ats = [slot[p.services] for p in others]
         touched = _union(ats, len(cand)) if ats else _EMPTY
         position = np.zeros(len(cand), np.int64)  # candidate position -> touched position
         position[touched] = np.arange(len(touched))
@@ -430,6 +435,14 @@ class SearchIndex:
         return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading))
 
     # ----------------------------------------------------------------- helpers
+
+    def _slots(self) -> np.ndarray:
+        """A catalogue-wide array of -1 for this thread, reused by every search (allocating
+        it costs more than the rest of a small search)."""
+        slots = getattr(self._scratch, "slots", None)
+        if slots is None:
+            slots = self._scratch.slots = np.full(len(self), -1, np.int64)
+        return slots
 
     def _need_postings(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Services answering a need key (a group: any of its children) and how well: a bit less

@@ -353,3 +353,18 @@ def test_current_index_is_rebuilt_when_the_catalogue_changes(sqlite_engine):
     assert len(current_index(sqlite_engine)) == 2
     outcome = search_services(sqlite_engine, Query(text="douche", place="Roubaix"))
     assert ids(outcome) == ["b", "a"]
+
+
+def test_a_search_answers_the_same_whatever_was_searched_before(index):
+    """Searches share scratch arrays and caches: none may leak into the next one."""
+    queries = [Query(text=t, place=p) for t, p in [
+        ("douche", "Roubaix"), ("manger", None), ("emaus conect", None), ("colis alimentaire", "Lille"),
+        ("hébergement femme", "Tourcoing"), ("xqzt", None), ("épicerie étudiant", "Lille"),
+        ("douche et vêtements", "Lille"), ("manger ou se laver", None),
+    ]]  # fmt: skip
+    for query in queries:
+        index.search(query, now=MONDAY_NOON)
+    for query in reversed(queries):
+        fresh = SearchIndex.build(index.services)
+        assert index.search(query, now=MONDAY_NOON) == fresh.search(query, now=MONDAY_NOON)
+    assert (index._slots() == -1).all()
