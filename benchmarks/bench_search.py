@@ -8,9 +8,9 @@ directory's mix (GROUP_SHARE), names from category labels, made-up proper names 
 descriptions from templates, some audience limits and hours.
 Every system answers the same query mix: the development queries of ../shared/eval (id, text,
 lang, near) plus typo'd variants of them. Latency is measured per query, single-threaded, with
-Relais's word and text caches emptied before each catalogue (they fill as a real server's would). The
-naive scan (rapidfuzz WRatio of the query against every service text) is slow, so it runs on at
-most NAIVE_QUERIES[size] queries. Memory is tracemalloc's peak while building the index (for
+Relais's word and text caches emptied before each catalogue (they fill as a real server's
+would). The naive scan (rapidfuzz WRatio of the query against every service text) is slow, so it
+runs on at most NAIVE_QUERIES[size] queries. Memory is tracemalloc's peak while building the index (for
 FTS5: the SQLite database pages). hit@3 of each system is measured on the evaluation catalogue
 and the development set (the naive scan and FTS5 know no places and no synonyms).
 """
