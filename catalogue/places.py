@@ -10,12 +10,16 @@ Matching: every name and alternate spelling is normalised once (catalogue.text.n
 exact name is certain; a fuzzy one (rapidfuzz ratio) is certain only from CERTAIN_SCORE, below
 that the bot asks "did you mean ...?". Inside a sentence, names that are also ordinary words
 ("Croix", "Don", "Hem", "Pile") need a preposition before them ("à Croix"), and words of the
-category labels and synonyms ("laverie", "santé") are never fuzzily read as places.
+category labels and synonyms ("laverie", "santé") are never fuzzily read as places. The words
+around a place that say where one lives, works or stays ("j'habite à", "I work in", "я живу в",
+`data/place_statements.json`) and a street address before it ("12 rue de la Gare") belong to the
+match: they are place information, not a need (search takes the match's words out of the need).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -66,6 +70,12 @@ PLACE_CUES = frozenset(
 STREET_WORDS = frozenset(
     {"rue", "avenue", "av", "bd", "boulevard", "chemin", "route", "allee", "quai", "impasse"}
 )
+# A street address before the place is place information too ("12 rue de la Gare Roubaix"):
+# a street word with a name after it, and its number. After an article it is no address: "à la
+# rue", "dans la rue" say one is homeless.
+ARTICLES = frozenset({"la", "l", "le", "les", "une", "un", "the", "a", "an"})
+MAX_STREET_NAME = 6  # words of a street's name ("rue du General de Gaulle")
+_HOUSE_NUMBER = re.compile(r"^(\d{1,4}[a-z]?|bis|ter)$")
 _POSTCODE = re.compile(r"^59\d{3}$")
 _NUMBER = r"[-+]?\d{1,3}[.,]\d+"
 _COORDINATES = re.compile(rf"^\s*@?\s*({_NUMBER})\s*[,; ]\s*({_NUMBER})\s*$")
@@ -313,6 +323,103 @@ def resolve_place(text: str) -> PlaceMatch | None:
     return whole
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """`data/place_statements.json`, normalised: phrases by their last word (said before the
+    place) or first word (said after it), longest first."""
+
+    before: dict[str, list[tuple[str, ...]]]
+    after: dict[str, list[tuple[str, ...]]]
+    openers: frozenset[str]
+    not_after: frozenset[str]
+
+
+@cache
+def _statements() -> _Statements:
+    data = json.loads((DATA / "place_statements.json").read_text(encoding="utf-8"))
+
+    def words(section: str) -> list[tuple[str, ...]]:
+        phrases = {tuple(normalise(p).split()) for ps in data[section].values() for p in ps}
+        return sorted((p for p in phrases if p), key=len, reverse=True)
+
+    before: dict[str, list[tuple[str, ...]]] = {}
+    after: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in words("before"):
+        before.setdefault(phrase[-1], []).append(phrase)
+    for phrase in words("after"):
+        after.setdefault(phrase[0], []).append(phrase)
+    return _Statements(before, after, frozenset(w for p in words("openers") for w in p),
+                       frozenset(w for p in words("not_after") for w in p))  # fmt: skip
+
+
+def _skip_cues(words: list[str], at: int) -> int:
+    """`at` moved back over the prepositions just before it ("habite | à | Roubaix")."""
+    while at > 0 and words[at - 1] in PLACE_CUES:
+        at -= 1
+    return at
+
+
+def _address_start(words: list[str], at: int) -> int | None:
+    """Where a street address ending just before `at` starts ("12 rue de la Gare"), or None."""
+    for street in range(at - 1, max(at - 2 - MAX_STREET_NAME, -1), -1):
+        if words[street] not in STREET_WORDS:
+            continue
+        named = any(w not in PLACE_CUES and w not in ARTICLES for w in words[street + 1 : at])
+        if not named or (street > 0 and words[street - 1] in ARTICLES):
+            return None
+        while street > 0 and _HOUSE_NUMBER.match(words[street - 1]):
+            street -= 1
+        return street
+    return None
+
+
+def _said_before(words: list[str], at: int) -> int | None:
+    """Where a statement ending just before `at` starts ("j habite", "я живу"), or None: it must
+    open the text or follow a subject pronoun, itself not after a question word or an auxiliary
+    ("busco trabajo en", "où je dors à", "can I sleep in" are needs)."""
+    table = _statements()
+    if at == 0:
+        return None
+    for phrase in table.before.get(words[at - 1], ()):
+        start = at - len(phrase)
+        if start < 0 or tuple(words[start:at]) != phrase:
+            continue
+        before = start
+        while before > 0 and words[before - 1] in table.openers:
+            before -= 1
+        if before == start and start > 0:
+            continue  # after a word that is no pronoun: "busco trabajo", "vreau să lucrez"
+        if before > 0 and words[before - 1] in table.not_after:
+            continue
+        return start
+    return None
+
+
+def _said_after(words: list[str], at: int) -> int:
+    """The end of a statement starting at `at`, after the place ("لیل زندگی می کنم"), else `at`."""
+    if at < len(words):
+        for phrase in _statements().after.get(words[at], ()):
+            if tuple(words[at : at + len(phrase)]) == phrase:
+                return at + len(phrase)
+    return at
+
+
+def _named(place: Place, score: float, words: list[str], start: int, end: int) -> PlaceMatch:
+    """The match of the place at words[start:end], with the words around it that say where one
+    lives, works or stays ("j'habite au 12 rue de la Gare à Roubaix"): they are place
+    information, not a need ("habite" is not "habits", "rue" is not being homeless)."""
+    first = _skip_cues(words, start)
+    address = _address_start(words, first)
+    if address is not None:
+        start = address
+        first = _skip_cues(words, address)
+    said = _said_before(words, first)
+    if said is not None:
+        start = said
+    end = _said_after(words, end)
+    return PlaceMatch(place, score, score >= CERTAIN_SCORE, " ".join(words[start:end]))
+
+
 def _grams(words: list[str]) -> list[tuple[int, int, str]]:
     """(start, end, text) for every run of up to MAX_NGRAM words, longest first."""
     return [
@@ -330,34 +437,33 @@ def find_place_in_text(text: str) -> PlaceMatch | None:
         if place is not None:
             return PlaceMatch(place, 100.0, True, coordinates.group(0).strip())
     words = normalise(text or "").split()
-    for word in words:
+    for at, word in enumerate(words):
         if _POSTCODE.match(word) and (match := _postcode_match(word)):
-            return match
+            return _named(match.place, match.score, words, at, at + 1)
     gazetteer = _gazetteer()
     grams = _grams(words)
-    for start, _, gram in grams:  # exact names, longest first
+    for start, end, gram in grams:  # exact names, longest first
         place = gazetteer.exact.get(gram)
         if place is None or STREET_WORDS & set(words[max(0, start - 2) : start]):
             continue  # "rue de Roubaix" is a street (in Lille), not Roubaix
         cued = start > 0 and words[start - 1] in PLACE_CUES
         if gram not in gazetteer.word_like or cued or gram == " ".join(words):
-            return PlaceMatch(place, 100.0, True, gram)
+            return _named(place, 100.0, words, start, end)
     ordinary = _ordinary_words()
-    candidates = list(
-        dict.fromkeys(
-            gram
-            for start, end, gram in _grams(words[:MAX_FUZZY_WORDS])
-            if _letters(gram) >= MIN_FUZZY_LENGTH
-            and not any(w.isdigit() or w in ordinary for w in words[start:end])
-        )
-    )
+    spans: dict[str, tuple[int, int]] = {}  # candidate -> where it is first
+    for start, end, gram in _grams(words[:MAX_FUZZY_WORDS]):
+        if _letters(gram) >= MIN_FUZZY_LENGTH and not any(
+            w.isdigit() or w in ordinary for w in words[start:end]
+        ):
+            spans.setdefault(gram, (start, end))
+    candidates = list(spans)
     if not candidates:
         return None
     best = _best(candidates, gazetteer.text_choices, IN_TEXT_CUTOFF)
     if best is None:
         return None
     row, place, score = best
-    return PlaceMatch(place, score, score >= CERTAIN_SCORE, candidates[row])
+    return _named(place, score, words, *spans[candidates[row]])
 
 
 def _best(queries: list[str], choices: _Choices, cutoff: float) -> tuple[int, Place, float] | None:

@@ -624,3 +624,10 @@ async def test_only_a_place_at_the_place_step_keeps_the_need(bot, place):
     user = await at_place_step(bot, "fr", "douche")
     results = sent(await user.send(place))[-1]
     assert results.text.startswith("🔎 Douche\n📍") and "Tourcoing" in results.text
+
+
+@pytest.mark.parametrize("place", ["j'habite à roubaix", "12 rue de la Gare, Roubaix"])
+async def test_saying_where_one_lives_at_the_place_step_keeps_the_need(bot, place):
+    user = await at_place_step(bot, "fr", "douche")
+    results = sent(await user.send(place))[-1]
+    assert results.text.startswith("🔎 Douche\n📍 Roubaix") and data_starting([results], "d:")
