@@ -326,7 +326,7 @@ class SearchIndex:
             speaks={k: _mask(n, v) for k, v in speaks.items()},
             open_days=open_days,
             tagged=as_array,
-            keys=[frozenset(c.key for c in s.categories) for s in services],
+            keys=_shared([frozenset(c.key for c in s.categories) for s in services]),
             names=NameIndex.build(services, lex.vocabulary.ids),
             texts=_build_texts(services),
             lex=lex,
@@ -807,6 +807,12 @@ def _union(arrays: Sequence[np.ndarray], n: int) -> np.ndarray:
     first = np.ones(len(ordered), bool)
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return ordered[first]
+
+
+def _shared(sets: list[frozenset[str]]) -> list[frozenset[str]]:
+    """`sets` with equal sets as one object: most services share their category keys."""
+    one: dict[frozenset[str], frozenset[str]] = {}
+    return [one.setdefault(keys, keys) for keys in sets]
 
 
 def _mask(n: int, indexes: Sequence[int] | np.ndarray) -> np.ndarray:
