@@ -76,6 +76,7 @@ STREET_WORDS = frozenset(
 ARTICLES = frozenset({"la", "l", "le", "les", "une", "un", "the", "a", "an"})
 MAX_STREET_NAME = 6  # words of a street's name ("rue du General de Gaulle")
 _HOUSE_NUMBER = re.compile(r"^(\d{1,4}[a-z]?|bis|ter)$")
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 _POSTCODE = re.compile(r"^59\d{3}$")
 _NUMBER = r"[-+]?\d{1,3}[.,]\d+"
 _COORDINATES = re.compile(rf"^\s*@?\s*({_NUMBER})\s*[,; ]\s*({_NUMBER})\s*$")
@@ -248,7 +249,18 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def haversine_km_to_many(
+    lat: float, lon: float, lats: numpy.ndarray, lons: numpy.ndarray
+) -> numpy.ndarray:
+    """`haversine_km` from one point to many at once (nan where a coordinate is nan)."""
+    phi1, phi2 = math.radians(lat), numpy.radians(lats)
+    dlambda = numpy.radians(lons - lon)
+    a = numpy.sin((phi2 - phi1) / 2) ** 2
+    a += math.cos(phi1) * numpy.cos(phi2) * numpy.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * numpy.arcsin(numpy.sqrt(a))
 
 
 def in_mel(lat: float, lon: float) -> bool:

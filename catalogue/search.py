@@ -640,12 +640,12 @@ class SearchIndex:
         km = np.full(len(services), np.nan)
         if reading.place is not None and len(services):
             p = reading.place.place
-            km = _haversine_km(p.latitude, p.longitude, self.any_lat[services], self.any_lon[services])
+            km = places.haversine_km_to_many(p.latitude, p.longitude, self.any_lat[services],
+                                             self.any_lon[services])  # fmt: skip
             for j, i in enumerate(services.tolist()):
                 for lat, lon in self.extra_points.get(i, ()):
                     km[j] = min(km[j], places.haversine_km(p.latitude, p.longitude, lat, lon))
         km[np.isnan(distance)] = np.nan
-        minute = at.replace(second=0, microsecond=0)
         expanded = [(k, taxonomy.expand(k)) for k in reading.needs]
         results = []
         for i, score, shown, because in zip(services.tolist(), scores.tolist(), km.tolist(), why,
@@ -654,7 +654,7 @@ class SearchIndex:
             matched = tuple(k for k, keys in expanded if self.keys[i] & keys)
             results.append(Result(s.id, s.name, round(score, 4),
                                   None if math.isnan(shown) else round(shown, 2), because,
-                                  matched, self._open(i, minute)))  # fmt: skip
+                                  matched, self._open(i, at)))  # fmt: skip
         return results
 
     def _suggest(self, reading: _Reading) -> tuple[str, ...]:
@@ -821,16 +821,7 @@ def _mask(n: int, indexes: Sequence[int] | np.ndarray) -> np.ndarray:
     return mask
 
 
-_KM_PER_DEGREE = 6371.0088 * math.pi / 180
-
-
-def _haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """`places.haversine_km` from one point to many (nan where unknown)."""
-    phi1, phi2 = math.radians(lat), np.radians(lats)
-    a = np.sin((phi2 - phi1) / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(
-        np.radians(lons - lon) / 2
-    ) ** 2
-    return 2 * 6371.0088 * np.arcsin(np.sqrt(a))
+_KM_PER_DEGREE = places.EARTH_RADIUS_KM * math.pi / 180
 
 
 def _flat_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
