@@ -49,9 +49,8 @@ class _Bucket:
     """The words of one script, sorted by length, with their lengths and letter masks."""
 
     words: list[str]
-    lengths: list[int]
     first: int  # vocabulary id of words[0]
-    sizes: np.ndarray  # lengths, as an array
+    sizes: np.ndarray  # len(word), ascending
     masks: np.ndarray  # letters(word), uint64
 
 
@@ -69,7 +68,7 @@ class Vocabulary:
         for script, ids in by_script.items():
             words = [self.words[i] for i in ids]
             self._scripts[script] = _Bucket(
-                words, [len(w) for w in words], ids[0], np.array([len(w) for w in words]),
+                words, ids[0], np.array([len(w) for w in words]),
                 np.array([letters(w) for w in words], np.uint64),
             )  # fmt: skip
         self._alphabetical = sorted(self.words)
@@ -103,8 +102,8 @@ class Vocabulary:
         ratio = cut / 100
         shortest = int(len(word) * ratio / (2 - ratio))
         longest = int(len(word) * (2 - ratio) / ratio) + 1
-        start = bisect.bisect_left(bucket.lengths, max(4, shortest))
-        end = bisect.bisect_right(bucket.lengths, longest)
+        start = int(np.searchsorted(bucket.sizes, max(4, shortest), "left"))
+        end = int(np.searchsorted(bucket.sizes, longest, "right"))
         # ratio >= cut  <=>  distance <= (100 - cut) * (both lengths) / 100; letters one word
         # lacks are a lower bound of that distance.
         most = (100 - cut) * (len(word) + bucket.sizes[start:end]) / 100
