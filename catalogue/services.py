@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, get_args
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, SQLModel, col, select
 
@@ -390,6 +390,26 @@ def _stored_snapshot(session: Session, service_id: str) -> dict[str, Any] | None
         return service_snapshot(stored) if stored is not None else None
 
 
+def _claim(session: Session, service_id: str, expected: datetime, stamp: datetime) -> None:
+    """Move the stored stamp from `expected` to `stamp` in one conditional UPDATE, or raise.
+
+    Reading the stamp and then writing would let two editors who read the same stamp both
+    save. The UPDATE locks the row until the transaction ends (a second one waits, then finds
+    the stamp moved and changes no row), so exactly one of two concurrent saves wins, on SQLite
+    and PostgreSQL alike, across processes (two replicas, the bot and the CLI).
+    """
+    claim = (
+        update(Service)
+        .where(col(Service.id) == service_id, col(Service.updated_at) == as_utc(expected))
+        .values(updated_at=stamp)
+        .execution_options(synchronize_session=False)
+    )
+    with session.no_autoflush:
+        claimed = session.execute(claim).rowcount  # type: ignore[attr-defined]
+    if claimed != 1:
+        raise ConcurrentEditError(f"service {service_id} was changed by someone else")
+
+
 def save_service(
     session: Session,
     service: Service,
@@ -407,13 +427,12 @@ def save_service(
     before = _stored_snapshot(session, service.id)
     if action == "create" and before is not None:
         raise ConcurrentEditError(f"service {service.id} already exists")
+    stamp = utcnow()
     if expected_updated_at is not None:
-        stored_at = before and before.get("updated_at")
-        if stored_at is None or datetime.fromisoformat(stored_at) != as_utc(expected_updated_at):
-            raise ConcurrentEditError(f"service {service.id} was changed by someone else")
+        _claim(session, service.id, expected_updated_at, stamp)
     if before is None and action == "update":
         action = "create"
-    service.updated_at = utcnow()
+    service.updated_at = stamp
     if before is not None:
         service.created_at = datetime.fromisoformat(before["created_at"])
     if service not in session:
