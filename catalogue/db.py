@@ -49,7 +49,9 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     try:
-        engine = create_engine(url)
+        # Errors and logs show statements without their values: those hold user ids and what
+        # people typed ("douche Roubaix"), and logs keep errors, not messages.
+        engine = create_engine(url, hide_parameters=True)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise DatabaseError(f"invalid database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
