@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 
 from aiohttp import ClientSession
@@ -10,7 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_application
 from bot.transport import LocalRequest
-from bot.web import SECRET_HEADER, WEBHOOK_PATH, make_web_app, serve_webhook
+from bot.web import SECRET_HEADER, WEBHOOK_PATH, RecentIds, make_web_app, serve_webhook
+from catalogue.db import make_engine
 
 UPDATE = {
     "update_id": 42,
@@ -56,7 +58,7 @@ async def test_healthz(bot):
     client = await client_for(bot)
     try:
         response = await client.get("/healthz")
-        assert response.status == 200 and (await response.json())["ok"] is True
+        assert response.status == 200 and (await response.json())["database"] is True
     finally:
         await client.close()
 
@@ -97,3 +99,67 @@ async def test_serve_webhook_registers_and_feeds_the_application(make_settings):
         server.cancel()
         await asyncio.gather(server, return_exceptions=True)
     assert not app.running
+
+
+MALFORMED = [
+    b"{", b"\xff\xfe", b"[]", b"null", b"{}", b"42", b'"update"', b'{"update_id": "42"}',
+    b'{"update_id": true}', b"[" * 100_000 + b"]" * 100_000,
+    # an update Telegram documents, without a field it always sends (from.is_bot)
+    json.dumps({**UPDATE, "message": {**UPDATE["message"], "from": {"id": 9, "first_name": "A"}}})
+    .encode(),
+    json.dumps({**UPDATE, "message": {"message_id": 1}}).encode(),
+    json.dumps({**UPDATE, "message": "douche"}).encode(),
+]
+
+
+async def test_webhook_answers_400_to_what_is_not_an_update(bot):
+    """Telegram retries a 5xx forever: a body that is not an update is a client error."""
+    client = await client_for(bot)
+    try:
+        for body in MALFORMED:
+            response = await client.post(WEBHOOK_PATH, data=body, headers={SECRET_HEADER: "s3cret"})
+            assert response.status == 400, body[:80]
+        assert bot.app.update_queue.empty()
+    finally:
+        await client.close()
+
+
+async def test_webhook_answers_400_to_a_non_ascii_secret_and_403_to_a_wrong_one(bot):
+    client = await client_for(bot)
+    try:
+        for secret, status in (("s3crét", 400), ("секрет", 400), ("s3cre", 403), ("", 403)):
+            headers = {SECRET_HEADER: secret.encode().decode("latin-1")}
+            response = await client.post(WEBHOOK_PATH, json=UPDATE, headers=headers)
+            assert response.status == status, secret
+        assert bot.app.update_queue.empty()
+    finally:
+        await client.close()
+
+
+async def test_webhook_hands_a_redelivered_update_over_once(bot):
+    client = await client_for(bot)
+    try:
+        for _ in range(3):
+            response = await client.post(WEBHOOK_PATH, json=UPDATE, headers={SECRET_HEADER: "s3cret"})
+            assert response.status == 200  # acknowledged, so Telegram stops redelivering
+        assert bot.app.update_queue.get_nowait().update_id == 42
+        assert bot.app.update_queue.empty()
+    finally:
+        await client.close()
+
+
+def test_remembered_update_ids_stay_bounded():
+    seen = RecentIds(size=3)
+    assert [seen.first_time(i) for i in (1, 2, 1, 3, 4, 5)] == [True, True, False, True, True, True]
+    assert list(seen.ids) == [3, 4, 5] and seen.first_time(1)
+
+
+async def test_healthz_answers_503_when_the_database_does_not(bot, tmp_path):
+    bot.app.bot_data["engine"] = make_engine(f"sqlite:///{tmp_path / 'gone' / 'relais.db'}",
+                                             create=False)
+    client = await client_for(bot)
+    try:
+        response = await client.get("/healthz")
+        assert response.status == 503 and (await response.json())["database"] is False
+    finally:
+        await client.close()
