@@ -7,6 +7,10 @@ the compact syntax of `catalogue.hours`; closures are `2026-12-24..2027-01-02 cl
 `2026-08-15 10:00-12:00`, separated by `;`, each optionally followed by a note. Translations
 go in `<field>_<lang>` columns (`description_en`, `eligibility_ar`…). The README lists every
 column. Commas or semicolons as separators are both read (spreadsheets in French use `;`).
+
+Written cells are spreadsheet-safe (OWASP "CSV injection"): a cell a spreadsheet would run as a
+formula (starting with = + - @, a tab or a carriage return) is written after a single quote,
+which reading takes off again, so a round trip loses nothing.
 """
 
 from __future__ import annotations
@@ -41,11 +45,32 @@ COLUMNS = (*SERVICE_COLUMNS[:7], *PLACE_COLUMNS, *SERVICE_COLUMNS[7:], *TRANSLAT
 LIST_SEPARATOR = "|"
 _TRUE = {"yes", "oui", "true", "vrai", "1", "y", "o"}
 _FALSE = {"no", "non", "false", "faux", "0", "n"}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_QUOTE = "'"
 _CLOSURE = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?\s+"
     r"(closed|fermé|ferme|(\d{1,2}:\d{2})-(\d{1,2}:\d{2}))(?:\s+(.*))?$",
     re.IGNORECASE,
 )
+
+
+def formula_safe(cell: str) -> str:
+    """The cell with a single quote before it when a spreadsheet would read it as a formula.
+
+    A cell that already starts with a quote before such a character (or another quote) gets
+    one more, so that `unquote` gives back exactly what was written, whatever it was.
+    """
+    risky = cell.startswith(FORMULA_STARTS) or (
+        cell.startswith(_QUOTE) and cell[1:2] != "" and cell[1:2] in (*FORMULA_STARTS, _QUOTE)
+    )
+    return _QUOTE + cell if risky else cell
+
+
+def unquote(cell: str) -> str:
+    """Inverse of `formula_safe`: the cell without the quote written before a formula start."""
+    if cell.startswith(_QUOTE) and cell[1:2] != "" and cell[1:2] in (*FORMULA_STARTS, _QUOTE):
+        return cell[1:]
+    return cell
 
 
 class _Row:
@@ -58,7 +83,7 @@ class _Row:
         self.problems.append(Problem(self.line, column, message))
 
     def text(self, column: str) -> str | None:
-        return (self.cells.get(column) or "").strip() or None
+        return unquote(self.cells.get(column) or "").strip() or None
 
     def items(self, column: str) -> list[str]:
         text = self.text(column) or ""
@@ -286,7 +311,7 @@ def to_sheet(snapshots: list[dict[str, Any]]) -> bytes:
                 if h["location_id"] is None or place is not None and h["location_id"] == place["id"]
             ]  # fmt: skip
             row["hours"] = format_compact_hours([_hours_record(h) for h in own])
-            writer.writerow(row)
+            writer.writerow({column: formula_safe(cell) for column, cell in row.items()})
     return out.getvalue().encode("utf-8-sig")
 
 

