@@ -127,8 +127,18 @@ def format_hours_range(opens: time, closes: time, lang: str) -> str:
     return format_interval(opens, closes, skeleton, locale=locale)
 
 
+# Weekday names Relais decides itself instead of following the installed Babel. Pashto: CLDR's
+# names changed between releases (the native "دونۍ"… in Babel 2.18; Persian-derived names but the
+# native "اونۍ", "week", for Saturday in 2.19). Afghan Pashto — that of most Pashto speakers in
+# France — writes the Persian-derived names on calendars and in the press: one consistent set,
+# Monday first.
+WEEKDAY_NAMES = {"ps": ("دوشنبه", "سه شنبه", "چهارشنبه", "پنج شنبه", "جمعه", "شنبه", "یکشنبه")}
+
+
 def format_weekday(i: int, lang: str) -> str:
     """Weekday name, 0 = Monday: "lundi", "Monday", "понеділок", "الاثنين"."""
+    if lang in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES[lang][i]
     return get_day_names("wide", locale=_locale(lang))[i]
 
 

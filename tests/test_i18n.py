@@ -98,12 +98,17 @@ def test_times_and_ranges_follow_cldr():
         ("uk", "понеділок", "неділя"),
         ("ru", "понедельник", "воскресенье"),
         ("ar", "الاثنين", "الأحد"),
-        ("ps", "دونۍ", "يونۍ"),
+        ("ps", "دوشنبه", "یکشنبه"),
     ],
 )
 def test_format_weekday(lang, monday, sunday):
     assert i18n.format_weekday(0, lang) == monday
     assert i18n.format_weekday(6, lang) == sunday
+
+
+def test_pashto_weekdays_are_one_decided_set_whatever_babel_says():
+    names = [i18n.format_weekday(i, "ps") for i in range(7)]
+    assert names == ["دوشنبه", "سه شنبه", "چهارشنبه", "پنج شنبه", "جمعه", "شنبه", "یکشنبه"]
 
 
 def test_format_date_spells_the_month():
