@@ -14,6 +14,11 @@ from sqlalchemy import Engine, create_engine, text
 from catalogue.db import make_engine
 
 POSTGRES_URL = os.environ.get("RELAIS_TEST_DATABASE_URL")
+# The fictional HSDS catalogue every test imports (see fixtures/README.md): the suite needs
+# nothing outside the repository.
+CATALOGUE = Path(__file__).resolve().parent / "fixtures" / "catalogue.json"
+# The shared kit beside the clone: only the tests about it (the evaluation gate, the taxonomy's
+# source check) read it, and they skip when it is absent.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EVAL_DIR = SHARED / "eval"
 

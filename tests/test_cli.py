@@ -5,9 +5,9 @@ import json
 import pytest
 
 from bot.cli import main
-from tests.conftest import EVAL_DIR
+from tests.conftest import CATALOGUE
 
-FIXTURE = str(EVAL_DIR / "catalogue-eval.json")
+FIXTURE = str(CATALOGUE)
 
 
 @pytest.fixture

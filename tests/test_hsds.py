@@ -7,9 +7,9 @@ import pytest
 from catalogue.hsds import derive_access, derive_free, derive_gender, parse_hsds, to_hsds
 from catalogue.importer import export_bytes, import_bytes
 from catalogue.services import normalise_snapshot
-from tests.conftest import EVAL_DIR
+from tests.conftest import CATALOGUE
 
-FIXTURE = EVAL_DIR / "catalogue-eval.json"
+FIXTURE = CATALOGUE
 
 
 @pytest.mark.parametrize(

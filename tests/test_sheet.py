@@ -10,7 +10,7 @@ from catalogue.db import make_engine, session_scope
 from catalogue.importer import export_bytes, import_bytes, parse
 from catalogue.services import get_service
 from catalogue.sheet import COLUMNS, parse_sheet
-from tests.conftest import EVAL_DIR
+from tests.conftest import CATALOGUE
 
 HEADER = "id,name,categories,address,postcode,city,latitude,longitude,hours,free,phones,closures"
 SHEET = f"""{HEADER}
@@ -67,7 +67,7 @@ def test_translation_columns_are_read_and_written(sqlite_engine):
 
 
 def test_csv_round_trip(engine, tmp_path):
-    fixture = (EVAL_DIR / "catalogue-eval.json").read_bytes()
+    fixture = CATALOGUE.read_bytes()
     assert import_bytes(engine, fixture, "eval.json", actor="t").ok()
     sheet = export_bytes(engine, "csv")
     assert sheet.decode("utf-8-sig").split("\r\n", 1)[0] == ",".join(COLUMNS)

@@ -3,17 +3,23 @@
 import re
 import unicodedata
 
+import pytest
+
 from catalogue import taxonomy
 from tests.conftest import SHARED
 
-SOLIGUIDE = (SHARED / "taxonomy" / "soliguide-categories.md").read_text(encoding="utf-8")
+SOLIGUIDE = SHARED / "taxonomy" / "soliguide-categories.md"
 
 
 def soliguide_keys() -> set[str]:
-    body = SOLIGUIDE.split("Groups and their children:")[1].split("Soliguide's taxonomy has")[0]
+    text = SOLIGUIDE.read_text(encoding="utf-8")
+    body = text.split("Groups and their children:")[1].split("Soliguide's taxonomy has")[0]
     return set(re.findall(r"\b[a-z]+(?:_[a-z]+)*\b", body)) - {"standalone"}
 
 
+@pytest.mark.skipif(
+    not SOLIGUIDE.exists(), reason=f"Soliguide's key list not found at {SOLIGUIDE} (../shared)"
+)
 def test_every_soliguide_key_and_nothing_else():
     assert {c.key for c in taxonomy.all_categories()} == soliguide_keys()
 

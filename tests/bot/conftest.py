@@ -1,5 +1,5 @@
 """End-to-end harness: the real Application over the local Bot API transport, on a SQLite
-database holding the shared evaluation catalogue (imported once, copied per test).
+database holding the fictional test catalogue (imported once, copied per test).
 
     async def test_x(bot):
         user = bot.user(lang="en")
@@ -22,15 +22,15 @@ from bot.config import Settings
 from bot.transport import Call, LocalRequest, LocalUser
 from catalogue.db import make_engine
 from catalogue.importer import import_file
-from tests.conftest import EVAL_DIR
+from tests.conftest import CATALOGUE
 
 
 @pytest.fixture(scope="session")
 def catalogue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The evaluation catalogue imported once into a SQLite file."""
+    """The fictional test catalogue imported once into a SQLite file."""
     path = tmp_path_factory.mktemp("catalogue") / "catalogue.db"
     engine = make_engine(f"sqlite:///{path}")
-    report = import_file(engine, EVAL_DIR / "catalogue-eval.json")
+    report = import_file(engine, CATALOGUE)
     assert report.ok(), report.summary()
     engine.dispose()
     return path

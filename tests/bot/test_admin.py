@@ -18,7 +18,7 @@ from catalogue.importer import export_bytes
 from catalogue.models import AuditEntry, Location, OpeningHours, Service
 from catalogue.services import catalogue_version, get_service, save_service, service_snapshot
 from tests.bot.admin_kit import ADMIN, OTHER, SERVICE_ID, make_kit
-from tests.conftest import EVAL_DIR
+from tests.conftest import CATALOGUE
 
 REFUSED = "This command is not available."
 # pytest resets warning filters per test; the Application is not started here, so admin
@@ -330,7 +330,7 @@ async def test_a_command_without_id_during_a_step_gets_its_usage(kit):
 
 
 async def test_import_dry_run_then_cancel_or_apply(kit):
-    data = (EVAL_DIR / "catalogue-eval.json").read_bytes()
+    data = CATALOGUE.read_bytes()
     before = state(kit)
     await kit.admin.send("/import")
     calls = await kit.admin.send_document("catalogue.json", data)

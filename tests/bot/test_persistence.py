@@ -10,7 +10,7 @@ from bot.persistence import SQLPersistence
 from catalogue.db import make_engine, session_scope
 from catalogue.importer import import_file
 from tests.bot.conftest import Harness, data_starting, sent, start_harness
-from tests.conftest import EVAL_DIR
+from tests.conftest import CATALOGUE
 
 
 async def test_user_chat_bot_data_round_trip(engine):
@@ -75,7 +75,7 @@ async def test_large_telegram_ids_fit(engine):
 async def test_restart_resumes_on_each_backend(db_url):
     """The same mid-conversation restart as the e2e test, on SQLite and PostgreSQL."""
     engine = make_engine(db_url)
-    assert import_file(engine, EVAL_DIR / "catalogue-eval.json").ok()
+    assert import_file(engine, CATALOGUE).ok()
     engine.dispose()
     harness: Harness = await start_harness(Settings(database_url=db_url))
     try:
