@@ -15,7 +15,10 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
-from catalogue import models  # noqa: F401  (registers the tables)
+from catalogue import (
+    models,  # noqa: F401  (registers the tables)
+    version,
+)
 
 
 class DatabaseError(Exception):
@@ -59,6 +62,7 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     if create:
         try:
             SQLModel.metadata.create_all(engine)
+            version.ensure_row(engine)
         except OperationalError as exc:
             raise DatabaseError(f"cannot open database {url!r}: {exc.orig}") from exc
     return engine

@@ -215,3 +215,13 @@ class AuditEntry(SQLModel, table=True):
     entity_id: str = Field(index=True)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class CatalogueVersion(SQLModel, table=True):
+    """One row counting catalogue writes: bumped in the transaction of every change (see
+    `catalogue.version`), so any process sees a change by reading one row, not the tables."""
+
+    __tablename__ = "catalogue_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0

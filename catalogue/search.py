@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine
 
-from catalogue import places, taxonomy
+from catalogue import places, taxonomy, version
 from catalogue.db import session_scope
 from catalogue.hours import is_open
 from catalogue.models import Access, Gender, Service, Status
@@ -855,23 +855,21 @@ def _build_texts(services: list[Service]) -> _Texts:
 
 # --------------------------------------------------------------------------- per database
 
-_indexes: weakref.WeakKeyDictionary[Engine, tuple[object, SearchIndex]] = weakref.WeakKeyDictionary()
+_indexes: weakref.WeakKeyDictionary[Engine, tuple[int, SearchIndex]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
 def current_index(engine: Engine) -> SearchIndex:
-    """The engine's index, rebuilt when `catalogue_version` says the catalogue changed."""
-    from catalogue.services import catalogue_version
-
-    with session_scope(engine) as session:
-        version = catalogue_version(session)
+    """The engine's index, rebuilt when the catalogue version row says the catalogue changed
+    (read at most once a second: `catalogue.version`)."""
+    stamp = version.current(engine)
     with _lock:
         cached = _indexes.get(engine)
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] == stamp:
             return cached[1]
     index = SearchIndex.from_engine(engine)
     with _lock:
-        _indexes[engine] = (version, index)
+        _indexes[engine] = (stamp, index)
     return index
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any, get_args
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, SQLModel, col, select
 
@@ -333,12 +333,6 @@ def stale_services(session: Session, *, older_than: date) -> list[Service]:
         .order_by(col(Service.verified_on).is_not(None), col(Service.verified_on), col(Service.id))
     )
     return list(session.exec(stmt).all())
-
-
-def catalogue_version(session: Session) -> tuple[int, datetime | None]:
-    """(number of services, latest change): a cheap way to see that the catalogue changed."""
-    count, latest = session.exec(select(func.count(), func.max(Service.updated_at))).one()
-    return int(count), as_utc(latest) if latest is not None else None
 
 
 # --- writing -----------------------------------------------------------------------------------
