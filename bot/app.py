@@ -7,10 +7,12 @@ terminal chat or tests (through bot.transport.LocalRequest).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -152,6 +154,45 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not tell the user about the error")
 
 
+class RelaisApplication(Application):
+    """PTB's Application, saving the state an update changed as soon as it is handled rather
+    than every few seconds: a kill right after an answer loses nothing. The write itself runs
+    in the persistence's worker thread, batched with other users' (bot.persistence)."""
+
+    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (PTB's builder arguments)
+        super().__init__(**kwargs)
+        self._waiting: dict[int, asyncio.Future[None]] = {}
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+            await self.update_persistence()
+        finally:
+            if isinstance(update, Update):
+                waiter = self._waiting.pop(update.update_id, None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(None)
+
+    async def feed(self, update: Update, timeout: float = 30.0) -> None:
+        """Queue `update` as the poller does and, while running, wait (at most `timeout`
+        seconds) until it is handled and the state it changed is in the database: the webhook
+        answers Telegram only then, so an update lost to a crash is delivered again."""
+        if not self.running:
+            await self.update_queue.put(update)
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting[update.update_id] = waiter
+        await self.update_queue.put(update)
+        try:
+            await asyncio.wait_for(waiter, timeout)
+            if isinstance(self.persistence, SQLPersistence):
+                await asyncio.wait_for(self.persistence.written(), timeout)
+        except TimeoutError:
+            log.warning("update %s not handled within %s s", update.update_id, timeout)
+        finally:
+            self._waiting.pop(update.update_id, None)
+
+
 async def purge_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Hourly: forget searches (and locations) idle for longer than the configured time."""
     settings: Settings = context.bot_data["settings"]
@@ -174,6 +215,7 @@ def build_application(
                else AIORateLimiter(max_retries=2))
     builder = (
         Application.builder()
+        .application_class(RelaisApplication)
         .token(settings.token or LOCAL_TOKEN)
         .persistence(SQLPersistence(engine, live=live,
                                     update_interval=settings.persistence_interval))
@@ -183,6 +225,9 @@ def build_application(
         .post_init(post_init)
         .context_types(ContextTypes(bot_data=BotData))
     )
+    if settings.bot_api_url:  # a local Bot API server
+        api = settings.bot_api_url.rstrip("/")
+        builder = builder.base_url(f"{api}/bot").base_file_url(f"{api}/file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if webhook or local:

@@ -4,21 +4,28 @@ A restart resumes every conversation where it was. Rows hold JSON values only; a
 user_data or chat_data deletes its row, so a user who used /forget leaves nothing behind.
 Objects that cannot be stored (the engine, the settings) are "live" bot_data: handed back by
 `get_bot_data` on every start, never written.
+
+Writes never block the event loop: PTB's `update_*` calls only note the new value; a writer task
+writes everything noted so far in one transaction in a worker thread (with the search
+statistics counted meanwhile), and loops while more arrives. `written()` waits for that.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Engine, delete
-from sqlmodel import SQLModel, select
+from sqlalchemy import Connection, Engine, delete, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import SQLModel, col, select
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
+from bot import stats
 from bot.models import BotChatData, BotConversation, BotUserData
 from bot.models import BotData as BotDataRow
 from catalogue.db import session_scope
@@ -67,7 +74,12 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
         )
         self.engine = engine
         self.live = dict(live or {})
+        self._pending: dict[tuple[type[SQLModel], Any], Any] = {}  # (table, key) -> value
+        self._forgotten: set[int] = set()  # users whose rows go in the next write
+        self._writer: asyncio.Task[None] | None = None
+        self._bot_data: dict[str, Any] | None = None  # as last noted
         SQLModel.metadata.create_all(engine, tables=TABLES)
+        stats.ensure_table(engine)
 
     # -- reading (once, at Application.initialize) -------------------------------------------
     async def get_user_data(self) -> dict[int, dict]:
@@ -91,30 +103,18 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
             rows = s.exec(select(BotConversation).where(BotConversation.name == name))
             return {tuple(json.loads(row.key)): row.state for row in rows}
 
-    # -- writing -----------------------------------------------------------------------------
+    # -- writing: noted here, written by `_write_out` -----------------------------------------
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        self._put(BotUserData, {"user_id": user_id}, _jsonable(data))
+        self._note((BotUserData, user_id), _jsonable(data))
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
-        self._put(BotChatData, {"chat_id": chat_id}, _jsonable(data))
-
-    def _put(self, model: type[SQLModel], key: dict[str, int], data: dict[str, Any]) -> None:
-        with session_scope(self.engine) as s:
-            row = s.get(model, next(iter(key.values())))
-            if not data:
-                if row is not None:
-                    s.delete(row)
-            elif row is None:
-                s.add(model(**key, data=data))
-            else:
-                row.data = data
+        self._note((BotChatData, chat_id), _jsonable(data))
 
     async def update_bot_data(self, data: dict) -> None:
         stored = _jsonable({k: v for k, v in data.items() if k not in self.live})
-        with session_scope(self.engine) as s:
-            s.exec(delete(BotDataRow).where(BotDataRow.key.not_in(list(stored))))
-            for key, value in stored.items():
-                s.merge(BotDataRow(key=key, value=value))
+        if stored != self._bot_data:  # PTB hands bot_data over on every update
+            self._bot_data = stored
+            self._note((BotDataRow, None), stored)
 
     async def update_callback_data(self, data: CDCData) -> None:
         return None
@@ -122,31 +122,78 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        row_key = json.dumps(list(key))
-        with session_scope(self.engine) as s:
-            row = s.get(BotConversation, (name, row_key))
-            if new_state is None:
-                if row is not None:
-                    s.delete(row)
-            elif row is None:
-                s.add(BotConversation(name=name, key=row_key, state=new_state))
-            else:
-                row.state = new_state
+        self._note((BotConversation, (name, json.dumps(list(key)))), new_state)
 
     async def drop_user_data(self, user_id: int) -> None:
-        self._put(BotUserData, {"user_id": user_id}, {})
+        self._note((BotUserData, user_id), {})
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        self._put(BotChatData, {"chat_id": chat_id}, {})
+        self._note((BotChatData, chat_id), {})
 
     async def forget_user(self, user_id: int) -> None:
-        """Delete every row about a user now: data, private chat data, conversation states."""
-        await self.drop_user_data(user_id)
-        await self.drop_chat_data(user_id)
-        with session_scope(self.engine) as s:
-            for row in s.exec(select(BotConversation)):
-                if json.loads(row.key)[-1:] == [user_id]:
-                    s.delete(row)
+        """Delete every row about a user now: data, private chat data, conversation states
+        (values noted for them and not yet written are dropped too)."""
+        self._pending = {k: v for k, v in self._pending.items() if not _about(k, user_id)}
+        self._forgotten.add(user_id)
+        self._start_writer()
+        await self.written()
+
+    def _note(self, key: tuple[type[SQLModel], Any], value: Any) -> None:  # noqa: ANN401
+        self._pending[key] = value
+        self._start_writer()
+
+    def _start_writer(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_out())
+
+    async def _write_out(self) -> None:
+        """Write what was noted, in batches, until nothing is left. A failed batch is kept
+        (newer values win) and written with the next one; the error is logged."""
+        while self._pending or self._forgotten:
+            batch, self._pending = self._pending, {}
+            forgotten, self._forgotten = self._forgotten, set()
+            try:
+                await asyncio.to_thread(self._write, batch, forgotten)
+            except Exception:
+                log.exception("could not save the conversation state; will retry")
+                self._pending = batch | self._pending
+                self._forgotten |= forgotten
+                return
+
+    async def written(self) -> None:
+        """Wait until everything noted so far is in the database (a failed batch is tried once
+        more; if it fails again it stays noted for the next write-out)."""
+        for _ in range(2):
+            if self._pending or self._forgotten:
+                self._start_writer()
+            if self._writer is not None:
+                await asyncio.shield(self._writer)
+            if not (self._pending or self._forgotten):
+                return
+
+    def _write(self, batch: dict[tuple[type[SQLModel], Any], Any], forgotten: set[int]) -> None:
+        """One transaction: forgotten users, then every noted value, then the statistics."""
+        with self.engine.begin() as connection:
+            for user_id in forgotten:
+                _delete_user(connection, user_id)
+            for (model, key), value in batch.items():
+                if model is BotDataRow:
+                    _write_bot_data(connection, value)
+                elif model is BotConversation:
+                    name, row_key = key
+                    where = (BotConversation.name == name, BotConversation.key == row_key)
+                    if value is None:
+                        connection.execute(delete(BotConversation).where(*where))
+                    else:
+                        _upsert(connection, BotConversation,
+                                {"name": name, "key": row_key, "state": value})  # fmt: skip
+                else:
+                    pk = "user_id" if model is BotUserData else "chat_id"
+                    if value:
+                        _upsert(connection, model, {pk: key, "data": value})
+                    else:
+                        connection.execute(delete(model).where(getattr(model, pk) == key))
+            stats.write_pending(self.engine, connection)
 
     # -- PTB refresh hooks: the in-memory copy is authoritative between restarts -------------
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
@@ -159,4 +206,39 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
         return None
 
     async def flush(self) -> None:
-        return None
+        """Called by PTB when the Application shuts down (SIGTERM included): write it all."""
+        await self.written()
+        await asyncio.to_thread(stats.write_pending, self.engine)
+
+
+def _about(key: tuple[type[SQLModel], Any], user_id: int) -> bool:
+    model, value = key
+    if model is BotConversation:
+        return json.loads(value[1])[-1:] == [user_id]
+    return model in (BotUserData, BotChatData) and value == user_id
+
+
+def _delete_user(connection: Connection, user_id: int) -> None:
+    """A user's data, private chat data and conversation states (keys ending with their id)."""
+    connection.execute(delete(BotUserData).where(BotUserData.user_id == user_id))
+    connection.execute(delete(BotChatData).where(BotChatData.chat_id == user_id))
+    connection.execute(delete(BotConversation).where(or_(
+        col(BotConversation.key) == f"[{user_id}]",
+        col(BotConversation.key).endswith(f", {user_id}]"),
+    )))  # fmt: skip
+
+
+def _write_bot_data(connection: Connection, stored: dict[str, Any]) -> None:
+    connection.execute(delete(BotDataRow).where(col(BotDataRow.key).not_in(list(stored))))
+    for key, value in stored.items():
+        _upsert(connection, BotDataRow, {"key": key, "value": value})
+
+
+def _upsert(connection: Connection, model: type[SQLModel], row: dict[str, Any]) -> None:
+    """Insert the row or, when its key exists, replace its other columns (SQLite, PostgreSQL)."""
+    table = model.__table__  # type: ignore[attr-defined]
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(row)
+    keys = [c.name for c in table.primary_key.columns]
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=keys, set_={k: statement.excluded[k] for k in row if k not in keys}))

@@ -7,6 +7,7 @@ was found. Never a user id or a message text: the figures must not tell who aske
 from __future__ import annotations
 
 import io
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,10 +15,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Connection, Engine, func, insert
 from sqlmodel import Field, Session, SQLModel, select
-
-from catalogue.db import session_scope
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -36,6 +35,10 @@ class SearchStat(SQLModel, table=True):
 
 
 _ready: weakref.WeakSet[Engine] = weakref.WeakSet()
+# Searches counted but not yet written, per engine: the bot's persistence writes them in its
+# next write-out (one transaction, off the event loop), not one commit per search.
+_pending: weakref.WeakKeyDictionary[Engine, list[dict[str, Any]]] = weakref.WeakKeyDictionary()
+_pending_lock = threading.Lock()
 
 
 def ensure_table(engine: Engine) -> None:
@@ -48,15 +51,36 @@ def ensure_table(engine: Engine) -> None:
 def record_search(
     engine: Engine, *, need: str | None, commune: str | None, found: bool, at: datetime
 ) -> None:
-    """Count one search. `at` is aware (naive is taken as UTC); stored as Paris day and hour."""
+    """Count one search (kept in memory until `write_pending`). `at` is aware (naive is taken
+    as UTC); stored as Paris day and hour."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=ZoneInfo("UTC"))
     local = at.astimezone(PARIS)
+    row = {"day": local.date(), "hour": local.hour, "need": need, "commune": commune,
+           "found": found}  # fmt: skip
+    with _pending_lock:
+        _pending.setdefault(engine, []).append(row)
+
+
+def write_pending(engine: Engine, connection: Connection | None = None) -> int:
+    """Write the searches counted so far, in `connection`'s transaction when given; returns
+    how many. Put back if the write fails, so none is lost."""
+    with _pending_lock:
+        rows = _pending.pop(engine, [])
+    if not rows:
+        return 0
     ensure_table(engine)
-    with session_scope(engine) as session:
-        session.add(
-            SearchStat(day=local.date(), hour=local.hour, need=need, commune=commune, found=found)
-        )
+    try:
+        if connection is None:
+            with engine.begin() as own:
+                own.execute(insert(SearchStat), rows)
+        else:
+            connection.execute(insert(SearchStat), rows)
+    except BaseException:
+        with _pending_lock:
+            _pending.setdefault(engine, [])[:0] = rows
+        raise
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -81,6 +105,7 @@ class StatsSummary:
 def summarise(engine: Engine, *, since: date, until: date) -> StatsSummary:
     """Count the searches between two days, inclusive, grouped in the database."""
     ensure_table(engine)
+    write_pending(engine)
     period = (SearchStat.day >= since) & (SearchStat.day <= until)
 
     def grouped(column: Any, *extra: Any) -> list[tuple[str | None, int]]:  # noqa: ANN401

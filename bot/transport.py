@@ -126,7 +126,13 @@ class LocalRequest(BaseRequest):
             for part, value in request_data.multipart_data.items():
                 content = value[1] if isinstance(value, tuple) else value
                 files[part] = content if isinstance(content, bytes) else content.read()
-        call = Call(name, params, files)
+        return self.handle(name, params, files)
+
+    def handle(
+        self, name: str, params: dict[str, Any], files: dict[str, bytes] | None = None
+    ) -> tuple[int, bytes]:
+        """Answer Bot API method `name` (also for a Bot API served over HTTP in tests)."""
+        call = Call(name, params, files or {})
         self.calls.append(call)
         if self._unchanged(name, params):
             body = {"ok": False, "error_code": 400, "description": "Bad Request: message is not "

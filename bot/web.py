@@ -10,9 +10,11 @@ update delivered twice (Telegram redelivers when our answer was lost) is handled
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 import secrets
+import signal
 from collections import OrderedDict
 
 from aiohttp import web
@@ -89,7 +91,8 @@ def make_web_app(application: Application, secret: str) -> web.Application:
         if update is None:
             return web.Response(status=400, text="not a Telegram update")
         if seen.first_time(update.update_id):
-            await application.update_queue.put(update)
+            # Answered once handled and saved (bot.app.RelaisApplication.feed).
+            await getattr(application, "feed", application.update_queue.put)(update)
         return web.Response(text="ok")
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -105,7 +108,8 @@ def make_web_app(application: Application, secret: str) -> web.Application:
 
 
 async def serve_webhook(application: Application, settings: Settings) -> None:
-    """Register the webhook with Telegram and serve until cancelled (Ctrl-C, SIGTERM)."""
+    """Register the webhook with Telegram and serve until cancelled or until SIGTERM (what
+    hosts send on redeploy) or SIGINT: then stop cleanly, the conversation state written."""
     if not settings.webhook_url:
         raise ValueError("RELAIS_WEBHOOK_URL is needed for webhook mode")
     secret = settings.webhook_secret or secrets.token_urlsafe(32)
@@ -122,8 +126,17 @@ async def serve_webhook(application: Application, settings: Settings) -> None:
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+                loop.add_signal_handler(sig, stop.set)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
+            log.info("stopping: saving the conversation state")
         finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(sig)
             await runner.cleanup()
             await application.stop()

@@ -20,6 +20,8 @@ from catalogue import (
     version,
 )
 
+BUSY_TIMEOUT_MS = 60_000  # a writer waits this long for another one (a long import) to finish
+
 
 class DatabaseError(Exception):
     """The database URL is wrong or the database cannot be reached."""
@@ -40,9 +42,16 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    """Foreign keys on; WAL so that readers (the bot's searches) never wait for a writer (a CLI
+    import) and writers wait for each other (busy timeout) instead of failing with "database is
+    locked"; synchronous=NORMAL: a commit survives a killed process, only an OS crash may lose
+    the last ones."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -58,7 +67,7 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise DatabaseError(f"invalid database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+        event.listen(engine, "connect", _sqlite_pragmas)
     if create:
         try:
             SQLModel.metadata.create_all(engine)

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
-from bot.stats import SearchStat, chart_png, record_search, summarise
+from bot.stats import SearchStat, chart_png, record_search, summarise, write_pending
 
 
 def _search(engine, need, commune, found, day=15, hour=10):
@@ -14,6 +14,9 @@ def test_record_keeps_only_anonymous_fields_in_paris_time(engine):
     record_search(
         engine, need="shower", commune="Roubaix", found=True, at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
     )
+    with Session(engine) as session:
+        assert session.exec(select(SearchStat)).all() == []  # counted, written in a batch
+    assert write_pending(engine) == 1
     with Session(engine) as session:
         row = session.exec(select(SearchStat)).one()
     assert (row.day, row.hour, row.need, row.commune, row.found) == (
