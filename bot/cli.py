@@ -18,6 +18,7 @@ from catalogue import importer
 from catalogue.cli import CliError, add_catalogue_commands, run
 from catalogue.db import make_engine
 from catalogue.places import parse_coordinates
+from catalogue.text import is_number
 
 CHAT_USER_ID = 1
 
@@ -127,7 +128,7 @@ def _read(stdin: TextIO, interactive: bool) -> str | None:
 
 async def _act(user, line: str, buttons: list, out: TextIO) -> list:  # noqa: ANN001
     """Turn what was typed into an update: a button press, a location or a message."""
-    if line.isdigit() and 1 <= int(line) <= len(buttons):
+    if is_number(line) and 1 <= int(line) <= len(buttons):
         chosen = buttons[int(line) - 1]
         if chosen.callback:
             return await user.press(chosen.callback, chosen.message_id)

@@ -52,7 +52,7 @@ from catalogue.db import session_scope
 from catalogue.needs import key_words
 from catalogue.search import Query, SearchOutcome, search_services
 from catalogue.services import get_service
-from catalogue.text import normalise
+from catalogue.text import is_number, normalise
 
 log = logging.getLogger(__name__)
 
@@ -375,7 +375,7 @@ async def need_text(update: Update, context: Context) -> int:
     if coordinates is not None:  # typed or pasted "50.69,3.17": as a shared location
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
     search = search_of(context)
-    if search and text.isdigit() and len(text) <= 2 and has_place(search) and (
+    if search and is_number(text) and len(text) <= 2 and has_place(search) and (
             search.get("text") or search.get("cats")):
         return await card_by_number(update, context, search, int(text))
     if search and (search.get("text") or search.get("cats")):

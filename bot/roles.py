@@ -22,6 +22,7 @@ from telegram.ext import ContextTypes, ConversationHandler
 from bot.i18n import translator, user_language
 from catalogue.db import session_scope
 from catalogue.models import utcnow
+from catalogue.text import is_number
 
 
 class AdminRole(SQLModel, table=True):
@@ -43,10 +44,23 @@ def _ensure_table(engine: Engine) -> None:
         _ready.add(engine)
 
 
+# Telegram user ids have at most 52 significant bits (Bot API, User.id).
+MAX_USER_ID = 2**52
+
+
+def parse_user_id(text: str) -> int | None:
+    """The Telegram user id written in `text`, or None when it cannot be one."""
+    text = text.strip()
+    if not is_number(text) or len(text) > len(str(MAX_USER_ID)):
+        return None
+    user_id = int(text)
+    return user_id if 0 < user_id < MAX_USER_ID else None
+
+
 def parse_admin_ids(raw: str | None) -> frozenset[int]:
-    """`"12, 34"` -> {12, 34}; anything that is not an integer is ignored."""
-    ids = (part.strip() for part in (raw or "").replace(";", ",").split(","))
-    return frozenset(int(part) for part in ids if part.lstrip("-").isdigit())
+    """`"12, 34"` -> {12, 34}; anything that is not a user id is ignored."""
+    ids = (parse_user_id(part) for part in (raw or "").replace(";", ",").split(","))
+    return frozenset(user_id for user_id in ids if user_id is not None)
 
 
 def bootstrap_admins(bot_data: dict[str, Any]) -> frozenset[int]:

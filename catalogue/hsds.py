@@ -13,6 +13,7 @@ that export then import loses nothing; when `x_relais` gives a value it wins ove
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from datetime import date
@@ -23,6 +24,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from catalogue import places
+from catalogue.limits import MAX_JSON_DEPTH, clean_text, one_line
 from catalogue.services import TRANSLATABLE, Problem
 from catalogue.taxonomy import get_category
 from catalogue.text import fold, normalise
@@ -38,6 +40,11 @@ BYDAY = {
     "MONTHLY": re.compile(rf"^[+-]?[1-5]{_DAY}(,[+-]?[1-5]{_DAY})*$"),
 }
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+# Fields that name something: kept on one line.
+ONE_LINE = ("id", "name", "alternate_name", "code", "city", "postal_code", "location_id",
+            "organization_id", "number")  # fmt: skip
+YES = ("yes", "oui", "true", "1")
+NO = ("no", "non", "false", "0")
 
 
 # --- derivation from French free text ----------------------------------------------------------
@@ -114,10 +121,12 @@ class _Item:
         if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
             self.problem(field, f"expected {_kind_name(kind)}, got {type(value).__name__}")
             return None
-        if required and isinstance(value, str) and not value.strip():
+        if isinstance(value, str):
+            value = one_line(value) if field in ONE_LINE else clean_text(value).strip()
+        if required and isinstance(value, str) and not value:
             self.problem(field, "missing")
             return None
-        return value.strip() if isinstance(value, str) else value
+        return value
 
     def text(self, field: str, *, required: bool = False) -> str | None:
         return self.get(field, str, required=required) or None
@@ -140,6 +149,16 @@ class _Item:
             self.problem(field, f"not a time (HH:MM): {value!r}")
             return None
         return value[:5] if value.endswith(":00") and len(value) == 8 else value
+
+    def flag(self, field: str, default: bool | None) -> bool | None:
+        """true/false, or the words yes/no (what a sheet says): `"no"` is never true."""
+        value = self.data.get(field, default)
+        if isinstance(value, str) and value.strip().lower() in YES + NO:
+            return value.strip().lower() in YES
+        if value is None or isinstance(value, bool):
+            return value
+        self.problem(field, f"expected true/false, got {type(value).__name__}")
+        return default
 
     def children(self, field: str) -> list[_Item]:
         values = self.get(field, list) or []
@@ -167,12 +186,18 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
     """Snapshots (with their 1-based item number) from HSDS JSON, and every problem found."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         return [], [Problem(None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         return [], [Problem(None, None, f"invalid or truncated JSON ({exc.msg} at {where})")]
+    except RecursionError:
+        return [], [Problem(None, None, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")]
+    except ValueError as exc:  # an integer of thousands of digits, NaN, Infinity
+        return [], [Problem(None, None, f"invalid JSON: {str(exc)[:120]}")]
+    if _depth(doc) > MAX_JSON_DEPTH:
+        return [], [Problem(None, None, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")]
     if isinstance(doc, dict):
         doc = [doc]
     if not isinstance(doc, list):
@@ -187,10 +212,26 @@ def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Prob
     return snapshots, problems
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _depth(doc: Any) -> int:  # noqa: ANN401
+    """How deep lists and objects nest in `doc` (without recursion: any depth is measured)."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if isinstance(value, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_JSON_DEPTH:
+                stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def _service(item: _Item) -> dict[str, Any]:
     sid = item.text("id", required=True) or f"item-{item.number}"
     ext = item.child(EXTENSION)
-    extra = ext.data if ext else {}
     status = item.text("status") or "active"
     if status not in _STATUS_IN:
         item.problem("status", f"unknown status {status!r} (active, inactive, defunct)")
@@ -228,17 +269,20 @@ def _service(item: _Item) -> dict[str, Any]:
         "gender": lambda: derive_gender(eligibility),
     }
     for field, derive in derived.items():
-        snap[field] = extra[field] if field in extra else derive()
+        snap[field] = derive()
     snap.update(_extension(ext, sid))
     return snap
 
 
 def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
-    """Source, closures and translations from `x_relais`, type-checked."""
+    """Source, stored values, closures and translations from `x_relais`, type-checked."""
     if ext is None:
         return {"source": None, "exceptions": [], "translations": {}}
-    for field, kind in (("free", bool), ("access", str), ("gender", str)):
-        ext.get(field, kind)
+    stored: dict[str, Any] = {
+        field: ext.text(field) for field in ("access", "gender") if field in ext.data
+    }
+    if "free" in ext.data:
+        stored["free"] = ext.flag("free", None)
     exceptions = []
     for n, exc in enumerate(ext.children("exceptions"), start=1):
         exceptions.append({
@@ -256,9 +300,9 @@ def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
         elif unknown := set(fields) - set(TRANSLATABLE):
             ext.problem(f"translations.{lang}", f"unknown fields {sorted(unknown)}")
         else:
-            translations[lang] = fields
-    return {"source": ext.get("source", str), "exceptions": exceptions,
-            "translations": translations}  # fmt: skip
+            translations[lang] = {f: clean_text(t).strip() for f, t in fields.items()}
+    return {"source": ext.text("source"), "exceptions": exceptions,
+            "translations": translations, **stored}  # fmt: skip
 
 
 def _organization(item: _Item) -> dict[str, Any] | None:
@@ -331,7 +375,6 @@ def _location(loc: _Item, loc_id: str) -> dict[str, Any]:
         city = address.text("city")
         postcode = address.text("postal_code")
     ext = loc.child(EXTENSION)
-    extra = ext.data if ext else {}
     place = {
         "id": loc_id,
         "name": loc.text("name"),
@@ -341,11 +384,10 @@ def _location(loc: _Item, loc_id: str) -> dict[str, Any]:
         "city": city,
         "latitude": _number(loc, "latitude"),
         "longitude": _number(loc, "longitude"),
-        "approximate": extra.get("approximate", street is None),
+        "approximate": ext.flag("approximate", street is None) if ext else street is None,
     }
-    place["insee_code"] = (
-        extra["insee_code"] if "insee_code" in extra else commune_code(city, postcode)
-    )
+    given = ext is not None and "insee_code" in ext.data
+    place["insee_code"] = ext.text("insee_code") if ext and given else commune_code(city, postcode)
     return place
 
 
@@ -360,7 +402,16 @@ def commune_code(city: str | None, postcode: str | None) -> str | None:
 
 def _number(item: _Item, field: str) -> float | None:
     value = item.get(field, (int, float))
-    return float(value) if value is not None else None
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number):
+        item.problem(field, "not a finite number")
+        return None
+    return number
 
 
 def _schedule(s: _Item, sid: str, n: int, sal_places: dict[str, str]) -> dict[str, Any]:

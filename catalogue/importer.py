@@ -13,15 +13,18 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from tqdm import tqdm
 
 from catalogue import hsds, sheet
 from catalogue.db import session_scope
+from catalogue.limits import length_problems
 from catalogue.models import Access, Gender, Service, Status
 from catalogue.places import in_mel
 from catalogue.services import (
@@ -33,7 +36,7 @@ from catalogue.services import (
     service_snapshot,
     write_snapshot,
 )
-from catalogue.taxonomy import get_category
+from catalogue.taxonomy import LANGUAGES, get_category
 
 __all__ = ["ImportReport", "Problem", "export_bytes", "export_file", "import_bytes",
            "import_file", "validate_snapshot"]  # fmt: skip
@@ -56,6 +59,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     unit: str = "item"  # how problems count their position: "item" (JSON) or "line" (CSV)
     dry_run: bool = False
+    # Fields the file does not give (columns missing from a sheet): kept as stored.
+    keep: list[str] = field(default_factory=list)
 
     def ok(self) -> bool:
         return not self.problems
@@ -97,12 +102,12 @@ def validate_snapshot(snap: dict[str, Any]) -> list[tuple[str, str]]:
     enums = {"status": Status, "access": Access, "gender": Gender}
     for name, enum in enums.items():
         value = snap.get(name)
-        if value is not None and value not in enum.__members__:
+        if value is not None and not (isinstance(value, str) and value in enum.__members__):
             problems.append((name, f"{value!r} is not one of {', '.join(enum.__members__)}"))
     ages = [snap.get("min_age"), snap.get("max_age")]
     for name, age in zip(("min_age", "max_age"), ages, strict=True):
         if age is not None and not (isinstance(age, int) and 0 <= age <= 120):
-            problems.append((name, f"not an age: {age!r}"))
+            problems.append((name, f"not an age: {str(age)[:20]!r}"))
     if all(isinstance(a, int) for a in ages) and ages[0] > ages[1]:  # type: ignore[operator]
         problems.append(("max_age", "smaller than min_age"))
     if snap.get("free") not in (None, True, False):
@@ -114,7 +119,43 @@ def validate_snapshot(snap: dict[str, Any]) -> list[tuple[str, str]]:
             problems.append(("hours", "opening without days"))
         if not hours.get("opens_at") or not hours.get("closes_at"):
             problems.append(("hours", f"opening {hours.get('byday')} without times"))
+        if _ends_before(hours.get("valid_from"), hours.get("valid_to")):
+            problems.append(("hours", f"period {hours['valid_from']}..{hours['valid_to']} "
+                             "ends before it starts"))  # fmt: skip
+    for closure in snap.get("exceptions") or []:
+        if _ends_before(closure.get("starts_on"), closure.get("ends_on")):
+            problems.append(("closures", f"{closure['starts_on']}..{closure['ends_on']} "
+                             "ends before it starts"))  # fmt: skip
+    problems.extend(_language_problems(snap))
+    problems.extend(length_problems(snap))
     return problems
+
+
+def _ends_before(start: str | None, end: str | None) -> bool:
+    return bool(start and end and end < start)  # ISO dates compare as text
+
+
+def _language_problems(snap: dict[str, Any]) -> list[tuple[str, str]]:
+    """Spoken languages must be language codes; translations one of the bot's languages."""
+    problems = [
+        ("languages", f"unknown language code {code!r}")
+        for code in snap.get("languages") or [] if not known_language(code)
+    ]  # fmt: skip
+    problems += [
+        ("translations", f"{lang!r} is not one of {', '.join(LANGUAGES)}")
+        for lang in snap.get("translations") or {} if lang not in LANGUAGES
+    ]  # fmt: skip
+    return problems
+
+
+@cache
+def _language_codes() -> frozenset[str]:
+    return frozenset(Locale("en").languages)
+
+
+def known_language(code: str) -> bool:
+    """An ISO 639 code CLDR knows (`fr`, `ar`, `kab`, `prs`), with an optional region."""
+    return isinstance(code, str) and code.split("-")[0].split("_")[0].lower() in _language_codes()
 
 
 def _location_problems(loc: dict[str, Any]) -> list[tuple[str, str]]:
@@ -178,6 +219,7 @@ def parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
     parser = hsds.parse_hsds if fmt == "hsds" else sheet.parse_sheet
     items, problems = parser(data)
     report = ImportReport(problems=problems, unit="item" if fmt == "hsds" else "line")
+    report.keep = items[0][1].get(sheet.KEEP, []) if items else []
     items = [(n, normalise_snapshot(s)) for n, s in items]
     for number, snap in items:
         report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
@@ -217,24 +259,67 @@ def _apply(
     actor: str,
     progress: bool,
 ) -> None:
-    """Sort the items into created/updated/unchanged and, unless a dry run, write them."""
+    """Sort the items into created/updated/unchanged and, unless a dry run, write them.
+
+    Fields the file leaves out are first taken from the stored service; the result is checked
+    again (a new minimum age against a stored maximum…), and nothing is written on a problem.
+    """
     with session_scope(engine) as session:
-        bar: Iterable[tuple[int, dict[str, Any]]] = (
-            tqdm(items, desc="import", unit="service") if progress else items
-        )
         stored = get_services(session, (snap["id"] for _, snap in items))
-        for _, snap in bar:
+        plans = []
+        for number, snap in items:
             existing = stored.get(snap["id"])
-            if existing is None:
+            before = service_snapshot(existing) if existing is not None else None
+            if before is not None and report.keep:
+                snap = normalise_snapshot(keep_stored(snap, before, report.keep))
+                report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
+            plans.append((snap, before))
+        if report.problems:
+            return
+        bar: Iterable[tuple[dict[str, Any], dict[str, Any] | None]] = (
+            tqdm(plans, desc="import", unit="service") if progress else plans
+        )
+        for snap, before in bar:
+            if before is None:
                 report.created.append(snap["id"])
-            elif content(service_snapshot(existing)) == content(snap):
+            elif content(before) == content(snap):
                 report.unchanged.append(snap["id"])
                 continue
             else:
                 report.updated.append(snap["id"])
             if not report.dry_run:
-                action = "import" if existing is not None else "create"
+                action = "import" if before is not None else "create"
                 write_snapshot(session, snap, actor=actor, action=action)
+
+
+def keep_stored(snap: dict[str, Any], stored: dict[str, Any], keep: list[str]) -> dict[str, Any]:
+    """`snap` with the fields (paths of `sheet._absent`) it does not give taken from `stored`.
+
+    A place is matched by id, else by its position in the service's places.
+    """
+    snap = {**snap, "translations": {k: dict(v) for k, v in snap["translations"].items()}}
+    for path in keep:
+        head, _, rest = path.partition(".")
+        if not rest:
+            snap[head] = stored[head]
+        elif head == "organization" and snap["organization"] and stored["organization"]:
+            snap["organization"] = {**snap["organization"], rest: stored["organization"][rest]}
+        elif head == "locations":
+            by_id = {loc["id"]: loc for loc in stored["locations"]}
+            snap["locations"] = [
+                {**loc, rest: old[rest]}
+                if (old := by_id.get(loc["id"]) or _nth(stored["locations"], k)) else loc
+                for k, loc in enumerate(snap["locations"])
+            ]  # fmt: skip
+        elif head == "translations":
+            lang, field = rest.split(".")
+            if text := stored["translations"].get(lang, {}).get(field):
+                snap["translations"].setdefault(lang, {})[field] = text
+    return snap
+
+
+def _nth(items: list[dict[str, Any]], k: int) -> dict[str, Any] | None:
+    return items[k] if k < len(items) else None
 
 
 def import_file(

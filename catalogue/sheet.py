@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+from collections import Counter
 from datetime import date, time
 from typing import Any
 
 from catalogue.hours import HoursSyntaxError, format_compact_hours, parse_compact_hours
 from catalogue.hsds import commune_code
+from catalogue.limits import clean_text, one_line
 from catalogue.models import OpeningHours
 from catalogue.services import TRANSLATABLE, Problem
 from catalogue.taxonomy import LANGUAGES
@@ -43,6 +46,23 @@ TRANSLATION_COLUMNS = tuple(
 )
 COLUMNS = (*SERVICE_COLUMNS[:7], *PLACE_COLUMNS, *SERVICE_COLUMNS[7:], *TRANSLATION_COLUMNS)
 LIST_SEPARATOR = "|"
+# Columns that name something: on one line (a line break or an escape in a name is a mistake).
+ONE_LINE = ("id", "name", "alternate_name", "organization_id", "organization", "location_id",
+            "place_name", "city", "postcode")  # fmt: skip
+# A column missing from the header leaves its field as stored (key of the snapshot: the fields
+# an import must take from the stored service; see `catalogue.importer`).
+KEEP = "keep"
+ORGANIZATION_COLUMNS = {"organization_id": "id", "organization": "name",
+                        "organization_description": "description"}  # fmt: skip
+_SNAPSHOT_KEYS = {"closures": "exceptions"}
+# Encodings a spreadsheet may save in, by their first bytes: named so the admin knows what to do.
+_NOT_UTF8 = (
+    (b"PK\x03\x04", "an Excel or OpenDocument workbook, not CSV"),
+    (b"\xff\xfe\x00\x00", "UTF-32 text"),
+    (b"\x00\x00\xfe\xff", "UTF-32 text"),
+    (b"\xff\xfe", "UTF-16 text"),
+    (b"\xfe\xff", "UTF-16 text"),
+)
 _TRUE = {"yes", "oui", "true", "vrai", "1", "y", "o"}
 _FALSE = {"no", "non", "false", "faux", "0", "n"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -83,7 +103,8 @@ class _Row:
         self.problems.append(Problem(self.line, column, message))
 
     def text(self, column: str) -> str | None:
-        return unquote(self.cells.get(column) or "").strip() or None
+        value = clean_text(unquote(self.cells.get(column) or ""))
+        return (one_line(value) if column in ONE_LINE else value.strip()) or None
 
     def items(self, column: str) -> list[str]:
         text = self.text(column) or ""
@@ -93,8 +114,8 @@ class _Row:
         value = self.text(column)
         if value is None:
             return None
-        if not value.isdigit():
-            self.problem(column, f"not a whole number: {value!r}")
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
+            self.problem(column, f"not a whole number: {value[:20]!r}")
             return None
         return int(value)
 
@@ -103,10 +124,13 @@ class _Row:
         if value is None:
             return None
         try:
-            return float(value.replace(",", "."))
+            number = float(value.replace(",", "."))
         except ValueError:
-            self.problem(column, f"not a number: {value!r}")
+            number = math.nan
+        if not math.isfinite(number):
+            self.problem(column, f"not a number: {value[:20]!r}")
             return None
+        return number
 
     def boolean(self, column: str) -> bool | None:
         value = (self.text(column) or "").lower()
@@ -128,24 +152,46 @@ class _Row:
             return None
 
 
-def _read_rows(data: bytes) -> tuple[list[_Row], list[Problem]]:
-    problems: list[Problem] = []
+def _decode(data: bytes) -> tuple[str | None, Problem | None]:
+    """The text of the file, or the problem that says which encoding it is and what to do."""
+    for start, what in _NOT_UTF8:
+        if data.startswith(start) or (what == "UTF-16 text" and data[:200].count(0) > 40):
+            return None, Problem(None, None, f"this file is {what}: save it as CSV UTF-8")
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # "CSV" saved by Excel in French
+        pass
+    try:
+        return data.decode("cp1252"), None  # "CSV" saved by Excel in French
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start}): save it as CSV UTF-8"
+        return None, Problem(None, None, message)
+
+
+def _read_rows(data: bytes) -> tuple[list[_Row], set[str], list[Problem]]:
+    """The rows, the columns of the header, and every problem of the file's form."""
+    text, problem = _decode(data)
+    if text is None:
+        return [], set(), [problem] if problem else []
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        columns = [c.strip().lower() for c in next(reader)]
+        columns = [clean_text(c).strip().lower() for c in next(reader)]
     except StopIteration:
-        return [], [Problem(None, None, "empty file: expected a header line of columns")]
-    unknown = [c for c in columns if c and c not in COLUMNS]
-    problems.extend(Problem(1, c, "unknown column (see the README for the template)") for c in unknown)
+        return [], set(), [Problem(None, None, "empty file: expected a header line of columns")]
+    except csv.Error as exc:
+        return [], set(), [Problem(1, None, f"malformed CSV header: {exc}")]
+    problems = [
+        Problem(1, c[:40], "unknown column (see the README for the template)")
+        for c in columns if c and c not in COLUMNS
+    ]  # fmt: skip
     problems.extend(Problem(1, c, "missing column") for c in ("id", "name") if c not in columns)
+    problems.extend(
+        Problem(1, c, "column given twice") for c, n in Counter(columns).items() if c and n > 1
+    )
     if problems:
-        return [], problems
+        return [], set(), problems
     rows = []
     line = reader.line_num
     try:
@@ -153,17 +199,47 @@ def _read_rows(data: bytes) -> tuple[list[_Row], list[Problem]]:
             start, line = line + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue
-            if len(cells) > len(columns):
-                problems.append(Problem(start, None, f"{len(cells)} cells for {len(columns)} columns"))
+            if len(cells) != len(columns):
+                # A row cut short (a file truncated, a lost separator) would leave its last
+                # fields empty and wipe them: refuse it rather than guess.
+                column = columns[len(cells)] if len(cells) < len(columns) else None  # 1st missing
+                problems.append(
+                    Problem(start, column, f"{len(cells)} cells for {len(columns)} columns")
+                )
             rows.append(_Row(dict(zip(columns, cells, strict=False)), start, problems))
-    except csv.Error as exc:
+    except csv.Error as exc:  # an unclosed quote at the end, a cell over the size limit…
         problems.append(Problem(line + 1, None, f"malformed CSV: {exc}"))
-    return rows, problems
+    return rows, set(columns), problems
+
+
+def _absent(columns: set[str]) -> list[str]:
+    """The snapshot fields (paths) the sheet's columns leave out: kept as stored on import."""
+    absent = [
+        _SNAPSHOT_KEYS.get(c, c) for c in SERVICE_COLUMNS
+        if c not in columns and c not in ORGANIZATION_COLUMNS and c != "id"
+    ]  # fmt: skip
+    if not columns & ORGANIZATION_COLUMNS.keys():
+        absent.append("organization")
+    else:
+        absent += [f"organization.{f}" for c, f in ORGANIZATION_COLUMNS.items() if c not in columns]
+    places = [c for c in PLACE_COLUMNS if c != "hours"]
+    if not columns & set(places):
+        absent.append("locations")
+    else:
+        absent += [f"locations.{_PLACE_FIELDS.get(c, c)}" for c in places if c not in columns]
+    if "hours" not in columns:
+        absent.append("hours")
+    absent += [
+        "translations.{1}.{0}".format(*c.rsplit("_", 1))
+        for c in TRANSLATION_COLUMNS if c not in columns
+    ]  # fmt: skip
+    return absent
 
 
 def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
     """Snapshots (with the line of their first row) from the CSV sheet, and every problem."""
-    rows, problems = _read_rows(data)
+    rows, columns, problems = _read_rows(data)
+    absent = _absent(columns)
     groups: dict[str, list[_Row]] = {}
     for row in rows:
         sid = row.text("id")
@@ -187,6 +263,7 @@ def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Pro
             prefix = f"{sid}-hours{k}" if several else f"{sid}-hours"
             location_id = place["id"] if place is not None and several else None
             snap["hours"].extend(_hours(row, prefix, location_id))
+        snap[KEEP] = absent
         snapshots.append((first.line, snap))
     return snapshots, problems
 
@@ -257,6 +334,9 @@ def _place(row: _Row, sid: str, k: int) -> dict[str, Any] | None:
         "approximate": address is None if approximate is None else approximate,
         "description": row.text("place_note"),
     }
+
+
+_PLACE_FIELDS = {"location_id": "id", "place_name": "name", "place_note": "description"}
 
 
 def _hours(row: _Row, prefix: str, location_id: str | None) -> list[dict[str, Any]]:

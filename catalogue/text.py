@@ -193,3 +193,8 @@ def sound_key(word: str) -> str:
 def skeleton(key: str) -> str:
     """The consonants of a `sound_key`: Arabic script often leaves vowels out ("كنكت")."""
     return key.replace("a", "")
+
+
+def is_number(text: str) -> bool:
+    """Only the digits 0-9 (not "²" or "①", which `str.isdigit` accepts and `int` refuses)."""
+    return text.isascii() and text.isdigit()

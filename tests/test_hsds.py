@@ -91,7 +91,7 @@ def test_problems_name_item_and_field():
 
 def test_bad_extension_values_are_problems():
     doc = {"id": "s", "name": "S", "x_relais": {
-        "exceptions": ["x", {"starts_on": "2026-01-01"}], "free": "yes",
+        "exceptions": ["x", {"starts_on": "2026-01-01"}], "free": "maybe",
         "translations": {"en": "x", "uk": {"name": "y"}}}}  # fmt: skip
     _, problems = parse_hsds(json.dumps(doc).encode())
     assert {p.field for p in problems} == {

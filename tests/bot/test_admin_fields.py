@@ -28,7 +28,8 @@ from bot.admin.fields import (
 from bot.admin.files import report_text
 from bot.admin.manage import history_text
 from bot.i18n import translator
-from catalogue.importer import ImportReport, Problem
+from catalogue.importer import ImportReport, Problem, validate_snapshot
+from catalogue.limits import TEXT_LIMITS
 from catalogue.models import AuditEntry, Location
 
 EN = translator("en")
@@ -44,6 +45,32 @@ def test_name_is_trimmed_and_bounded():
     assert parse_name("  Bains   douches ") == "Bains douches"
     assert "2 to 120" in problem(parse_name, "x")
     assert "2 to 120" in problem(parse_name, "y" * 121)
+
+
+@pytest.mark.parametrize(("parse", "key", "text"), [
+    (parse_name, "name", "n"), (parse_cost, "fees", "2 €"), (parse_source, "source", "Flyer"),
+    (parse_place, "locations.address", "rue, Roubaix"),
+])
+def test_add_and_import_share_one_table_of_lengths(parse, key, text):
+    """What /add refuses, an import refuses too (catalogue.limits), and the reverse."""
+    limit = TEXT_LIMITS[key]
+    at_limit = text + "x" * (limit - len(text)) if key != "locations.address" else \
+        "r" * limit + ", Roubaix"
+    parse(at_limit)
+    too_long = at_limit.replace("x", "xx", 1).replace("r", "rr", 1)
+    assert str(limit) in problem(parse, too_long)
+    field, _, sub = key.partition(".")
+    snap = {"id": "s", "name": "n", field: at_limit}
+    if sub:
+        snap = {"id": "s", "name": "n", field: [{"id": "l", sub: "r" * limit}]}
+    assert not [p for p in validate_snapshot(snap) if p[0] == key]
+    over = {**snap, field: [{"id": "l", sub: "r" * (limit + 1)}]} if sub else \
+        {**snap, field: too_long}
+    assert [p for p in validate_snapshot(over) if p[0] == key]
+
+
+def test_control_characters_never_reach_a_name():
+    assert parse_name("\x1b[31mBains\x1b[0m\x00 douches") == "Bains douches"
 
 
 def test_categories_are_known_keys():
