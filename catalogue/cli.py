@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from catalogue.db import DatabaseError, make_engine, session_scope
 from catalogue.importer import FORMATS, ImportFormatError, export_file, import_file
@@ -135,14 +137,17 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise CliError(f"no such file: {args.batch}")
     index = current_index(_engine(args))
     if args.batch is not None:
+        failed = 0
         for n, line in enumerate(args.batch.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise CliError(f"{args.batch}:{n}: not JSON ({exc})") from None
-                print(json.dumps(search_json(index, row, limit=args.limit), ensure_ascii=False))
-        return 0
+            if not line.strip():
+                continue
+            row, problem = batch_row(line)
+            if row is None:
+                failed += 1  # one bad line is said with its number; the others still run
+                print(f"relais: error: {args.batch}:{n}: {problem}", file=sys.stderr)
+                continue
+            print(json.dumps(search_json(index, row, limit=args.limit), ensure_ascii=False))
+        return 2 if failed else 0
     row = {"text": args.text, "lang": args.lang, "near": args.near}
     filters = {"open_now": args.open_now, "free": args.free}
     if args.json:
@@ -150,6 +155,28 @@ def cmd_search(args: argparse.Namespace) -> int:
     else:
         print(search_table(index, row, limit=args.limit, **filters))
     return 0
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def batch_row(line: str) -> tuple[dict[str, Any] | None, str]:
+    """One query of a --batch file, or None and what is wrong with the line."""
+    try:
+        row = json.loads(line, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        return None, f"not JSON ({str(exc)[:120]})"
+    if not isinstance(row, dict):
+        return None, "expected an object like {\"id\": 1, \"text\": \"douche\", \"near\": \"Roubaix\"}"
+    if not isinstance(row.get("text", ""), str | None):
+        return None, "text: expected text"
+    near = row.get("near")
+    if isinstance(near, dict) and not all(
+        type(near.get(k)) in (int, float) and math.isfinite(near[k]) for k in ("lat", "lon")
+    ):
+        return None, "near: expected {\"lat\": number, \"lon\": number}"
+    return row, ""
 
 
 def run(handler: Handler, args: argparse.Namespace) -> int:

@@ -54,3 +54,21 @@ def test_readable_table_and_errors(tmp_path, capsys):
     assert "svc-1" in out and "Douches de Lille" in out and "svc-2" not in out
     assert main(["--db", url, "search"]) == 2
     assert main(["--db", url, "search", "--batch", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_batch_lines_that_are_not_queries_are_each_named(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    _catalogue(url)
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("\n".join([
+        '{"id": "inf", "text": "douche", "near": {"lat": Infinity, "lon": 3.1}}',
+        '["douche"]', "42", "{not json", '{"id": "t", "text": 5}',
+        '{"id": "str", "text": "douche", "near": {"lat": "50.6", "lon": 3.1}}',
+        json.dumps({"id": "ok", "text": "need a shower", "lang": "en", "near": "Roubaix"}),
+    ]) + "\n", encoding="utf-8")
+    assert main(["--db", url, "search", "--batch", str(batch), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["ok"]
+    assert [line.split("q.jsonl:")[1].split(":")[0] for line in err.splitlines()] == [
+        "1", "2", "3", "4", "5", "6"]
+    assert "Infinity is not a number" in err and "expected an object" in err

@@ -83,6 +83,14 @@ async def test_admin_menu_set_for_admin_chats_only(kit):
     assert "stale" in [command["command"] for command in menu_call.params["commands"]]
 
 
+async def test_grant_answers_what_is_not_a_user_id(kit):
+    assert texts(await kit.admin.send("/grant ²")) == ["Send the Telegram user id (a number)."]
+    huge = "99999999999999999999999"
+    assert texts(await kit.admin.send(f"/grant {huge}")) == [f"No Telegram user has the id {huge}."]
+    assert texts(await kit.admin.send("/revoke 0")) == ["No Telegram user has the id 0."]
+    assert texts(await kit.admin.send("/stats ²")) == ["Usage: /stats [number of days]"]
+
+
 async def test_granted_admin_works_but_cannot_grant(kit):
     calls = await kit.admin.send(f"/grant {OTHER}")
     assert texts(calls) == [f"{OTHER} is now an administrator."]

@@ -534,6 +534,15 @@ async def test_a_result_number_typed_opens_that_card(bot):
     assert data_starting(sent(await user.send("99")), "d:")  # no such number: the list again
 
 
+@pytest.mark.parametrize("typed", ["²", "①", "٣٣٣"])
+async def test_digits_that_are_not_0_to_9_after_a_list_get_an_answer(bot, typed):
+    """`str.isdigit` says yes to ² and ①, which `int` refuses: no "something went wrong"."""
+    user = bot.user(lang="fr")
+    await search_showers_in_roubaix(user)
+    answers = sent(await user.send(typed))
+    assert answers and not any("Désolé, quelque chose" in c.text for c in answers)
+
+
 @pytest.mark.parametrize(("lang", "separator"), [("ar", "؛ "), ("fr", " ; "), ("en", "; ")])
 async def test_audience_facts_are_separated_as_the_language_writes(bot, lang, separator):
     user = bot.user(lang=lang)
