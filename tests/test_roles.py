@@ -2,7 +2,8 @@ from bot.roles import bootstrap_admins, grant, granted_admins, is_admin, parse_a
 
 
 def test_parse_admin_ids_ignores_garbage():
-    assert parse_admin_ids(" 12, 34;x,,-5 ") == frozenset({12, 34, -5})
+    # negative ids are groups and channels, never a user; ² passes str.isdigit, not int()
+    assert parse_admin_ids(" 12, 34;x,,-5, ², 99999999999999999999 ") == frozenset({12, 34})
     assert parse_admin_ids(None) == frozenset()
 
 
