@@ -279,15 +279,16 @@ def _parse_rule(text: str, where: str) -> _Rule:
     return _Rule(tuple(days), tuple(sorted(spans)), valid_from, valid_to)
 
 
-def parse_compact_hours(
-    text: str, *, service_id: str = "", id_prefix: str | None = None
-) -> list[OpeningHours]:
-    """Read the compact syntax; blank text gives []. Raises HoursSyntaxError.
+HoursRule = tuple[str, str, time, time, date | None, date | None]  # freq, byday, opens, closes,
+# valid_from, valid_to
 
-    Ids are `<id_prefix>-1`, `-2`... when a prefix is given (stable re-imports), else uuid4 hex.
-    One OpeningHours per time span and kind (weekly days together, monthly days together).
-    """
-    records: list[OpeningHours] = []
+
+@lru_cache(maxsize=4096)
+def compact_rules(text: str) -> tuple[HoursRule, ...]:
+    """The compact syntax read into (freq, byday, opens, closes, valid_from, valid_to), one per
+    time span and kind (weekly days together, monthly days together). Raises HoursSyntaxError.
+    Remembered: an import's thousands of rows share a few dozen texts."""
+    rules: list[HoursRule] = []
     chunks = [c.strip() for c in re.split(r"[;\n]", text or "")]
     for number, chunk in enumerate(chunks, start=1):
         if not chunk:
@@ -297,23 +298,27 @@ def parse_compact_hours(
         weekly = [DAY_CODES[i] for i, nth in rule.days if nth is None]
         monthly = [f"{nth}{DAY_CODES[i]}" for i, nth in rule.days if nth is not None]
         for freq, byday in (("WEEKLY", weekly), ("MONTHLY", monthly)):
-            if not byday:
-                continue
-            for opens, closes in rule.spans:
-                number_id = len(records) + 1
-                records.append(
-                    OpeningHours(
-                        id=f"{id_prefix}-{number_id}" if id_prefix else uuid.uuid4().hex,
-                        service_id=service_id,
-                        freq=freq,
-                        byday=",".join(byday),
-                        opens_at=opens,
-                        closes_at=closes,
-                        valid_from=rule.valid_from,
-                        valid_to=rule.valid_to,
-                    )
-                )
-    return records
+            if byday:
+                rules.extend((freq, ",".join(byday), opens, closes, rule.valid_from, rule.valid_to)
+                             for opens, closes in rule.spans)  # fmt: skip
+    return tuple(rules)
+
+
+def parse_compact_hours(
+    text: str, *, service_id: str = "", id_prefix: str | None = None
+) -> list[OpeningHours]:
+    """Read the compact syntax; blank text gives []. Raises HoursSyntaxError.
+
+    Ids are `<id_prefix>-1`, `-2`... when a prefix is given (stable re-imports), else uuid4 hex.
+    One OpeningHours per time span and kind (weekly days together, monthly days together).
+    """
+    return [
+        OpeningHours(id=f"{id_prefix}-{n}" if id_prefix else uuid.uuid4().hex,
+                     service_id=service_id, freq=freq, byday=byday, opens_at=opens,
+                     closes_at=closes, valid_from=valid_from, valid_to=valid_to)
+        for n, (freq, byday, opens, closes, valid_from, valid_to)
+        in enumerate(compact_rules(text or ""), start=1)
+    ]  # fmt: skip
 
 
 def _format_days(days: Iterable[tuple[int, int | None]]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cache
 from typing import Any, get_args
 
 from sqlalchemy import update
@@ -182,11 +183,18 @@ def _parse_value(model: type[SQLModel], field: str, value: Any) -> Any:
     """Back from the JSON form to the column's Python type."""
     if value is None or not isinstance(value, str):
         return value
+    kind = _temporal_kind(model, field)
+    return kind.fromisoformat(value) if kind is not None else value
+
+
+@cache
+def _temporal_kind(model: type[SQLModel], field: str) -> type | None:
+    """datetime, date or time when the column holds one (datetime first: it is also a date)."""
     annotation = model.model_fields[field].annotation
-    for kind in (datetime, date, time):  # datetime first: it is also a date
+    for kind in (datetime, date, time):
         if kind is annotation or kind in get_args(annotation):
-            return kind.fromisoformat(value)
-    return value
+            return kind
+    return None
 
 
 def _assign(obj: SQLModel, data: dict[str, Any], fields: Iterable[str]) -> None:

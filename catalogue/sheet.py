@@ -23,7 +23,7 @@ from collections import Counter
 from datetime import date, time
 from typing import Any
 
-from catalogue.hours import HoursSyntaxError, format_compact_hours, parse_compact_hours
+from catalogue.hours import HoursSyntaxError, compact_rules, format_compact_hours
 from catalogue.hsds import commune_code
 from catalogue.limits import clean_text, one_line
 from catalogue.models import OpeningHours
@@ -341,15 +341,14 @@ _PLACE_FIELDS = {"location_id": "id", "place_name": "name", "place_note": "descr
 
 def _hours(row: _Row, prefix: str, location_id: str | None) -> list[dict[str, Any]]:
     try:
-        hours = parse_compact_hours(row.text("hours") or "", id_prefix=prefix)
+        rules = compact_rules(row.text("hours") or "")
     except HoursSyntaxError as exc:
         row.problem("hours", str(exc))
         return []
     return [
-        {"id": h.id, "location_id": location_id, "freq": h.freq, "byday": h.byday,
-         "opens_at": h.opens_at, "closes_at": h.closes_at, "valid_from": h.valid_from,
-         "valid_to": h.valid_to}
-        for h in hours
+        {"id": f"{prefix}-{n}", "location_id": location_id, "freq": freq, "byday": byday,
+         "opens_at": opens, "closes_at": closes, "valid_from": valid_from, "valid_to": valid_to}
+        for n, (freq, byday, opens, closes, valid_from, valid_to) in enumerate(rules, start=1)
     ]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from catalogue import bulk
 from catalogue.db import session_scope
 from catalogue.importer import (
     ImportFormatError,
@@ -16,7 +17,8 @@ from catalogue.importer import (
     parse,
 )
 from catalogue.models import AuditEntry, Service
-from catalogue.services import get_service
+from catalogue.services import get_service, history, list_services, service_snapshot, undo_last
+from tests.conftest import CATALOGUE
 
 GOOD = {
     "id": "s-1",
@@ -157,3 +159,25 @@ def test_export_keeps_hidden_and_deleted_services(sqlite_engine, tmp_path):
         ("s-1", "active"), ("s-2", "inactive"), ("s-3", "defunct")
     ]
     assert "deleted" in export_bytes(sqlite_engine, "csv").decode("utf-8-sig")
+
+
+def test_column_snapshots_are_the_orm_snapshots(engine):
+    """The bulk path reads services as `service_snapshot` does, field for field."""
+    assert import_file(engine, CATALOGUE).ok()
+    with session_scope(engine) as session:
+        services = list_services(session, status=None)
+        read = bulk.stored_snapshots(session, [s.id for s in services])
+        assert read == {s.id: service_snapshot(s) for s in services}
+
+
+def test_a_creation_is_audited_by_name_and_undone_by_a_soft_delete(engine, tmp_path):
+    sheet = tmp_path / "one.csv"
+    sheet.write_text("id,name,categories,city\nbulk-1,Douches Bulk,shower,Lille\n", "utf-8")
+    assert import_file(engine, sheet, actor="alice").created == ["bulk-1"]
+    with session_scope(engine) as session:
+        (entry,) = history(session, "bulk-1")
+        assert (entry.action, entry.before, entry.after) == (
+            "create", None, {"id": "bulk-1", "name": "Douches Bulk"})
+        undo_last(session, actor="alice")
+    with session_scope(engine) as session:
+        assert get_service(session, "bulk-1", include_deleted=True).status == "deleted"
