@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -49,9 +49,11 @@ from bot.i18n import (
 from bot.persistence import SQLPersistence
 from catalogue import places, taxonomy
 from catalogue.db import session_scope
+from catalogue.hours import PARIS
 from catalogue.needs import key_words
 from catalogue.search import Query, SearchOutcome, search_services
 from catalogue.services import get_service
+from catalogue.smalltalk import courtesy, elsewhere
 from catalogue.text import is_number, normalise
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,9 @@ NAME = "resident"
 NEED, PLACE, CONFIRM, RESULTS = 1, 2, 3, 4
 END = ConversationHandler.END
 PROBE = 20  # results looked at to see whether a message named several needs
+EVENING = time(19)  # "le soir", "dimanche soir": open at 7 pm
+SAID_FILTERS = {"open_now": "open", "free": "free", "no_appointment": "appt"}  # tag -> button
+HOUSING = "accomodation_and_housing"
 Context = ContextTypes.DEFAULT_TYPE
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
@@ -141,10 +146,44 @@ def has_place(search: dict[str, Any]) -> bool:
     return bool(search.get("place") or search.get("loc") or search.get("any"))
 
 
+def open_when(when: dict[str, Any] | None, at: datetime) -> tuple[datetime | None, int | None]:
+    """(open_at, open_day) of the "open" filter: open now; a weekday said in words, open some
+    time that day; an evening, open at 19:00 that day (today when no day was said)."""
+    if not when:
+        return at, None
+    day = when.get("day")
+    if not when.get("evening"):
+        return None, day
+    local = at.astimezone(PARIS)
+    ahead = (day - local.weekday()) % 7 if day is not None else 0
+    evening = datetime.combine(local.date() + timedelta(days=ahead), EVENING, tzinfo=PARIS)
+    return max(evening, local), None
+
+
+def hear_filters(search: dict[str, Any], outcome: SearchOutcome) -> bool:
+    """Turn the filters said in words ("ouvert maintenant", "gratuit", "dimanche soir") into
+    the refine buttons, so they are applied and shown ticked; True when one was heard."""
+    said = outcome.said
+    chosen = search.setdefault("filters", [])
+    heard = [key for tag, key in SAID_FILTERS.items() if tag in said and key not in chosen]
+    days = [int(tag[4:]) for tag in said if tag.startswith("day_")]
+    # "ce soir" with a roof is a shelter for the night (the search knows), not opening hours
+    evening = "evening" in said or ("tonight" in said and HOUSING not in groups_of(
+        list(outcome.categories)))
+    if len(days) == 1 or evening:
+        search["when"] = {"day": days[0] if len(days) == 1 else None, "evening": evening}
+        if "open" not in chosen:
+            heard.append("open")
+    chosen.extend(heard)
+    return bool(heard)
+
+
 def build_query(search: dict[str, Any], lang: str, context: Context, *, limit: int,
                 offset: int = 0) -> Query:
     filters_on = search.get("filters", [])
     loc = search.get("loc")
+    open_at, open_day = open_when(search.get("when"), now(context)) if "open" in filters_on \
+        else (None, None)
     return Query(
         text=search.get("text", ""),
         categories=tuple(search.get("cats", [])),
@@ -152,7 +191,8 @@ def build_query(search: dict[str, Any], lang: str, context: Context, *, limit: i
         location=(loc[0], loc[1]) if loc else None,
         anywhere=bool(search.get("any")),
         lang=lang,
-        open_at=now(context) if "open" in filters_on else None,
+        open_at=open_at,
+        open_day=open_day,
         free_only="free" in filters_on,
         no_appointment="appt" in filters_on,
         age=search.get("age"),
@@ -359,6 +399,10 @@ async def choose_category(update: Update, context: Context) -> int:
     search = start_search(context, update, cats=[key])
     if previous.get("from_text_place"):  # "douche et manger roubaix": keep the place typed
         search["place"] = previous["from_text_place"]
+    if previous.get("asked"):  # "which one?": the filters said with the needs still hold
+        search["filters"] = previous.get("filters", [])
+        if previous.get("when"):
+            search["when"] = previous["when"]
     lang = user_language(update, context)
     await query.edit_message_text(bidi("🔎 " + render.esc(taxonomy.label(key, lang)), lang))
     return await proceed(update, context)
@@ -374,7 +418,11 @@ async def need_text(update: Update, context: Context) -> int:
     coordinates = places.parse_coordinates(text)
     if coordinates is not None:  # typed or pasted "50.69,3.17": as a shared location
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
+    if kind := courtesy(text):
+        return await greet(update, context, kind)
     search = search_of(context)
+    if elsewhere(text):
+        return await outside(update, context)
     if search and is_number(text) and len(text) <= 2 and has_place(search) and (
             search.get("text") or search.get("cats")):
         return await card_by_number(update, context, search, int(text))
@@ -399,6 +447,31 @@ async def need_text(update: Update, context: Context) -> int:
     return await proceed(update, context)
 
 
+async def greet(update: Update, context: Context, kind: str) -> int:
+    """A greeting or a thank-you alone: a greeting back and the menu; the search in progress,
+    with its place, stays for the next need."""
+    _ = tr_of(update, context).gettext
+    intro = _("You are welcome.") if kind == "thanks" else _(
+        "Hello! I help you find free help near you: food, showers, housing, care, "
+        "French classes and more.")
+    search = search_of(context)
+    if search and (search.get("text") or search.get("cats")) and not has_place(search):
+        return await ask_place(update, context, intro)  # greeted at the place step
+    return await ask_need(update, context, intro)
+
+
+async def outside(update: Update, context: Context) -> int:
+    """A place outside the metropolis ("Paris"): say so; the need is kept and the place asked
+    again (or the need, when there is none yet)."""
+    _ = tr_of(update, context).gettext
+    intro = _("This place is outside the Lille metropolis: I only know services in the "
+              "metropolis.")
+    search = search_of(context)
+    if search and (search.get("text") or search.get("cats")):
+        return await ask_place(update, context, intro)
+    return await ask_need(update, context, intro)
+
+
 async def card_by_number(update: Update, context: Context, search: dict[str, Any],
                          number: int) -> int:
     """A result's number typed instead of pressed ("2"): its card, else the list again."""
@@ -417,6 +490,12 @@ async def proceed(update: Update, context: Context) -> int:
     tr = tr_of(update, context)
     _ = tr.gettext
     outcome = run(context, search, tr.lang, limit=PROBE)
+    if search["text"] and not search.get("heard"):  # filters said in words: once per need
+        search["heard"] = True
+        if hear_filters(search, outcome):
+            filtered = run(context, search, tr.lang, limit=PROBE)
+            if not filtered.abstained or outcome.abstained:  # else: the list says "nothing
+                outcome = filtered  # with these choices", the filter ticked to untick
     sos = render.emergency_block(outcome.categories, tr.lang)  # danger: national lines first
     if outcome.abstained:
         named_place = outcome.place and outcome.place.certain and not has_place(search)
@@ -427,8 +506,19 @@ async def proceed(update: Update, context: Context) -> int:
                 place=render.esc(render.place_label(outcome.place.place.name, tr.lang))))
         record(context, search, outcome)
         pressed = bool(search["cats"]) and not search["text"]  # a need chosen with a button
+        understood = list(outcome.categories) if search["text"] and not sos else []
+        if understood and not run(context, {**search, "text": "", "cats": understood},
+                                  tr.lang, limit=1).abstained:
+            # read as a need the list has places for, but not surely: offer it, not a "sorry"
+            search.update(text="", cats=[])
+            labels = render.need_labels(understood, tr.lang)
+            await say(update, context, _(
+                "I think you need: {need}. Tap it below to see the places, or say it with "
+                "other words.").format(need=render.esc(format_list(labels, tr.lang))),
+                render.categories_keyboard(render.specific(understood)[:6], tr.lang))
+            return NEED
         search.update(text="", cats=[])  # keep the place for the category they pick next
-        if pressed:  # the need is certain, the list has no place for it
+        if pressed or understood:  # the need is understood, the list has no place for it
             labels = render.need_labels(outcome.categories, tr.lang)
             sorry = _("I know no place for this yet: {need}. Choose something else below, "
                       "or write what you need.").format(
@@ -506,6 +596,8 @@ async def place_text(update: Update, context: Context) -> int:
     coordinates = places.parse_coordinates(text)
     if coordinates is not None:
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
+    if courtesy(text) or elsewhere(text):
+        return await need_text(update, context)
     match = places.resolve_place(text)
     pressed = text in {render.anywhere_label(tr.lang), bidi(render.anywhere_label(tr.lang), tr.lang)}
     if pressed or (not (match and match.certain) and means_anywhere(text)):
@@ -639,7 +731,8 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
         ["aud"] if search.get("age") is not None or search.get("gender") else [])
     page = render.Page(serial=search["n"], offset=search.get("offset", 0),
                        size=context.bot_data["settings"].page_size, filters=active,
-                       need=need, place=place, audience=search.get("aud"))
+                       need=need, place=place, audience=search.get("aud"),
+                       when=search.get("when"))
     await show(update, context, render.render_results(outcome, page, tr.lang), edit=edit)
 
 
@@ -674,6 +767,8 @@ async def refine(update: Update, context: Context) -> int | None:
         chosen.remove(key)
     else:
         chosen.append(key)
+    if key == "open":
+        search.pop("when", None)  # ticked again by hand: open now
     search["offset"] = 0
     await show_results(update, context, edit=True)
     return RESULTS

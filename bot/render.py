@@ -81,6 +81,7 @@ class Page:
     need: str = ""  # labels of the needs understood, or the words typed
     place: str | None = None  # place display name; None = the whole metropolis
     audience: str | None = None  # code of the "Who is it for?" choice, if any
+    when: dict[str, Any] | None = None  # the "open" filter's day and evening said in words
 
 
 def place_label(name: str, lang: str) -> str:
@@ -238,6 +239,22 @@ def emergency_block(categories: Sequence[str], lang: str) -> str:
     return render_emergency_block(lines_for(categories), translator(lang))
 
 
+def open_label(when: dict[str, Any] | None, lang: str) -> str:
+    """The "open" filter button: open now, or when the text said ("dimanche soir")."""
+    _ = translator(lang).gettext
+    day = when.get("day") if when else None
+    if when and when.get("evening"):
+        if day is None:
+            # TRANSLATORS: filter button: places open this evening (at 7 pm)
+            return _("Open this evening")
+        # TRANSLATORS: filter button: places open on that weekday in the evening (at 7 pm)
+        return _("Open {day} evening").format(day=format_weekday(day, lang))
+    if day is not None:
+        # TRANSLATORS: filter button: places open some time on that weekday
+        return _("Open on {day}").format(day=format_weekday(day, lang))
+    return _("Open now")
+
+
 def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMessage:
     """One page of results with details, page, refine and new-search buttons; the emergency
     block first when the needs understood are a danger."""
@@ -264,7 +281,8 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMes
         facts = [f"<b>{number}. {esc(result.name)}</b>"]
         if result.distance_km is not None:
             facts.append(format_distance(result.distance_km, lang))
-        facts.append(_open_word(result.open_now, tr))
+        if not (page.when and page.when.get("evening")):  # open then: the ticked filter says
+            facts.append(_open_word(result.open_now, tr))
         lines.append(" · ".join(facts))
         lines.append("   " + _why(result, tr))
     rows = []
@@ -282,8 +300,8 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMes
         rows.append(nav)
     # TRANSLATORS: filter buttons under the results: open at this moment, costs nothing,
     # no appointment needed, choose who the help is for
-    labels = {"open": _("Open now"), "free": _("Free"), "appt": _("No appointment"),
-              "aud": _("Who is it for?")}
+    labels = {"open": open_label(page.when, lang), "free": _("Free"),
+              "appt": _("No appointment"), "aud": _("Who is it for?")}
     refine = [button(("✅ " if key in page.filters else "") + labels[key],
                      f"r:{page.serial}:{key}", lang) for key in FILTERS]
     rows += _rows(refine, 2)

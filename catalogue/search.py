@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import threading
 import weakref
 from collections.abc import Sequence
@@ -73,6 +74,7 @@ class Query:
     anywhere: bool = False  # "anywhere in the metropolis": no place ranking
     lang: str = "fr"
     open_at: datetime | None = None  # aware; only services open then
+    open_day: int | None = None  # weekday (0 = Monday); only services open some time that day
     free_only: bool = False
     no_appointment: bool = False
     age: int | None = None
@@ -99,6 +101,7 @@ class SearchOutcome:
     categories: tuple[str, ...]  # needs understood
     place: PlaceMatch | None  # place understood (query.place or text)
     suggestions: tuple[str, ...] = ()  # group keys to offer when abstaining
+    said: frozenset[str] = frozenset()  # who is asking and filters read in the text
 
     @property
     def abstained(self) -> bool:
@@ -195,6 +198,9 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
         words[at : at + length] = [OFF_TOPIC] + [""] * (length - 1)
         raw[at : at + length] = [OFF_TOPIC] * length  # nor a name by sound ("сколько", "Escale")
     content = sum(1 << i for i, w in enumerate(words) if w) & ~who.words
+    for at, tag, length in lex.said(keys):  # "ouverte" said when, it is not "couverture"
+        if tag in WHEN_TAGS or tag.startswith("day_"):
+            words[at : at + length] = [""] * length
     # A stop-word idiom ("I can't go on") says a need only when nothing else does: "je peux
     # plus payer mon loyer" is about rent.
     needs = _specific(lex.needs(words, query.lang) or lex.idioms_in(keys))
@@ -308,7 +314,8 @@ class SearchIndex:
             for tag in {"student", "family", "senior", "job_seeker"} & {*said, *named}:
                 only.setdefault(tag, []).append(i)
             refuses[i] = "no_children" in said
-            free[i] = bool(s.free) or normalise(s.fees or "").startswith("gratuit")
+            free[i] = (bool(s.free) or normalise(s.fees or "").startswith("gratuit")) and \
+                not _PRICE.search(s.fees or "")  # "Gratuit (adhésion de 5 € par an)" is not
             walk_in[i] = s.access == Access.unconditional or "no_appointment" in lex.tags_in(
                 s.access_note
             )
@@ -378,7 +385,8 @@ class SearchIndex:
         page = _top(final, distance, keep, query.offset, query.limit)
         results = self._results(keep[page], final[page], distance[page], ev.why(kept[page]),
                                 reading, query.open_at or now)  # fmt: skip
-        return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place)
+        return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place,
+                             said=reading.tags)
 
     def _gather(self, parts: list[_Part]) -> _Evidence:
         """Candidates and their evidence. The largest part is the base ("food" for "colis
@@ -432,7 +440,8 @@ class SearchIndex:
         return _Evidence(cand, base, base_scores, touched, scores, bits)
 
     def _abstain(self, reading: _Reading) -> SearchOutcome:
-        return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading))
+        return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading),
+                             reading.tags)
 
     # ----------------------------------------------------------------- helpers
 
@@ -536,6 +545,8 @@ class SearchIndex:
             checks.append(self.free[cand])
         if query.no_appointment:
             checks.append(self.walk_in[cand])
+        if query.open_day is not None:
+            checks.append(self.open_days[cand, query.open_day])
         if not checks and query.open_at is None:
             return None
         ok = functools.reduce(np.logical_and, checks, np.ones(len(cand), bool))
@@ -685,6 +696,8 @@ def _peripheral() -> dict[str, dict[str, float]]:
 
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WHEN_TAGS = frozenset({"open_now", "free", "no_appointment", "evening"})  # filters, not needs
+_PRICE = re.compile(r"\d\s*€|€\s*\d")  # an amount in a fees text
 _CATEGORY, _NAME, _TEXT, _BONUS = range(4)  # kinds of evidence
 _PRECISE, _SEVERAL, _METROPOLIS = 1, 2, 4  # SearchIndex.flags
 _RESERVED = ("student", "family", "senior", "job_seeker", "women", "men", "youth")

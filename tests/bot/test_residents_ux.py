@@ -1,0 +1,174 @@
+"""What residents meet (issue 16), end to end through the real Application: greetings, places
+outside the metropolis, "nothing found" that says what was understood, filters said in words."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.i18n import bidi
+from catalogue.db import session_scope
+from catalogue.hours import PARIS, is_open
+from catalogue.services import get_service
+from tests.bot.conftest import data_starting, last_text, sent
+
+TUESDAY = datetime(2026, 11, 24, 9, tzinfo=UTC)  # 10:00 in Lille
+
+
+def at(bot, when: datetime, lang: str = "fr", user_id: int = 1001):
+    """A user whose clock and the bot's are `when`."""
+    bot.app.bot_data["clock"] = lambda: when
+    user = bot.user(lang=lang, user_id=user_id)
+    user.now = when
+    return user
+
+
+def plain(text: str) -> str:
+    """Text without direction marks, to compare words."""
+    return "".join(c for c in text if c not in "\u200e\u200f\u2066\u2067\u2068\u2069")
+
+
+@pytest.mark.parametrize(("lang", "hello", "thanks", "greeting", "welcome"), [
+    ("fr", "Bonjour !", "merci beaucoup", "Bonjour\xa0!", "Avec plaisir."),
+    ("en", "hi", "Thank you", "Hello!", "You are welcome."),
+    ("ar", "السلام عليكم", "شكرا", "مرحبًا", "على الرحب والسعة."),
+    ("fa", "سلام", "ممنون", "سلام", "خواهش می‌کنم."),
+])
+async def test_a_greeting_gets_a_greeting_and_the_menu_and_thanks_keep_the_search(
+        bot, lang, hello, thanks, greeting, welcome):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    answer = sent(await user.send(hello))[-1]
+    assert plain(answer.text).startswith(greeting), answer.text
+    assert len(data_starting([answer], "g:")) >= 8
+    results = sent(await user.send("douche Roubaix"))[-1]
+    assert data_starting([results], "d:")
+    answer = sent(await user.send(thanks))[-1]
+    assert plain(answer.text).startswith(welcome) and data_starting([answer], "g:")
+    assert "Roubaix" in plain(last_text(await user.send("manger")))  # the place is kept
+
+
+@pytest.mark.parametrize(("lang", "paris", "outside"), [
+    ("fr", "Paris", "en dehors de la métropole"),
+    ("en", "I am in Paris", "outside the Lille metropolis"),
+    ("uk", "Париж", "поза метрополією"),
+])
+async def test_a_place_outside_the_metropolis_is_said_so_and_the_need_is_kept(
+        bot, lang, paris, outside):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    await user.send("douche")
+    answer = sent(await user.send(paris))[-1]
+    assert outside in answer.text
+    assert answer.params["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    results = sent(await user.send("Roubaix"))[-1]
+    assert "🔎" in results.text and data_starting([results], "d:")
+    assert "Roubaix" in results.text
+
+
+async def test_after_a_shared_location_a_town_outside_is_not_searched_as_a_name(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    await user.send("douche")
+    await user.share_location(50.6942, 3.1746)
+    calls = await user.send("Paris")
+    assert "🔎 Paris" not in last_text(calls) and "Parvis" not in last_text(calls)
+    assert "en dehors de la métropole" in sent(calls)[-1].text
+    assert "🔎 Douche" in last_text(await user.send("Roubaix"))  # the need was kept
+
+
+async def test_a_postcode_of_another_department_is_outside(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    await user.send("douche")
+    assert "en dehors de la métropole" in sent(await user.send("75011"))[-1].text
+
+
+async def test_nothing_found_says_what_was_understood(bot):
+    user = bot.user(lang="fa")
+    await user.send("/start")
+    await user.send("Roubaix")
+    answer = sent(await user.send("کجا غذا بخورم"))[-1]  # read as food, not surely
+    assert "c:food" in answer.button_data()
+    assert "نکردم" not in answer.text  # not "sorry, I did not find this"
+    results = sent(await user.press("c:food"))[-1]
+    assert data_starting([results], "d:")
+    user = bot.user(lang="fr", user_id=1002)
+    await user.send("/start")
+    understood = sent(await user.send("un musée à Lille"))[-1].text
+    assert "Je ne connais encore aucun lieu pour ceci" in understood and "Musée" in understood
+    not_understood = sent(await user.send("zorglub frimousse"))[-1].text
+    assert not_understood.startswith("Désolé")
+
+
+
+
+async def open_services(bot, calls, when: datetime) -> list[bool | None]:
+    """Whether each service listed (by its d: button) is open at `when`."""
+    ids = [d.removeprefix("d:") for d in data_starting(calls, "d:")]
+    with session_scope(bot.app.bot_data["engine"]) as session:
+        return [is_open(s.hours, s.exceptions, when)
+                for s in (get_service(session, i) for i in ids)]
+
+
+async def test_open_now_said_in_words_is_applied_and_ticked(bot):
+    user = at(bot, TUESDAY)  # 10:00: the Lomme showers are closed, the others open
+    await user.send("/start")
+    results = sent(await user.send("douche ouverte maintenant à lille"))[-1]
+    assert "✅ Ouvert maintenant" in [b["text"] for b in results.buttons]
+    assert "Bourg" not in results.text and "fermé maintenant" not in results.text
+    assert all(await open_services(bot, [results], TUESDAY))
+    untick = next(d for d in data_starting([results], "r:") if d.endswith(":open"))
+    again = sent(await user.press(untick), "editMessageText")[-1]
+    assert "Ouvert maintenant" in [b["text"] for b in again.buttons]
+    assert "Bourg" in again.text
+
+
+async def test_open_now_said_when_all_is_closed_shows_the_filter_to_untick(bot):
+    user = at(bot, datetime(2026, 11, 24, 22, tzinfo=UTC), "en")  # 23:00
+    await user.send("/start")
+    results = sent(await user.send("shower open now in lille"))[-1]
+    assert "I found nothing with these choices" in results.text
+    assert "✅ Open now" in [b["text"] for b in results.buttons]
+
+
+@pytest.mark.parametrize(("lang", "text", "label"), [
+    ("fr", "où manger dimanche soir à roubaix", "✅ Ouvert dimanche soir"),
+    ("en", "food on sunday evening in roubaix", "✅ Open Sunday evening"),
+])
+async def test_a_weekday_evening_said_in_words_lists_places_open_then(bot, lang, text, label):
+    user = at(bot, TUESDAY, lang)
+    await user.send("/start")
+    results = sent(await user.send(text))[-1]
+    assert label in [b["text"] for b in results.buttons]
+    sunday_evening = datetime(2026, 11, 29, 19, tzinfo=PARIS)
+    states = await open_services(bot, [results], sunday_evening)
+    assert states and all(states), results.text
+
+
+async def test_a_weekday_alone_lists_places_open_that_day(bot):
+    user = at(bot, TUESDAY, "en")
+    await user.send("/start")
+    results = sent(await user.send("food on saturday in lille"))[-1]
+    assert "✅ Open on Saturday" in [b["text"] for b in results.buttons]
+    ids = [d.removeprefix("d:") for d in data_starting([results], "d:")]
+    with session_scope(bot.app.bot_data["engine"]) as session:
+        for service_id in ids:
+            days = {d for h in get_service(session, service_id).hours for d in h.byday.split(",")}
+            assert any(d.endswith("SA") for d in days), service_id
+
+
+@pytest.mark.parametrize(("lang", "text", "free"), [
+    ("fr", "vêtements gratuits à roubaix", "✅ Gratuit"),
+    ("en", "free clothes in roubaix", "✅ Free"),
+])
+async def test_free_said_in_words_lists_only_what_costs_nothing(bot, lang, text, free):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    results = sent(await user.send(text))[-1]
+    if "c:clothing" in results.button_data():  # "which one?" (clothes, laundry): filters hold
+        results = sent(await user.press("c:clothing"))[-1]
+    assert free in [bidi(b["text"], lang) for b in results.buttons]
+    assert "Bouton d'Or" not in results.text  # 0,50 € to 5 €
+    assert data_starting([results], "d:")
