@@ -172,7 +172,8 @@ class NameIndex:
 def _name_texts(s: Service) -> list[str]:
     texts = [s.name]
     texts += [a for a in (s.alternate_name or "").split("|") if a.strip()]
-    organization = s.__dict__.get("organization")  # only when loaded: never a lazy query
+    # An ORM service's organisation only when loaded (never a lazy query); index rows carry it.
+    organization = vars(s).get("organization") if hasattr(s, "__dict__") else s.organization
     if organization is not None and organization.name:
         texts.append(organization.name)
     return texts

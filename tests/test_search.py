@@ -6,8 +6,11 @@ from datetime import UTC, datetime, time
 import pytest
 
 from catalogue.db import session_scope
+from catalogue.importer import import_file
 from catalogue.models import Location, OpeningHours, Service, ServiceCategory
 from catalogue.search import Query, SearchIndex, current_index, search_services
+from catalogue.services import list_services
+from tests.conftest import CATALOGUE
 
 LILLE = ("59350", "Lille", 50.6366, 3.0635)
 ROUBAIX = ("59512", "Roubaix", 50.6942, 3.1746)
@@ -368,3 +371,18 @@ def test_a_search_answers_the_same_whatever_was_searched_before(index):
         fresh = SearchIndex.build(index.services)
         assert index.search(query, now=MONDAY_NOON) == fresh.search(query, now=MONDAY_NOON)
     assert (index._slots() == -1).all()
+
+
+def test_the_index_read_from_columns_answers_as_the_one_from_orm_services(sqlite_engine):
+    """`from_engine` reads light rows; ORM services give the very same answers."""
+    assert import_file(sqlite_engine, CATALOGUE).ok()
+    with session_scope(sqlite_engine) as session:
+        from_orm = SearchIndex.build(list_services(session))
+    from_rows = SearchIndex.from_engine(sqlite_engine)
+    assert from_rows.ids == from_orm.ids
+    for text, place in [("douche", "Roubaix"), ("manger", None), ("emaus conect", None),
+                        ("hébergement femme", "Tourcoing"), ("avocat gratuit", "Lille"),
+                        ("cours de français", "Villeneuve-d'Ascq"), ("xqzt", None)]:
+        for open_at in (None, MONDAY_NOON):
+            query = Query(text=text, place=place, open_at=open_at)
+            assert from_rows.search(query, now=MONDAY_NOON) == from_orm.search(query, now=MONDAY_NOON)
