@@ -733,7 +733,10 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
                        size=context.bot_data["settings"].page_size, filters=active,
                        need=need, place=place, audience=search.get("aud"),
                        when=search.get("when"))
-    await show(update, context, render.render_results(outcome, page, tr.lang), edit=edit)
+    with session_scope(context.bot_data["engine"]) as session:
+        services = {r.service_id: get_service(session, r.service_id) for r in outcome.results}
+    rendered = render.render_results(outcome, page, tr.lang, services, now(context))
+    await show(update, context, rendered, edit=edit)
 
 
 async def turn_page(update: Update, context: Context) -> int | None:

@@ -24,6 +24,7 @@ from babel.dates import format_time as _babel_time
 from babel.lists import format_list as _babel_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
@@ -104,13 +105,20 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(lang if lang in SUPPORTED else DEFAULT)
 
 
+# Units Relais writes itself where CLDR has no words of the language: Pashto would show "860 m"
+# beside Arabic "860 مترًا" and Persian "860 متر".
+UNIT_WORDS = {"ps": {"length-meter": "{0} متره", "length-kilometer": "{0} کیلومتره"}}
+
+
 def format_distance(km: float, lang: str) -> str:
     """ "350 m" under a kilometre, "1,2 km" under ten, then "12 km" (CLDR units and decimals)."""
     if km < 1:
         value, unit = max(10, round(km * 1000, -1)), "length-meter"
     else:
         value, unit = (round(km, 1) if km < 10 else round(km)), "length-kilometer"
-    text = format_unit(value, unit, length="short", locale=_locale(lang))
+    words = UNIT_WORDS.get(lang, {}).get(unit)
+    text = words.format(format_decimal(value, locale=_locale(lang))) if words else \
+        format_unit(value, unit, length="short", locale=_locale(lang))
     # Some CLDR patterns glue the unit to the number ("350متر"): keep them apart.
     return re.sub(r"(\d)(?=[^\W\d_])", "\\1\u00a0", text)
 

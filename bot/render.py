@@ -9,7 +9,7 @@ Telegram's 64 bytes: `d:<service id>` opens a card, `pg:<search>:<offset>` turns
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ from telegram import (
 )
 
 from bot.i18n import (
+    RTL,
     SUPPORTED,
     Translator,
     bidi,
@@ -32,6 +33,7 @@ from bot.i18n import (
     format_distance,
     format_hours_range,
     format_list,
+    format_time,
     format_weekday,
     localized,
     translator,
@@ -51,6 +53,8 @@ OLD_CHECK_DAYS = 365  # a card checked longer ago tells people to check before g
 FILTERS = ("open", "free", "appt", "aud")  # refine buttons, in display order
 _FR_HOLIDAYS = holidays.country_holidays("FR")
 SEMICOLON = {"fr": " ; ", "ar": "؛ ", "fa": "؛ ", "ps": "؛ "}  # how each language writes "; "
+MAX_FEES_IN_LIST = 60  # a price text longer than this is cut in a list line (the card has it all)
+RLM = "\u200f"
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def children_keyboard(group: str, lang: str) -> InlineKeyboardMarkup:
                 for c in taxonomy.children(group)]
     rows = _rows(buttons, 2)
     # TRANSLATORS: button going back to the list of category groups
-    rows.append([button("◀ " + _("Back"), "cats", lang)])
+    rows.append([button(f"{arrows(lang)[0]} " + _("Back"), "cats", lang)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -185,22 +189,84 @@ def need_labels(keys: Sequence[str], lang: str, limit: int = 3) -> list[str]:
     return [taxonomy.label(k, lang) for k in specific(keys)[:limit]]
 
 
-def _why(result: Result, tr: Translator) -> str:
+def arrows(lang: str) -> tuple[str, str]:
+    """(back, forward) arrows, mirrored in right-to-left languages."""
+    return ("▶", "◀") if lang in RTL else ("◀", "▶")
+
+
+def _why(result: Result, tr: Translator, service: Service | None = None) -> str:
     _ = tr.gettext
     if result.why == "category" and result.matched_categories:
-        labels = need_labels(result.matched_categories, tr.lang, limit=5)
+        keys: list[str] = list(result.matched_categories)
+        if service is not None:  # the service's own kinds of help under the needs asked
+            asked = frozenset().union(*map(taxonomy.expand, keys))
+            own = [c.key for c in service.categories if c.key in asked]
+            keys = own or keys
+        labels = need_labels(keys, tr.lang, limit=3)
         return _("Offers: {what}").format(what=format_list(labels, tr.lang))
     if result.why == "name":
         return _("Its name matches your words.")
     return _("Its description matches your words.")
 
 
-def _open_word(open_now: bool | None, tr: Translator) -> str:
+def _open_word(open_now: bool | None, tr: Translator, service: Service | None = None,
+               now: datetime | None = None) -> str:
     _ = tr.gettext
     # TRANSLATORS: state of a place in the result list, after its name and distance
     if open_now is None:
         return _("hours unknown")
-    return _("open now") if open_now else _("closed now")
+    if open_now:
+        return _("open now")
+    opening = next_opening(service, now) if service is not None and now is not None else None
+    if opening is None:
+        return _("closed now")
+    day, at = opening
+    today = now.astimezone(PARIS).date()
+    when = {"time": format_time(at, tr.lang)}
+    if day == today:
+        # TRANSLATORS: in the result list, a place closed at the moment that opens later today
+        return _("closed now, opens at {time}").format(**when)
+    if day == today + timedelta(days=1):
+        return _("closed now, opens tomorrow at {time}").format(**when)
+    return _("closed now, opens {day} at {time}").format(
+        day=format_weekday(day.weekday(), tr.lang), **when)
+
+
+def next_opening(service: Service, now: datetime) -> tuple[date, Any] | None:
+    """When a closed service opens next (day, time) within a week; None when unknown."""
+    local = now.astimezone(PARIS)
+    for offset in range(8):
+        day = local.date() + timedelta(days=offset)
+        for start, _end in day_openings(service.hours, service.exceptions, day) or []:
+            if offset or start > local.time():
+                return day, start
+    return None
+
+
+def _conditions(service: Service, tr: Translator) -> str:
+    """What decides whether one can go, in a few words: for whom, how to get in, the price."""
+    _ = tr.gettext
+    parts = []
+    if service.gender == Gender.women:
+        parts.append(_("women only"))
+    elif service.gender == Gender.men:
+        parts.append(_("men only"))
+    ages = _ages(service, tr)
+    if ages:
+        parts.append(ages)
+    short = {
+        Access.appointment: _("by appointment"),
+        Access.registration: _("registration first"),
+        Access.orientation: _("sent by a social worker"),
+    }
+    if service.access in short:
+        parts.append(short[Access(service.access)])
+    fees = localized(service, "fees", tr.lang)
+    if fees and not service.free:
+        if len(fees) > MAX_FEES_IN_LIST:
+            fees = fees[:MAX_FEES_IN_LIST].rsplit(" ", 1)[0] + " …"
+        parts.append("💶 " + esc(fees))
+    return " · ".join(parts)
 
 
 def render_emergency_block(lines: Sequence[EmergencyLine], tr: Translator) -> str:
@@ -255,9 +321,12 @@ def open_label(when: dict[str, Any] | None, lang: str) -> str:
     return _("Open now")
 
 
-def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMessage:
+def render_results(outcome: SearchOutcome, page: Page, lang: str,
+                   services: Mapping[str, Service] | None = None,
+                   now: datetime | None = None) -> RenderedMessage:
     """One page of results with details, page, refine and new-search buttons; the emergency
-    block first when the needs understood are a danger."""
+    block first when the needs understood are a danger. With the page's `services`, each line
+    also says the commune, the kind of help, when a closed place opens, and the conditions."""
     tr = translator(lang)
     _ = tr.gettext
     sos = emergency_block(outcome.categories, lang)
@@ -277,25 +346,37 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str) -> RenderedMes
             count += " " + _("Here are {first} to {last}:").format(first=first, last=last)
         lines.append(count)
     lines.append("")
+    services = services or {}
+    mark = RLM if lang in RTL else ""  # the number stays first, outside a Latin name's isolate
     for number, result in enumerate(outcome.results, start=page.offset + 1):
-        facts = [f"<b>{number}. {esc(result.name)}</b>"]
+        service = services.get(result.service_id)
+        facts = [f"<b>{number}.{mark} {esc(result.name)}</b>"]
+        commune = next((loc.city for loc in service.locations if loc.city), None) \
+            if service else None
+        if commune:
+            facts.append(esc(commune))
         if result.distance_km is not None:
             facts.append(format_distance(result.distance_km, lang))
         if not (page.when and page.when.get("evening")):  # open then: the ticked filter says
-            facts.append(_open_word(result.open_now, tr))
+            facts.append(_open_word(result.open_now, tr, service, now))
         lines.append(" · ".join(facts))
-        lines.append("   " + _why(result, tr))
+        lines.append("   " + _why(result, tr, service))
+        conditions = _conditions(service, tr) if service else ""
+        if conditions:
+            lines.append("   " + conditions)
     rows = []
     details = [button(str(n), f"d:{r.service_id}", lang)  # an id too long for a button
                for n, r in enumerate(outcome.results, start=page.offset + 1)  # gets none
                if len(f"d:{r.service_id}".encode()) <= MAX_CALLBACK_BYTES]
     rows += _rows(details, 5)
     nav = []
+    back, forward = arrows(lang)
     if page.offset > 0:
-        nav.append(button("◀ " + _("Previous"),
+        nav.append(button(f"{back} " + _("Previous"),
                           f"pg:{page.serial}:{max(0, page.offset - page.size)}", lang))
     if page.offset + page.size < outcome.total:
-        nav.append(button(_("Next") + " ▶", f"pg:{page.serial}:{page.offset + page.size}", lang))
+        nav.append(button(_("Next") + f" {forward}",
+                          f"pg:{page.serial}:{page.offset + page.size}", lang))
     if nav:
         rows.append(nav)
     # TRANSLATORS: filter buttons under the results: open at this moment, costs nothing,
@@ -319,19 +400,27 @@ def _audience(service: Service, tr: Translator) -> str:
         parts.append(_("women only"))
     elif service.gender == Gender.men:
         parts.append(_("men only"))
-    low, high = service.min_age, service.max_age
-    if low is not None and high is not None:
-        parts.append(_("from {low} to {high} years old").format(low=low, high=high))
-    elif low is not None:
-        parts.append(_("{age} years old and over").format(age=low))
-    elif high is not None:
-        parts.append(_("up to {age} years old").format(age=high))
+    ages = _ages(service, tr)
+    if ages:
+        parts.append(ages)
     eligibility = localized(service, "eligibility", tr.lang)
     if eligibility:
         parts.append(esc(eligibility))
     if not parts:
         return _("Who can come: unknown.")
     return _("Who can come: {who}").format(who=SEMICOLON.get(tr.lang, "; ").join(parts))
+
+
+def _ages(service: Service, tr: Translator) -> str:
+    _ = tr.gettext
+    low, high = service.min_age, service.max_age
+    if low is not None and high is not None:
+        return _("from {low} to {high} years old").format(low=low, high=high)
+    if low is not None:
+        return _("{age} years old and over").format(age=low)
+    if high is not None:
+        return _("up to {age} years old").format(age=high)
+    return ""
 
 
 def _access(service: Service, tr: Translator) -> str:
@@ -436,6 +525,20 @@ def public_venue(service: Service) -> Venue | None:
     return None
 
 
+def phone(number: str) -> str:
+    """A phone number as people read and dial it ("03 53 01 10 01"), tappable: a tel: link to
+    its E.164 form. A number phonenumbers cannot read is shown as written."""
+    try:
+        parsed = phonenumbers.parse(number, "FR")
+    except phonenumbers.NumberParseException:
+        return esc(number)
+    if not phonenumbers.is_possible_number(parsed):
+        return esc(number)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return f'<a href="tel:{e164}">{esc(national)}</a>'
+
+
 def tel(number: str) -> str:
     """A phone number in E.164 (+33…) so Telegram makes it tappable; as written if unparseable."""
     try:
@@ -485,7 +588,7 @@ def render_service_card(
     else:
         lines.append("📍 " + _("Address: unknown."))
     if service.phones:
-        lines += ["📞 " + _("Phone: {phone}").format(phone=tel(p.number)) for p in service.phones]
+        lines += ["📞 " + _("Phone: {phone}").format(phone=phone(p.number)) for p in service.phones]
     else:
         lines.append("📞 " + _("Phone: unknown."))
     website = service.website or (service.organization.website if service.organization else None)
@@ -516,7 +619,7 @@ def render_service_card(
     rows: list[list[InlineKeyboardButton]] = [list(row) for row in extra_rows]
     nav = []
     if back:
-        nav.append(button("◀ " + _("Back to the list"), back, lang))
+        nav.append(button(f"{arrows(lang)[0]} " + _("Back to the list"), back, lang))
     nav.append(button("🔎 " + _("New search"), "new", lang))
     rows.append(nav)
     return RenderedMessage(

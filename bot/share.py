@@ -35,7 +35,7 @@ from telegram.ext import (
 from bot.admin.common import fits, stop, tr_for
 from bot.admin.fields import hours_preview
 from bot.i18n import SUPPORTED, Translator, bidi, translator, user_language
-from bot.render import public_venue, render_service_card, tel
+from bot.render import phone, public_venue, render_service_card
 from catalogue.db import session_scope
 from catalogue.hours import PARIS, format_compact_hours
 from catalogue.models import Service
@@ -170,7 +170,7 @@ def _entry(service: Service, tr: Translator) -> list[str]:
     for loc in service.locations:
         town = " ".join(p for p in (loc.postcode, loc.city) if p)
         lines.append("📍 " + html.escape(", ".join(p for p in (loc.address, town) if p)))
-    lines += ["📞 " + tel(phone.number) for phone in service.phones]
+    lines += ["📞 " + phone(number.number) for number in service.phones]
     if service.website:
         lines.append("🌐 " + html.escape(service.website))
     if service.hours:

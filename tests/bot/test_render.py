@@ -36,7 +36,7 @@ def test_card_says_every_fact_and_sends_a_venue():
     assert "women only" in text and "18 years old and over" in text
     assert "Just come, no appointment needed." in text and "Cost: free." in text
     assert "Open now." in text and "Saturday: closed" in text
-    assert "Phone: +33353010000" in text
+    assert 'Phone: <a href="tel:+33353010000">03 53 01 00 00</a>' in text
     assert "Languages spoken: French and Arabic" in text
     assert "Last checked: January 15, 2026." in text and "Source: fiche de test" in text
     assert card.venue is not None and card.venue.address == "1 rue du Test, 59100 Roubaix"
@@ -69,7 +69,7 @@ def test_week_shows_public_holidays_and_closures():
 def test_arabic_card_keeps_latin_runs_isolated():
     card = render_service_card(shower(), "ar", now=MONDAY)
     assert all(line.startswith("\u200f") for line in card.text.split("\n") if line)
-    assert "\u2066+33353010000\u2069" in card.text
+    assert "tel:+33353010000" in card.text and "\u206603 53 01 00 00\u2069" in card.text
 
 
 def test_tel_keeps_what_it_cannot_parse():

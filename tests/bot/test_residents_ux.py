@@ -172,3 +172,62 @@ async def test_free_said_in_words_lists_only_what_costs_nothing(bot, lang, text,
     assert free in [bidi(b["text"], lang) for b in results.buttons]
     assert "Bouton d'Or" not in results.text  # 0,50 € to 5 €
     assert data_starting([results], "d:")
+
+
+async def test_list_lines_say_commune_kind_conditions_and_when_a_closed_place_opens(bot):
+    user = at(bot, datetime(2026, 11, 24, 17, tzinfo=UTC))  # Tuesday 18:00 in Lille
+    await user.send("/start")
+    await user.send("j'ai faim")
+    text = sent(await user.send("Lille"))[-1].text
+    assert "Propose\xa0: Manger" not in text  # the kind of help, not the group
+    assert "Propose\xa0: Épicerie solidaire" in text
+    oliviers = text[text.index("Épicerie solidaire Les Oliviers"):].split("\n")
+    assert "· Lille ·" in oliviers[0]
+    assert "sur orientation d'un travailleur social" in oliviers[2]
+    assert "Participation de 10 à 30\xa0%" in oliviers[2] or "10 à 30 %" in oliviers[2]
+    assert "fermé maintenant, ouvre à 19:30" in text  # the evening meal
+
+
+async def test_a_women_only_place_says_so_in_the_list(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    text = sent(await user.send("shower in lille"))[-1].text
+    clairiere = text[text.index("La Clairière"):].split("\n")
+    assert "women only" in clairiere[2]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_phones_are_written_as_dialled_and_tappable(bot, lang):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    card = sent(await user.press("d:svc-001"))[0].text
+    assert '<a href="tel:+33353011001">03 53 01 10 01</a>' in card
+    assert "+33353011001</" not in card
+
+
+@pytest.mark.parametrize(("lang", "metres"), [("ps", "متره"), ("fa", "متر"), ("ar", "متر")])
+async def test_distances_use_the_language_units_in_pashto_as_in_arabic_and_persian(
+        bot, lang, metres):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    await user.send("douche")
+    text = plain(sent(await user.send("Lille"))[-1].text)
+    assert metres in text and " m ·" not in text and " km ·" not in text
+
+
+async def test_right_to_left_lists_keep_the_number_first_and_mirror_the_arrows(bot):
+    user = bot.user(lang="ar")
+    await user.send("/start")
+    await user.send("طعام")
+    results = sent(await user.send("Lille"))[-1]
+    first = next(line for line in results.text.split("\n") if "1." in line)
+    assert first.startswith("\u200f<b>1.\u200f \u2066"), repr(first)
+    labels = [b["text"] for b in results.buttons]
+    assert any(label.endswith("◀") for label in labels)  # "Next", pointing left
+    card = sent(await user.press(data_starting([results], "d:")[0]))[0]
+    assert any(b["text"].lstrip("\u200f").startswith("▶") for b in card.buttons)  # back
+    user = bot.user(lang="fr", user_id=1002)
+    await user.send("/start")
+    await user.send("manger")
+    results = sent(await user.send("Lille"))[-1]
+    assert "Suivant ▶" in [b["text"] for b in results.buttons]
