@@ -31,7 +31,6 @@ from bot.models import BotData as BotDataRow
 from catalogue.db import session_scope
 
 log = logging.getLogger(__name__)
-TABLES = [m.__table__ for m in (BotUserData, BotChatData, BotDataRow, BotConversation)]
 
 
 class BotData(dict):
@@ -78,8 +77,6 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
         self._forgotten: set[int] = set()  # users whose rows go in the next write
         self._writer: asyncio.Task[None] | None = None
         self._bot_data: dict[str, Any] | None = None  # as last noted
-        SQLModel.metadata.create_all(engine, tables=TABLES)
-        stats.ensure_table(engine)
 
     # -- reading (once, at Application.initialize) -------------------------------------------
     async def get_user_data(self) -> dict[int, dict]:

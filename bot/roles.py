@@ -8,7 +8,6 @@ those grants live in the `admin_role` table. Only Telegram user ids are stored, 
 from __future__ import annotations
 
 import os
-import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from functools import wraps
@@ -33,15 +32,6 @@ class AdminRole(SQLModel, table=True):
     user_id: int = Field(primary_key=True)
     granted_by: int
     granted_at: datetime = Field(default_factory=utcnow)
-
-
-_ready: weakref.WeakSet[Engine] = weakref.WeakSet()
-
-
-def _ensure_table(engine: Engine) -> None:
-    if engine not in _ready:
-        SQLModel.metadata.create_all(engine, tables=[AdminRole.__table__])
-        _ready.add(engine)
 
 
 # Telegram user ids have at most 52 significant bits (Bot API, User.id).
@@ -73,7 +63,6 @@ def bootstrap_admins(bot_data: dict[str, Any]) -> frozenset[int]:
 
 
 def granted_admins(engine: Engine) -> list[AdminRole]:
-    _ensure_table(engine)
     with Session(engine) as session:
         return list(session.exec(select(AdminRole).order_by(AdminRole.granted_at)))
 
@@ -81,14 +70,12 @@ def granted_admins(engine: Engine) -> list[AdminRole]:
 def is_admin(engine: Engine, bootstrap: Iterable[int], user_id: int) -> bool:
     if user_id in set(bootstrap):
         return True
-    _ensure_table(engine)
     with Session(engine) as session:
         return session.get(AdminRole, user_id) is not None
 
 
 def grant(engine: Engine, user_id: int, *, by: int) -> bool:
     """Give admin rights; False when the user already had them."""
-    _ensure_table(engine)
     with session_scope(engine) as session:
         if session.get(AdminRole, user_id) is not None:
             return False
@@ -98,7 +85,6 @@ def grant(engine: Engine, user_id: int, *, by: int) -> bool:
 
 def revoke(engine: Engine, user_id: int) -> bool:
     """Take granted admin rights back; False when there were none to take."""
-    _ensure_table(engine)
     with session_scope(engine) as session:
         role = session.get(AdminRole, user_id)
         if role is None:

@@ -34,18 +34,10 @@ class SearchStat(SQLModel, table=True):
     found: bool
 
 
-_ready: weakref.WeakSet[Engine] = weakref.WeakSet()
 # Searches counted but not yet written, per engine: the bot's persistence writes them in its
 # next write-out (one transaction, off the event loop), not one commit per search.
 _pending: weakref.WeakKeyDictionary[Engine, list[dict[str, Any]]] = weakref.WeakKeyDictionary()
 _pending_lock = threading.Lock()
-
-
-def ensure_table(engine: Engine) -> None:
-    """Create the table once per engine (the bot may have built its schema before import)."""
-    if engine not in _ready:
-        SQLModel.metadata.create_all(engine, tables=[SearchStat.__table__])
-        _ready.add(engine)
 
 
 def record_search(
@@ -69,7 +61,6 @@ def write_pending(engine: Engine, connection: Connection | None = None) -> int:
         rows = _pending.pop(engine, [])
     if not rows:
         return 0
-    ensure_table(engine)
     try:
         if connection is None:
             with engine.begin() as own:
@@ -104,7 +95,6 @@ class StatsSummary:
 
 def summarise(engine: Engine, *, since: date, until: date) -> StatsSummary:
     """Count the searches between two days, inclusive, grouped in the database."""
-    ensure_table(engine)
     write_pending(engine)
     period = (SearchStat.day >= since) & (SearchStat.day <= until)
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from catalogue import (
     models,  # noqa: F401  (registers the tables)
@@ -21,6 +23,12 @@ from catalogue import (
 )
 
 BUSY_TIMEOUT_MS = 60_000  # a writer waits this long for another one (a long import) to finish
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
+
+# Alembic's scripts: a baseline of the schema before Alembic, then one revision per change.
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
 class DatabaseError(Exception):
@@ -55,8 +63,43 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor.close()
 
 
+@cache
+def migration_scripts() -> ScriptDirectory:
+    """Alembic's scripts, read once per process (each revision module is loaded once)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS))
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the database to the latest schema: Alembic's `upgrade head`, in one transaction.
+
+    A new database gets every table; one made before Alembic gets its missing tables, then the
+    later revisions; one already at the head is left alone. (What `alembic upgrade head` does
+    through migrations/env.py, without reading env.py and the revisions again for each engine:
+    the tests open hundreds of databases.)
+    """
+    from alembic.config import Config
+    from alembic.migration import MigrationContext
+    from alembic.runtime.environment import EnvironmentContext
+
+    scripts = migration_scripts()
+
+    def steps(revision: Any, _context: Any) -> Any:
+        return scripts._upgrade_revs("head", revision)
+
+    with engine.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current == scripts.get_current_head():
+            return
+        with EnvironmentContext(Config(), scripts, fn=steps) as environment:
+            environment.configure(connection=connection, render_as_batch=True)
+            with environment.begin_transaction():
+                environment.run_migrations()
+
+
 def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
-    """Open the database at `url` and create the tables that are missing."""
+    """Open the database at `url` and, with `create`, bring its schema up to date."""
     url = database_url(url)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -70,7 +113,7 @@ def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     if create:
         try:
-            SQLModel.metadata.create_all(engine)
+            upgrade_schema(engine)
             version.ensure_row(engine)
         except OperationalError as exc:
             raise DatabaseError(f"cannot open database {url!r}: {exc.orig}") from exc

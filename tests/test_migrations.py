@@ -1,0 +1,124 @@
+"""Alembic: the schema Relais creates is the models' schema, and a database made before Alembic
+(today's main, created without migrations) is upgraded in place without losing a row."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, date, datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlmodel import SQLModel
+
+from catalogue.db import MIGRATIONS, make_engine, session_scope
+from catalogue.models import Service
+
+
+def _baseline():
+    path = MIGRATIONS / "versions" / "0001_baseline.py"
+    spec = importlib.util.spec_from_file_location("relais_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _head() -> str:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _revision(engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def test_migrated_schema_is_the_models_schema(engine):
+    """A revision is missing when a model changed without one (or the other way round)."""
+    import bot.models  # noqa: F401
+    import bot.roles  # noqa: F401
+    import bot.stats  # noqa: F401
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+    assert _revision(engine) == _head()
+
+
+def _old_main_database(url: str, *, tables: list[str] | None = None) -> None:
+    """A database as today's main made it: the baseline tables, no Alembic version table."""
+    baseline = _baseline().metadata
+    old = create_engine(url)
+    chosen = None if tables is None else [baseline.tables[t] for t in tables]
+    baseline.create_all(old, tables=chosen)
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO organization (id, name) VALUES ('asso', 'Asso')"))
+        conn.execute(
+            text(
+                "INSERT INTO service (id, organization_id, name, status, languages, areas, "
+                "source, verified_on, created_at, updated_at, email) VALUES ('douches', 'asso', "
+                "'Douches', 'hidden', '[\"fr\"]', '[]', 'mairie', :day, :at, :at, 'a@b.fr')"
+            ),
+            {"day": date(2026, 3, 1), "at": datetime(2026, 3, 1, tzinfo=UTC)},
+        )
+        conn.execute(text("INSERT INTO service_category (service_id, key) VALUES "
+                          "('douches', 'shower')"))
+        conn.execute(text("INSERT INTO audit_entry (at, actor, action, entity, entity_id) "
+                          "VALUES (:at, 'cli', 'create', 'service', 'douches')"),
+                     {"at": datetime(2026, 3, 1, tzinfo=UTC)})
+        if tables is None:
+            conn.execute(text("INSERT INTO bot_user_data (user_id, data) VALUES "
+                              "(42, '{\"lang\": \"uk\"}')"))
+    old.dispose()
+
+
+def test_upgrading_a_database_of_today_s_main_keeps_every_row(db_url):
+    _old_main_database(db_url)
+    engine = make_engine(db_url)
+    assert _revision(engine) == _head()
+    with session_scope(engine) as session:
+        service = session.get(Service, "douches")
+        assert (service.name, service.status, service.email) == ("Douches", "hidden", "a@b.fr")
+        assert service.organization.name == "Asso"
+        assert service.category_keys == ["shower"]
+        assert service.verified_on == date(2026, 3, 1)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_entry")).scalar() == 1
+        assert conn.execute(text("SELECT data FROM bot_user_data")).scalar() in (
+            {"lang": "uk"}, '{"lang": "uk"}')
+    # Opening it again changes nothing.
+    engine.dispose()
+    engine = make_engine(db_url)
+    assert _revision(engine) == _head()
+    engine.dispose()
+
+
+def test_a_database_without_the_bot_tables_gets_them(db_url):
+    """A catalogue made by `relais import` alone never had the bot's tables."""
+    catalogue_only = ["organization", "location", "service", "service_category", "audit_entry"]
+    _old_main_database(db_url, tables=catalogue_only)
+    engine = make_engine(db_url)
+    names = set(inspect(engine).get_table_names())
+    assert {"bot_user_data", "admin_role", "search_stat", "phone"} <= names
+    with session_scope(engine) as session:
+        assert session.get(Service, "douches").name == "Douches"
+    engine.dispose()
+
+
+def test_downgrade_to_base_drops_everything(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'down.db'}"
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
