@@ -352,6 +352,7 @@ async def test_forget_erases_the_user(bot):
     user = bot.user(lang="en")
     await search_showers_in_roubaix(user)
     await bot.app.update_persistence()
+    await bot.app.persistence.written()
     engine = bot.app.bot_data["engine"]
     with session_scope(engine) as s:
         assert s.get(BotUserData, user.user["id"]) is not None
@@ -360,6 +361,7 @@ async def test_forget_erases_the_user(bot):
     calls = await user.press("f:y")
     assert "erased everything" in last_text(calls)
     await bot.app.update_persistence()
+    await bot.app.persistence.written()
     with session_scope(engine) as s:
         assert s.get(BotUserData, user.user["id"]) is None
         assert s.exec(select(BotConversation)).all() == []
@@ -443,8 +445,10 @@ async def test_a_user_who_blocks_the_bot_is_forgotten(bot):
     user = bot.user(lang="en")
     await search_showers_in_roubaix(user)
     await bot.app.update_persistence()
+    await bot.app.persistence.written()
     assert not await user.block()  # nothing sent to someone who blocked us
     await bot.app.update_persistence()
+    await bot.app.persistence.written()
     with session_scope(bot.app.bot_data["engine"]) as s:
         assert s.get(BotUserData, user.user["id"]) is None
 
