@@ -37,7 +37,7 @@ from catalogue.db import make_engine
 log = logging.getLogger(__name__)
 
 FLOOD_GROUP = -10  # before everything, admin and share handlers included (they use -2)
-COMMANDS = ("start", "new", "help", "language", "privacy", "forget", "about", "cancel")
+COMMANDS = ("start", "new", "list", "help", "language", "privacy", "forget", "about", "cancel")
 
 
 def command_descriptions(lang: str) -> list[BotCommand]:
@@ -46,6 +46,7 @@ def command_descriptions(lang: str) -> list[BotCommand]:
     texts = {
         "start": _("Start again"),
         "new": _("A new search"),
+        "list": _("Your list of services to share or print"),
         "help": _("How to use this bot"),
         "language": _("Change the language"),
         "privacy": _("What I keep about you"),
@@ -81,43 +82,38 @@ async def post_init(application: Application) -> None:
 
 
 class FloodGuard:
-    """Drops a user's updates beyond `limit` per minute, measured on the updates' own dates.
+    """Drops a user's messages beyond `limit` per minute, measured on the messages' own dates,
+    and says so to each one dropped: nothing is ignored in silence. Button taps are not
+    counted (building a list is many taps) and never dropped.
 
-    Runs first (group -1); also forgets a search older than the configured time, with its
-    location, before any handler sees it.
+    Runs first; also forgets a search older than the configured time, with its location,
+    before any handler sees it.
     """
 
     def __init__(self, limit: int, search_ttl_hours: float) -> None:
         self.limit = limit
         self.ttl = search_ttl_hours
         self.recent: defaultdict[int, deque[datetime]] = defaultdict(deque)
-        self.warned: dict[int, datetime] = {}
 
     async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
         if user is None:
             return
         at = conversation.update_time(update, context)
-        recent = self.recent[user.id]
-        while recent and at - recent[0] >= timedelta(minutes=1):
-            recent.popleft()
-        if len(recent) >= self.limit:
-            if update.callback_query:  # dropped, but the button must stop spinning
-                with contextlib.suppress(TelegramError):
-                    await update.callback_query.answer()
-            await self._warn_once(update, context, user.id, at)
-            raise ApplicationHandlerStop
-        recent.append(at)
+        if update.message is not None:
+            recent = self.recent[user.id]
+            while recent and at - recent[0] >= timedelta(minutes=1):
+                recent.popleft()
+            if len(recent) >= self.limit:
+                await self._warn(update, context)
+                raise ApplicationHandlerStop
+            recent.append(at)
         search = context.user_data.get("search") if context.user_data is not None else None
         if search and conversation.search_expired(search, at, self.ttl):
             context.user_data.pop("search", None)
 
-    async def _warn_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
-                         user_id: int, at: datetime) -> None:
-        last = self.warned.get(user_id)
-        if last is not None and at - last < timedelta(minutes=1):
-            return
-        self.warned[user_id] = at
+    @staticmethod
+    async def _warn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat:
             tr = conversation.tr_of(update, context)
             await context.bot.send_message(update.effective_chat.id, bidi(

@@ -286,6 +286,8 @@ async def help_command(update: Update, context: Context) -> None:
         _("Tap a number to see a place: address, hours, phone."),
         "",
         _("/new: a new search"),
+        _("/cancel: stop the current search"),
+        _("/list: your list of services to share or print"),
         _("/language: change the language"),
         _("/privacy: what I keep about you"),
         _("/forget: erase what I keep about you"),
@@ -297,8 +299,9 @@ async def about(update: Update, context: Context) -> None:
     _ = tr_of(update, context).gettext
     await say(update, context, _(
         "Relais helps people in the Lille metropolis find social services: food, showers, "
-        "housing, health, digital help, French classes. It is free. The list is kept by "
-        "volunteers and social workers. Always check the hours before you go."
+        "housing, health, digital help, French classes. It is free. The list comes from public "
+        "sources and from its administrators, and each place says when it was last checked. "
+        "Always check the hours before you go."
     ))
 
 

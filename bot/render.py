@@ -36,12 +36,14 @@ from bot.i18n import (
     format_time,
     format_weekday,
     localized,
+    localized_field,
     translator,
 )
 from catalogue import places, taxonomy
 from catalogue.emergency import EmergencyLine, lines_for
 from catalogue.emergency import label as line_label
 from catalogue.hours import PARIS, day_openings, is_open
+from catalogue.hsds import derive_access
 from catalogue.models import Access, Gender, Location, Service
 
 if TYPE_CHECKING:  # only types: rendering needs no search code
@@ -433,6 +435,9 @@ def _access(service: Service, tr: Translator) -> str:
     }
     parts = [ways[Access(service.access)]] if service.access in ways else []
     note = localized(service, "access_note", tr.lang)
+    if note and parts and not localized_field(service, "access_note", tr.lang)[1] and \
+            derive_access(service.access_note) == service.access:
+        parts = []  # "Sans rendez-vous, sans condition" says it, and more: once is enough
     if note and not (parts and _says_little(service.access_note or "")):
         parts.append(esc(note))
     if not parts:

@@ -420,7 +420,8 @@ async def test_flood_limit_drops_extra_updates(make_settings):
             assert sent(await user.send("/help"))
         warning = await user.send("/help")
         assert "Too many messages" in last_text(warning)
-        assert not sent(await user.send("/help"))  # dropped, warned once
+        again = sent(await user.send("/help"))  # dropped, and said so again: never in silence
+        assert len(again) == 1 and "Too many messages" in again[0].text
     finally:
         await harness.app.shutdown()
 

@@ -231,3 +231,58 @@ async def test_right_to_left_lists_keep_the_number_first_and_mirror_the_arrows(b
     await user.send("manger")
     results = sent(await user.send("Lille"))[-1]
     assert "Suivant ▶" in [b["text"] for b in results.buttons]
+
+
+async def test_the_flood_limit_counts_messages_not_taps(make_settings):
+    from tests.bot.conftest import start_harness
+
+    harness = await start_harness(make_settings(flood_limit=4))
+    try:
+        user = harness.user(lang="fr")
+        user.now = TUESDAY
+        await user.send("/start")
+        results = sent(await user.send("douche Roubaix"))[-1]
+        for data in data_starting([results], "d:"):  # building a list: many taps
+            card = sent(await user.press(data))[0]
+            adds = [d for d in card.button_data() if d.startswith("shr:add:")]
+            answer = await user.press(adds[0])
+            assert [c.method for c in answer] == ["answerCallbackQuery"]
+            assert "Ajouté" in answer[0].params["text"]
+        assert "Trop de messages" not in "".join(c.text for c in harness.request.calls)
+        await user.send("/help")
+        await user.send("/help")
+        for _ in range(2):  # beyond four messages a minute: each one is told, none ignored
+            assert "Trop de messages" in last_text(await user.send("/help"))
+    finally:
+        await harness.app.shutdown()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+async def test_help_lists_list_and_cancel_and_about_claims_no_volunteers(bot, lang):
+    user = bot.user(lang=lang)
+    help_text = last_text(await user.send("/help"))
+    assert "/list" in help_text and "/cancel" in help_text
+    about = last_text(await user.send("/about"))
+    assert "bénévoles" not in about and "volunteers" not in about and "متطوع" not in about
+
+
+async def test_a_note_saying_the_access_again_is_said_once(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    card = sent(await user.press("d:svc-011"))[0].text  # "Sans rendez-vous, sans condition"
+    access = next(line for line in card.split("\n") if line.startswith("🚪"))
+    assert access.lower().count("sans rendez-vous") == 1, access
+    user = bot.user(lang="en", user_id=1002)
+    await user.send("/start")
+    card = sent(await user.press("d:svc-011"))[0].text  # the note is French: the line stays
+    assert "Just come, no appointment needed." in card
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar", "uk", "ru", "es", "fa", "ps", "ro"])
+async def test_the_legal_protection_group_says_legal_protection(bot, lang):
+    from catalogue.taxonomy import label
+
+    user = bot.user(lang=lang)
+    menu = sent(await user.send("/start"))[-1]
+    assert "g:legal_protection" in menu.button_data()
+    assert "guardianship" not in label("legal_protection", lang).lower()
