@@ -28,6 +28,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import admin, conversation, share
+from bot.admin.sync import schedule_sync
 from bot.config import Settings
 from bot.i18n import SUPPORTED, bidi, translator
 from bot.persistence import BotData, SQLPersistence
@@ -239,4 +240,5 @@ def build_application(
     application.add_error_handler(on_error)
     if application.job_queue is not None and not local:
         application.job_queue.run_repeating(purge_searches, interval=3600, first=600)
+    schedule_sync(application, settings.sync_weekly and not local)
     return application

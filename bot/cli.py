@@ -18,6 +18,7 @@ from catalogue import importer
 from catalogue.cli import CliError, add_catalogue_commands, run
 from catalogue.db import make_engine
 from catalogue.places import parse_coordinates
+from catalogue.sources.cli import offer_sync
 from catalogue.text import is_number
 
 CHAT_USER_ID = 1
@@ -50,6 +51,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     loaded = importer.ensure_seeded(engine)
     if loaded:
         print(f"Loaded {loaded} services into the empty database.", file=sys.stderr)
+    if sys.stdin.isatty():
+        offer_sync(engine)
     engine.dispose()
     return settings
 

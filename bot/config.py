@@ -28,6 +28,7 @@ class Settings:
     flood_limit: int = 30  # incoming updates per user and minute before we ignore them
     search_ttl_hours: int = 6  # a search (and its location) is forgotten after this idle time
     persistence_interval: float = 5.0  # seconds between writes of changed conversation state
+    sync_weekly: bool = False  # RELAIS_SYNC_WEEKLY: sync data·inclusion every week, report to admins
     bot_api_url: str | None = None  # RELAIS_BOT_API_URL: a local Bot API server, not Telegram's
 
     @classmethod
@@ -46,5 +47,6 @@ class Settings:
             port=int(env.get("RELAIS_PORT") or env.get("PORT") or 8080),
             stale_months=int(env.get("RELAIS_STALE_MONTHS", 6)),
             flood_limit=int(env.get("RELAIS_FLOOD_LIMIT", 30)),
+            sync_weekly=env.get("RELAIS_SYNC_WEEKLY", "").strip().lower() in ("1", "yes", "true"),
             bot_api_url=env.get("RELAIS_BOT_API_URL") or None,
         )

@@ -302,6 +302,9 @@ async def about(update: Update, context: Context) -> None:
         "housing, health, digital help, French classes. It is free. The list comes from public "
         "sources and from its administrators, and each place says when it was last checked. "
         "Always check the hours before you go."
+    ) + "\n\n" + _(
+        "Many services come from data·inclusion (GIP Plateforme de l'inclusion), open data "
+        "under the Licence Ouverte 2.0; each card names its source and date."
     ))
 
 

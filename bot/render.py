@@ -239,7 +239,8 @@ def next_opening(service: Service, now: datetime) -> tuple[date, Any] | None:
     local = now.astimezone(PARIS)
     for offset in range(8):
         day = local.date() + timedelta(days=offset)
-        for start, _end in day_openings(service.hours, service.exceptions, day) or []:
+        for start, _end in day_openings(service.hours, service.exceptions, day,
+                                        service.opening_hours_osm) or []:
             if offset or start > local.time():
                 return day, start
     return None
@@ -473,14 +474,18 @@ def _ranges(openings: list[Any], tr: Translator) -> str:
 def _hours(service: Service, now: datetime, tr: Translator) -> list[str]:
     _ = tr.gettext
     today = now.astimezone(PARIS).date()
-    if day_openings(service.hours, service.exceptions, today) is None:
+    osm = service.opening_hours_osm
+    if day_openings(service.hours, service.exceptions, today, osm) is None:
+        if service.hours_note:
+            # TRANSLATORS: hours given only as a text, in French ("sur rendez-vous uniquement")
+            return [_("Opening hours: {hours}").format(hours=esc(service.hours_note))]
         return [_("Opening hours: unknown.")]
-    state = is_open(service.hours, service.exceptions, now)
+    state = is_open(service.hours, service.exceptions, now, osm)
     lines = [_("Open now.") if state else _("Closed now.")]
     for offset in range(7):
         day = today + timedelta(days=offset)
         name = _("Today") if offset == 0 else format_weekday(day.weekday(), tr.lang)
-        hours = _ranges(day_openings(service.hours, service.exceptions, day) or [], tr)
+        hours = _ranges(day_openings(service.hours, service.exceptions, day, osm) or [], tr)
         # TRANSLATORS: one line of the week's opening hours, e.g. "Monday: 09:00 – 12:00"
         line = _("{day}: {hours}").format(day=name, hours=hours)
         if day in _FR_HOLIDAYS:
@@ -491,6 +496,17 @@ def _hours(service: Service, now: datetime, tr: Translator) -> list[str]:
             lines.append("⚠ " + _notice(exc.starts_on, exc.ends_on, exc.opens_at is None, tr)
                          + (f" {esc(exc.note)}" if exc.note else ""))
     return lines
+
+
+def provenance(service: Service) -> str:
+    """Where the facts come from: the source text, with every producer of a service that open
+    data publishes several times ("data·inclusion / dora, emplois-de-linclusion (…)")."""
+    producers = [src.producer for src in service.sources if src.present and src.producer]
+    if len(producers) < 2 or not service.source:
+        return service.source or ""
+    head, _slash, rest = service.source.partition(" / ")
+    licence = rest[rest.find(" ("):] if " (" in rest else ""
+    return f"{head} / {', '.join(dict.fromkeys(producers))}{licence}"
 
 
 def _notice(start: date, end: date, closed: bool, tr: Translator) -> str:
@@ -620,7 +636,8 @@ def render_service_card(
         # TRANSLATORS: under a card not checked for over a year (or never): plain and short
         lines.append(_("It may have changed since. Check before you go."))
     if service.source:
-        lines.append(_("Source: {source}").format(source=esc(service.source)))
+        lines.append(_("Source: {source}").format(source=esc(provenance(service))))
+        lines += ["🔗 " + esc(src.link) for src in service.sources if src.present and src.link]
     rows: list[list[InlineKeyboardButton]] = [list(row) for row in extra_rows]
     nav = []
     if back:

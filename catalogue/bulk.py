@@ -135,9 +135,11 @@ def write_snapshots(
     *,
     actor: str,
     at: datetime,
+    action: str | None = None,
 ) -> None:
     """Create or update services from normalised snapshots, in the session's transaction, with
-    one audit entry each (`stored`: the current snapshots of those that exist)."""
+    one audit entry each (`stored`: the current snapshots of those that exist). `action` names
+    the entries of changed services (a sync's "hide"); default "import"."""
     version.mark_changed(session)
     stamp = _json_value(at)
     orgs = {s["organization"]["id"]: s["organization"] for s in snapshots if s["organization"]}
@@ -177,17 +179,17 @@ def write_snapshots(
         for s in snapshots for lang, fields in s["translations"].items()
         for field, text in fields.items()])  # fmt: skip
     _drop_unlinked_places(session, snapshots, stored)
-    _insert(session, AuditEntry, [_audit(s, stored.get(s["id"]), actor, at, stamp)
+    _insert(session, AuditEntry, [_audit(s, stored.get(s["id"]), actor, at, stamp, action)
                                   for s in snapshots])  # fmt: skip
 
 
 def _audit(snap: dict[str, Any], before: dict[str, Any] | None, actor: str, at: datetime,
-           stamp: str) -> dict[str, Any]:  # fmt: skip
+           stamp: str, action: str | None = None) -> dict[str, Any]:  # fmt: skip
     if before is None:
         after: dict[str, Any] = {"id": snap["id"], "name": snap["name"]}
     else:
         after = dict(snap, created_at=before.get("created_at"), updated_at=stamp)
-    return {"at": at, "actor": actor, "action": "create" if before is None else "import",
+    return {"at": at, "actor": actor, "action": "create" if before is None else action or "import",
             "entity": "service", "entity_id": snap["id"], "before": before, "after": after}
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from catalogue.db import DatabaseError, make_engine, session_scope
 from catalogue.importer import FORMATS, ImportFormatError, export_file, import_file
 from catalogue.services import get_service, list_services, service_snapshot
+from catalogue.sources.cli import SyncUsageError, add_sync_command
 
 
 class CliError(Exception):
@@ -32,6 +33,7 @@ def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
     """Register the catalogue subcommands on a `relais` parser."""
     add_import_export_commands(sub)
     add_search_command(sub)
+    add_sync_command(sub)
     p = sub.add_parser("services", help="list or show catalogue services")
     services = p.add_subparsers(dest="services_command", required=True)
     listing = services.add_parser("list", help="list services")
@@ -183,6 +185,6 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
     """Run a subcommand, turning expected errors into one line on stderr and status 2."""
     try:
         return handler(args)
-    except (CliError, DatabaseError, FileNotFoundError) as exc:
+    except (CliError, DatabaseError, FileNotFoundError, SyncUsageError) as exc:
         print(f"relais: error: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,12 @@ Rules (Europe/Paris wall-clock time):
   daily meal is taken to open on holidays too; telling someone sleeping outside that the shelter
   is closed on Christmas would be the worse mistake). Most other services close on holidays.
 
+OpenStreetMap syntax (`Service.opening_hours_osm`, as open data gives it: "Mo-Fr 09:00-12:00;
+PH off") is kept whole and evaluated by opening-hours-py, French public holidays included, so
+what our rules cannot hold (PH, week numbers, months) still reads right. OSM hours follow their
+own text on public holidays (no rule of ours is added). Precedence for a day: an exception, else
+the compact rules (an administrator's edit), else the OSM text.
+
 Compact syntax (admin CSV and the /add conversation), rules separated by `;` or new lines:
 
     mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00
@@ -40,6 +46,8 @@ from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from opening_hours import OpeningHours as OsmHours
+from opening_hours import ParserError, State
 
 from catalogue.models import HoursException, OpeningHours
 
@@ -134,24 +142,62 @@ def _knows_hours(hours: Sequence[OpeningHours], exceptions: Sequence[HoursExcept
     return bool(hours) or any(_has_times(e) for e in exceptions)
 
 
+@lru_cache(maxsize=4096)
+def osm_hours(text: str) -> OsmHours | None:
+    """The OSM opening_hours text read (Paris time, French holidays); None when it is not
+    OSM syntax ("sur rendez-vous uniquement"), which callers keep as a note instead."""
+    try:
+        return OsmHours(text, timezone=PARIS, country="FR")
+    except ParserError:
+        return None
+
+
+def _osm_day(osm: OsmHours, day: date) -> list[tuple[time, time]] | None:
+    """The openings of an OSM text that start on `day`, in our (opens, closes) form: an opening
+    past midnight ends on the next day, one of 24 hours or more is (00:00, 00:00). None when the
+    text says the state is unknown that day."""
+    start = datetime.combine(day, _MIDNIGHT, PARIS)
+    since = start - timedelta(days=1)
+    openings = []
+    for opens, closes, state, _comment in osm.intervals(since, start + timedelta(days=2)):
+        if state == State.UNKNOWN and opens < start + timedelta(days=1) and closes > start:
+            return None
+        if state != State.OPEN or closes <= start or opens >= start + timedelta(days=1):
+            continue
+        if opens < start and opens > since:  # a night that began the day before
+            continue
+        if closes - max(opens, start) >= timedelta(days=1):
+            openings.append((_MIDNIGHT, _MIDNIGHT))
+        else:
+            openings.append((max(opens, start).time(), closes.time()))
+    return sorted(set(openings))
+
+
 def _has_times(exception: HoursException) -> bool:
     return exception.opens_at is not None and exception.closes_at is not None
 
 
 def day_openings(
-    hours: Sequence[OpeningHours], exceptions: Sequence[HoursException], day: date
+    hours: Sequence[OpeningHours],
+    exceptions: Sequence[HoursException],
+    day: date,
+    osm: str | None = None,
 ) -> list[tuple[time, time]] | None:
     """The openings that start on `day`, sorted; [] when closed; None when no hours are known.
 
-    An overnight opening appears as (20:00, 08:00) on the day it starts.
+    An overnight opening appears as (20:00, 08:00) on the day it starts. `osm` is the
+    service's OpenStreetMap text, used when no compact rule is given.
     """
-    if not _knows_hours(hours, exceptions):
+    read = osm_hours(osm) if osm and not hours else None
+    if read is None and not _knows_hours(hours, exceptions):
         return None
     covering = [e for e in exceptions if e.starts_on <= day <= e.ends_on]
     if covering:
         shortest = min(e.ends_on - e.starts_on for e in covering)
         chosen = [e for e in covering if e.ends_on - e.starts_on == shortest]
         return sorted((e.opens_at, e.closes_at) for e in chosen if _has_times(e))
+    if read is not None:
+        return _osm_day(read, day)
     holiday = is_public_holiday(day)
     return sorted(
         {
@@ -168,21 +214,47 @@ def _local(at: datetime) -> datetime:
 
 
 def is_open(
-    hours: Sequence[OpeningHours], exceptions: Sequence[HoursException], at: datetime
+    hours: Sequence[OpeningHours],
+    exceptions: Sequence[HoursException],
+    at: datetime,
+    osm: str | None = None,
 ) -> bool | None:
     """Whether the service is open at `at`; None when no hours are known."""
     local = _local(at)
     today, now = local.date(), local.time()
-    openings = day_openings(hours, exceptions, today)
+    openings = day_openings(hours, exceptions, today, osm)
     if openings is None:
         return None
     for opens, closes in openings:
         if opens <= now and (now < closes or closes <= opens):
             return True
-    for opens, closes in day_openings(hours, exceptions, today - timedelta(days=1)) or []:
+    for opens, closes in day_openings(hours, exceptions, today - timedelta(days=1), osm) or []:
         if closes <= opens and now < closes:  # the night that started yesterday
             return True
     return False
+
+
+def next_change(
+    hours: Sequence[OpeningHours],
+    exceptions: Sequence[HoursException],
+    at: datetime,
+    osm: str | None = None,
+) -> datetime | None:
+    """When the open/closed state of `is_open` next changes, within a week; None if unknown
+    or never. Read from the week's openings, so exceptions and rules count as in `is_open`."""
+    state = is_open(hours, exceptions, at, osm)
+    if state is None:
+        return None
+    local = _local(at)
+    edges = []
+    for offset in range(-1, 8):
+        day = local.date() + timedelta(days=offset)
+        for opens, closes in day_openings(hours, exceptions, day, osm) or []:
+            start = datetime.combine(day, opens, PARIS)
+            end_day = day + timedelta(days=1) if closes <= opens else day
+            edges += [start, datetime.combine(end_day, closes, PARIS)]
+    later = sorted(e for e in edges if e > local)
+    return next((e for e in later if is_open(hours, exceptions, e, osm) != state), None)
 
 
 # --------------------------------------------------------------------------- compact syntax

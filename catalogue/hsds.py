@@ -277,7 +277,8 @@ def _service(item: _Item) -> dict[str, Any]:
 def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
     """Source, stored values, closures and translations from `x_relais`, type-checked."""
     if ext is None:
-        return {"source": None, "exceptions": [], "translations": {}}
+        return {"source": None, "exceptions": [], "translations": {}, "opening_hours_osm": None,
+                "hours_note": None}
     stored: dict[str, Any] = {
         field: ext.text(field) for field in ("access", "gender") if field in ext.data
     }
@@ -302,7 +303,8 @@ def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
         else:
             translations[lang] = {f: clean_text(t).strip() for f, t in fields.items()}
     return {"source": ext.text("source"), "exceptions": exceptions,
-            "translations": translations, **stored}  # fmt: skip
+            "translations": translations, "opening_hours_osm": ext.text("opening_hours"),
+            "hours_note": ext.text("hours_note"), **stored}  # fmt: skip
 
 
 def _organization(item: _Item) -> dict[str, Any] | None:
@@ -457,6 +459,9 @@ def _export_service(s: dict[str, Any]) -> dict[str, Any]:
         "gender": s["gender"],
         "exceptions": s["exceptions"],
         "translations": s["translations"],
+        # OSM hours (open data) have no HSDS field: kept whole here, with hours said as text.
+        "opening_hours": s["opening_hours_osm"],
+        "hours_note": s["hours_note"],
     }
     return _drop_none({
         "id": sid,

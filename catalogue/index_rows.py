@@ -80,6 +80,7 @@ class IndexedService:
     access_note: str | None
     languages: list[str]
     areas: list[str]
+    opening_hours_osm: str | None
     organization: Organisation | None
     status: str = Status.active
     locations: list[Place] | tuple[()] = ()
@@ -93,7 +94,8 @@ class IndexedService:
 
 
 _COLUMNS = ("id", "name", "alternate_name", "description", "eligibility", "gender", "min_age",
-            "max_age", "free", "fees", "access", "access_note", "languages", "areas")  # fmt: skip
+            "max_age", "free", "fees", "access", "access_note", "languages", "areas",
+            "opening_hours_osm")  # fmt: skip
 
 
 def load(engine: Engine) -> list[IndexedService]:

@@ -178,6 +178,10 @@ class Service(SQLModel, table=True):
 
     source: str | None = None  # where the facts come from (document, URL)
     verified_on: date | None = None
+    # Opening hours in OpenStreetMap syntax as an open-data source gave them ("Mo-Fr
+    # 09:00-12:00; PH off"), kept whole and evaluated by opening-hours-py (catalogue.hours).
+    opening_hours_osm: str | None = None
+    hours_note: str | None = None  # hours given as text only ("sur rendez-vous"), in French
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -196,10 +200,34 @@ class Service(SQLModel, table=True):
     translations: list["ServiceTranslation"] = Relationship(
         back_populates="service", cascade_delete=True
     )
+    sources: list["ServiceSource"] = Relationship(back_populates="service", cascade_delete=True)
 
     @property
     def category_keys(self) -> list[str]:
         return [c.key for c in self.categories]
+
+
+class ServiceSource(SQLModel, table=True):
+    """One record of an open-data source that a service is made from (provenance).
+
+    A service published by two producers (the same place in DORA and in les Emplois) has two
+    rows. `synced` holds the service fields as the last sync wrote them from this record, so the
+    next sync tells a field an administrator changed (kept, listed as a conflict) from one the
+    source changed (updated). `present` is False once the record left the source.
+    """
+
+    __tablename__ = "service_source"
+
+    source: str = Field(primary_key=True)  # "data-inclusion"
+    record_id: str = Field(primary_key=True)  # the source's id: "dora--42"
+    service_id: str = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
+    producer: str | None = None  # who published it through the source: "dora"
+    link: str | None = None  # the record's page at its producer (lien_source)
+    updated_on: date | None = None  # last change at the producer (date_maj)
+    synced: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    present: bool = True
+
+    service: "Service" = Relationship(back_populates="sources")
 
 
 class AuditEntry(SQLModel, table=True):

@@ -297,6 +297,16 @@ def commune_for_postcode(postcode: str) -> list[Place]:
     return list(_gazetteer().postcode_communes.get(postcode.strip(), []))
 
 
+def commune_codes() -> list[str]:
+    """The INSEE codes of the MEL's 95 communes."""
+    return list(_gazetteer().communes)
+
+
+def commune_by_code(insee_code: str) -> Place | None:
+    """The MEL commune of this INSEE code, or None."""
+    return _gazetteer().communes.get(insee_code)
+
+
 def commune_by_name(name: str) -> Place | None:
     """The commune named exactly (after normalisation; "LILLE CEDEX", "Lomme" -> Lille)."""
     key = _CEDEX.sub("", normalise(name or ""))

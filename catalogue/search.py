@@ -558,7 +558,7 @@ class SearchIndex:
             if len(self._open_cache) > 100_000:
                 self._open_cache.clear()
             s = self.services[i]
-            self._open_cache[key] = is_open(s.hours, s.exceptions, at)
+            self._open_cache[key] = is_open(s.hours, s.exceptions, at, s.opening_hours_osm)
         return self._open_cache[key]
 
     def _open_mask(self, at: datetime, services: np.ndarray, among: np.ndarray) -> np.ndarray:

@@ -59,7 +59,7 @@ class NotFoundError(LookupError):
 SERVICE_FIELDS = (
     "id", "name", "alternate_name", "description", "status", "min_age", "max_age", "gender",
     "eligibility", "access", "access_note", "free", "fees", "languages", "areas", "email",
-    "website", "source", "verified_on",
+    "website", "source", "verified_on", "opening_hours_osm", "hours_note",
 )  # fmt: skip
 ORGANIZATION_FIELDS = ("id", "name", "description", "website", "email")
 LOCATION_FIELDS = (
@@ -83,6 +83,7 @@ _RELATIONS = (
     selectinload(Service.hours),  # type: ignore[arg-type]
     selectinload(Service.exceptions),  # type: ignore[arg-type]
     selectinload(Service.translations),  # type: ignore[arg-type]
+    selectinload(Service.sources),  # type: ignore[arg-type]
 )
 
 

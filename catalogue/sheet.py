@@ -35,7 +35,7 @@ SERVICE_COLUMNS = (
     "id", "name", "alternate_name", "organization_id", "organization", "categories",
     "description", "organization_description", "access", "access_note", "free", "fees",
     "min_age", "max_age", "gender", "eligibility", "languages", "areas", "phones", "email",
-    "website", "source", "verified_on", "status", "closures",
+    "website", "source", "verified_on", "status", "closures", "opening_hours_osm", "hours_note",
 )  # fmt: skip
 PLACE_COLUMNS = (
     "location_id", "place_name", "address", "postcode", "city", "latitude", "longitude",
@@ -308,6 +308,8 @@ def _service(row: _Row, sid: str) -> dict[str, Any]:
         "website": row.text("website"),
         "source": row.text("source"),
         "verified_on": row.date("verified_on"),
+        "opening_hours_osm": row.text("opening_hours_osm"),
+        "hours_note": row.text("hours_note"),
         "status": row.text("status") or "active",
         "exceptions": _closures(row, sid),
         "translations": translations,

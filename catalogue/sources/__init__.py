@@ -1,0 +1,1 @@
+"""Open-data sources the catalogue is synced from (data·inclusion)."""
