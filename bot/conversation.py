@@ -819,7 +819,7 @@ async def send_card(update: Update, context: Context, service_id: str) -> bool:
     search = search_of(context)
     back = f"bk:{search['n']}:{search.get('offset', 0)}" if search else None
     card_buttons = getattr(share, "card_buttons", None)  # ADMIN's share/shortlist buttons
-    extra = card_buttons(service.id, context.bot.username, tr) if card_buttons else []
+    extra = card_buttons(service.id, context.bot.username, tr, service) if card_buttons else []
     card = render.render_service_card(service, tr.lang, now=now(context), back=back,
                                       extra_rows=extra)
     await context.bot.send_message(update.effective_chat.id, card.text,

@@ -246,7 +246,14 @@ def next_opening(service: Service, now: datetime) -> tuple[date, Any] | None:
     return None
 
 
-def _conditions(service: Service, tr: Translator) -> str:
+def as_of(now: datetime, lang: str) -> str:
+    """The date a card or a list was made: what was true then (for paper and forwarded text)."""
+    # TRANSLATORS: under a printed or forwarded list, e.g. "Information as of March 2, 2026."
+    return one_stop(translator(lang).gettext("Information as of {date}.").format(
+        date=format_date(now.astimezone(PARIS).date(), lang)))
+
+
+def conditions(service: Service, tr: Translator) -> str:
     """What decides whether one can go, in a few words: for whom, how to get in, the price."""
     _ = tr.gettext
     parts = []
@@ -364,9 +371,9 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str,
             facts.append(_open_word(result.open_now, tr, service, now))
         lines.append(" · ".join(facts))
         lines.append("   " + _why(result, tr, service))
-        conditions = _conditions(service, tr) if service else ""
-        if conditions:
-            lines.append("   " + conditions)
+        said = conditions(service, tr) if service else ""
+        if said:
+            lines.append("   " + said)
     rows = []
     details = [button(str(n), f"d:{r.service_id}", lang)  # an id too long for a button
                for n, r in enumerate(outcome.results, start=page.offset + 1)  # gets none
@@ -471,7 +478,9 @@ def _ranges(openings: list[Any], tr: Translator) -> str:
     return ", ".join(format_hours_range(start, end, tr.lang) for start, end in openings)
 
 
-def _hours(service: Service, now: datetime, tr: Translator) -> list[str]:
+def _hours(service: Service, now: datetime, tr: Translator, *, week: bool = False) -> list[str]:
+    """Open or closed now, then the next seven days from today; or, for `week` (paper, cards
+    posted elsewhere: read later), the week from Monday with no "now" and no "today"."""
     _ = tr.gettext
     today = now.astimezone(PARIS).date()
     osm = service.opening_hours_osm
@@ -480,17 +489,20 @@ def _hours(service: Service, now: datetime, tr: Translator) -> list[str]:
             # TRANSLATORS: hours given only as a text, in French ("sur rendez-vous uniquement")
             return [_("Opening hours: {hours}").format(hours=esc(service.hours_note))]
         return [_("Opening hours: unknown.")]
-    state = is_open(service.hours, service.exceptions, now, osm)
-    lines = [_("Open now.") if state else _("Closed now.")]
-    for offset in range(7):
+    lines = []
+    if not week:
+        state = is_open(service.hours, service.exceptions, now, osm)
+        lines.append(_("Open now.") if state else _("Closed now."))
+    offsets = sorted(range(7), key=lambda n: (today.weekday() + n) % 7) if week else range(7)
+    for offset in offsets:
         day = today + timedelta(days=offset)
-        name = _("Today") if offset == 0 else format_weekday(day.weekday(), tr.lang)
+        name = _("Today") if offset == 0 and not week else format_weekday(day.weekday(), tr.lang)
         hours = _ranges(day_openings(service.hours, service.exceptions, day, osm) or [], tr)
         # TRANSLATORS: one line of the week's opening hours, e.g. "Monday: 09:00 – 12:00"
         line = _("{day}: {hours}").format(day=name, hours=hours)
         if day in _FR_HOLIDAYS:
             line += " (" + _("public holiday") + ")"
-        lines.append(("<b>" + line + "</b>") if offset == 0 else line)
+        lines.append(("<b>" + line + "</b>") if offset == 0 and not week else line)
     for exc in service.exceptions:
         if exc.ends_on >= today and exc.starts_on <= today + timedelta(days=30):
             lines.append("⚠ " + _notice(exc.starts_on, exc.ends_on, exc.opens_at is None, tr)
@@ -583,11 +595,13 @@ def render_service_card(
     now: datetime,
     back: str | None = None,
     extra_rows: Sequence[Sequence[InlineKeyboardButton]] = (),
+    week: bool = False,
 ) -> RenderedMessage:
     """The full card of a service; unknown facts are said as unknown, never guessed.
 
     `back` is the callback data of a "back to the list" button; `extra_rows` are added below
-    (share, shortlist... from bot.share).
+    (share, shortlist... from bot.share). `week`: a card read later (printed, posted in
+    another chat) shows the week's hours and the date, never "closed now".
     """
     tr = translator(lang)
     _ = tr.gettext
@@ -602,7 +616,8 @@ def render_service_card(
     lines.append("🚪 " + _access(service, tr))
     lines.append("💶 " + _cost(service, tr))
     lines.append("")
-    lines += ["🕘 " + line if i == 0 else line for i, line in enumerate(_hours(service, now, tr))]
+    hours = _hours(service, now, tr, week=week)
+    lines += ["🕘 " + line if i == 0 else line for i, line in enumerate(hours)]
     lines.append("")
     if service.locations:
         lines += ["📍 " + _address(loc, tr) for loc in service.locations]
@@ -638,6 +653,8 @@ def render_service_card(
     if service.source:
         lines.append(_("Source: {source}").format(source=esc(provenance(service))))
         lines += ["🔗 " + esc(src.link) for src in service.sources if src.present and src.link]
+    if week:
+        lines.append(as_of(now, lang))
     rows: list[list[InlineKeyboardButton]] = [list(row) for row in extra_rows]
     nav = []
     if back:

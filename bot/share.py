@@ -34,8 +34,8 @@ from telegram.ext import (
 
 from bot.admin.common import fits, stop, tr_for
 from bot.admin.fields import hours_preview
-from bot.i18n import SUPPORTED, Translator, bidi, translator, user_language
-from bot.render import phone, public_venue, render_service_card
+from bot.i18n import SUPPORTED, Translator, bidi, localized, translator, user_language
+from bot.render import as_of, conditions, phone, public_venue, render_service_card
 from catalogue.db import session_scope
 from catalogue.hours import PARIS, format_compact_hours
 from catalogue.models import Service
@@ -46,6 +46,7 @@ SHORTLIST = "shortlist"
 MAX_SHORTLIST = 10  # keeps the list message under Telegram's 4,096 characters
 INLINE_RESULTS = 10
 MAX_MESSAGE = 3800  # under Telegram's 4,096, with room for direction marks
+MAX_DESCRIPTION = 200  # of each service in a forwarded list (the card has it all)
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,60}$")  # what Telegram allows in a start parameter
 GROUP = -1
 
@@ -57,14 +58,35 @@ def deep_link(bot_username: str, service_id: str) -> str | None:
     return f"https://t.me/{bot_username}?start=svc_{service_id}"
 
 
+def share_text(service: Service, tr: Translator) -> str:
+    """The card's essentials as plain text, readable wherever it is pasted (WhatsApp, SMS):
+    name, address, phones as dialled, the week's hours."""
+    lines = [service.name]
+    for loc in service.locations:
+        town = " ".join(p for p in (loc.postcode, loc.city) if p)
+        lines.append("📍 " + ", ".join(p for p in (loc.address, town) if p))
+    lines += ["📞 " + _national(p.number) for p in service.phones]
+    if service.hours:
+        lines.append("🕘 " + hours_preview(format_compact_hours(service.hours), tr))
+    return "\n".join(lines)
+
+
+def _national(number: str) -> str:
+    """A phone number as dialled, in plain text (`phone` without its link)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", phone(number)))
+
+
 def card_buttons(
-    service_id: str, bot_username: str, tr: Translator
+    service_id: str, bot_username: str, tr: Translator, service: Service | None = None
 ) -> list[list[InlineKeyboardButton]]:
-    """Rows BOT appends to every service card: share, other language, add to the shortlist."""
+    """Rows BOT appends to every service card: share (the link with the card's essentials as
+    text, when the service is given), other language, add to the shortlist."""
     rows = []
     link = deep_link(bot_username, service_id)
     if link:
         share = f"https://t.me/share/url?url={quote(link, safe='')}"
+        if service is not None:
+            share += f"&text={quote(share_text(service, tr), safe='')}"
         rows.append([InlineKeyboardButton(bidi("📤 " + tr.gettext("Share"), tr.lang), url=share)])
     if not fits(f"shr:in:xx:{service_id}"):
         return rows  # callback data would not fit Telegram's 64 bytes
@@ -83,8 +105,10 @@ def card_buttons(
     return rows
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).astimezone(PARIS)
+def _now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
+    """Now in Lille (tests put a fixed clock in bot_data["clock"])."""
+    clock = context.bot_data.get("clock")
+    return (clock() if clock else datetime.now(UTC)).astimezone(PARIS)
 
 
 def _load(context: ContextTypes.DEFAULT_TYPE, ids: list[str]) -> list[Service]:
@@ -137,7 +161,7 @@ async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _say(update, tr, tr.gettext("This service is no longer available."))
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
-    card = render_service_card(services[0], lang, now=_now())
+    card = render_service_card(services[0], lang, now=_now(context))
     await update.effective_chat.send_message(card.text, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
 
@@ -175,13 +199,21 @@ def _entry(service: Service, tr: Translator) -> list[str]:
         lines.append("🌐 " + html.escape(service.website))
     if service.hours:
         lines.append("🕘 " + html.escape(hours_preview(format_compact_hours(service.hours), tr)))
+    said = conditions(service, tr)
+    if said:
+        lines.append("🚪 " + said)
+    description = localized(service, "description", tr.lang)
+    if description:
+        if len(description) > MAX_DESCRIPTION:
+            description = description[:MAX_DESCRIPTION].rsplit(" ", 1)[0] + " …"
+        lines.append(html.escape(description, quote=False))
     return lines
 
 
-def shortlist_messages(services: list[Service], tr: Translator) -> list[str]:
+def shortlist_messages(services: list[Service], tr: Translator, now: datetime) -> list[str]:
     """The whole list to forward to a beneficiary: one message, or more only when it would
     pass Telegram's 4,096 characters (whole entries are never cut)."""
-    messages = [tr.gettext("Services for you (from Relais):")]
+    messages = [tr.gettext("Services for you (from Relais):") + "\n" + as_of(now, tr.lang)]
     for entry in ("\n".join(_entry(s, tr)) for s in services):
         if len(messages[-1]) + 2 + len(entry) > MAX_MESSAGE:
             messages.append(entry)
@@ -195,7 +227,8 @@ def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
     tr = translator(lang)
     direction = "rtl" if bidi("x", lang) != "x" else "ltr"
     blocks = [
-        f"<section>{render_service_card(s, lang, now=now).text}</section>" for s in services
+        f"<section>{render_service_card(s, lang, now=now, week=True).text}</section>"
+        for s in services
     ]
     title = html.escape(tr.gettext("Services for you (from Relais):"))
     page = (
@@ -203,7 +236,7 @@ def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
         f"<title>{title}</title><style>body{{font:14pt sans-serif;margin:2em}}"
         "section{white-space:pre-line;border-top:1px solid #999;padding:1em 0;"
         "page-break-inside:avoid}</style></head>"
-        f"<body><h1>{title}</h1>{''.join(blocks)}</body></html>"
+        f"<body><h1>{title}</h1><p>{bidi(as_of(now, lang), lang)}</p>{''.join(blocks)}</body></html>"
     )
     return page.encode("utf-8")
 
@@ -256,12 +289,12 @@ async def send_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
     if kind == "m":
-        for text in shortlist_messages(services, tr):
+        for text in shortlist_messages(services, tr, _now(context)):
             await update.effective_chat.send_message(  # type: ignore[union-attr]
                 bidi(text, tr.lang), parse_mode=ParseMode.HTML
             )
     else:
-        sheet = shortlist_sheet(services, tr.lang, _now())
+        sheet = shortlist_sheet(services, tr.lang, _now(context))
         await update.effective_chat.send_document(  # type: ignore[union-attr]
             InputFile(sheet, filename="relais-services.html")
         )
@@ -281,9 +314,9 @@ async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         engine = context.bot_data["engine"]
         outcome = search_services(engine, Query(text=text, lang=lang, limit=INLINE_RESULTS))
         services = _load(context, [r.service_id for r in outcome.results])
-        now = _now()
+        now = _now(context)
         for service in services:
-            card = render_service_card(service, lang, now=now)
+            card = render_service_card(service, lang, now=now, week=True)  # read later
             link = deep_link(context.bot.username, service.id)
             markup = None
             if link:

@@ -286,3 +286,54 @@ async def test_the_legal_protection_group_says_legal_protection(bot, lang):
     menu = sent(await user.send("/start"))[-1]
     assert "g:legal_protection" in menu.button_data()
     assert "guardianship" not in label("legal_protection", lang).lower()
+
+
+async def test_share_sends_the_card_essentials_as_text_with_the_link(bot):
+    from urllib.parse import parse_qs, urlparse
+
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    card = sent(await user.press("d:svc-001"))[0]
+    url = next(b["url"] for b in card.buttons if b.get("url", "").startswith("https://t.me/share"))
+    shared = parse_qs(urlparse(url).query)
+    assert shared["url"] == ["https://t.me/RelaisLocalBot?start=svc_svc-001"]
+    text = shared["text"][0]
+    assert text.startswith("Accueil de jour L'Escale\n📍 18 rue des Sarrazins, 59000 Lille")
+    assert "📞 03 53 01 10 01" in text and "<" not in text
+    assert "lundi" in text.lower()  # the week's hours, in the reader's language
+
+
+async def test_the_printable_sheet_prints_the_week_the_date_and_the_conditions(bot):
+    user = at(bot, TUESDAY, "en")
+    await user.send("/start")
+    await user.press("shr:add:svc-006")  # épicerie: referral, 10–30 %
+    await user.press("shr:add:svc-002")
+    await user.press("shr:ls:html")
+    sheet = next(c for c in await user.press("shr:lh:en") if c.method == "sendDocument")
+    page = next(iter(sheet.files.values())).decode()
+    assert "Closed now" not in page and "Open now" not in page and "Today" not in page
+    assert "Monday: " in page and "Sunday: " in page
+    assert "Information as of November 24, 2026." in page
+    assert "A social worker must send you." in page  # access conditions
+    assert "What it offers: unknown." not in page  # the description is there
+
+
+async def test_the_forwarded_list_carries_the_date_conditions_and_description(bot):
+    user = at(bot, TUESDAY, "fr")
+    await user.send("/start")
+    await user.press("shr:add:svc-006")
+    await user.press("shr:ls:msg")
+    text = "\n".join(c.text for c in sent(await user.press("shr:lm:fr")))
+    assert "Informations à jour au 24 novembre 2026." in text
+    assert "sur orientation d'un travailleur social" in text
+    assert "Épicerie solidaire où l'on fait ses courses" in text
+    assert "maintenant" not in text
+
+
+async def test_inline_cards_say_no_frozen_closed_now(bot):
+    user = at(bot, TUESDAY, "en")
+    calls = await user.inline_query("shower Roubaix")
+    answer = next(c for c in calls if c.method == "answerInlineQuery")
+    texts = [r["input_message_content"]["message_text"] for r in answer.params["results"]]
+    assert texts and not any("Closed now" in t or "Open now" in t for t in texts)
+    assert all("Information as of" in t for t in texts if "🕘" in t)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import unquote
 
 import pytest
@@ -94,6 +95,6 @@ async def test_inline_query_answers_with_cards(kit):
 
 def test_a_long_shortlist_is_split_between_whole_entries():
     services = [Service(id=f"s{i}", name=f"Service {i} " + "x" * 900) for i in range(10)]
-    messages = shortlist_messages(services, translator("en"))
+    messages = shortlist_messages(services, translator("en"), datetime(2026, 3, 2, tzinfo=UTC))
     assert len(messages) > 1 and all(len(m) <= MAX_MESSAGE for m in messages)
     assert sum(m.count("<b>Service") for m in messages) == 10
