@@ -68,7 +68,14 @@ def share_text(service: Service, tr: Translator) -> str:
     lines += ["📞 " + _national(p.number) for p in service.phones]
     if service.hours:
         lines.append("🕘 " + hours_preview(format_compact_hours(service.hours), tr))
+    elif text_hours(service):
+        lines.append("🕘 " + text_hours(service))
     return "\n".join(lines)
+
+
+def text_hours(service: Service) -> str | None:
+    """Hours open data gave as text (OSM syntax, or a note), for cards read elsewhere."""
+    return service.opening_hours_osm or service.hours_note
 
 
 def _national(number: str) -> str:
@@ -199,6 +206,8 @@ def _entry(service: Service, tr: Translator) -> list[str]:
         lines.append("🌐 " + html.escape(service.website))
     if service.hours:
         lines.append("🕘 " + html.escape(hours_preview(format_compact_hours(service.hours), tr)))
+    elif text_hours(service):
+        lines.append("🕘 " + html.escape(text_hours(service) or ""))
     said = conditions(service, tr)
     if said:
         lines.append("🚪 " + said)

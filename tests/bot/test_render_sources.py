@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from bot.i18n import translator
 from bot.render import render_service_card
+from bot.share import share_text
 from catalogue.models import Service, ServiceSource
 
 # Thursday 24 December 2026, 9:00 in Paris; Christmas is the next day.
@@ -50,3 +52,10 @@ def test_the_card_names_every_producer_the_licence_and_links():
     assert "🔗 https://dora.example/services/1" in text
     assert "🔗 https://emplois.example/1" in text
     assert "Last checked: December 1, 2026." in text
+
+
+def test_shared_text_carries_the_osm_hours():
+    text = share_text(synced(), translator("en"))
+    assert "🕘 Mo-Fr 09:00-12:00,14:00-17:00; PH off" in text
+    note = synced(opening_hours_osm=None, hours_note="sur rendez-vous uniquement")
+    assert "🕘 sur rendez-vous uniquement" in share_text(note, translator("fr"))
