@@ -9,6 +9,7 @@ import contextlib
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from telegram import Update
@@ -16,7 +17,7 @@ from telegram import Update
 from bot.config import Settings
 from catalogue import importer
 from catalogue.cli import CliError, add_catalogue_commands, run
-from catalogue.db import make_engine
+from catalogue.db import default_database_path, make_engine
 from catalogue.places import parse_coordinates
 from catalogue.sources.cli import offer_sync
 from catalogue.text import is_number
@@ -31,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalogue_commands(sub)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (no network)")
     chat.add_argument("--lang", help="your Telegram language (default: from $LANG)")
+    chat.add_argument("--new", action="store_true",
+                      help="start again with /start instead of continuing where you were")
+    chat.add_argument("--files", type=Path,
+                      help="folder for the files the bot sends (default: $RELAIS_HOME/chat-files)")
     chat.set_defaults(handler=cmd_chat)
     bot = sub.add_parser("bot", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     bot.add_argument("--webhook", action="store_true",
@@ -82,12 +87,17 @@ def cmd_bot(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = _settings(args)
     lang = args.lang if getattr(args, "lang", None) else os.environ.get("LANG", "fr")[:2]
-    return asyncio.run(chat(settings, lang, sys.stdin, sys.stdout))
+    files = getattr(args, "files", None) or default_database_path().parent / "chat-files"
+    return asyncio.run(chat(settings, lang, sys.stdin, sys.stdout, files=files,
+                            fresh=getattr(args, "new", False)))
 
 
-async def chat(settings: Settings, lang: str, stdin: TextIO, out: TextIO) -> int:
+async def chat(settings: Settings, lang: str, stdin: TextIO, out: TextIO, *,
+               files: Path | None = None, fresh: bool = False) -> int:
     """The terminal chat: the real Application over the local transport. Numbers press the
-    buttons shown; `@50.63,3.06` shares a location; a script is read when stdin is no TTY."""
+    buttons shown; `@50.63,3.06` shares a location; `@douche Roubaix` tries inline mode; a
+    script is read when stdin is no TTY. Files the bot sends are saved in `files`. A user the
+    database knows continues where they were (the state is saved), unless `fresh`."""
     from bot.app import build_application, post_init
     from bot.transport import LocalRequest, LocalUser, render_calls
 
@@ -99,12 +109,21 @@ async def chat(settings: Settings, lang: str, stdin: TextIO, out: TextIO) -> int
         user = LocalUser(application, request, user_id=CHAT_USER_ID, language_code=lang)
         if interactive:
             print("Relais — type your message, a number to press a button, "
-                  "@lat,lon to share a location, Ctrl-D to quit.\n", file=out)
+                  "@lat,lon to share a location, @words for inline mode, Ctrl-D to quit.\n",
+                  file=out)
         buttons = []
-        calls = await user.send("/start")
+        if fresh or not application.user_data.get(CHAT_USER_ID):
+            calls = await user.send("/start")
+        else:
+            print("(continuing where you were: /start or `relais chat --new` starts again)\n",
+                  file=out)
+            calls = []
         while True:
             text, shown = render_calls(calls)
-            print(text + "\n", file=out, flush=True)
+            if text:
+                print(text + "\n", file=out, flush=True)
+            for saved in _save_files(calls, files):
+                print(f"(file saved: {saved})\n", file=out, flush=True)
             buttons = shown or buttons
             await application.update_persistence()
             line = await asyncio.to_thread(_read, stdin, interactive)
@@ -141,12 +160,35 @@ async def _act(user, line: str, buttons: list, out: TextIO) -> list:  # noqa: AN
         if chosen.url:  # Telegram opens it in the browser; nothing reaches the bot
             print(f"(this button opens {chosen.url})", file=out)
             return []
+        if chosen.posted is not None:  # an inline result, posted into another chat
+            from bot.transport import plain
+
+            print(f"(posted in the chat:)\n{plain(chosen.posted)}", file=out)
+            return []
         return await user.send(chosen.text or chosen.label)
     if line.startswith("@"):
         place = parse_coordinates(line)
         if place is not None:
             return await user.share_location(place.latitude, place.longitude)
+        words = line[1:].split(maxsplit=1)  # "@douche Roubaix" or "@RelaisBot douche Roubaix"
+        if words and words[0].lower().endswith("bot"):
+            words = words[1:]
+        return await user.inline_query(" ".join(words))
     return await user.send(line)
+
+
+def _save_files(calls: list, folder: Path | None) -> list[Path]:
+    """Write the files sent in `calls` into `folder` (made when needed); their paths."""
+    saved = []
+    for call in calls:
+        for part, data in call.files.items():
+            if folder is None:
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / Path(call.file_names.get(part) or f"{call.method}-{part}").name
+            path.write_bytes(data)
+            saved.append(path)
+    return saved
 
 
 def main(argv: list[str] | None = None) -> int:

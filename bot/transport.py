@@ -50,6 +50,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    file_names: dict[str, str] = field(default_factory=dict)  # part -> the file's own name
     result: Any = None  # what the local Bot API answered (a Message dict for sends)
 
     @property
@@ -121,18 +122,21 @@ class LocalRequest(BaseRequest):
             return (200, self.files[file_id]) if file_id in self.files else (404, b"{}")
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
-        files = {}
+        files, names = {}, {}
         if request_data and request_data.contains_files:
             for part, value in request_data.multipart_data.items():
                 content = value[1] if isinstance(value, tuple) else value
                 files[part] = content if isinstance(content, bytes) else content.read()
-        return self.handle(name, params, files)
+                if isinstance(value, tuple) and value[0]:
+                    names[part] = str(value[0])
+        return self.handle(name, params, files, names)
 
     def handle(
-        self, name: str, params: dict[str, Any], files: dict[str, bytes] | None = None
+        self, name: str, params: dict[str, Any], files: dict[str, bytes] | None = None,
+        names: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
         """Answer Bot API method `name` (also for a Bot API served over HTTP in tests)."""
-        call = Call(name, params, files or {})
+        call = Call(name, params, files or {}, names or {})
         self.calls.append(call)
         if self._unchanged(name, params):
             body = {"ok": False, "error_code": 400, "description": "Bad Request: message is not "
@@ -401,6 +405,7 @@ class Button:
     text: str | None = None
     location: bool = False
     url: str | None = None
+    posted: str | None = None  # an inline result: the message it would post
 
 
 def plain(text: str) -> str:
@@ -437,6 +442,15 @@ def render_calls(calls: list[Call]) -> tuple[str, list[Button]]:
             lines.append("")
         elif call.method == "answerCallbackQuery" and call.params.get("text"):
             lines.append(f"({call.params['text']})")
+        elif call.method == "answerInlineQuery":
+            results = call.params.get("results") or []
+            lines.append("(inline mode: a number posts that card)" if results
+                         else "(inline mode: nothing found)")
+            for r in results:
+                posted = (r.get("input_message_content") or {}).get("message_text", "")
+                buttons.append(Button(label=r.get("title", ""), posted=posted))
+                about = f" — {r['description']}" if r.get("description") else ""
+                lines.append(f"  [{len(buttons)}] {r.get('title', '')}{about}")
     return "\n".join(lines).rstrip(), buttons
 
 

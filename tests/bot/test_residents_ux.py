@@ -337,3 +337,52 @@ async def test_inline_cards_say_no_frozen_closed_now(bot):
     texts = [r["input_message_content"]["message_text"] for r in answer.params["results"]]
     assert texts and not any("Closed now" in t or "Open now" in t for t in texts)
     assert all("Information as of" in t for t in texts if "🕘" in t)
+
+
+class Script:
+    """Standard input holding a script (not a terminal)."""
+
+    def __init__(self, text: str) -> None:
+        import io
+
+        self.stream = io.StringIO(text)
+
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
+        return self.stream.readline()
+
+
+async def test_terminal_chat_continues_where_the_user_was_unless_asked(make_settings):
+    import io
+
+    from bot.cli import chat
+
+    settings = make_settings()
+    await chat(settings, "fr", Script("douche\nRoubaix\n"), io.StringIO())
+    out = io.StringIO()
+    await chat(settings, "fr", Script("2\n"), out)  # a restart: the list's second place
+    text = out.getvalue()
+    assert "continuing where you were" in text and "De quoi avez-vous besoin" not in text
+    assert "Pour qui" in text  # a card opened
+    out = io.StringIO()
+    await chat(settings, "fr", Script(""), out, fresh=True)
+    assert "De quoi avez-vous besoin" in out.getvalue()
+
+
+async def test_terminal_chat_saves_sent_files_and_tries_inline_mode(make_settings, tmp_path):
+    import io
+
+    from bot.cli import chat
+
+    out = io.StringIO()
+    folder = tmp_path / "files"
+    script = "douche\nRoubaix\n1\n3\n/list\n2\n1\n@douche Roubaix\n1\n"  # card, ⭐, sheet in fr
+    await chat(make_settings(), "fr", Script(script), out, files=folder)
+    text = out.getvalue()
+    saved = folder / "relais-services.html"
+    assert f"(file saved: {saved})" in text
+    assert "Informations à jour au" in saved.read_text(encoding="utf-8")
+    assert "(inline mode: a number posts that card)" in text
+    assert "(posted in the chat:)\nBains-douches du Pile" in text
