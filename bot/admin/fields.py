@@ -19,7 +19,15 @@ from typing import Any
 import phonenumbers
 
 from bot.admin.common import N_, labelled
-from bot.i18n import Translator, format_date, format_hours_range, format_list, format_weekday
+from bot.i18n import (
+    SUPPORTED,
+    Translator,
+    format_date,
+    format_hours_range,
+    format_list,
+    format_weekday,
+    translator,
+)
 from catalogue import taxonomy
 from catalogue.hours import (
     HoursSyntaxError,
@@ -29,6 +37,7 @@ from catalogue.hours import (
 )
 from catalogue.limits import COUNT_LIMITS, TEXT_LIMITS, one_line
 from catalogue.models import Access, Gender, Location, Phone, Service, ServiceCategory
+from catalogue.needs import lexicon
 from catalogue.places import Place, in_mel, parse_coordinates, place_at, resolve_place
 
 SKIP = "-"  # typed for "unknown / none" wherever a field may stay empty
@@ -317,13 +326,18 @@ def hours_preview(value: str, tr: Translator) -> str:
 
 
 def parse_audience(text: str) -> dict[str, Any]:
-    """`all`, `women`, `men`, optionally with ages `18-25`, `18+` or `-25` (e.g. `women 18+`)."""
+    """`all`, `women`, `men`, optionally with ages `18-25`, `18+` or `-25` (e.g. `women 18+`);
+    the words of the buttons in the admin's language too (`femmes 18+`, `tout le monde`)."""
     value: dict[str, Any] = {"gender": None, "min_age": None, "max_age": None}
-    for word in text.lower().split():
+    text = text.lower()
+    for lang in SUPPORTED:  # "tout le monde", "الجميع": the button's word for everyone
+        text = text.replace(translator(lang).gettext("everyone").lower(), " ")
+    for word in text.split():
         if word in ("all", "everyone"):
             continue
-        if word in (Gender.women, Gender.men):
-            value["gender"] = word
+        said = {Gender.women, Gender.men} & {word, *lexicon().tags_in(word)}
+        if len(said) == 1:  # "women", "femmes", "نساء"
+            value["gender"] = said.pop()
             continue
         ages = AGES.match(word)
         if ages is None:

@@ -426,3 +426,12 @@ async def test_stats_text_and_png_chart(kit):
     arabic = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code="ar")
     calls = await arabic.send("/stats")  # chart drawn in French: matplotlib cannot shape Arabic
     assert [c.method for c in calls] == ["sendMessage", "sendPhoto"]
+
+
+async def test_edit_audience_in_the_words_of_the_buttons_femmes_18_plus(kit):
+    kit.admin.user["language_code"] = "fr"
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:audience")
+    assert "Enregistré" in texts(await kit.admin.send("femmes 18+"))[0]
+    service = kit.service()
+    assert (service.gender, service.min_age, service.max_age) == ("women", 18, None)
