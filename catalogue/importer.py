@@ -18,19 +18,34 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, select
 from tqdm import tqdm
 
 from catalogue import bulk, hsds, sheet
 from catalogue.db import session_scope
 from catalogue.limits import length_problems
-from catalogue.models import Access, Gender, Service, Status, utcnow
+from catalogue.models import (
+    Access,
+    Gender,
+    HoursException,
+    Location,
+    OpeningHours,
+    Organization,
+    Phone,
+    Service,
+    Status,
+    utcnow,
+)
 from catalogue.places import in_mel
 from catalogue.services import (
     Problem,
     content,
+    location_values,
     normalise_snapshot,
+    organization_values,
 )
 from catalogue.taxonomy import LANGUAGES, get_category
 
@@ -270,6 +285,8 @@ def _apply(
                 snap = normalise_snapshot(keep_stored(snap, before, report.keep))
                 report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
             plans.append((snap, before))
+        report.problems.extend(_shared_row_problems(session, [(n, s) for (s, _), (n, _) in
+                                                               zip(plans, items, strict=True)]))
         if report.problems:
             return
         bar: Iterable[tuple[dict[str, Any], dict[str, Any] | None]] = (
@@ -287,6 +304,59 @@ def _apply(
             changed.append(snap)
         if changed and not report.dry_run:
             bulk.write_snapshots(session, changed, stored, actor=actor, at=utcnow())
+
+
+def _shared_row_problems(
+    session: Session, items: list[tuple[int, dict[str, Any]]]
+) -> list[Problem]:
+    """An import may name the place or organisation of a service it does not hold, not change it.
+
+    Places and organisations are rows shared by id. A file that described one differently would
+    rewrite it under every service given there, with no audit entry and no new stamp for those
+    (so /history, /undo and the edit check would never see it). Such a change is refused unless
+    every service using the row is in the file: then each is updated and audited.
+    """
+    in_file = {snap["id"] for _, snap in items}
+    problems = []
+    checks = (
+        ("locations", Location, location_values,
+         {loc["id"]: (n, loc) for n, snap in items for loc in snap["locations"]}),
+        ("organization", Organization, organization_values,
+         {org["id"]: (n, org) for n, snap in items if (org := snap["organization"])}),
+    )  # fmt: skip
+    for kind, model, values, wanted in checks:
+        ids = list(wanted)
+        for start in range(0, len(ids), 500):
+            stmt = select(model).where(col(model.id).in_(ids[start : start + 500]))
+            for row in session.exec(stmt.options(selectinload(model.services))):  # type: ignore[attr-defined]
+                number, given = wanted[row.id]
+                others = sorted(s.id for s in row.services if s.id not in in_file)
+                if others and values(row) != given:
+                    problems.append(Problem(number, kind, (
+                        f"{row.id!r} is shared with service {others[0]!r}, which this file does "
+                        f"not hold: give it another id, or put {others[0]!r} in the file too"
+                    )))  # fmt: skip
+    problems.extend(_child_id_problems(session, items))
+    return problems
+
+
+def _child_id_problems(session: Session, items: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
+    """A phone, opening or closure id already used by another stored service."""
+    problems = []
+    for kind, model in (("phones", Phone), ("hours", OpeningHours), ("exceptions", HoursException)):
+        owner = {child["id"]: (n, snap["id"]) for n, snap in items for child in snap[kind]}
+        ids = list(owner)
+        for start in range(0, len(ids), 500):
+            stmt = select(model.id, model.service_id).where(
+                col(model.id).in_(ids[start : start + 500])
+            )
+            for child_id, service_id in session.exec(stmt):
+                number, wanted = owner[child_id]
+                if service_id != wanted:
+                    problems.append(Problem(
+                        number, kind, f"id {child_id!r} already belongs to service {service_id!r}"
+                    ))  # fmt: skip
+    return problems
 
 
 def keep_stored(snap: dict[str, Any], stored: dict[str, Any], keep: list[str]) -> dict[str, Any]:

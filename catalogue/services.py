@@ -108,6 +108,18 @@ def _pick(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     return {f: _json_value(get(f, None)) for f in fields}
 
 
+def location_values(location: Location | dict[str, Any]) -> dict[str, Any]:
+    """A place as a snapshot holds it (also what an import's place is compared with)."""
+    values = _pick(location, LOCATION_FIELDS)
+    values["approximate"] = bool(values["approximate"])
+    return values
+
+
+def organization_values(organization: Organization | dict[str, Any]) -> dict[str, Any]:
+    """An organisation as a snapshot holds it."""
+    return _pick(organization, ORGANIZATION_FIELDS)
+
+
 def as_utc(value: datetime) -> datetime:
     """Databases hand back naive datetimes (SQLite) or aware ones (PostgreSQL): compare in UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -125,10 +137,8 @@ def normalise_snapshot(data: dict[str, Any]) -> dict[str, Any]:
     snap["languages"] = list(src.get("languages") or [])
     snap["areas"] = list(src.get("areas") or [])
     org = src.get("organization")
-    snap["organization"] = _pick(org, ORGANIZATION_FIELDS) if org else None
-    locations = [_pick(loc, LOCATION_FIELDS) for loc in src.get("locations") or []]
-    for loc in locations:
-        loc["approximate"] = bool(loc["approximate"])
+    snap["organization"] = organization_values(org) if org else None
+    locations = [location_values(loc) for loc in src.get("locations") or []]
     snap["locations"] = sorted(locations, key=lambda loc: loc["id"])
     snap["categories"] = sorted(dict.fromkeys(src.get("categories") or []))
     snap["phones"] = sorted(

@@ -307,3 +307,44 @@ async def test_a_service_with_every_text_at_its_limit_still_fits_a_telegram_mess
         assert not kit.request.refused
     finally:
         await kit.app.shutdown()
+
+
+# --- an import touches only its own services' places and organisations -----------------------
+
+def _hsds(sid: str, *, address: str = "1 rue A", org: str = "Asso"):
+    item = {"id": sid, "name": f"Service {sid}",
+            "organization": {"id": "org-1", "name": org},
+            "service_at_locations": [{"location": {
+                "id": "loc-1", "latitude": 50.69, "longitude": 3.17,
+                "addresses": [{"address_1": address, "city": "Roubaix", "postal_code": "59100"}]}}]}
+    return item
+
+
+def _import(engine, *items):
+    return import_bytes(engine, json.dumps(list(items)).encode(), "f.json", actor="t")
+
+
+def test_a_new_service_cannot_rewrite_another_services_place_or_organisation(engine):
+    assert _import(engine, _hsds("a")).ok()
+    before = _state(engine)
+    report = _import(engine, _hsds("b", address="99 rue Z"))
+    assert "item 1, locations: 'loc-1' is shared with service 'a'" in report.problem_lines()[0]
+    report = _import(engine, _hsds("b", org="Other name"))
+    assert "item 1, organization: 'org-1' is shared with service 'a'" in report.problem_lines()[0]
+    assert _state(engine) == before
+
+
+def test_a_shared_place_described_the_same_is_linked(engine):
+    assert _import(engine, _hsds("a")).ok()
+    assert _import(engine, _hsds("b")).created == ["b"]
+    with session_scope(engine) as session:
+        assert [s.id for s in get_service(session, "a").locations[0].services] == ["a", "b"]
+
+
+def test_a_shared_place_changed_for_all_its_services_is_audited_on_each(engine):
+    assert _import(engine, _hsds("a"), _hsds("b")).ok()
+    report = _import(engine, _hsds("a", address="2 rue B"), _hsds("b", address="2 rue B"))
+    assert sorted(report.updated) == ["a", "b"]
+    with session_scope(engine) as session:
+        for sid in ("a", "b"):
+            assert history(session, sid)[-1].after["locations"][0]["address"] == "2 rue B"
