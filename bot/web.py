@@ -59,7 +59,7 @@ def _update_from(data: object, application: Application) -> Update | None:
         return None
     try:
         return Update.de_json(data, application.bot)
-    except (TypeError, KeyError, ValueError, AttributeError):  # a required field missing or odd
+    except (TypeError, KeyError, ValueError, AttributeError, OverflowError):  # missing or odd
         return None
 
 

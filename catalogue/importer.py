@@ -20,7 +20,6 @@ from typing import Any
 from babel import Locale
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 from tqdm import tqdm
 
@@ -36,6 +35,7 @@ from catalogue.models import (
     Organization,
     Phone,
     Service,
+    ServiceLocationLink,
     Status,
     utcnow,
 )
@@ -320,22 +320,30 @@ def _shared_row_problems(
     problems = []
     checks = (
         ("locations", Location, location_values,
-         {loc["id"]: (n, loc) for n, snap in items for loc in snap["locations"]}),
+         {loc["id"]: (n, loc) for n, snap in items for loc in snap["locations"]},
+         (ServiceLocationLink.location_id, ServiceLocationLink.service_id)),
         ("organization", Organization, organization_values,
-         {org["id"]: (n, org) for n, snap in items if (org := snap["organization"])}),
+         {org["id"]: (n, org) for n, snap in items if (org := snap["organization"])},
+         (Service.organization_id, Service.id)),
     )  # fmt: skip
-    for kind, model, values, wanted in checks:
-        ids = list(wanted)
-        for start in range(0, len(ids), 500):
-            stmt = select(model).where(col(model.id).in_(ids[start : start + 500]))
-            for row in session.exec(stmt.options(selectinload(model.services))):  # type: ignore[attr-defined]
-                number, given = wanted[row.id]
-                others = sorted(s.id for s in row.services if s.id not in in_file)
-                if others and values(row) != given:
-                    problems.append(Problem(number, kind, (
-                        f"{row.id!r} is shared with service {others[0]!r}, which this file does "
-                        f"not hold: give it another id, or put {others[0]!r} in the file too"
-                    )))  # fmt: skip
+    for kind, model, values, wanted, (row_id, service_id) in checks:
+        table = model.__table__  # type: ignore[attr-defined]
+        changed = [
+            row.id for chunk in _chunks(list(wanted))
+            for row in session.execute(select(table).where(table.c.id.in_(chunk)))
+            if values(row) != wanted[row.id][1]
+        ]  # fmt: skip
+        others: dict[str, str] = {}
+        for chunk in _chunks(changed):
+            stmt = select(row_id, service_id).where(col(row_id).in_(chunk))
+            for shared, user in session.execute(stmt):
+                if user not in in_file:
+                    others.setdefault(shared, user)
+        for shared, user in sorted(others.items()):
+            problems.append(Problem(wanted[shared][0], kind, (
+                f"{shared!r} is shared with service {user!r}, which this file does not hold: "
+                f"give it another id, or put {user!r} in the file too"
+            )))  # fmt: skip
     problems.extend(_child_id_problems(session, items))
     return problems
 
@@ -345,12 +353,9 @@ def _child_id_problems(session: Session, items: list[tuple[int, dict[str, Any]]]
     problems = []
     for kind, model in (("phones", Phone), ("hours", OpeningHours), ("exceptions", HoursException)):
         owner = {child["id"]: (n, snap["id"]) for n, snap in items for child in snap[kind]}
-        ids = list(owner)
-        for start in range(0, len(ids), 500):
-            stmt = select(model.id, model.service_id).where(
-                col(model.id).in_(ids[start : start + 500])
-            )
-            for child_id, service_id in session.exec(stmt):
+        for chunk in _chunks(list(owner)):
+            stmt = select(model.id, model.service_id).where(col(model.id).in_(chunk))
+            for child_id, service_id in session.execute(stmt):
                 number, wanted = owner[child_id]
                 if service_id != wanted:
                     problems.append(Problem(
@@ -383,6 +388,10 @@ def keep_stored(snap: dict[str, Any], stored: dict[str, Any], keep: list[str]) -
             if text := stored["translations"].get(lang, {}).get(field):
                 snap["translations"].setdefault(lang, {})[field] = text
     return snap
+
+
+def _chunks(ids: list[str], size: int = 5_000) -> list[list[str]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def _nth(items: list[dict[str, Any]], k: int) -> dict[str, Any] | None:

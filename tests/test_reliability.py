@@ -5,6 +5,7 @@ Tests taking `engine` run on SQLite and, with RELAIS_TEST_DATABASE_URL set, on P
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -348,3 +349,66 @@ def test_a_shared_place_changed_for_all_its_services_is_audited_on_each(engine):
     with session_scope(engine) as session:
         for sid in ("a", "b"):
             assert history(session, sid)[-1].after["locations"][0]["address"] == "2 rue B"
+
+
+# --- every value of a rich service replaced by one of another type: a report, never a crash ---
+
+RICH = {
+    "id": "rich", "name": "Bains douches", "alternate_name": "Douches", "status": "active",
+    "description": "Douches gratuites.", "url": "https://example.org", "email": "a@example.org",
+    "assured_date": "2026-03-01", "minimum_age": 18, "maximum_age": 99,
+    "eligibility_description": "Femmes", "fees_description": "Gratuit",
+    "application_process": "Sans rendez-vous",
+    "organization": {"id": "org-r", "name": "Asso", "description": "x", "website": "https://o.org"},
+    "phones": [{"id": "tel-r", "number": "03 20 00 00 00", "type": "voice"}],
+    "languages": [{"code": "fr"}, {"code": "ar"}],
+    "service_areas": [{"name": "Roubaix"}],
+    "attributes": [{"taxonomy_term": {"taxonomy": "soliguide", "code": "shower"}}],
+    "service_at_locations": [{"id": "sal-r", "location": {
+        "id": "loc-r", "name": "Salle", "latitude": 50.69, "longitude": 3.17,
+        "addresses": [{"address_1": "1 rue A", "city": "Roubaix", "postal_code": "59100"}],
+        "x_relais": {"approximate": False, "insee_code": "59512"}}}],
+    "schedules": [{"id": "h-r", "service_at_location_id": "sal-r", "freq": "WEEKLY",
+                   "byday": "MO,TU", "opens_at": "09:00", "closes_at": "12:00",
+                   "valid_from": "2026-01-01", "valid_to": "2026-12-31"}],
+    "x_relais": {"source": "flyer", "access": "unconditional", "free": True, "gender": "women",
+                 "exceptions": [{"id": "c-r", "starts_on": "2026-08-01", "ends_on": "2026-08-15",
+                                 "note": "congés"}],
+                 "translations": {"en": {"description": "Free showers."}}},
+}
+ODD_VALUES = [None, [], {}, "", "x", "²", "\x00", -1, 10**30, 1.5, True, [1], {"a": 1}]
+
+
+def _paths(value, path=()):
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _paths(child, (*path, key))
+
+
+def _replaced(doc, path, new):
+    doc = copy.deepcopy(doc)
+    target = doc
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = new
+    return doc
+
+
+def test_any_value_of_another_type_anywhere_gives_a_report(sqlite_engine):
+    """The probe's 286 crashes were wrong types (284 in x_relais): each path of a rich service,
+    each odd value; reading and writing never raise, and a refused import changes nothing."""
+    assert import_bytes(sqlite_engine, json.dumps([RICH]).encode(), "rich.json", actor="t").ok()
+    stored = _state(sqlite_engine)
+    for path in list(_paths(RICH))[1:]:
+        for value in ODD_VALUES:
+            data = json.dumps([_replaced(RICH, path, value)]).encode()
+            if not parse(data, "f.json")[1].ok():
+                continue
+            if import_bytes(sqlite_engine, data, "f.json", actor="t").ok():
+                assert import_bytes(sqlite_engine, json.dumps([RICH]).encode(), "r.json",
+                                    actor="t").ok()
+            else:
+                assert _state(sqlite_engine) == stored, (path, value)
+    assert _state(sqlite_engine) == stored
