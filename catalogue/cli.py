@@ -16,6 +16,7 @@ from typing import Any
 
 from catalogue.db import DatabaseError, make_engine, session_scope
 from catalogue.importer import FORMATS, ImportFormatError, export_file, import_file
+from catalogue.limits import no_constant
 from catalogue.services import get_service, list_services, service_snapshot
 from catalogue.sources.cli import SyncUsageError, add_sync_command
 
@@ -159,14 +160,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def batch_row(line: str) -> tuple[dict[str, Any] | None, str]:
     """One query of a --batch file, or None and what is wrong with the line."""
     try:
-        row = json.loads(line, parse_constant=_no_constant)
+        row = json.loads(line, parse_constant=no_constant)
     except (ValueError, RecursionError) as exc:
         return None, f"not JSON ({str(exc)[:120]})"
     if not isinstance(row, dict):

@@ -24,7 +24,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from catalogue import places
-from catalogue.limits import MAX_JSON_DEPTH, clean_text, one_line
+from catalogue.limits import MAX_JSON_DEPTH, clean_text, no_constant, one_line
 from catalogue.services import TRANSLATABLE, Problem
 from catalogue.taxonomy import get_category
 from catalogue.text import fold, normalise
@@ -186,7 +186,7 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
     """Snapshots (with their 1-based item number) from HSDS JSON, and every problem found."""
     try:
-        doc = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
+        doc = json.loads(data.decode("utf-8-sig"), parse_constant=no_constant)
     except UnicodeDecodeError as exc:
         return [], [Problem(None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
     except json.JSONDecodeError as exc:
@@ -210,10 +210,6 @@ def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Prob
             continue
         snapshots.append((number, _service(_Item(raw, number, problems))))
     return snapshots, problems
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _depth(doc: Any) -> int:  # noqa: ANN401

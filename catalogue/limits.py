@@ -26,6 +26,8 @@ TEXT_LIMITS: dict[str, int] = {
     "email": 254,
     "website": 200,
     "source": 200,
+    "opening_hours_osm": 500,  # OSM opening_hours, from open data
+    "hours_note": 300,  # hours said only as text
     "languages": 12,  # each code
     "areas": 120,  # each area
     "categories": 60,  # each key
@@ -65,6 +67,11 @@ MAX_JSON_DEPTH = 20  # an HSDS compiled service nests 6 deep; more is not a cata
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile(r"[\t\n]")
+
+
+def no_constant(name: str) -> None:
+    """`parse_constant` for json.loads: NaN and Infinity are not JSON numbers (nor coordinates)."""
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def clean_text(text: str) -> str:

@@ -299,7 +299,7 @@ async def test_a_service_with_every_text_at_its_limit_still_fits_a_telegram_mess
                 "addresses": [{"address_1": _longest("locations.address"), "city": "Roubaix",
                                "postal_code": "59100"}]}}],
             "schedules": [{"byday": "MO", "opens_at": "09:00", "closes_at": "12:00"}],
-            "x_relais": {"source": _longest("source", "s")},
+            "x_relais": {"source": _longest("source", "s"), "hours_note": _longest("hours_note")},
         }
         report = import_bytes(kit.engine, json.dumps([item]).encode(), "f.json", actor="t")
         assert report.ok(), report.problem_lines()
