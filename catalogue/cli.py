@@ -127,12 +127,14 @@ def add_search_command(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--free", action="store_true", help="only free services")
     p.add_argument("--json", action="store_true", help="JSON output for machines")
     p.add_argument("--batch", type=Path, help="JSONL file of queries (id, text, lang, near)")
+    p.add_argument("--explain", action="store_true",
+                   help="also say how each word was read (need, place, audience, unknown)")
     p.set_defaults(handler=cmd_search)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     from catalogue.search import current_index
-    from catalogue.search_output import search_json, search_table
+    from catalogue.search_output import explain_table, search_json, search_table
 
     if args.batch is None and not args.text.strip():
         raise CliError("nothing to search: give a TEXT or --batch FILE")
@@ -154,8 +156,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     row = {"text": args.text, "lang": args.lang, "near": args.near}
     filters = {"open_now": args.open_now, "free": args.free}
     if args.json:
-        print(json.dumps(search_json(index, row, limit=args.limit, **filters), ensure_ascii=False))
+        found = search_json(index, row, limit=args.limit, explain=args.explain, **filters)
+        print(json.dumps(found, ensure_ascii=False))
     else:
+        if args.explain:
+            print(explain_table(index, row, **filters))
         print(search_table(index, row, limit=args.limit, **filters))
     return 0
 

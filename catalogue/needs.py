@@ -54,15 +54,33 @@ def chat_spellings() -> dict[str, dict[str, list[str]]]:
     }
 
 
+@cache
+def glued_pronouns() -> dict[str, str]:
+    """Letters that stand for a pronoun glued to the next word ("jcrève": "je crève"), with the
+    pronoun, any language (`data/chat.json` `_glued`)."""
+    data = json.loads((DATA / "chat.json").read_text(encoding="utf-8"))["_glued"]
+    return {short: full for lang, table in data.items() if not lang.startswith("_")
+            for short, full in table.items()}  # fmt: skip
+
+
+_VOWELS = frozenset("aeiouyh")
+
+
 def unchat(words: Sequence[str], lang: str) -> list[str]:
     """Normalised `words` with chat spellings written out, read in `lang` first ("ya" is "il y a"
-    in French, "you" in English chat)."""
+    in French, "you" in English chat), and a glued pronoun split off ("jcomprends")."""
     tables = chat_spellings()
     order = [tables[lang]] if lang in tables else []
     order += [t for code, t in tables.items() if code != lang]
+    glued = glued_pronouns()
     out: list[str] = []
     for word in words:
         full = next((t[word] for t in order if word in t), None)
+        if full is None:
+            short = next((p for p in (word[:2], word[:1]) if p in glued), None)
+            rest = word[len(short) :] if short else ""
+            if short and len(rest) >= 3 and rest[0] not in _VOWELS and rest.isalpha():
+                full = [glued[short], rest]
         out.extend(full if full is not None else [word])
     return out
 
@@ -94,6 +112,37 @@ def off_topic(words: Sequence[str]) -> list[tuple[int, int]]:
     return found
 
 
+@cache
+def _introductions() -> tuple[frozenset[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Openers ("je suis", "I'm a") and roles ("assistante sociale"), as comparison keys, roles
+    longest first (`data/self_introductions.json`)."""
+    data = json.loads((DATA / "self_introductions.json").read_text(encoding="utf-8"))
+
+    def keyed(phrases: dict[str, list[str]]) -> set[tuple[str, ...]]:
+        return {tuple(stem(w) for w in normalise(p).split()) for ps in phrases.values() for p in ps}
+
+    roles = sorted(keyed(data["roles"]) - {()}, key=len, reverse=True)
+    return frozenset(keyed(data["openers"]) - {()}), roles
+
+
+def introductions(keys: Sequence[str]) -> int:
+    """Bits of the words that introduce the writer ("je suis assistante sociale", "I'm a social
+    worker"): a role right after an opener (at most one word between)."""
+    openers, roles = _introductions()
+    bits = 0
+    for i in range(len(keys[:MAX_WORDS])):
+        for role in roles:
+            if tuple(keys[i : i + len(role)]) != role:
+                continue
+            for gap in (0, 1):  # "I'm a social worker": the article between
+                for opener in openers:
+                    start = i - gap - len(opener)
+                    if start >= 0 and tuple(keys[start : start + len(opener)]) == opener:
+                        bits |= sum(1 << j for j in range(start, min(i + len(role), MAX_WORDS)))
+            break
+    return bits
+
+
 @dataclass(frozen=True)
 class Need:
     """A category understood: how well (0..1) and which query words (bits) it explains."""
@@ -112,11 +161,88 @@ class Audience:
     words: int
 
 
+class Frames:
+    """Situation frames (`data/situations.json`): what a person lacks or what is happening to
+    them ("mon frigo est vide", "зуб болит", "the landlord kicked me out") read as needs. A frame
+    is a few slots, each a union of word lists in every language; it reads its needs when every
+    slot has an entry in the text, at distinct words. Entries are matched on comparison keys,
+    stop words included ("pas de", "нет", "ما عندي"), typos allowed for the longer words."""
+
+    def __init__(self, data: dict) -> None:
+        lists: dict[str, set[tuple[str, ...]]] = {}
+        for name, langs in data["words"].items():
+            lists[name] = {tuple(stem(w) for w in normalise(entry).split())
+                           for entries in langs.values() for entry in entries} - {()}  # fmt: skip
+        entries = sorted({e for es in lists.values() for e in es})
+        self.vocabulary = Vocabulary(w for e in entries for w in e)
+        ids = self.vocabulary.ids
+        self.entries: list[tuple[int, ...]] = [tuple(ids[w] for w in e) for e in entries]
+        number = {e: i for i, e in enumerate(entries)}
+        self.frames: list[tuple[tuple[str, ...], tuple[frozenset[int], ...]]] = [
+            (tuple(f["needs"]), tuple(frozenset(number[e] for name in slot for e in lists[name])
+                                      for slot in f["slots"]))
+            for f in data["frames"]
+        ]  # fmt: skip
+        self.by_word: dict[int, list[int]] = {}
+        for n, entry in enumerate(self.entries):
+            for word_id in set(entry):
+                self.by_word.setdefault(word_id, []).append(n)
+
+    def needs(self, keys: Sequence[str], content: Sequence[bool]) -> dict[str, Need]:
+        """Needs of the frames present in `keys` (every word's comparison key); `content` says
+        which words are not stop words: only those are explained and may be typo'd."""
+        best: dict[int, tuple[float, int]] = {}
+        for position, key in enumerate(keys[:MAX_WORDS]):
+            if content[position]:
+                found = self.vocabulary.matches(key)
+            else:
+                exact = self.vocabulary.ids.get(key)
+                found = ((exact, 1.0),) if exact is not None else ()
+            for word_id, similarity in found:
+                if similarity > best.get(word_id, (0.0, 0))[0]:
+                    best[word_id] = (similarity, position)
+        if not best:
+            return {}
+        present: dict[int, tuple[float, int]] = {}  # entry -> (similarity, positions as bits)
+        for n in {n for word_id in best for n in self.by_word.get(word_id, ())}:
+            entry = self.entries[n]
+            if all(w in best for w in entry):
+                bits = sum({1 << best[w][1] for w in entry})
+                present[n] = (sum(best[w][0] for w in entry) / len(entry), bits)
+        found: dict[str, Need] = {}
+        explained = sum(1 << i for i, c in enumerate(content[:MAX_WORDS]) if c)
+        for needs, slots in self.frames:
+            used, score, filled = 0, 0.0, 0
+            options = [sorted((present[n] for n in slot if n in present), reverse=True)
+                       for slot in slots]  # fmt: skip
+            for slot in options:
+                pick = next((o for o in slot if not o[1] & used), None)
+                if pick is None:
+                    break
+                used |= pick[1]
+                score += pick[0]
+                filled += 1
+            if filled < len(slots) or not used & explained:
+                continue
+            for slot in options:  # the other words of a slot are explained too ("mrid skhana")
+                for _, bits in slot:
+                    if not bits & used:
+                        used |= bits
+            for key in needs:
+                old = found.get(key)
+                need = Need(key, score / len(slots), used & explained)
+                found[key] = need if old is None or old.score < need.score else old
+        return found
+
+
 class Lexicon:
     """Synonym phrases of every category in every language, ready for matching."""
 
-    def __init__(self, phrases: Iterable[tuple[str, str, str]], audience: dict) -> None:
-        """`phrases`: (category key, text, language) of every synonym and label."""
+    def __init__(self, phrases: Iterable[tuple[str, str, str]], audience: dict,
+                 situations: dict | None = None) -> None:  # fmt: skip
+        """`phrases`: (category key, text, language) of every synonym and label;
+        `situations`: the frames of `data/situations.json`."""
+        self.frames = Frames(situations or {"words": {}, "frames": []})
         phrases = list(phrases)
         parsed = [(key, tuple(key_words(text))) for key, text, _ in phrases]
         # Phrases made only of stop words ("je n'en peux plus", "can't go on") are matched
@@ -263,4 +389,5 @@ def lexicon() -> Lexicon:
     for category in taxonomy.all_categories():
         phrases.extend((category.key, text, lang) for lang, text in category.labels.items())
     audience = json.loads((DATA / "audience.json").read_text(encoding="utf-8"))
-    return Lexicon(phrases, audience)
+    situations = json.loads((DATA / "situations.json").read_text(encoding="utf-8"))
+    return Lexicon(phrases, audience, situations)

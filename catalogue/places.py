@@ -307,6 +307,11 @@ def commune_by_code(insee_code: str) -> Place | None:
     return _gazetteer().communes.get(insee_code)
 
 
+def is_place_name(word: str) -> bool:
+    """Whether a normalised word alone names a commune or neighbourhood ("roubaix")."""
+    return word in _gazetteer().exact
+
+
 def commune_by_name(name: str) -> Place | None:
     """The commune named exactly (after normalisation; "LILLE CEDEX", "Lomme" -> Lille)."""
     key = _CEDEX.sub("", normalise(name or ""))

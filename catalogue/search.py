@@ -27,7 +27,7 @@ import math
 import re
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -40,7 +40,16 @@ from catalogue import index_rows, places, taxonomy, version
 from catalogue.hours import is_open
 from catalogue.models import Access, Gender, Service, Status
 from catalogue.names import NameIndex
-from catalogue.needs import MAX_WORDS, Lexicon, Need, lexicon, off_topic, stopwords, unchat
+from catalogue.needs import (
+    MAX_WORDS,
+    Lexicon,
+    Need,
+    introductions,
+    lexicon,
+    off_topic,
+    stopwords,
+    unchat,
+)
 from catalogue.places import PlaceMatch
 from catalogue.text import normalise, stem, to_latin
 
@@ -53,6 +62,7 @@ SOFT_FILTER = 0.88  # services that do not do what the text asked (free, a day..
 KNOWN_WEIGHT = 0.4  # a word the catalogue knows but that did not match counts this much
 UNKNOWN_WEIGHT = 0.5  # an unknown word in a query mostly understood clearly counts this much
 STRONG = 0.95  # evidence this good is a clear match
+GLUED_LENGTH = 8  # an unknown word this long may be known words run together
 TEXT_SCORE = 0.75  # a description holding every word asked: just enough to answer
 OFF_TOPIC = "\x00"  # stands for an off-topic phrase among the query's word keys
 SHELTER_GROUP = "accomodation_and_housing"
@@ -119,6 +129,7 @@ class _Reading:
     words: list[str]  # their comparison keys; "" for a stop word
     content: int  # bits of the words that should be explained by a need or a name
     told: int  # how many words said who is asking or a filter ("gratuit", "femme")
+    said: int  # bits of the words that said who is asking or a filter
     needs: dict[str, Need]
     tags: frozenset[str]
     age: int | None
@@ -179,10 +190,15 @@ def _tonight(needs: dict[str, Need]) -> dict[str, Need]:
     return kept
 
 
-def _read(query: Query, lex: Lexicon) -> _Reading:
+def _read(query: Query, lex: Lexicon,
+          unglue: Callable[[list[str]], list[str]] | None = None) -> _Reading:  # fmt: skip
     text = (query.text or "")[:2000]
     place = _place_of(query)
     raw = normalise(text).split()
+    if unglue is not None:
+        split = unglue(raw)
+        if split != raw:  # "emmausconnectlille": the place inside is found too
+            raw, text = split, " ".join(split)
     in_text = places.find_place_in_text(text) if raw else None
     if in_text is not None:
         raw = _without(raw, in_text.matched)
@@ -200,9 +216,18 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
     for at, tag, length in lex.said(keys):  # "ouverte" said when, it is not "couverture"
         if tag in WHEN_TAGS or tag.startswith("day_"):
             words[at : at + length] = [""] * length
+    intro = introductions(keys)
+    if content & ~intro:  # who writes ("je suis assistante sociale") is not what is asked
+        words = ["" if intro >> i & 1 else w for i, w in enumerate(words)]
+        content &= ~intro
     # A stop-word idiom ("I can't go on") says a need only when nothing else does: "je peux
     # plus payer mon loyer" is about rent.
-    needs = _specific(lex.needs(words, query.lang) or lex.idioms_in(keys))
+    needs = lex.needs(words, query.lang)
+    for key, need in lex.frames.needs(keys, [bool(w) and w != OFF_TOPIC for w in words]).items():
+        old = needs.get(key)
+        needs[key] = need if old is None else Need(key, max(old.score, need.score),
+                                                   old.words | need.words)
+    needs = _specific(needs or lex.idioms_in(keys))
     if "tonight" in who.tags:
         needs = _tonight(needs)
     for key in query.categories:
@@ -213,7 +238,7 @@ def _read(query: Query, lex: Lexicon) -> _Reading:
         tags.add(query.gender)
     age = query.age if query.age is not None else who.age
     told = (who.words & ((1 << len(raw)) - 1)).bit_count()
-    return _Reading(place, raw, words, content, told, needs, frozenset(tags), age)
+    return _Reading(place, raw, words, content, told, who.words, needs, frozenset(tags), age)
 
 
 # --------------------------------------------------------------------------- the index
@@ -357,7 +382,7 @@ class SearchIndex:
         number; only the few touched by other evidence are scored one by one.
         """
         now = now or datetime.now(UTC)
-        reading = _read(query, self.lex)
+        reading = _read(query, self.lex, self._unglue)
         names = self._name_parts(reading)
         if names:
             names = self._about_a_name(reading) or names
@@ -384,6 +409,41 @@ class SearchIndex:
                                 reading, query.open_at or now)  # fmt: skip
         return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place,
                              said=reading.tags)
+
+    def explain(self, query: Query) -> list[tuple[str, str, str]]:
+        """How each word of `query` was read: (word, role, detail), role one of "place",
+        "audience", "need", "name", "text", "ignored" (stop word, politeness) or "unknown"
+        (nothing in the catalogue's vocabularies explains it). For admins and `--explain`."""
+        reading = _read(query, self.lex, self._unglue)
+        found = self.names.match(reading.words, reading.raw, reading.content)
+        named = 0
+        if found is not None:
+            for bits in found.bits.tolist():
+                named |= bits
+        texts = 0
+        for part in self._text_parts(reading):
+            texts |= int(part.bits)
+        known = self._known_bits(reading)
+        rows = []
+        if reading.place is not None and reading.place.matched:
+            rows.append((reading.place.matched, "place", reading.place.place.name))
+        for i, word in enumerate(reading.raw):
+            bit = 1 << i
+            keys = [k for k, n in reading.needs.items() if n.words & bit]
+            if keys:
+                rows.append((word, "need", ", ".join(keys)))
+            elif reading.said & bit:
+                rows.append((word, "audience", ", ".join(sorted(reading.tags))))
+            elif named & bit:
+                rows.append((word, "name", ""))
+            elif texts & bit:
+                rows.append((word, "text", "description"))
+            elif not reading.words[i] or word == OFF_TOPIC:
+                rows.append((word, "ignored", "off topic" if word == OFF_TOPIC else "stop word"))
+            else:
+                rows.append((word, "unknown" if not known & bit else "ignored",
+                             "" if not known & bit else "known word, not read here"))
+        return rows
 
     def _gather(self, parts: list[_Part]) -> _Evidence:
         """Candidates and their evidence. The largest part is the base ("food" for "colis
@@ -442,6 +502,37 @@ class SearchIndex:
 
     # ----------------------------------------------------------------- helpers
 
+    def _unglue(self, words: list[str]) -> list[str]:
+        """Normalised `words` with run-together ones split ("emmausconnectlille",
+        "mobilimelroubaix"): a long Latin word nobody knows that is a run of known words (names,
+        needs, places, stop words; a name or a place among them), the last one possibly
+        misspelt ("emmausconect")."""
+        out: list[str] = []
+        for word in words:
+            pieces = None
+            if (len(word) >= GLUED_LENGTH and word.isascii() and word.isalpha()
+                    and not self._knows(word) and not self.lex.vocabulary.matches(stem(word))):
+                pieces = _split_glued(word, self._knows, self._close_name)
+            if pieces and any(self._names_or_places(p) for p in pieces):  # not "travail-le"
+                out.extend(pieces)
+            else:
+                out.append(word)
+        return out
+
+    def _knows(self, piece: str) -> bool:
+        if len(piece) < 3:
+            return len(piece) == 2 and piece in stopwords()
+        key = stem(piece)
+        return (key in self.lex.vocabulary.ids or key in self.names.latin.ids
+                or places.is_place_name(piece) or piece in stopwords())  # fmt: skip
+
+    def _names_or_places(self, piece: str) -> bool:
+        return len(piece) >= 3 and (stem(piece) in self.names.latin.ids
+                                    or places.is_place_name(piece))  # fmt: skip
+
+    def _close_name(self, piece: str) -> bool:
+        return len(piece) >= 5 and bool(self.names.latin.matches(stem(piece)))
+
     def _slots(self) -> np.ndarray:
         """A catalogue-wide array of -1 for this thread, reused by every search (allocating
         it costs more than the rest of a small search)."""
@@ -478,12 +569,14 @@ class SearchIndex:
         return parts
 
     def _known_bits(self, reading: _Reading) -> int:
-        """Query words the catalogue's vocabularies know (synonyms, names, descriptions): left
-        unexplained they count half, an unknown word ("bitcoin", "paella") counts fully."""
+        """Query words the catalogue's vocabularies know (synonyms, situations, names,
+        descriptions): left unexplained they count less, an unknown word ("bitcoin", "paella")
+        counts fully."""
         bits = 0
         for i, word in enumerate(reading.words):
             if word and (
                 self.lex.vocabulary.matches(word)
+                or self.lex.frames.vocabulary.matches(word)
                 or self.names.latin.matches(to_latin(word))
                 or word in self.texts.postings
             ):
@@ -675,6 +768,27 @@ class SearchIndex:
                 first.append(group)
         rest = [g.key for g in taxonomy.groups() if g.key not in first]
         return tuple(first + rest)
+
+
+def _split_glued(word: str, known: Callable[[str], bool],
+                 close: Callable[[str], bool]) -> list[str] | None:  # fmt: skip
+    """The fewest known pieces `word` is made of (the last one may only be `close` to a name),
+    or None. Only pieces reachable from the start are tried, so most words cost a few look-ups."""
+    n = len(word)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        here = best[i]
+        if here is None:
+            continue
+        for j in range(i + 2, n + 1):
+            if known(word[i:j]) and (best[j] is None or len(here) + 1 < len(best[j])):  # type: ignore[arg-type]
+                best[j] = [*here, word[i:j]]
+    if best[n] is None:
+        tails = [[*b, word[i:]] for i, b in enumerate(best) if b and close(word[i:])]
+        best[n] = min(tails, key=len, default=None)
+    found = best[n]
+    return found if found is not None and len(found) > 1 else None
 
 
 @cache

@@ -34,9 +34,11 @@ def _run(index: SearchIndex, row: dict[str, Any], **options: Any) -> SearchOutco
     return index.search(query_from_row(row, **options))
 
 
-def search_json(index: SearchIndex, row: dict[str, Any], **options: Any) -> dict[str, Any]:
+def search_json(index: SearchIndex, row: dict[str, Any], *, explain: bool = False,
+                **options: Any) -> dict[str, Any]:  # fmt: skip
+    """The evaluation contract's object; with `explain`, how each word was read too."""
     outcome = _run(index, row, **options)
-    return {
+    found = {
         "id": row.get("id"),
         "results": [
             {"id": r.service_id, "score": r.score, "distance_km": r.distance_km,
@@ -47,6 +49,17 @@ def search_json(index: SearchIndex, row: dict[str, Any], **options: Any) -> dict
         "place": outcome.place.place.name if outcome.place else None,
         "suggestions": list(outcome.suggestions),
     }
+    if explain:
+        found["explain"] = [{"word": w, "read_as": role, "detail": detail}
+                            for w, role, detail in index.explain(query_from_row(row, **options))]
+    return found
+
+
+def explain_table(index: SearchIndex, row: dict[str, Any], **options: Any) -> str:
+    """One line per word: what search read it as (need keys, place, audience, name, unknown)."""
+    rows = index.explain(query_from_row(row, **options))
+    width = max((len(w) for w, _, _ in rows), default=4)
+    return "\n".join(f"{w:<{width}}  {role:<8} {detail}".rstrip() for w, role, detail in rows)
 
 
 def search_table(index: SearchIndex, row: dict[str, Any], **options: Any) -> str:

@@ -1,0 +1,89 @@
+"""Reading people, not keywords (issue 17): situations read as needs through frames, politeness
+and self-introductions around a need, glued names and pronouns, abstentions kept, and `explain`."""
+
+import pytest
+
+from catalogue.needs import lexicon, unchat
+from catalogue.search import Query
+from tests import test_search
+from tests.test_search import ids
+
+index = test_search.index  # the small catalogue of test_search, as a fixture here too
+
+FOOD = {"food-lille", "parcel-roubaix", "grocery-tourcoing", "student-grocery"}
+SHELTERS = {"shelter-men", "shelter-women", "shelter-families"}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("plus rien dans les placards", "fr", FOOD),
+        ("our fridge has been empty since monday", "en", FOOD),
+        ("сплю на вулиці вже тиждень", "uk", SHELTERS),
+        ("ночую в машине", "ru", SHELTERS),
+        ("my cat is ill", "en", {"vet"}),
+        ("нет одежды", "ru", {"clothes-lille"}),
+        ("ma3andich hwayej", "ar", {"clothes-lille"}),
+        ("got laid off", "en", {"jobs", "youth-jobs"}),
+    ],
+)
+def test_a_situation_is_read_as_the_need_it_calls_for(index, text, lang, expected):
+    outcome = index.search(Query(text=text, lang=lang))
+    assert ids(outcome) and ids(outcome)[0] in expected
+
+
+def test_a_frame_needs_every_slot():
+    """A thing alone ("placard") or a state alone ("empty") is no situation."""
+    frames = lexicon().frames
+    assert frames.needs(["placard"], [True]) == {}
+    assert frames.needs(["empty"], [True]) == {}
+    assert "food" in frames.needs(["empty", "fridge"], [True, True])
+
+
+def test_politeness_around_a_need_is_not_read(index):
+    outcome = index.search(Query(
+        text="salut, je voudrais savoir où prendre une douche à Roubaix svp merci", lang="fr"))
+    assert ids(outcome)[0] == "shower-roubaix"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Bonjour, je suis assistante sociale, je cherche des vêtements pour un monsieur", "fr"),
+        ("Hello, I'm a social worker looking for clothes for a young man", "en"),
+    ],
+)
+def test_who_writes_is_not_what_is_asked(index, text, lang):
+    outcome = index.search(Query(text=text, lang=lang))
+    assert ids(outcome)[0] == "clothes-lille"
+    assert "social_accompaniment" not in outcome.categories
+
+
+@pytest.mark.parametrize(("text", "expected"),
+                         [("emmausconnect", "emmaus"), ("emmausconect", "emmaus"),
+                          ("MobilimELroubaix", "mobility")])  # fmt: skip
+def test_run_together_names_are_split(index, text, expected):
+    assert ids(index.search(Query(text=text)))[0] == expected
+
+
+def test_an_ordinary_long_word_is_not_split(index):
+    assert index._unglue(["travaille", "hebergement"]) == ["travaille", "hebergement"]
+
+
+def test_a_glued_pronoun_is_written_out():
+    assert unchat(["jcomprends", "rien"], "fr") == ["je", "comprends", "rien"]
+    assert unchat(["jardin", "japprends"], "fr") == ["jardin", "japprends"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("c'est quoi le meilleur resto étoilé", "fr"), ("best sushi place in town", "en"),
+     ("cuánto cuesta un iphone", "es"), ("qsdfghjk azerty", "fr"), ("ывапролдж фывап", "ru")],
+)  # fmt: skip
+def test_out_of_scope_and_gibberish_still_abstain(index, text, lang):
+    assert index.search(Query(text=text, lang=lang)).abstained
+
+
+def test_explain_says_how_each_word_was_read(index):
+    rows = {word: role for word, role, _ in index.explain(Query(text="douche bitcoin Roubaix"))}
+    assert rows == {"roubaix": "place", "douche": "need", "bitcoin": "unknown"}
