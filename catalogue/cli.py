@@ -52,7 +52,8 @@ def add_import_export_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     p.set_defaults(handler=cmd_import)
-    p = sub.add_parser("export", help="export the catalogue as HSDS JSON or CSV")
+    p = sub.add_parser("export", help="export the catalogue as HSDS JSON or CSV, or the phrases "
+                                      "taught with /teach (--format synonyms)")
     p.add_argument("--format", choices=FORMATS, default=None, help="default: from the file name")
     p.add_argument("file", type=Path)
     p.set_defaults(handler=cmd_export)
@@ -94,7 +95,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not path.parent.is_dir():
         raise CliError(f"no such directory: {path.parent}")
     count = export_file(_engine(args), path, fmt)
-    print(f"{count} services written to {path} ({fmt})")
+    print(f"{count} {'phrases' if fmt == 'synonyms' else 'services'} written to {path} ({fmt})")
     return 0
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from tqdm import tqdm
 
-from catalogue import bulk, hsds, sheet
+from catalogue import bulk, hsds, sheet, taught
 from catalogue.db import session_scope
 from catalogue.limits import length_problems
 from catalogue.models import (
@@ -52,7 +52,7 @@ from catalogue.taxonomy import LANGUAGES, get_category
 __all__ = ["ImportReport", "Problem", "export_bytes", "export_file", "import_bytes",
            "import_file", "validate_snapshot"]  # fmt: skip
 
-FORMATS = ("hsds", "csv")
+FORMATS = ("hsds", "csv", "synonyms")  # synonyms: the phrases taught with /teach
 SEED_DIR = Path(__file__).parent / "data" / "seed"
 
 
@@ -249,7 +249,11 @@ def import_bytes(
     actor: str,
     progress: bool = False,
 ) -> ImportReport:
-    """Validate then apply a catalogue file's content (nothing written on any problem)."""
+    """Validate then apply a catalogue file's content (nothing written on any problem). A file
+    of taught phrases (`relais export --format synonyms`) is read back too."""
+    phrases = _taught_phrases(data)
+    if phrases is not None:
+        return _import_taught(engine, phrases, dry_run=dry_run, actor=actor)
     items, report = parse(data, filename)
     report.dry_run = dry_run
     if not report.ok():
@@ -259,6 +263,34 @@ def import_bytes(
     except IntegrityError as exc:  # e.g. a phone id that another stored service already uses
         problem = Problem(None, None, f"the database refused the import: {exc.orig}")
         return ImportReport(problems=[problem], unit=report.unit, dry_run=dry_run)
+    return report
+
+
+def _taught_phrases(data: bytes) -> list[tuple[str, str, str]] | ImportReport | None:
+    """The phrases of a synonyms export, a report of its problem, or None: another file."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"{":
+        return None
+    try:
+        return taught.read_export(json.loads(data.decode("utf-8-sig")))
+    except (ValueError, UnicodeDecodeError) as exc:  # TeachError is a ValueError
+        if isinstance(exc, taught.TeachError):
+            return ImportReport(problems=[Problem(None, taught.EXPORT_KEY, str(exc))])
+        return None
+
+
+def _import_taught(engine: Engine, phrases: list[tuple[str, str, str]] | ImportReport, *,
+                   dry_run: bool, actor: str) -> ImportReport:  # fmt: skip
+    """Teach every phrase of a synonyms export (all or nothing, in one transaction)."""
+    if isinstance(phrases, ImportReport):
+        return phrases
+    report = ImportReport(dry_run=dry_run)
+    with session_scope(engine) as session:
+        for lang, phrase, key in phrases:
+            label = f"{lang}: {phrase} = {key}"
+            new = not taught.is_taught(session, lang, phrase, key)
+            if new and not dry_run:
+                taught.teach(session, lang=lang, phrase=phrase, key=key, actor=actor)
+            (report.created if new else report.unchanged).append(label)
     return report
 
 
@@ -435,12 +467,21 @@ def _encode(snapshots: list[dict[str, Any]], fmt: str) -> bytes:
 
 
 def export_bytes(engine: Engine, fmt: str) -> bytes:
-    """The catalogue as HSDS JSON ("hsds") or the CSV sheet ("csv")."""
+    """The catalogue as HSDS JSON ("hsds") or the CSV sheet ("csv"), or the phrases
+    administrators taught the search ("synonyms")."""
+    if fmt == "synonyms":
+        with session_scope(engine) as session:
+            text = json.dumps(taught.export(session), ensure_ascii=False, indent=1)
+        return (text + "\n").encode("utf-8")
     return _encode(export_snapshots(engine), fmt)
 
 
 def export_file(engine: Engine, path: Path, fmt: str) -> int:
-    """Write the catalogue to `path`; returns the number of services written."""
+    """Write the catalogue to `path`; returns the number of services (or phrases) written."""
+    if fmt == "synonyms":
+        data = export_bytes(engine, fmt)
+        Path(path).write_bytes(data)
+        return len(json.loads(data)[taught.EXPORT_KEY])
     snapshots = export_snapshots(engine)
     Path(path).write_bytes(_encode(snapshots, fmt))
     return len(snapshots)

@@ -253,3 +253,17 @@ class CatalogueVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = 0
+
+
+class TaughtSynonym(SQLModel, table=True):
+    """A phrase an administrator taught the search (`/teach`): in `lang`, it means category
+    `key`. Read with the synonym files; `active` False once undone (kept for the audit)."""
+
+    __tablename__ = "taught_synonym"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lang: str
+    phrase: str
+    key: str
+    active: bool = True
+    changed_at: datetime = Field(default_factory=utcnow, index=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from catalogue import taxonomy
@@ -379,10 +379,11 @@ class Lexicon:
         return [tag for _, tag, _ in sorted(self.said(words))]
 
 
-@cache
-def lexicon() -> Lexicon:
-    """The lexicon of all languages (a person may write in any of them, whatever the interface)."""
-    phrases: list[tuple[str, str, str]] = []
+@lru_cache(maxsize=4)
+def lexicon(taught: tuple[tuple[str, str, str], ...] = ()) -> Lexicon:
+    """The lexicon of all languages (a person may write in any of them, whatever the interface),
+    with the (key, phrase, language) administrators `taught` (`catalogue.taught`)."""
+    phrases: list[tuple[str, str, str]] = list(taught)
     for lang in taxonomy.LANGUAGES:
         for key, texts in taxonomy.synonyms(lang).items():
             phrases.extend((key, text, lang) for text in texts)

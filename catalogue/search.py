@@ -36,7 +36,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine
 
-from catalogue import index_rows, places, taxonomy, version
+from catalogue import index_rows, places, taught, taxonomy, version
+from catalogue.db import session_scope
 from catalogue.hours import is_open
 from catalogue.models import Access, Gender, Service, Status
 from catalogue.names import NameIndex
@@ -111,6 +112,7 @@ class SearchOutcome:
     place: PlaceMatch | None  # place understood (query.place or text)
     suggestions: tuple[str, ...] = ()  # group keys to offer when abstaining
     said: frozenset[str] = frozenset()  # who is asking and filters read in the text
+    unknown: tuple[str, ...] = ()  # normalised words no vocabulary knows (for private counts)
 
     @property
     def abstained(self) -> bool:
@@ -284,9 +286,11 @@ class SearchIndex:
     # ----------------------------------------------------------------- building
 
     @classmethod
-    def build(cls, services: Sequence[Service]) -> SearchIndex:
-        """Index active services (relations loaded: locations, categories, hours...)."""
-        lex = lexicon()
+    def build(cls, services: Sequence[Service],
+              taught: tuple[tuple[str, str, str], ...] = ()) -> SearchIndex:  # fmt: skip
+        """Index active services (relations loaded: locations, categories, hours...), reading
+        needs with the phrases administrators `taught` too."""
+        lex = lexicon(taught)
         services = [s for s in services if (s.status or Status.active) == Status.active]
         n = len(services)
         any_lat, any_lon, precise = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool)
@@ -365,8 +369,11 @@ class SearchIndex:
 
     @classmethod
     def from_engine(cls, engine: Engine) -> SearchIndex:
-        """The index of the engine's active services, read as light rows (`index_rows`)."""
-        return cls.build(index_rows.load(engine))
+        """The index of the engine's active services, read as light rows (`index_rows`), with
+        the phrases administrators taught."""
+        with session_scope(engine) as session:
+            phrases = taught.active(session)
+        return cls.build(index_rows.load(engine), phrases)
 
     def __len__(self) -> int:
         return len(self.services)
@@ -387,10 +394,10 @@ class SearchIndex:
         if names:
             names = self._about_a_name(reading) or names
         parts = [*self._need_parts(reading), *names, *self._text_parts(reading)]
-        if not parts:
-            return self._abstain(reading)
-        ev = self._gather(parts)
         known = self._known_bits(reading)
+        if not parts:
+            return self._abstain(reading, known)
+        ev = self._gather(parts)
         scored = _relevance(ev.scores, ev.bits, reading, known)
         relevance = ev.base_scores * scored[-1]
         relevance[ev.touched] = scored[:-1]
@@ -399,7 +406,7 @@ class SearchIndex:
             relevance = np.where(allowed, relevance, 0.0)
         best = float(relevance.max())
         if best < MIN_RELEVANCE:
-            return self._abstain(reading)
+            return self._abstain(reading, known)
         kept = np.flatnonzero(relevance >= max(MIN_RELEVANCE, KEEP_RATIO * best))
         keep = ev.cand[kept]
         distance, factor = self._place_factor(keep, reading.place)
@@ -408,7 +415,7 @@ class SearchIndex:
         results = self._results(keep[page], final[page], distance[page], ev.why(kept[page]),
                                 reading, query.open_at or now)  # fmt: skip
         return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place,
-                             said=reading.tags)
+                             said=reading.tags, unknown=_unknown(reading, known))
 
     def explain(self, query: Query) -> list[tuple[str, str, str]]:
         """How each word of `query` was read: (word, role, detail), role one of "place",
@@ -496,9 +503,9 @@ class SearchIndex:
                     np.bitwise_or.at(bits[part.kind], where, part.bits)
         return _Evidence(cand, base, base_scores, touched, scores, bits)
 
-    def _abstain(self, reading: _Reading) -> SearchOutcome:
+    def _abstain(self, reading: _Reading, known: int) -> SearchOutcome:
         return SearchOutcome([], 0, tuple(reading.needs), reading.place, self._suggest(reading),
-                             reading.tags)
+                             reading.tags, _unknown(reading, known))
 
     # ----------------------------------------------------------------- helpers
 
@@ -768,6 +775,12 @@ class SearchIndex:
                 first.append(group)
         rest = [g.key for g in taxonomy.groups() if g.key not in first]
         return tuple(first + rest)
+
+
+def _unknown(reading: _Reading, known: int) -> tuple[str, ...]:
+    """The words to explain that no vocabulary knows, as typed (normalised)."""
+    left = reading.content & ~known
+    return tuple(w for i, w in enumerate(reading.raw) if left >> i & 1 and w != OFF_TOPIC)
 
 
 def _split_glued(word: str, known: Callable[[str], bool],

@@ -28,11 +28,13 @@ from catalogue.models import (
     ServiceCategory,
     ServiceLocationLink,
     ServiceTranslation,
+    TaughtSynonym,
 )
 
 MAX_AGE = 1.0  # seconds a version read is trusted: a change elsewhere shows within this
+# TaughtSynonym: phrases taught with /teach, which the search index reads too.
 MODELS = (Service, Organization, Location, ServiceLocationLink, ServiceCategory, Phone,
-          OpeningHours, HoursException, ServiceTranslation)  # fmt: skip
+          OpeningHours, HoursException, ServiceTranslation, TaughtSynonym)  # fmt: skip
 TABLES = frozenset(m.__tablename__ for m in MODELS)
 _CHANGED = "relais_catalogue_changed"
 _BUMPED = "relais_catalogue_bumped"
