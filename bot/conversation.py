@@ -21,6 +21,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    User,
 )
 from telegram.error import BadRequest
 from telegram.ext import (
@@ -446,7 +447,7 @@ async def need_text(update: Update, context: Context) -> int:
         if has_place(search) and probe.abstained and not probe.categories and \
                 places.find_place_in_text(text) is None:
             # "merci", "ok": not a new need; the list shown and its buttons stay usable.
-            record(context, search, probe)
+            record(context, search, probe, update.effective_user)
             await offer_needs(update, context, probe, tr_of(update, context).gettext(SORRY))
             return RESULTS
     start_search(context, update, text=text)
@@ -510,7 +511,7 @@ async def proceed(update: Update, context: Context) -> int:
             search.update(place=outcome.place.place.name, text="", any=False)
             return await ask_need(update, context, _("OK: {place}.").format(
                 place=render.esc(render.place_label(outcome.place.place.name, tr.lang))))
-        record(context, search, outcome)
+        record(context, search, outcome, update.effective_user)
         pressed = bool(search["cats"]) and not search["text"]  # a need chosen with a button
         understood = list(outcome.categories) if search["text"] and not sos else []
         if understood and not run(context, {**search, "text": "", "cats": understood},
@@ -549,7 +550,7 @@ async def proceed(update: Update, context: Context) -> int:
         return await ask_place(update, context, sos)
     if not has_place(search):  # a place named in the text stays for the next need
         search["place"] = outcome.place.place.name
-    record(context, search, outcome)
+    record(context, search, outcome, update.effective_user)
     await show_results(update, context, edit=False)
     return RESULTS
 
@@ -578,8 +579,10 @@ def groups_of(keys: list[str]) -> set[str]:
     return {c.group or c.key for c in categories if c is not None}
 
 
-def record(context: Context, search: dict[str, Any], outcome: SearchOutcome) -> None:
-    """Count the search anonymously for the admins (need key, commune, hour, found)."""
+def record(context: Context, search: dict[str, Any], outcome: SearchOutcome,
+           user: User | None = None) -> None:  # fmt: skip
+    """Count the search anonymously for the admins (need key, commune, hour, found), and the
+    words it did not understand privately (`stats.record_unknown`)."""
     commune = outcome.place.place.commune if outcome.place else None
     if commune is None and search.get("loc"):
         commune = places.place_at(*search["loc"]).commune
@@ -587,6 +590,9 @@ def record(context: Context, search: dict[str, Any], outcome: SearchOutcome) -> 
     try:
         stats.record_search(context.bot_data["engine"], need=need, commune=commune,
                             found=bool(outcome.results), at=now(context))
+        if user is not None and outcome.unknown:
+            stats.record_unknown(context.bot_data["engine"], outcome.unknown, user_id=user.id,
+                                 at=now(context))
     except Exception:  # statistics must never break a search
         log.exception("could not record search statistics")
 

@@ -2,20 +2,28 @@
 
 One row per search: the day and hour (Paris time), the need key, the commune and whether anything
 was found. Never a user id or a message text: the figures must not tell who asked.
+
+Words the search did not understand are counted privately, so admins can `/teach` them: per day,
+in memory only, each word keeps the set of people who used it as hashes of their user ids salted
+with a random key made for that day and never written anywhere (next day, new key: nobody can be
+followed from day to day). A word reaches the database (`unknown_word`: day, word, how many
+people) only once `UNKNOWN_MIN_PEOPLE` different people used it that day; no text, no user id.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import secrets
 import threading
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, insert
+from sqlalchemy import Connection, Engine, case, func, insert, update
 from sqlmodel import Field, Session, SQLModel, select
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -34,10 +42,62 @@ class SearchStat(SQLModel, table=True):
     found: bool
 
 
+class UnknownWord(SQLModel, table=True):
+    """A word the search did not understand, used by `people` different people on `day`
+    (stored only from UNKNOWN_MIN_PEOPLE on)."""
+
+    __tablename__ = "unknown_word"
+
+    day: date = Field(primary_key=True)
+    word: str = Field(primary_key=True)
+    people: int
+
+
+UNKNOWN_MIN_PEOPLE = 5
+MAX_TRACKED_WORDS = 20_000  # a day's words kept in memory at most (gibberish must not pile up)
+
+
+class WordCounter:
+    """Distinct people per word, for one day at a time, in memory only."""
+
+    def __init__(self) -> None:
+        self.day: date | None = None
+        self._salt = b""
+        self._people: dict[str, set[bytes]] = {}
+
+    def note(self, words: Sequence[str], user_id: int, day: date) -> list[tuple[str, int]]:
+        """Count `user_id` for each word; (word, people) of those used by enough people."""
+        if day != self.day:  # a new day: forget everything, new salt
+            self.day, self._salt, self._people = day, secrets.token_bytes(16), {}
+        person = hashlib.blake2b(str(user_id).encode(), key=self._salt, digest_size=8).digest()
+        reached = []
+        for word in dict.fromkeys(words):
+            people = self._people.get(word)
+            if people is None:
+                if len(self._people) >= MAX_TRACKED_WORDS:
+                    continue
+                people = self._people[word] = set()
+            if person not in people:
+                people.add(person)
+                if len(people) >= UNKNOWN_MIN_PEOPLE:
+                    reached.append((word, len(people)))
+        return reached
+
+
+def countable(word: str) -> bool:
+    """A word worth counting: letters (Arabizi digits allowed), not a number or a code."""
+    return 3 <= len(word) <= 30 and sum(ch.isalpha() for ch in word) >= len(word) - 2 and \
+        not word[0].isdigit()
+
+
 # Searches counted but not yet written, per engine: the bot's persistence writes them in its
 # next write-out (one transaction, off the event loop), not one commit per search.
 _pending: weakref.WeakKeyDictionary[Engine, list[dict[str, Any]]] = weakref.WeakKeyDictionary()
 _pending_lock = threading.Lock()
+_counters: weakref.WeakKeyDictionary[Engine, WordCounter] = weakref.WeakKeyDictionary()
+# Words that reached UNKNOWN_MIN_PEOPLE, (day, word) -> people, written with the searches.
+_pending_words: weakref.WeakKeyDictionary[Engine, dict[tuple[date, str], int]] = \
+    weakref.WeakKeyDictionary()
 
 
 def record_search(
@@ -54,24 +114,61 @@ def record_search(
         _pending.setdefault(engine, []).append(row)
 
 
+def record_unknown(engine: Engine, words: Sequence[str], *, user_id: int, at: datetime) -> None:
+    """Count the words a search did not understand (kept in memory until `write_pending`
+    once enough people used one today)."""
+    words = [w for w in words if countable(w)]
+    if not words:
+        return
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo("UTC"))
+    day = at.astimezone(PARIS).date()
+    with _pending_lock:
+        counter = _counters.get(engine)
+        if counter is None:
+            counter = _counters[engine] = WordCounter()
+        pending = _pending_words.setdefault(engine, {})
+        for word, people in counter.note(words, user_id, day):
+            pending[(day, word)] = max(people, pending.get((day, word), 0))
+
+
 def write_pending(engine: Engine, connection: Connection | None = None) -> int:
-    """Write the searches counted so far, in `connection`'s transaction when given; returns
-    how many. Put back if the write fails, so none is lost."""
+    """Write the searches counted so far (and the words not understood that enough people
+    used), in `connection`'s transaction when given; returns how many searches. Put back if
+    the write fails, so none is lost."""
     with _pending_lock:
         rows = _pending.pop(engine, [])
-    if not rows:
+        words = _pending_words.pop(engine, {})
+    if not rows and not words:
         return 0
     try:
         if connection is None:
             with engine.begin() as own:
-                own.execute(insert(SearchStat), rows)
+                _write(own, rows, words)
         else:
-            connection.execute(insert(SearchStat), rows)
+            _write(connection, rows, words)
     except BaseException:
         with _pending_lock:
             _pending.setdefault(engine, [])[:0] = rows
+            kept = _pending_words.setdefault(engine, {})
+            for key, people in words.items():
+                kept[key] = max(people, kept.get(key, 0))
         raise
     return len(rows)
+
+
+def _write(connection: Connection, rows: list[dict[str, Any]],
+           words: dict[tuple[date, str], int]) -> None:  # fmt: skip
+    if rows:
+        connection.execute(insert(SearchStat), rows)
+    for (day, word), people in words.items():
+        raised = connection.execute(
+            update(UnknownWord)
+            .where(UnknownWord.day == day, UnknownWord.word == word)  # type: ignore[arg-type]
+            .values(people=case((UnknownWord.people < people, people), else_=UnknownWord.people))
+        )
+        if not raised.rowcount:
+            connection.execute(insert(UnknownWord).values(day=day, word=word, people=people))
 
 
 @dataclass(frozen=True)
@@ -84,6 +181,7 @@ class StatsSummary:
     per_need: list[tuple[str | None, int]]
     per_commune: list[tuple[str | None, int]]
     unmet: list[tuple[str | None, int]]  # needs asked for where no service was found
+    unknown: list[tuple[str, int]] = field(default_factory=list)  # word, people-days
 
     def need_bars(self, limit: int = 12) -> list[tuple[str | None, int, int]]:
         """(need, searches that found something, searches that found nothing), most asked first."""
@@ -117,7 +215,21 @@ def summarise(engine: Engine, *, since: date, until: date) -> StatsSummary:
             per_need=grouped(SearchStat.need),
             per_commune=grouped(SearchStat.commune),
             unmet=grouped(SearchStat.need, SearchStat.found == False),  # noqa: E712 (SQL)
+            unknown=_unknown_words(session, since, until),
         )
+
+
+def _unknown_words(session: Session, since: date, until: date) -> list[tuple[str, int]]:
+    """Words not understood in the period, by people counted over its days, most first."""
+    people = func.sum(UnknownWord.people)
+    query = (
+        select(UnknownWord.word, people)
+        .where(UnknownWord.day >= since, UnknownWord.day <= until)
+        .group_by(UnknownWord.word)
+        .order_by(people.desc(), UnknownWord.word)
+        .limit(20)
+    )
+    return [(word, int(n)) for word, n in session.exec(query)]
 
 
 def chart_png(

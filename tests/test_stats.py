@@ -2,7 +2,17 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
-from bot.stats import SearchStat, chart_png, record_search, summarise, write_pending
+from bot.stats import (
+    SearchStat,
+    UnknownWord,
+    WordCounter,
+    chart_png,
+    countable,
+    record_search,
+    record_unknown,
+    summarise,
+    write_pending,
+)
 
 
 def _search(engine, need, commune, found, day=15, hour=10):
@@ -52,3 +62,55 @@ def test_chart_is_a_png():
     )
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert chart_png([], title="t", found_label="a", unmet_label="b").startswith(b"\x89PNG")
+
+
+def _unknown(engine, word, user_id, day=15):
+    record_unknown(engine, [word], user_id=user_id, at=datetime(2026, 3, day, 10, tzinfo=UTC))
+
+
+def test_a_word_not_understood_is_kept_only_once_five_people_used_it_that_day(engine):
+    for user_id in (1, 2, 3, 4):
+        _unknown(engine, "zorglub", user_id)
+    _unknown(engine, "zorglub", 4)  # the same person again counts once
+    write_pending(engine)
+    with Session(engine) as session:
+        assert session.exec(select(UnknownWord)).all() == []
+    _unknown(engine, "zorglub", 5)
+    write_pending(engine)
+    _unknown(engine, "zorglub", 6)
+    write_pending(engine)
+    with Session(engine) as session:
+        row = session.exec(select(UnknownWord)).one()
+    assert (row.day, row.word, row.people) == (date(2026, 3, 15), "zorglub", 6)
+    assert set(UnknownWord.model_fields) == {"day", "word", "people"}  # no user, no text
+
+
+def test_people_are_not_followed_from_one_day_to_the_next(engine):
+    for user_id in (1, 2, 3):
+        _unknown(engine, "zorglub", user_id, day=15)
+    for user_id in (1, 2, 3):
+        _unknown(engine, "zorglub", user_id, day=16)  # new day, new salt: three people again
+    write_pending(engine)
+    with Session(engine) as session:
+        assert session.exec(select(UnknownWord)).all() == []
+
+
+def test_the_daily_hash_changes_with_the_day():
+    counter = WordCounter()
+    counter.note(["a"], 7, date(2026, 3, 15))
+    first = next(iter(counter._people["a"]))
+    counter.note(["a"], 7, date(2026, 3, 16))
+    assert next(iter(counter._people["a"])) != first and len(counter._people) == 1
+
+
+def test_numbers_and_codes_are_not_counted():
+    assert [w for w in ("0612345678", "59100", "ab", "zorglub", "3andi", "jou3an") if countable(w)] \
+        == ["zorglub", "jou3an"]
+
+
+def test_the_summary_lists_the_words_not_understood(engine):
+    for day in (15, 16):
+        for user_id in range(1, 6):
+            _unknown(engine, "zorglub", user_id, day=day)
+    summary = summarise(engine, since=date(2026, 3, 10), until=date(2026, 3, 31))
+    assert summary.unknown == [("zorglub", 10)]

@@ -1,4 +1,5 @@
-"""One-shot admin commands: /hide /show /delete ID, /history ID, /undo, /grant and /revoke."""
+"""One-shot admin commands: /hide /show /delete ID, /history ID, /undo, /teach, /grant and
+/revoke."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.admin.common import N_, actor, admin_handler, engine_of, reply, stop, t
 from bot.admin.menu import hide_admin_menu, show_admin_menu, stored_language
 from bot.i18n import Translator, format_date, format_time
 from bot.roles import bootstrap_admin_only, grant, parse_user_id, revoke
+from catalogue import taught, taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
 from catalogue.models import Status
@@ -114,6 +116,13 @@ async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
     with session_scope(engine_of(context)) as session:
+        last = taught.last_change(session, actor(update))
+        if last is not None and last.entity == taught.ENTITY:  # a phrase taught with /teach
+            synonym = taught.undo(session, last, actor=actor(update))
+            text = tr.gettext("Undone: “{phrase}” is no longer taught.").format(
+                phrase=synonym.phrase if synonym else last.entity_id)
+            await reply(update, tr, text)
+            return
         entry = undo_last(session, actor=actor(update))
         if entry is None:
             text = tr.gettext("You have no change to undo.")
@@ -124,6 +133,49 @@ async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 name=service.name if service else entry.entity_id,
             )
     await reply(update, tr, text)
+
+
+def parse_teaching(text: str, lang: str) -> tuple[str, str, str] | None:
+    """`[language] words = category` -> (language, words, category key); None when it is not
+    that shape. The category is a key or a label in any language; the language defaults to
+    `lang`, the admin's own."""
+    phrase, sep, category = text.rpartition("=")
+    words = phrase.split()
+    if not sep or not words or not category.strip():
+        return None
+    if len(words) > 1 and words[0].lower() in taxonomy.LANGUAGES:
+        lang, words = words[0].lower(), words[1:]
+    return lang, " ".join(words), taught.category_for(category.strip()) or ""
+
+
+@admin_handler
+async def teach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/teach [language] words = category`: the search reads these words as that need, at once."""
+    tr = tr_for(update, context)
+    message = update.effective_message.text or ""  # type: ignore[union-attr]
+    parsed = parse_teaching(message.partition(" ")[2], tr.lang)
+    if parsed is None:
+        # TRANSLATORS: keep /teach, the language codes, "=" and the category keys verbatim
+        await reply(update, tr, tr.gettext(
+            "Usage: /teach [language] words = category, e.g. /teach fr je crève la dalle = food "
+            "(languages: fr en ar uk ru es fa ps ro; category: a key such as shower or its name)"))
+        return
+    lang, phrase, key = parsed
+    if not key:
+        await reply(update, tr, tr.gettext("No such category. Write a key such as food, shower or "
+                                           "dental_care, or a category name as the buttons show it."))
+        return
+    try:
+        with session_scope(engine_of(context)) as session:
+            synonym, _new = taught.teach(session, lang=lang, phrase=phrase, key=key,
+                                         actor=actor(update))
+            phrase = synonym.phrase
+    except taught.TeachError:
+        await reply(update, tr, tr.gettext("A phrase has 1 to 8 words and 80 characters at most."))
+        return
+    await reply(update, tr, tr.gettext("Taught: “{phrase}” ({lang}) now means {category}. /undo "
+                                       "takes it back.").format(
+        phrase=phrase, lang=lang, category=taxonomy.label(key, tr.lang)))
 
 
 def _role_command(
@@ -174,6 +226,8 @@ async def admin_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         "/grant ID, /revoke ID — admin rights (configured admins only)\n"
         "/cancel — stop the current step"
     )
+    # TRANSLATORS: keep /teach and "=" verbatim
+    text += "\n" + tr.gettext("/teach [language] words = category — teach the search a phrase")
     await reply(update, tr, text)
 
 
@@ -185,6 +239,7 @@ def handlers() -> list[BaseHandler]:
         _status_command("delete", Status.deleted),
         CommandHandler("history", show_history),
         CommandHandler("undo", undo),
+        CommandHandler("teach", teach),
         _role_command(
             "grant",
             lambda engine, user_id, by: grant(engine, user_id, by=by),

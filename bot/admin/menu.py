@@ -27,6 +27,7 @@ ADMIN_COMMANDS = (
     ("stale", N_("services to verify")),
     ("stats", N_("search figures")),
     ("undo", N_("undo my last change")),
+    ("teach", N_("teach the search a phrase")),
 )
 
 

@@ -22,7 +22,7 @@ from bot.admin.common import actor, admin_handler, engine_of, keyboard, labelled
 from bot.admin.menu import stored_language
 from bot.i18n import RTL, Translator, bidi, format_date, translator
 from bot.roles import bootstrap_admins, granted_admins
-from bot.stats import StatsSummary, chart_png, summarise
+from bot.stats import UNKNOWN_MIN_PEOPLE, StatsSummary, chart_png, summarise
 from catalogue import taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
@@ -158,6 +158,11 @@ def stats_text(summary: StatsSummary, tr: Translator) -> str:
     for title, rows, name in sections:
         if rows:
             parts.append(title + "\n" + "\n".join("• " + labelled(name(k, tr), n, tr.lang) for k, n in rows[:15]))
+    if summary.unknown:
+        # TRANSLATORS: words people typed that the search did not read; {n} is a number
+        title = tr.gettext("Words not understood, each used by at least {n} people in a day "
+                           "(/teach them):").format(n=UNKNOWN_MIN_PEOPLE)
+        parts.append(title + "\n" + "\n".join("• " + labelled(w, n, tr.lang) for w, n in summary.unknown))
     return "\n\n".join(parts)
 
 

@@ -50,6 +50,7 @@ def state(kit):
 COMMANDS = [
     "/admin", "/add", f"/edit {SERVICE_ID}", f"/hide {SERVICE_ID}", f"/show {SERVICE_ID}",
     f"/delete {SERVICE_ID}", f"/history {SERVICE_ID}", "/undo", "/import", "/export",
+    "/teach fr zorglub = shower",
     "/stale", "/stats", f"/grant {OTHER}", f"/revoke {ADMIN}",
 ]
 BUTTONS = [f"adm:ver:{SERVICE_ID}", "adm:exp:csv"]  # always live (others only inside a step)
