@@ -187,6 +187,10 @@ class Frames:
         for n, entry in enumerate(self.entries):
             for word_id in set(entry):
                 self.by_word.setdefault(word_id, []).append(n)
+        self.by_entry: dict[int, list[int]] = {}  # entry -> frames with a slot holding it
+        for f, (_, slots) in enumerate(self.frames):
+            for n in set().union(*slots):
+                self.by_entry.setdefault(n, []).append(f)
 
     def needs(self, keys: Sequence[str], content: Sequence[bool]) -> dict[str, Need]:
         """Needs of the frames present in `keys` (every word's comparison key); `content` says
@@ -211,7 +215,8 @@ class Frames:
                 present[n] = (sum(best[w][0] for w in entry) / len(entry), bits)
         found: dict[str, Need] = {}
         explained = sum(1 << i for i, c in enumerate(content[:MAX_WORDS]) if c)
-        for needs, slots in self.frames:
+        for f in sorted({f for n in present for f in self.by_entry.get(n, ())}):
+            needs, slots = self.frames[f]
             used, score, filled = 0, 0.0, 0
             options = [sorted((present[n] for n in slot if n in present), reverse=True)
                        for slot in slots]  # fmt: skip
