@@ -9,21 +9,13 @@ from sqlmodel import Session, select
 from bot.transport import LocalUser
 from catalogue.models import AuditEntry
 from catalogue.search import Query, search_services
-from tests.bot.admin_kit import make_kit
+from tests.bot import test_admin
 
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
 WORD = "zorglubette"
 
 
-@pytest.fixture
-async def kit(db_url):
-    kit = await make_kit(db_url)
-    yield kit
-    await kit.app.shutdown()
-
-
-def texts(calls):
-    return [c.text for c in calls if c.method == "sendMessage"]
+kit, texts = test_admin.kit, test_admin.texts  # the admin kit and its reply texts
 
 
 def reads(kit, text):
