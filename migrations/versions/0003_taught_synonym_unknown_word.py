@@ -1,7 +1,7 @@
 """Phrases taught with /teach and words the search did not understand (issue 17).
 
-Revision ID: 0002_taught_synonym_unknown_word
-Revises: 0001_baseline
+Revision ID: 0003_taught_synonym_unknown_word
+Revises: 0002_provenance
 
 `taught_synonym`: a phrase an administrator taught, in a language, for a category (kept when
 undone, `active` false, for the audit). `unknown_word`: a word used by at least 5 people in a day
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_taught_synonym_unknown_word"
-down_revision = "0001_baseline"
+revision = "0003_taught_synonym_unknown_word"
+down_revision = "0002_provenance"
 branch_labels = None
 depends_on = None
 
