@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import admin, conversation, share
+from bot import admin, conversation, report, share
 from bot.admin.sync import schedule_sync
 from bot.config import Settings
 from bot.i18n import SUPPORTED, bidi, translator
@@ -236,6 +236,7 @@ def build_application(
                             group=FLOOD_GROUP)
     admin.register(application)
     share.register(application)
+    report.register(application)
     application.add_handlers(conversation.handlers())
     application.add_error_handler(on_error)
     if application.job_queue is not None and not local:

@@ -36,7 +36,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import render, share, stats
+from bot import render, report, share, stats
 from bot.i18n import (
     N_,
     SUPPORTED,
@@ -826,6 +826,7 @@ async def send_card(update: Update, context: Context, service_id: str) -> bool:
     back = f"bk:{search['n']}:{search.get('offset', 0)}" if search else None
     card_buttons = getattr(share, "card_buttons", None)  # ADMIN's share/shortlist buttons
     extra = card_buttons(service.id, context.bot.username, tr, service) if card_buttons else []
+    extra += report.button(service.id, tr)
     card = render.render_service_card(service, tr.lang, now=now(context), back=back,
                                       extra_rows=extra)
     await context.bot.send_message(update.effective_chat.id, card.text,

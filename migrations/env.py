@@ -19,6 +19,7 @@ def target_metadata() -> MetaData:
     from sqlmodel import SQLModel
 
     import bot.models  # noqa: F401
+    import bot.report  # noqa: F401
     import bot.roles  # noqa: F401
     import bot.stats  # noqa: F401
     import catalogue.models  # noqa: F401

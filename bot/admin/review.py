@@ -26,7 +26,7 @@ from bot.stats import UNKNOWN_MIN_PEOPLE, StatsSummary, chart_png, summarise
 from catalogue import taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
-from catalogue.services import NotFoundError, mark_verified, stale_services
+from catalogue.services import NotFoundError, get_service, mark_verified, stale_services
 from catalogue.text import is_number
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,9 @@ def _today() -> date:
 async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
     months = _months(context)
+    reported = _reported(engine_of(context), tr)
+    if reported:
+        await reply(update, tr, "\n".join(reported[0]), keyboard(reported[1]))
     with session_scope(engine_of(context)) as session:
         services = stale_services(session, older_than=stale_cutoff(_today(), months))
         lines, rows = [], []
@@ -83,6 +86,34 @@ async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         lines.append(tr.gettext("The {shown} oldest are shown; verify them to see the next ones.")
                      .format(shown=SHOWN))
     await reply(update, tr, "\n".join([head, *lines]), keyboard(rows))
+
+
+def _reported(engine: Any, tr: Translator) -> tuple[list[str], list[Any]] | None:  # noqa: ANN401
+    """Services residents reported a mistake on since they were last verified, most reported
+    first, with what they said and a Verified button (checking them answers the reports)."""
+    from bot import report
+
+    reports = report.open_reports(engine)
+    if not reports:
+        return None
+    by_service: dict[str, list[Any]] = {}
+    with session_scope(engine) as session:
+        services = {r.service_id: get_service(session, r.service_id) for r in reports}
+    for r in reports:
+        service = services[r.service_id]
+        if service is not None and (service.verified_on is None or r.day > service.verified_on):
+            by_service.setdefault(r.service_id, []).append(r)
+    if not by_service:
+        return None
+    lines = [tr.gettext("Mistakes reported by residents:")]
+    rows = []
+    for service_id, said in sorted(by_service.items(), key=lambda kv: -len(kv[1]))[:SHOWN]:
+        name = services[service_id].name
+        what = "; ".join(report.describe(r, tr) for r in said[-3:])
+        lines.append(f"• {name} ({service_id}) — {len(said)}: {what}")
+        rows.append([(tr.gettext("Verified: {name}").format(name=name[:40]),
+                      f"adm:ver:{service_id}")])
+    return lines, rows
 
 
 @admin_handler
@@ -142,13 +173,13 @@ def _label(key: str | None, tr: Translator) -> str:
     return taxonomy.label(key, tr.lang) if key else tr.gettext("(not understood)")
 
 
-def stats_text(summary: StatsSummary, tr: Translator) -> str:
+def stats_text(summary: StatsSummary, tr: Translator, reports: int = 0) -> str:
     period = tr.gettext("Searches from {since} to {until}: {n}").format(
         since=format_date(summary.since, tr.lang),
         until=format_date(summary.until, tr.lang),
         n=summary.total,
     )
-    parts = [period]
+    parts = [period, tr.gettext("Mistakes reported by residents: {n}").format(n=reports)]
     sections: list[tuple[str, list[tuple[str | None, int]], Any]] = [
         (tr.gettext("By need:"), summary.per_need, _label),
         (tr.gettext("By commune:"), summary.per_commune,
@@ -176,8 +207,12 @@ async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     days = int(args[0]) if args else DEFAULT_PERIOD_DAYS
     until = _today()
-    summary = summarise(engine_of(context), since=until - timedelta(days=days - 1), until=until)
-    await reply(update, tr, stats_text(summary, tr))
+    from bot import report
+
+    since = until - timedelta(days=days - 1)
+    summary = summarise(engine_of(context), since=since, until=until)
+    reports = report.count_reports(engine_of(context), since, until)
+    await reply(update, tr, stats_text(summary, tr, reports))
     if not summary.total:
         return
     # matplotlib does not shape Arabic script (letters come out unjoined, left to right), so

@@ -386,3 +386,49 @@ async def test_terminal_chat_saves_sent_files_and_tries_inline_mode(make_setting
     assert "Informations à jour au" in saved.read_text(encoding="utf-8")
     assert "(inline mode: a number posts that card)" in text
     assert "(posted in the chat:)\nBains-douches du Pile" in text
+
+
+async def test_report_a_mistake_by_tap_or_sentence_reaches_the_admins(make_settings):
+    from sqlalchemy import inspect
+    from sqlmodel import select
+
+    from bot.report import MistakeReport
+    from tests.bot.conftest import start_harness
+
+    harness = await start_harness(make_settings(admin_ids=(9001,)))
+    try:
+        admin = harness.user(lang="en", user_id=9001)
+        await admin.send("/start")
+        await admin.press("l:en")  # the language chosen in the bot: what admins are told in
+        user = harness.user(lang="fr", user_id=1001)
+        user.now = TUESDAY
+        harness.app.bot_data["clock"] = lambda: TUESDAY
+        await user.send("/start")
+        card = sent(await user.press("d:svc-002"))[0]
+        assert "rep:svc-002" in card.button_data()
+        question = sent(await user.press("rep:svc-002"))[-1]
+        assert "Qu'est-ce qui ne va pas" in question.text
+        calls = await user.press("rk:phone:svc-002")
+        assert "Merci" in sent(calls)[0].text
+        told = [c for c in calls if c.params.get("chat_id") == 9001]
+        assert told and "Douches de L'Escale (svc-002)" in told[0].text
+        assert "The phone number is wrong" in told[0].text
+        await user.press("rep:svc-002")
+        calls = await user.send("Ils ont déménagé rue Solférino")
+        assert any("Ils ont déménagé rue Solférino" in c.text for c in calls
+                   if c.params.get("chat_id") == 9001)
+        to_user = [c.text for c in sent(calls) if c.params.get("chat_id") == 1001]
+        assert to_user == ["Merci. Les administrateurs vont vérifier."]  # not a new search
+        stale = "\n".join(c.text for c in sent(await admin.send("/stale")))
+        assert "Mistakes reported by residents:" in stale and "svc-002) — 2" in stale
+        stats = last_text(await admin.send("/stats"))
+        assert "Mistakes reported by residents: 2" in stats
+        engine = harness.app.bot_data["engine"]
+        columns = {c["name"] for c in inspect(engine).get_columns("mistake_report")}
+        assert columns == {"id", "service_id", "day", "kind", "text"}  # nobody's id
+        with session_scope(engine) as session:
+            rows = session.exec(select(MistakeReport)).all()
+        assert [(r.kind, r.text) for r in rows] == [
+            ("phone", None), (None, "Ils ont déménagé rue Solférino")]
+    finally:
+        await harness.app.shutdown()
