@@ -432,3 +432,33 @@ async def test_report_a_mistake_by_tap_or_sentence_reaches_the_admins(make_setti
             ("phone", None), (None, "Ils ont déménagé rue Solférino")]
     finally:
         await harness.app.shutdown()
+
+
+def first_result(bot, calls) -> set[str]:
+    """The category keys of the first service listed."""
+    first = data_starting(calls, "d:")[0].removeprefix("d:")
+    with session_scope(bot.app.bot_data["engine"]) as session:
+        return {c.key for c in get_service(session, first).categories}
+
+
+@pytest.mark.parametrize(("lang", "text", "key"), [
+    ("en", "doctor", "general_practitioner"),
+    ("es", "necesito un medico", "general_practitioner"),
+    ("uk", "потрібен лікар", "general_practitioner"),
+    ("uk", "де можна помитися", "shower"),
+])
+async def test_inside_a_group_the_kind_asked_comes_first(bot, lang, text, key):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    await user.send(text)
+    calls = await user.send("Lille")
+    assert key in first_result(bot, calls), last_text(calls)
+
+
+async def test_a_social_worker_introducing_herself_gets_the_need_first(bot):
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    calls = await user.send("Bonjour, je suis assistante sociale, je cherche une domiciliation "
+                            "pour un monsieur de 45 ans sur Tourcoing")
+    assert "domiciliation" in first_result(bot, calls), last_text(calls)
+    assert "📍 Tourcoing" in last_text(calls)
