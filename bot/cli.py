@@ -4,23 +4,15 @@ TELEGRAM_BOT_TOKEN is set, else a chat in the terminal on the embedded catalogue
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import logging
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from telegram import Update
-
-from bot.config import Settings
-from catalogue import importer
 from catalogue.cli import CliError, add_catalogue_commands, run
-from catalogue.db import default_database_path, make_engine
-from catalogue.places import parse_coordinates
-from catalogue.sources.cli import offer_sync
-from catalogue.text import is_number
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 CHAT_USER_ID = 1
 
@@ -46,6 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Settings, with the catalogue seeded into an empty database first."""
+    from bot.config import Settings
+    from catalogue import importer
+    from catalogue.db import make_engine
+    from catalogue.sources.cli import offer_sync
+
     try:
         settings = Settings.from_env(db=args.db)
     except ValueError as exc:  # a number expected in the environment
@@ -63,6 +60,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_bot(args: argparse.Namespace) -> int:
+    import asyncio
+    import contextlib
+    import logging
+
+    from telegram import Update
+
     from bot.app import build_application  # bot code loads only for the bot commands
 
     settings = _settings(args)
@@ -87,6 +90,10 @@ def cmd_bot(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = _settings(args)
     lang = args.lang if getattr(args, "lang", None) else os.environ.get("LANG", "fr")[:2]
+    import asyncio
+
+    from catalogue.db import default_database_path
+
     files = getattr(args, "files", None) or default_database_path().parent / "chat-files"
     return asyncio.run(chat(settings, lang, sys.stdin, sys.stdout, files=files,
                             fresh=getattr(args, "new", False)))
@@ -98,6 +105,8 @@ async def chat(settings: Settings, lang: str, stdin: TextIO, out: TextIO, *,
     buttons shown; `@50.63,3.06` shares a location; `@douche Roubaix` tries inline mode; a
     script is read when stdin is no TTY. Files the bot sends are saved in `files`. A user the
     database knows continues where they were (the state is saved), unless `fresh`."""
+    import asyncio
+
     from bot.app import build_application, post_init
     from bot.transport import LocalRequest, LocalUser, render_calls
 
@@ -150,6 +159,9 @@ def _read(stdin: TextIO, interactive: bool) -> str | None:
 
 async def _act(user, line: str, buttons: list, out: TextIO) -> list:  # noqa: ANN001
     """Turn what was typed into an update: a button press, a location or a message."""
+    from catalogue.places import parse_coordinates
+    from catalogue.text import is_number
+
     if is_number(line) and 1 <= int(line) <= len(buttons):
         chosen = buttons[int(line) - 1]
         if chosen.callback:

@@ -2,3 +2,5 @@
 
 Knows nothing of Telegram: the bot package builds on it, never the reverse.
 """
+
+FORMATS = ("hsds", "csv", "synonyms")  # files: HSDS JSON, the CSV sheet, phrases taught (/teach)

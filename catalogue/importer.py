@@ -52,7 +52,6 @@ from catalogue.taxonomy import LANGUAGES, get_category
 __all__ = ["ImportReport", "Problem", "export_bytes", "export_file", "import_bytes",
            "import_file", "validate_snapshot"]  # fmt: skip
 
-FORMATS = ("hsds", "csv", "synonyms")  # synonyms: the phrases taught with /teach
 SEED_DIR = Path(__file__).parent / "data" / "seed"
 
 

@@ -7,12 +7,10 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlmodel import select
-
-from catalogue.db import make_engine, session_scope
-from catalogue.models import AuditEntry
+if TYPE_CHECKING:  # the rest is imported when a command runs: `relais --help` stays quick
+    from sqlalchemy import Engine
 
 
 class SyncUsageError(Exception):
@@ -34,6 +32,7 @@ def add_sync_command(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_sync_data_inclusion(args: argparse.Namespace) -> int:
+    from catalogue.db import make_engine
     from catalogue.sources import data_inclusion as di
     from catalogue.sources.sync import sync
 
@@ -57,6 +56,11 @@ def cmd_sync_data_inclusion(args: argparse.Namespace) -> int:
 
 
 def only_seed(engine: Engine) -> bool:
+    from sqlmodel import select
+
+    from catalogue.db import session_scope
+    from catalogue.models import AuditEntry
+
     """Whether nobody but the seed has ever written to the catalogue (no sync, import or edit)."""
     with session_scope(engine) as session:
         other = select(AuditEntry.id).where(AuditEntry.actor != "seed").limit(1)
