@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -57,16 +58,17 @@ class NameIndex:
         docs: list[tuple[int, list[str]]] = []
         frequency: dict[str, int] = {}
         spoken: dict[str, set[str]] = {}  # sound key of a whole word -> its comparison keys
+        stem_of, sound_of = cache(stem), cache(sound_key)  # names share most of their words
         for i, s in enumerate(services):
             own: set[str] = set()  # a word counts once per service (its name and its organisation's)
             for text in _name_texts(s):
                 raw = [w for w in to_latin(_acronym(text)).split() if w not in stops]
-                words = list(dict.fromkeys(stem(w) for w in raw))
+                words = list(dict.fromkeys(stem_of(w) for w in raw))
                 if words:
                     docs.append((i, words))
                     own.update(words)
                     for w in raw:
-                        spoken.setdefault(sound_key(w), set()).add(stem(w))
+                        spoken.setdefault(sound_of(w), set()).add(stem_of(w))
             for w in own:
                 frequency[w] = frequency.get(w, 0) + 1
         common = max(5, len(services) // 500)

@@ -305,6 +305,7 @@ class SearchIndex:
         metropolis, refuses = np.zeros(n, bool), np.zeros(n, bool)
         free, walk_in = np.zeros(n, bool), np.zeros(n, bool)
         open_days = np.zeros((n, 7), bool)
+        tags_in = functools.cache(lex.tags_in)  # eligibility texts repeat across services
         for i, s in enumerate(services):
             for rule in s.hours:
                 for day in (rule.byday or "").split(","):
@@ -330,9 +331,9 @@ class SearchIndex:
             for lang in set(s.languages or ()):
                 speaks.setdefault(lang, []).append(i)
             metropolis[i] = any(normalise(a) in METROPOLIS for a in s.areas or ())
-            said = lex.tags_in(s.eligibility)
+            said = tags_in(s.eligibility)
             first = next((t for t in said if t in ("women", "men", "family")), None)
-            named = [t for t in lex.tags_in(s.name) if t in ("women", "men", "student")]
+            named = [t for t in tags_in(s.name) if t in ("women", "men", "student")]
             sex = s.gender or (first if first in ("women", "men") else None)
             if sex is None and len(set(named) & {"women", "men"}) == 1:
                 sex = named[0]
@@ -344,7 +345,7 @@ class SearchIndex:
             refuses[i] = "no_children" in said
             free[i] = (bool(s.free) or normalise(s.fees or "").startswith("gratuit")) and \
                 not _PRICE.search(s.fees or "")  # "Gratuit (adhésion de 5 € par an)" is not
-            walk_in[i] = s.access == Access.unconditional or "no_appointment" in lex.tags_in(
+            walk_in[i] = s.access == Access.unconditional or "no_appointment" in tags_in(
                 s.access_note
             )
         as_array = {k: np.array(v, np.int64) for k, v in tagged.items()}
@@ -982,10 +983,11 @@ def _commune_of(loc: object) -> str | None:
 def _build_texts(services: list[Service]) -> _Texts:
     stops = stopwords()
     postings: dict[str, set[int]] = {}
+    stem_of = functools.cache(stem)  # a catalogue's descriptions share most of their words
     for i, s in enumerate(services):
         for w in normalise(s.description or "").split():
             if w not in stops and len(w) >= 4:
-                postings.setdefault(stem(w), set()).add(i)
+                postings.setdefault(stem_of(w), set()).add(i)
     limit = max(3, len(services) // 10)  # words found everywhere say nothing
     return _Texts({w: np.array(sorted(v), np.int64) for w, v in postings.items() if len(v) <= limit})
 

@@ -70,9 +70,21 @@ def fold(text: str) -> str:
     text = text.casefold()
     if text.isascii():  # nothing to decompose, drop or unify but the apostrophe variants
         return text.translate(_FOLD)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFKD", text).translate(_NO_MARKS)
     return text.translate(_FOLD).translate(_DIGITS)
+
+
+class _Marks(dict):
+    """A `str.translate` table deleting combining characters, filled as characters are met
+    (one dictionary look-up per character instead of a Python call)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_NO_MARKS = _Marks()
 
 
 # Latin and Cyrillic letters that look alike: a word typed mostly in one script with a stray
