@@ -52,7 +52,7 @@ from catalogue import places, taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
 from catalogue.needs import key_words
-from catalogue.search import Query, SearchOutcome, search_services
+from catalogue.search import Query, SearchOutcome, current_index, search_services
 from catalogue.services import get_service
 from catalogue.smalltalk import courtesy, elsewhere
 from catalogue.text import is_number, normalise
@@ -745,8 +745,8 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
                        size=context.bot_data["settings"].page_size, filters=active,
                        need=need, place=place, audience=search.get("aud"),
                        when=search.get("when"))
-    with session_scope(context.bot_data["engine"]) as session:
-        services = {r.service_id: get_service(session, r.service_id) for r in outcome.results}
+    index = current_index(context.bot_data["engine"])  # the rows it ranked: no query
+    services = {r.service_id: index.service(r.service_id) for r in outcome.results}
     rendered = render.render_results(outcome, page, tr.lang, services, now(context))
     await show(update, context, rendered, edit=edit)
 

@@ -1,4 +1,5 @@
-"""The active services as light rows for the search index, read column by column.
+"""The active services as light rows for the search index and the result lines, read column by
+column.
 
 An ORM `Service` with its seven relations costs kilobytes and a lot of loading time per service
 (1.8 GB and 30 s at 100k); the index reads a few attributes once. These rows carry exactly those
@@ -22,6 +23,7 @@ from catalogue.models import (
     Service,
     ServiceCategory,
     ServiceLocationLink,
+    ServiceTranslation,
     Status,
 )
 
@@ -62,9 +64,16 @@ class Organisation(NamedTuple):
     name: str
 
 
+class Translation(NamedTuple):
+    lang: str
+    field: str
+    text: str
+
+
 @dataclass(slots=True)
 class IndexedService:
-    """What the search index reads of a service (attribute names of `models.Service`)."""
+    """What the search index and a result line read of a service (attribute names of
+    `models.Service`)."""
 
     id: str
     name: str
@@ -87,6 +96,7 @@ class IndexedService:
     categories: list[Category] | tuple[()] = ()
     hours: list[Rule] | tuple[()] = ()
     exceptions: list[Closure] | tuple[()] = ()
+    translations: list[Translation] | tuple[()] = ()  # of the fees: the result lines show them
 
     @property
     def category_keys(self) -> list[str]:
@@ -147,4 +157,10 @@ def load(engine: Engine) -> list[IndexedService]:
             select(HoursException.service_id, *closure).order_by(HoursException.id)
         ):  # fmt: skip
             add("exceptions", service_id, Closure(*values))
+        for service_id, *values in connection.execute(
+            select(ServiceTranslation.service_id, ServiceTranslation.lang,
+                   ServiceTranslation.field, ServiceTranslation.text)
+            .where(ServiceTranslation.field == "fees")
+        ):  # fmt: skip
+            add("translations", service_id, Translation(*values))
     return list(services.values())

@@ -282,6 +282,7 @@ class SearchIndex:
     _open_cache: dict[tuple[int, datetime], bool | None] = field(default_factory=dict, repr=False)
     _tables: dict[tuple[frozenset[str], bool], np.ndarray] = field(default_factory=dict, repr=False)
     _scratch: threading.local = field(default_factory=threading.local, repr=False)
+    _positions: dict[str, int] | None = field(default=None, repr=False)
 
     # ----------------------------------------------------------------- building
 
@@ -378,6 +379,13 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.services)
+
+    def service(self, service_id: str) -> Service | None:
+        """The indexed service with this id (what a result line shows: no database query)."""
+        if self._positions is None:
+            self._positions = {sid: i for i, sid in enumerate(self.ids)}
+        at = self._positions.get(service_id)
+        return None if at is None else self.services[at]
 
     # ----------------------------------------------------------------- searching
 
