@@ -230,7 +230,8 @@ def parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
     items, problems = parser(data)
     report = ImportReport(problems=problems, unit="item" if fmt == "hsds" else "line")
     report.keep = items[0][1].get(sheet.KEEP, []) if items else []
-    items = [(n, normalise_snapshot(s)) for n, s in items]
+    for at, (number, snap) in enumerate(items):  # in place: the raw form goes as it is read
+        items[at] = (number, normalise_snapshot(snap))
     for number, snap in items:
         report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
     report.problems.extend(_file_problems(items))
