@@ -169,27 +169,41 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
                 return
 
     def _write(self, batch: dict[tuple[type[SQLModel], Any], Any], forgotten: set[int]) -> None:
-        """One transaction: forgotten users, then every noted value, then the statistics."""
+        """One transaction: forgotten users, then every noted value (one statement per table
+        and kind, for all rows), then the statistics."""
+        upserts: dict[type[SQLModel], list[dict[str, Any]]] = {}
+        deletes: dict[type[SQLModel], list[Any]] = {}
+        bot_data = None
+        for (model, key), value in batch.items():
+            if model is BotDataRow:
+                bot_data = value
+            elif model is BotConversation:
+                name, row_key = key
+                if value is None:
+                    deletes.setdefault(model, []).append(key)
+                else:
+                    upserts.setdefault(model, []).append(
+                        {"name": name, "key": row_key, "state": value})
+            elif value:
+                pk = "user_id" if model is BotUserData else "chat_id"
+                upserts.setdefault(model, []).append({pk: key, "data": value})
+            else:
+                deletes.setdefault(model, []).append(key)
         with self.engine.begin() as connection:
             for user_id in forgotten:
                 _delete_user(connection, user_id)
-            for (model, key), value in batch.items():
-                if model is BotDataRow:
-                    _write_bot_data(connection, value)
-                elif model is BotConversation:
-                    name, row_key = key
-                    where = (BotConversation.name == name, BotConversation.key == row_key)
-                    if value is None:
-                        connection.execute(delete(BotConversation).where(*where))
-                    else:
-                        _upsert(connection, BotConversation,
-                                {"name": name, "key": row_key, "state": value})  # fmt: skip
+            for model, keys in deletes.items():
+                if model is BotConversation:
+                    for name, row_key in keys:
+                        connection.execute(delete(model).where(
+                            BotConversation.name == name, BotConversation.key == row_key))
                 else:
-                    pk = "user_id" if model is BotUserData else "chat_id"
-                    if value:
-                        _upsert(connection, model, {pk: key, "data": value})
-                    else:
-                        connection.execute(delete(model).where(getattr(model, pk) == key))
+                    pk = BotUserData.user_id if model is BotUserData else BotChatData.chat_id
+                    connection.execute(delete(model).where(col(pk).in_(keys)))
+            for model, rows in upserts.items():
+                _upsert(connection, model, rows)
+            if bot_data is not None:
+                _write_bot_data(connection, bot_data)
             stats.write_pending(self.engine, connection)
 
     # -- PTB refresh hooks: the in-memory copy is authoritative between restarts -------------
@@ -227,15 +241,18 @@ def _delete_user(connection: Connection, user_id: int) -> None:
 
 def _write_bot_data(connection: Connection, stored: dict[str, Any]) -> None:
     connection.execute(delete(BotDataRow).where(col(BotDataRow.key).not_in(list(stored))))
-    for key, value in stored.items():
-        _upsert(connection, BotDataRow, {"key": key, "value": value})
+    _upsert(connection, BotDataRow, [{"key": k, "value": v} for k, v in stored.items()])
 
 
-def _upsert(connection: Connection, model: type[SQLModel], row: dict[str, Any]) -> None:
-    """Insert the row or, when its key exists, replace its other columns (SQLite, PostgreSQL)."""
+def _upsert(connection: Connection, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
+    """Insert the rows or, for keys that exist, replace their other columns (SQLite,
+    PostgreSQL): one statement executed for all rows."""
+    if not rows:
+        return
     table = model.__table__  # type: ignore[attr-defined]
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(row)
+    statement = dialect.insert(table)
     keys = [c.name for c in table.primary_key.columns]
     connection.execute(statement.on_conflict_do_update(
-        index_elements=keys, set_={k: statement.excluded[k] for k in row if k not in keys}))
+        index_elements=keys, set_={k: statement.excluded[k] for k in rows[0] if k not in keys}),
+        rows)
