@@ -8,6 +8,7 @@ import for real, which validates again and writes in one transaction or not at a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from pathlib import PurePath
 
@@ -103,7 +104,9 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
         return WAIT_FILE
     file = await document.get_file()  # type: ignore[union-attr]
     data = bytes(await file.download_as_bytearray())
-    report = import_bytes(engine_of(context), data, name, dry_run=True, actor=actor(update))
+    # In a worker thread, as the apply and the export: thousands of rows must not stop the bot.
+    report = await asyncio.to_thread(import_bytes, engine_of(context), data, name, dry_run=True,
+                                     actor=actor(update))
     text = report_text(report, tr, applied=False)
     if not report.ok():
         await reply(update, tr, text)
@@ -126,7 +129,8 @@ async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
         await reply(update, tr, tr.gettext("This import is no longer pending. Send /import again."))
         return END
     data = base64.b64decode(pending["data"])
-    report = import_bytes(engine_of(context), data, pending["name"], actor=actor(update))
+    report = await asyncio.to_thread(import_bytes, engine_of(context), data, pending["name"],
+                                     actor=actor(update))
     await reply(update, tr, report_text(report, tr, applied=True))
     return END
 
@@ -142,7 +146,7 @@ async def start_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     fmt = update.callback_query.data.removeprefix("adm:exp:")  # type: ignore[union-attr]
     await update.callback_query.answer()  # type: ignore[union-attr]
-    data = export_bytes(engine_of(context), fmt)
+    data = await asyncio.to_thread(export_bytes, engine_of(context), fmt)
     await update.effective_chat.send_document(  # type: ignore[union-attr]
         InputFile(data, filename=EXPORTS[fmt])
     )
