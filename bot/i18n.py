@@ -173,6 +173,7 @@ _INSIDE = {"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"}
 _CLOSERS = ")]"
 # Signs that belong to the Latin word after them: "+33…", "/forget", "@relais_bot", "#tag".
 _OPENERS = "+/@#"
+SENTENCE_SPACES = 4  # a Latin run with this many spaces is a sentence, not a name
 
 
 def _starts_run(token: str) -> bool:
@@ -193,11 +194,16 @@ def _needs_isolate(run: str) -> bool:
     return any(unicodedata.bidirectional(c) not in {"EN", "CS"} for c in run)
 
 
-def _close_run(run: list[str]) -> tuple[str, str]:
-    """Split a run into its isolated part and the trailing spaces and punctuation."""
+def _close_run(run: list[str], *, last: bool = False) -> tuple[str, str]:
+    """Split a run into its isolated part and the trailing spaces and punctuation. A run that
+    ends the line and is a sentence of its own (a French description: several words) keeps its
+    final punctuation, which would otherwise show at the start of a right-to-left line."""
     end = len(run)
     while end and not _starts_run(run[end - 1]):
         end -= 1
+    if last and "".join(run[:end]).count(" ") >= SENTENCE_SPACES:
+        while end < len(run) and not run[end].isspace():
+            end += 1
     core = "".join(run[:end])
     for closer, opener in zip(_CLOSERS, "([", strict=True):
         while end < len(run) and run[end] == closer and core.count(opener) > core.count(closer):
@@ -222,7 +228,7 @@ def _isolate_line(line: str) -> str:
         else:
             out.append(token)
     if run:
-        out.extend(_close_run(run))
+        out.extend(_close_run(run, last=True))
     return "".join(out)
 
 

@@ -462,3 +462,14 @@ async def test_a_social_worker_introducing_herself_gets_the_need_first(bot):
                             "pour un monsieur de 45 ans sur Tourcoing")
     assert "domiciliation" in first_result(bot, calls), last_text(calls)
     assert "📍 Tourcoing" in last_text(calls)
+
+
+async def test_a_french_sentence_keeps_its_final_period_on_a_right_to_left_sheet(bot):
+    user = at(bot, TUESDAY, "ar")
+    await user.send("/start")
+    await user.press("shr:add:svc-001")  # its description is French only
+    await user.press("shr:ls:html")
+    sheet = next(c for c in await user.press("shr:lh:ar") if c.method == "sendDocument")
+    page = next(iter(sheet.files.values())).decode()
+    description = next(line for line in page.split("\n") if "Accueil de jour pour" in line)
+    assert description.endswith("l'équipe sociale.\u2069"), repr(description)
