@@ -68,8 +68,18 @@ _DAY_INDEX = {name: index for index, names in enumerate(_DAY_NAMES) for name in 
 _MIDNIGHT = time(0, 0)
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation (the bot shows it in the admin's language)."""
+    return message
+
+
 class HoursSyntaxError(ValueError):
-    """A compact-hours text that cannot be read; the message says what and where."""
+    """A compact-hours text that cannot be read; the message says what and where. `message`
+    (English, marked for translation) and `params` let the bot say it in the admin's language."""
+
+    def __init__(self, where: str, message: str, **params: str) -> None:
+        self.message, self.params = message, params
+        super().__init__(f"{where}: {message.format(**params)}")
 
 
 # --------------------------------------------------------------------------- is it open?
@@ -276,23 +286,26 @@ class _Rule:
 def _parse_time(text: str, where: str, *, closing: bool) -> time:
     match = _TIME.fullmatch(text)
     if match is None:
-        raise HoursSyntaxError(f"{where}: '{text}' is not a time (write 09:00 or 9h30)")
+        raise HoursSyntaxError(where, N_("'{text}' is not a time (write 09:00 or 9h30)"), text=text)
     hour, minute = int(match.group(1)), int(match.group(2) or 0)
     if closing and (hour, minute) == (24, 0):
         return _MIDNIGHT
     if hour > 23 or minute > 59:
-        raise HoursSyntaxError(f"{where}: '{text}' is not a time of day (00:00 to 23:59)")
+        raise HoursSyntaxError(where, N_("'{text}' is not a time of day (00:00 to 23:59)"),
+                               text=text)
     return time(hour, minute)
 
 
 def _parse_span(text: str, where: str) -> tuple[time, time]:
     parts = re.split(r"\s*[-–]\s*", text.strip())
     if len(parts) != 2 or not all(parts):
-        raise HoursSyntaxError(f"{where}: '{text}' should be opening-closing, e.g. 09:00-12:00")
+        raise HoursSyntaxError(
+            where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"), text=text)
     opens = _parse_time(parts[0], where, closing=False)
     closes = _parse_time(parts[1], where, closing=True)
     if opens == closes and opens != _MIDNIGHT:
-        raise HoursSyntaxError(f"{where}: '{text}' opens and closes at the same time")
+        raise HoursSyntaxError(where, N_("'{text}' opens and closes at the same time"),
+                               text=text)
     return opens, closes
 
 
@@ -300,8 +313,8 @@ def _day_index(name: str, where: str) -> int:
     index = _DAY_INDEX.get(name.lower())
     if index is None:
         raise HoursSyntaxError(
-            f"{where}: unknown day '{name}' (use mo tu we th fr sa su, or lu ma me je ve sa di)"
-        )
+            where, N_("unknown day '{name}' (use mo tu we th fr sa su, or lu ma me je ve sa di)"),
+            name=name)
     return index
 
 
@@ -313,12 +326,14 @@ def _parse_days(text: str, where: str) -> list[tuple[int, int | None]]:
         if monthly:
             nth = int(monthly.group(1))
             if nth == 0 or not -5 <= nth <= 5:
-                raise HoursSyntaxError(f"{where}: '{item}': the week of the month is 1 to 5 or -1")
+                raise HoursSyntaxError(
+                    where, N_("'{item}': the week of the month is 1 to 5 or -1"), item=item)
             days.append((_day_index(monthly.group(2), where), nth))
             continue
         bounds = [b.strip() for b in re.split(r"[-–]", item)]
         if len(bounds) > 2 or not all(bounds):
-            raise HoursSyntaxError(f"{where}: '{item}' is not a day or a range like mo-fr")
+            raise HoursSyntaxError(where, N_("'{item}' is not a day or a range like mo-fr"),
+                                   item=item)
         first, last = (_day_index(b, where) for b in (bounds[0], bounds[-1]))
         span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
         days.extend((index, None) for index in span)
@@ -331,7 +346,8 @@ def _parse_date(text: str, where: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise HoursSyntaxError(f"{where}: '{text}' is not a date (write 2025-07-01)") from None
+        raise HoursSyntaxError(where, N_("'{text}' is not a date (write 2025-07-01)"),
+                               text=text) from None
 
 
 def _parse_rule(text: str, where: str) -> _Rule:
@@ -341,13 +357,13 @@ def _parse_rule(text: str, where: str) -> _Rule:
         valid_from = _parse_date(period.group(1), where)
         valid_to = _parse_date(period.group(2), where)
         if valid_from and valid_to and valid_to < valid_from:
-            raise HoursSyntaxError(f"{where}: the period ends before it starts")
+            raise HoursSyntaxError(where, N_("the period ends before it starts"))
         text = text[: period.start()]
     match = re.match(r"\s*(.*?)\s+(\d.*)$", text)
     if match is None:
         raise HoursSyntaxError(
-            f"{where}: '{text.strip()}' needs days then hours, e.g. mo-fr 09:00-12:00"
-        )
+            where, N_("'{text}' needs days then hours, e.g. mo-fr 09:00-12:00"),
+            text=text.strip())
     days = _parse_days(match.group(1), where)
     spans = [_parse_span(span, where) for span in match.group(2).split(",")]
     return _Rule(tuple(days), tuple(sorted(spans)), valid_from, valid_to)

@@ -58,7 +58,11 @@ class Invalid(ValueError):
         self.params = params
 
     def text(self, tr: Translator) -> str:
-        return tr.gettext(self.message).format(**self.params)
+        """The message in the admin's language; an hours error inside it too."""
+        params = {key: tr.gettext(value.message).format(**value.params)
+                  if isinstance(value, HoursSyntaxError) else value
+                  for key, value in self.params.items()}
+        return tr.gettext(self.message).format(**params)
 
 
 @dataclass(frozen=True)
@@ -234,7 +238,7 @@ def parse_hours(text: str) -> str:
     except HoursSyntaxError as exc:
         raise Invalid(
             N_("These hours are not understood ({error}). Example: {example}"),
-            error=str(exc),
+            error=exc,
             example="mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00",
         ) from exc
 

@@ -436,3 +436,14 @@ async def test_edit_audience_in_the_words_of_the_buttons_femmes_18_plus(kit):
     assert "Enregistré" in texts(await kit.admin.send("femmes 18+"))[0]
     service = kit.service()
     assert (service.gender, service.min_age, service.max_age) == ("women", 18, None)
+
+
+async def test_an_hours_mistake_is_explained_in_the_admins_language(kit):
+    kit.admin.user["language_code"] = "fr"
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:hours")
+    answer = texts(await kit.admin.send("lu-ve 09:00-25:00"))[0]
+    assert "'25:00' n'est pas une heure de la journée" in answer
+    assert "is not a time" not in answer
+    answer = texts(await kit.admin.send("lu-ve 9h"))[0]
+    assert "doit être ouverture-fermeture" in answer and "should be" not in answer
