@@ -1,15 +1,15 @@
-"""National emergency numbers and helplines, shown first when the need understood is a danger.
+"""National emergency numbers and helplines, shown first when a danger is read.
 
 A person writing "my husband hits me" or "I want to die" needs the national lines at once,
-whatever local services exist. Which line answers which need is data
-(`data/emergency_lines.json`: each line lists the category keys that call for it), so an
-administrator can review numbers, labels and triggers without reading code.
+whatever local services exist. The lines are data (`data/emergency_lines.json`: number, labels
+in nine languages, hours, source), so an administrator can review them without reading code;
+which danger calls which line is `catalogue.danger` (`data/danger/kinds.json`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -26,7 +26,6 @@ ROUND_THE_CLOCK = "24/7"  # the `hours` value of a line that never closes
 class EmergencyLine:
     id: str
     number: str  # digits only, dialled as written
-    categories: frozenset[str]  # needs that call for this line
     labels: Mapping[str, str]  # lang -> short label
     free: bool
     hours: str | None  # None = not known for certain
@@ -40,13 +39,12 @@ class EmergencyLine:
 
 @cache
 def all_lines() -> tuple[EmergencyLine, ...]:
-    """Every line, in display order (specific helplines first, then general emergencies)."""
+    """Every line, in the file's order (that of footers listing them all)."""
     raw = json.loads(LINES_FILE.read_text(encoding="utf-8"))["lines"]
     return tuple(
         EmergencyLine(
             id=entry["id"],
             number=entry["number"],
-            categories=frozenset(entry["categories"]),
             labels=MappingProxyType(dict(entry["labels"])),
             free=bool(entry.get("free", False)),
             hours=entry.get("hours"),
@@ -56,12 +54,6 @@ def all_lines() -> tuple[EmergencyLine, ...]:
         )
         for entry in raw
     )
-
-
-def lines_for(categories: Iterable[str]) -> list[EmergencyLine]:
-    """The lines the understood needs call for, in display order, each once."""
-    wanted = set(categories)
-    return [line for line in all_lines() if line.categories & wanted]
 
 
 def label(line: EmergencyLine, lang: str) -> str:

@@ -1,0 +1,449 @@
+"""Who is in danger, in any language, and which national lines to show before anything else.
+
+A person who writes "je veux plus vivre", "mon mec me tape dessus" or "ما عندي وين نبات الليلة"
+must get the right numbers at once, whatever the search makes of the words. This reader is kept
+apart from need reading: it runs first on every free text, and a false alarm costs a few lines
+where a miss can cost a life, so when in doubt it reports a danger.
+
+How it reads (all of it data, `data/danger/<lang>.json`, documented in `data/README.md`):
+1. the text is cut into clauses at punctuation, normalised (`text.normalise`: case, accents,
+   letter variants), and SMS or Latin-script spellings are written out ("jveu" → "je veux");
+2. idioms that are not dangers ("je meurs de rire", "tuer le temps") are blanked out;
+3. each kind's phrases are looked for: slots of word alternatives in order, a few words apart,
+   tolerant of one typo in long words and of an Arabic article or a Cyrillic case ending;
+   a negation near a phrase cancels it ("je ne suis pas en danger"), and some phrases count
+   only when negated ("je veux plus vivre", "не хочу жить");
+4. a minor ("mineur", "I'm 15") in any danger, or violence against a child, is a child in
+   danger; a bare call for help ("SOS", "au secours") with nothing else is its own kind.
+Which lines each kind calls for, in which order, and which needs follow, is `kinds.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from itertools import permutations
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from catalogue.emergency import EmergencyLine, all_lines
+from catalogue.taxonomy import DATA, LANGUAGES
+from catalogue.text import normalise, stem
+
+FOLDER: Path = DATA / "danger"
+TYPO_LENGTH = 6  # words of the phrases this long are recognised with a typo
+GAP = 3  # words allowed between two slots of a phrase ("je veux vraiment plus vivre")
+NEGATION_BEFORE = 3  # words before a phrase where a negation still bears on it
+MINOR_AGES = range(5, 18)  # "j'ai 15 ans": a number said as an age in this range is a minor
+MINOR_AGE = 17  # the age searched for a minor: services for adults only are left out
+_CLAUSE = re.compile(r"[.!?;,:\n()\[\]«»\"]+|\s-\s")
+_APOSTROPHE = re.compile(r"(?<=[а-яіїєґ])['’ʼ`](?=[а-яіїєґ])", re.IGNORECASE)  # "б'є" is one word
+CHILD, HELP = "child", "help"
+
+
+@dataclass(frozen=True)
+class Danger:
+    """What the reader found: kinds in display order, whether a minor speaks, and the text's
+    other words (what else the person asks: "mon mari me frappe, je cherche un avocat")."""
+
+    kinds: tuple[str, ...] = ()
+    minor: bool = False
+    rest: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    @property
+    def lines(self) -> list[EmergencyLine]:
+        return lines_for(self.kinds)
+
+    @property
+    def age(self) -> int | None:
+        """The age to search with, when a minor speaks (`MINOR_AGE`)."""
+        return MINOR_AGE if self.minor else None
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """Category keys to search when the person asked nothing else (never food)."""
+        return needs_for(self.kinds)
+
+
+NONE = Danger()
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One place of a phrase: any of its words, looked up by kind of word, each token once."""
+
+    words: tuple[str, ...]  # literals, "prefix*" for a beginning, "*part*" inside a word
+    negative: bool = False  # "!je": neither of the two words before the phrase is one of these
+    exact: frozenset[str] = frozenset()  # the literals and their stems
+    prefixes: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, words: Sequence[str], negative: bool = False) -> _Slot:
+        plain = [w for w in words if not w.endswith("*")]
+        return cls(
+            tuple(words), negative,
+            exact=frozenset(plain) | frozenset(stem(w) for w in plain),
+            prefixes=tuple(w[:-1] for w in words if w.endswith("*") and not w.startswith("*")),
+            parts=tuple(w[1:-1] for w in words if w.startswith("*") and w.endswith("*")),
+        )  # fmt: skip
+
+    def fits(self, token: str | None) -> bool:
+        """`token` is one of the words: the same word or stem (an Arabic article, a case
+        ending, a plural), a beginning, or a part (Arabic pronouns and particles are written
+        onto the verb: "بيضربني", "kaydrebni"). Typos are mended before (`_mended`)."""
+        if token is None:
+            return False
+        known = self.seen.get(token)
+        if known is None:
+            known = self.seen[token] = self._fits(token)
+        return known
+
+    def in_clause(self, tokens: Sequence[str | None], keys: frozenset[str]) -> bool:
+        """Some word of the clause fits (`keys`: its words and their stems, for a set test)."""
+        if not self.exact.isdisjoint(keys):
+            return True
+        if not (self.prefixes or self.parts):
+            return False
+        return any(self.fits(t) for t in tokens)
+
+    def _fits(self, token: str) -> bool:
+        if token in self.exact or stem(token) in self.exact:
+            return True
+        if self.prefixes and token.startswith(self.prefixes):
+            return True
+        return any(part in token for part in self.parts)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    slots: tuple[_Slot, ...]
+    any_order: bool
+    negated: bool  # counts only with a negation near it
+    text: str  # as written in the data file, for reports
+
+    words: tuple[_Slot, ...] = ()  # the slots to find, without the guard
+    guard: _Slot | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", tuple(s for s in self.slots if not s.negative))
+        object.__setattr__(self, "guard", next((s for s in self.slots if s.negative), None))
+
+
+@dataclass(frozen=True)
+class _Language:
+    spellings: dict[str, tuple[str, ...]]
+    negations: frozenset[str]
+    subjects: frozenset[str]  # a negation before the subject bears on another sentence
+    negation_after: int  # words after a phrase where a negation still bears on it (verb last)
+    idioms: tuple[_Phrase, ...]
+    phrases: dict[str, tuple[_Phrase, ...]]  # kind -> phrases
+    minor: tuple[_Phrase, ...]
+    age_cues: frozenset[str]
+    age_units: _Slot
+    calls: tuple[_Phrase, ...]  # a bare call for help
+    fillers: frozenset[str]  # words a bare call may carry ("svp", "vite", "please")
+
+
+def _slot(spec: str, classes: dict[str, list[str]]) -> _Slot:
+    negative = spec.startswith("!")
+    words: list[str] = []
+    for alternative in spec.removeprefix("!").split("|"):
+        if alternative.startswith("@"):
+            words += [w for item in classes[alternative[1:]] for w in _words(item)]
+        else:
+            words += _words(alternative)
+    return _Slot.of(tuple(dict.fromkeys(words)), negative)
+
+
+def _words(item: str) -> list[str]:
+    """A literal normalised the way texts are; a slot holds one word ("m'a" is two)."""
+    inside = item.startswith("*") and item.endswith("*") and len(item) > 2
+    star = item.endswith("*")
+    norm = normalise(_APOSTROPHE.sub("", item.strip("*")))
+    if " " in norm:
+        raise ValueError(f"danger data: {item!r} is more than one word")
+    return [("*" if inside else "") + norm + ("*" if star else "")] if norm else []
+
+
+def _phrase(spec: str, classes: dict[str, list[str]], *, negated: bool = False) -> _Phrase:
+    any_order = spec.startswith("~")
+    parts = spec.removeprefix("~").split()
+    return _Phrase(tuple(_slot(p, classes) for p in parts), any_order, negated, spec)
+
+
+def _phrases(specs: Iterable[str], classes: dict[str, list[str]], *,
+             negated: bool = False) -> tuple[_Phrase, ...]:  # fmt: skip
+    return tuple(_phrase(s, classes, negated=negated) for s in specs)
+
+
+def _bag(items: Iterable[str]) -> frozenset[str]:
+    """Single words (negations, fillers, age cues): "quelqu'un" is two."""
+    return frozenset(w for item in items for w in normalise(item).split())
+
+
+@cache
+def language(lang: str) -> _Language:
+    """One language's data file, read once."""
+    raw = json.loads((FOLDER / f"{lang}.json").read_text(encoding="utf-8"))
+    classes = raw.get("words", {})
+    kinds = {
+        kind: _phrases(spec.get("say", []), classes)
+        + _phrases(spec.get("when_negated", []), classes, negated=True)
+        for kind, spec in raw.get("kinds", {}).items()
+    }
+    return _Language(
+        spellings={normalise(k): tuple(normalise(v).split())
+                   for k, v in raw.get("spellings", {}).items()},  # fmt: skip
+        negations=_bag(raw.get("negations", [])),
+        subjects=_bag(raw.get("subjects", [])),
+        negation_after=int(raw.get("negation_after", 0)),
+        idioms=_phrases(raw.get("not_danger", []), classes),
+        phrases=kinds,
+        minor=_phrases(raw.get("minor", []), classes),
+        age_cues=_bag(raw.get("age_cues", [])),
+        age_units=_Slot.of([w for n in raw.get("age_units", []) for w in _words(n)]),
+        calls=_phrases(raw.get("help", {}).get("calls", []), classes),
+        fillers=_bag(raw.get("help", {}).get("fillers", [])),
+    )
+
+
+@cache
+def kinds_data() -> dict:
+    """`kinds.json`: each kind's lines in display order, the needs that follow, and the
+    category keys that mean the kind when a person picks them."""
+    return json.loads((FOLDER / "kinds.json").read_text(encoding="utf-8"))
+
+
+def kinds() -> tuple[str, ...]:
+    """Every kind, in display order (a child in danger first)."""
+    return tuple(kinds_data()["kinds"])
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _keys(tokens: Sequence[str | None]) -> frozenset[str]:
+    return frozenset(t for t in tokens if t) | frozenset(stem(t) for t in tokens if t)
+
+
+def _matches(tokens: Sequence[str | None], phrase: _Phrase,
+             keys: frozenset[str] | None = None) -> Iterator[tuple[int, ...]]:  # fmt: skip
+    """Positions of each slot of `phrase` in `tokens`, for every way it is said there."""
+    slots = phrase.words
+    keys = _keys(tokens) if keys is None else keys
+    if not all(slot.in_clause(tokens, keys) for slot in reversed(slots)):
+        return  # most phrases: a word is missing (the last ones are the rarer)
+    guard = phrase.guard
+    orders = permutations(slots) if phrase.any_order and len(slots) > 1 else [slots]
+    for order in orders:
+        for found in _in_order(tokens, order, 0, -1):
+            if guard is not None and any(guard.fits(t) for t in tokens[max(0, found[0] - 2):found[0]]):
+                continue
+            yield found
+
+
+def _in_order(tokens: Sequence[str | None], slots: Sequence[_Slot], at: int,
+              last: int) -> Iterator[tuple[int, ...]]:  # fmt: skip
+    if at == len(slots):
+        yield ()
+        return
+    start = 0 if last < 0 else last + 1
+    stop = len(tokens) if last < 0 else min(len(tokens), last + 2 + GAP)
+    for i in range(start, stop):
+        if slots[at].fits(tokens[i]):
+            for rest in _in_order(tokens, slots, at + 1, i):
+                yield (i, *rest)
+
+
+def _negated(tokens: Sequence[str | None], found: tuple[int, ...],
+             langs: Sequence[_Language]) -> bool:  # fmt: skip
+    """A negation inside the phrase, or a few words before it but not before its subject
+    ("j'en peux plus je veux disparaître": the "plus" is another sentence's)."""
+    lo = min(found)
+    while lo > 0 and min(found) - lo < NEGATION_BEFORE and not any(
+            tokens[lo - 1] in lang.subjects for lang in langs):
+        lo -= 1
+    hi = max(found) + 1 + max((lang.negation_after for lang in langs), default=0)  # Persian: "... ندارم"
+    return any(t in lang.negations for t in tokens[lo:hi] if t for lang in langs)
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for c in (normalise(_APOSTROPHE.sub("", part)) for part in _CLAUSE.split(text)) if c]
+
+
+def _spelled_out(words: list[str], langs: Sequence[_Language]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        for lang in langs:
+            if word in lang.spellings:
+                out += lang.spellings[word]
+                break
+        else:
+            out.append(word)
+    return out
+
+
+@cache
+def _vocabulary() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Every whole word of every language's phrases, and those long enough to be mended by
+    their first letter."""
+    words: set[str] = set()
+    for lang in LANGUAGES:
+        data = language(lang)
+        phrases = [*data.idioms, *data.minor, *data.calls,
+                   *(p for ps in data.phrases.values() for p in ps)]  # fmt: skip
+        words.update(w for p in phrases for slot in p.slots for w in slot.words if "*" not in w)
+    long: dict[str, list[str]] = {}
+    for word in sorted(words):
+        if len(word) >= TYPO_LENGTH:
+            long.setdefault(word[0], []).append(word)
+    return frozenset(words), {k: tuple(v) for k, v in long.items()}
+
+
+@lru_cache(maxsize=16384)
+def _mended(token: str) -> str:
+    """A word of the phrases typed with a typo ("mourrir", "suicde"): one edit in a word of
+    six letters or more, two from nine, the first letter right."""
+    known, long = _vocabulary()
+    if len(token) < TYPO_LENGTH - 1 or token in known or stem(token) in known:
+        return token
+    best, distance = token, 3
+    for word in long.get(token[0], ()):
+        allowed = 2 if len(word) >= 9 else 1
+        if abs(len(token) - len(word)) <= allowed:
+            d = Levenshtein.distance(token, word, score_cutoff=allowed)
+            if d <= allowed and d < distance:
+                best, distance = word, d
+    return best
+
+
+def _blank(tokens: list[str | None], phrases: Iterable[_Phrase]) -> None:
+    """Blank out the words of idioms ("mort de rire"): they say no danger."""
+    for phrase in phrases:
+        for found in list(_matches(tokens, phrase)):
+            for i in range(min(found), max(found) + 1):
+                tokens[i] = None
+
+
+def _said(tokens: Sequence[str | None], phrases: Iterable[_Phrase], langs: Sequence[_Language],
+          keys: frozenset[str]) -> set[int]:  # fmt: skip
+    """Positions of the words that say one of `phrases` (empty: not said). Negations are
+    those of the phrase's language and of the person's ("not in danger": French "danger")."""
+    used: set[int] = set()
+    for phrase in phrases:
+        for found in _matches(tokens, phrase, keys):
+            if _negated(tokens, found, langs) == phrase.negated:
+                used.update(found)
+    return used
+
+
+def _age_minor(tokens: Sequence[str | None], lang: _Language) -> bool:
+    for i, token in enumerate(tokens):
+        if token is None or not token.isdecimal() or int(token) not in MINOR_AGES:
+            continue
+        after = [t for t in tokens[i + 1 : i + 3] if t]
+        before = [t for t in tokens[max(0, i - 2) : i] if t]
+        if any(lang.age_units.fits(t) for t in after) or any(
+                t in lang.age_cues for t in before):
+            return True
+    return False
+
+
+def _bare_call(tokens: Sequence[str | None], langs: Sequence[_Language]) -> bool:
+    """Nothing but a call for help ("au secours !", "help me please")."""
+    words = [t for t in tokens if t]
+    fillers = frozenset().union(*(lang.fillers for lang in langs))
+    called: set[int] = set()
+    for lang in langs:
+        for phrase in lang.calls:
+            for found in _matches(words, phrase):
+                called.update(range(min(found), max(found) + 1))
+    return bool(called) and all(i in called or w in fillers for i, w in enumerate(words))
+
+
+@cache
+def _all_languages(first: str) -> tuple[_Language, ...]:
+    """Every language's data, the user's first: people write in any of them."""
+    order = [first] + [lang for lang in LANGUAGES if lang != first]
+    return tuple(language(lang) for lang in order if (FOLDER / f"{lang}.json").exists())
+
+
+@lru_cache(maxsize=1024)
+def read(text: str, lang: str = "fr") -> Danger:
+    """The dangers `text` tells of (falsy when none), read in every language."""
+    langs = _all_languages(lang if lang in LANGUAGES else "fr")
+    found: set[str] = set()
+    minor = False
+    rest: list[str] = []
+    every: list[str | None] = []
+    for clause in _clauses(text[:2000]):
+        words = [_mended(w) for w in _spelled_out(clause.split(), langs)]
+        tokens: list[str | None] = list(words)
+        said: set[int] = set()
+        for data in langs:
+            _blank(tokens, data.idioms)
+        every += tokens
+        keys = _keys(tokens)
+        for data in langs:
+            for kind, phrases in data.phrases.items():
+                used = _said(tokens, phrases, (data, langs[0]), keys)
+                if used:
+                    found.add(kind)
+                    said |= used
+            minor = minor or bool(_said(tokens, data.minor, (), keys)) or _age_minor(tokens, data)
+        rest += [w for i, w in enumerate(words) if i not in said]
+    if found & set(kinds_data()["child_also"]["of"]):  # violence against a child is violence
+        found.update(kinds_data()["child_also"]["add"])
+    if not found and _bare_call(every, langs):
+        found.add(HELP)
+    return _danger(found, minor, " ".join(rest))
+
+
+def _danger(found: set[str], minor: bool, rest: str = "") -> Danger:
+    """Kinds in display order: a minor in danger is a child in danger; a call for help adds
+    nothing to a danger already named."""
+    if found - {HELP}:
+        found = found - {HELP}
+        if minor:
+            found.add(CHILD)
+    return Danger(tuple(k for k in kinds() if k in found), minor, rest)
+
+
+def from_categories(keys: Iterable[str]) -> Danger:
+    """The danger a need picked or understood stands for (a violence button, "psychiatre")."""
+    keys = set(keys)
+    spec = kinds_data()["kinds"]
+    return _danger({k for k in spec if keys & set(spec[k].get("categories", []))}, False)
+
+
+def lines_for(kinds_said: Iterable[str]) -> list[EmergencyLine]:
+    """The lines the kinds call for, kind after kind in display order, each line once."""
+    spec = kinds_data()["kinds"]
+    by_id = {line.id: line for line in all_lines()}
+    wanted = set(kinds_said)
+    ids = [i for kind in spec if kind in wanted for i in spec[kind]["lines"]]
+    return [by_id[i] for i in dict.fromkeys(ids)]
+
+
+def needs_for(kinds_said: Iterable[str]) -> tuple[str, ...]:
+    spec = kinds_data()["kinds"]
+    wanted = set(kinds_said)
+    return tuple(dict.fromkeys(k for kind in spec if kind in wanted
+                               for k in spec[kind].get("needs", [])))  # fmt: skip
+
+
+def national_lines() -> list[EmergencyLine]:
+    """Every national line, for footers of what is printed or forwarded."""
+    return list(all_lines())

@@ -1,0 +1,197 @@
+"""The danger reader: its development set per language, the lines each kind calls for, and
+the data files a reviewer edits.
+
+Figures on the development set (recall and false alarms per language):
+
+    .venv/bin/python -m tests.test_danger
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from catalogue import danger, emergency, taxonomy
+
+DEV_SET = Path(__file__).parent / "data" / "danger_dev.json"
+RECALL, RECALL_PER_LANGUAGE, FALSE_ALARMS = 0.98, 0.95, 0.05
+
+
+def dev_set() -> dict[str, list[tuple[str, list[str]]]]:
+    raw = json.loads(DEV_SET.read_text(encoding="utf-8"))
+    return {lang: [(text, kinds) for text, kinds in rows] for lang, rows in raw.items()
+            if not lang.startswith("_")}  # fmt: skip
+
+
+@dataclass
+class Score:
+    dangers: int = 0
+    found: int = 0  # every kind expected was read (the right numbers are shown)
+    calm: int = 0
+    alarms: int = 0
+    misses: tuple[str, ...] = ()
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.dangers if self.dangers else 1.0
+
+    @property
+    def false_alarms(self) -> float:
+        return self.alarms / self.calm if self.calm else 0.0
+
+
+def score(rows: list[tuple[str, list[str]]], lang: str) -> Score:
+    s = Score()
+    misses = []
+    for text, kinds in rows:
+        read = danger.read(text, lang)
+        if kinds:
+            s.dangers += 1
+            ok = set(kinds) <= set(read.kinds)
+            s.found += ok
+        else:
+            s.calm += 1
+            ok = not read
+            s.alarms += not ok
+        if not ok:
+            misses.append(f"{text!r}: expected {kinds}, read {list(read.kinds)}")
+    s.misses = tuple(misses)
+    return s
+
+
+def scores() -> dict[str, Score]:
+    return {lang: score(rows, lang) for lang, rows in dev_set().items()}
+
+
+def test_the_development_set_covers_every_language_with_30_messages_or_more():
+    rows = dev_set()
+    assert set(rows) == set(taxonomy.LANGUAGES)
+    for lang, messages in rows.items():
+        assert len(messages) >= 30, lang
+        assert sum(1 for _, kinds in messages if not kinds) >= 8, lang  # ordinary messages too
+        for _, kinds in messages:
+            assert set(kinds) <= set(danger.kinds()), kinds
+
+
+def test_recall_and_false_alarms_on_the_development_set():
+    per_language = scores()
+    total = Score(*(sum(getattr(s, f) for s in per_language.values())
+                    for f in ("dangers", "found", "calm", "alarms")))  # fmt: skip
+    misses = [m for s in per_language.values() for m in s.misses]
+    assert total.recall >= RECALL, misses
+    assert total.false_alarms <= FALSE_ALARMS, misses
+    for lang, s in per_language.items():
+        assert s.recall >= RECALL_PER_LANGUAGE, (lang, s.misses)
+
+
+@pytest.mark.parametrize(("text", "lang", "numbers"), [
+    ("je veux mourir", "fr", ["3114", "15", "112", "114"]),
+    ("mon mari me frappe", "fr", ["17", "3919", "112", "114"]),
+    ("il frappe mes enfants", "fr", ["119", "17", "3919", "112", "114"]),
+    ("je suis mineur et je dors dehors", "fr", ["119", "115"]),
+    ("I sleep in the street tonight", "en", ["115"]),
+    ("SOS", "en", ["112"]),
+    ("I'm 15 and I want to die", "en", ["119", "3114", "15", "112", "114"]),
+])  # fmt: skip
+def test_each_kind_calls_for_its_lines_in_order(text, lang, numbers):
+    assert [line.number for line in danger.read(text, lang).lines] == numbers
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("je ne suis pas en danger", "fr"), ("I'm not in danger, I need a shower", "en"),
+    ("je n'ai pas envie de mourir", "fr"), ("не хочу умирать", "ru"),
+    ("je meurs de rire", "fr"), ("tuer le temps", "fr"), ("mon téléphone est mort", "fr"),
+    ("I'm dying to get a haircut", "en"), ("je me bats pour mes enfants", "fr"),
+    ("hébergement d'urgence", "fr"), ("aide alimentaire urgente", "fr"),
+    ("help with my rent", "en"), ("je veux vivre à Lille", "fr"),
+])  # fmt: skip
+def test_negations_idioms_and_ordinary_requests_are_not_dangers(text, lang):
+    assert not danger.read(text, lang), danger.read(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "kind"), [
+    ("je veux plus vivre", "fr", "suicide"),  # a negation that makes the danger
+    ("j'en peux plus, je veux disparaitre", "fr", "suicide"),
+    ("jveu en finir", "fr", "suicide"),  # SMS
+    ("je veu mourrir", "fr", "suicide"),  # typos
+    ("жить не хочу", "ru", "suicide"),  # another word order
+    ("bghit nmout", "ar", "suicide"),  # Arabizi
+    ("nemikham zendegi konam", "fa", "suicide"),  # Finglish
+    ("il m'a frappée", "fr", "violence"),  # another subject, past tense
+    ("mon fils veut se suicider", "fr", "suicide"),  # someone else at risk
+])  # fmt: skip
+def test_ways_of_saying_it(text, lang, kind):
+    assert kind in danger.read(text, lang).kinds
+
+
+def test_a_danger_said_in_another_language_than_the_interface_is_read():
+    assert danger.read("my husband hits me", "fr").kinds == ("violence",)
+    assert danger.read("je veux mourir", "ar").kinds == ("suicide",)
+
+
+def test_a_call_for_help_beside_a_need_is_not_a_bare_call():
+    assert danger.read("au secours !", "fr").kinds == ("help",)
+    assert not danger.read("au secours, je cherche un colis alimentaire", "fr")
+    assert danger.read("SOS je veux mourir", "fr").kinds == ("suicide",)
+
+
+def test_a_minor_is_read_from_an_age_or_a_word():
+    assert danger.read("j'ai 14 ans et mon père me frappe", "fr").minor
+    assert danger.read("мне 16 и я ночую на улице", "ru").kinds == ("child", "outside")
+    assert not danger.read("j'ai 30 ans et mon mari me frappe", "fr").minor
+
+
+def test_needs_that_follow_a_danger_are_never_food():
+    food = set(taxonomy.expand("food"))
+    for kind in danger.kinds():
+        assert not set(danger.needs_for([kind])) & food
+
+
+def test_kinds_data_names_real_lines_and_taxonomy_keys():
+    lines = {line.id for line in emergency.all_lines()}
+    spec = danger.kinds_data()["kinds"]
+    for kind, entry in spec.items():
+        assert entry["lines"] and set(entry["lines"]) <= lines, kind
+        for key in [*entry["needs"], *entry["categories"]]:
+            assert taxonomy.get_category(key) is not None, (kind, key)
+
+
+def test_every_language_file_loads_and_names_only_known_kinds():
+    for lang in taxonomy.LANGUAGES:
+        data = danger.language(lang)
+        assert set(data.phrases) <= set(danger.kinds()), lang
+        assert data.negations and data.calls, lang
+
+
+def test_a_phrase_word_must_be_one_word():
+    with pytest.raises(ValueError, match="more than one word"):
+        danger._words("m'a")
+
+
+def test_needs_picked_with_buttons_stand_for_their_danger():
+    assert danger.from_categories(["psychiatry"]).kinds == ("suicide",)
+    assert danger.from_categories(["overnight_stop", "food"]).kinds == ("outside",)
+    assert not danger.from_categories(["food", "health"])
+
+
+def main() -> None:
+    """Print recall and false alarms per language on the development set."""
+    per_language = scores()
+    print(f"{'lang':<5}{'danger':>7}{'recall':>8}{'calm':>6}{'false alarms':>14}")
+    for lang, s in per_language.items():
+        print(f"{lang:<5}{s.dangers:>7}{s.recall:>8.3f}{s.calm:>6}{s.false_alarms:>14.3f}")
+    dangers = sum(s.dangers for s in per_language.values())
+    calm = sum(s.calm for s in per_language.values())
+    recall = sum(s.found for s in per_language.values()) / dangers
+    alarms = sum(s.alarms for s in per_language.values()) / calm
+    print(f"{'all':<5}{dangers:>7}{recall:>8.3f}{calm:>6}{alarms:>14.3f}")
+    for s in per_language.values():
+        for miss in s.misses:
+            print("  miss:", miss)
+
+
+if __name__ == "__main__":
+    main()
