@@ -89,6 +89,8 @@ class Query:
     no_appointment: bool = False
     age: int | None = None
     gender: str | None = None  # "women" | "men"
+    strict: bool = False  # only services tagged with the needs themselves (a danger's needs:
+    # an emergency shelter, not a housing fund tagged with the whole group)
     limit: int = 10
     offset: int = 0
 
@@ -278,7 +280,8 @@ class SearchIndex:
     names: NameIndex
     texts: _Texts
     lex: Lexicon = field(repr=False)
-    _need_cache: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+    _need_cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False)
     _open_cache: dict[tuple[int, datetime], bool | None] = field(default_factory=dict, repr=False)
     _tables: dict[tuple[frozenset[str], bool], np.ndarray] = field(default_factory=dict, repr=False)
     _scratch: threading.local = field(default_factory=threading.local, repr=False)
@@ -402,7 +405,7 @@ class SearchIndex:
         names = self._name_parts(reading)
         if names:
             names = self._about_a_name(reading) or names
-        parts = [*self._need_parts(reading), *names, *self._text_parts(reading)]
+        parts = [*self._need_parts(reading, query.strict), *names, *self._text_parts(reading)]
         known = self._known_bits(reading)
         if not parts:
             return self._abstain(reading, known)
@@ -557,14 +560,14 @@ class SearchIndex:
             slots = self._scratch.slots = np.full(len(self), -1, np.int64)
         return slots
 
-    def _need_postings(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+    def _need_postings(self, key: str, strict: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Services answering a need key (a group: any of its children) and how well: a bit less
-        for a service tagged only with the whole group of a child need."""
-        cached = self._need_cache.get(key)
+        for a service tagged only with the whole group of a child need (none when `strict`)."""
+        cached = self._need_cache.get((key, strict))
         if cached is None:
             category = taxonomy.get_category(key)
             wider = dict.fromkeys(taxonomy.expand(key), 1.0) | _peripheral().get(key, {})
-            if category is not None and category.group is not None:
+            if category is not None and category.group is not None and not strict:
                 wider[category.group] = WIDER_WEIGHT
             keys = [k for k in wider if k in self.tagged and wider[k] > 0]
             idx = np.concatenate([self.tagged[k] for k in keys] + [_EMPTY])
@@ -573,13 +576,13 @@ class SearchIndex:
             first = np.ones(len(idx), bool)
             first[1:] = idx[order][1:] != idx[order][:-1]
             cached = (idx[order][first], weight[order][first])
-            self._need_cache[key] = cached
+            self._need_cache[(key, strict)] = cached
         return cached
 
-    def _need_parts(self, reading: _Reading) -> list[_Part]:
+    def _need_parts(self, reading: _Reading, strict: bool = False) -> list[_Part]:
         parts = []
         for need in reading.needs.values():
-            idx, weight = self._need_postings(need.key)
+            idx, weight = self._need_postings(need.key, strict)
             if len(idx):
                 parts.append(_Part(_CATEGORY, idx, need.score * weight, need.words))
         return parts
