@@ -2,7 +2,8 @@
 
 The JSON form is the evaluation contract of `../shared/eval/README.md`: one object per query,
 `{"id": ..., "results": [{"id", "score", "distance_km"}, ...]}`, best first, empty when nothing
-matched.
+matched; `"emergency"` lists the national lines the danger reader calls for, in display order
+(`[{"id": "prevention-suicide", "number": "3114"}, ...]`), and `"danger"` its kinds.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from catalogue import taxonomy
+from catalogue import danger, taxonomy
 from catalogue.search import Query, SearchIndex, SearchOutcome
 
 
@@ -34,10 +35,16 @@ def _run(index: SearchIndex, row: dict[str, Any], **options: Any) -> SearchOutco
     return index.search(query_from_row(row, **options))
 
 
+def _danger(row: dict[str, Any]) -> danger.Danger:
+    lang = row.get("lang") if row.get("lang") in taxonomy.LANGUAGES else "fr"
+    return danger.read(str(row.get("text") or ""), lang)
+
+
 def search_json(index: SearchIndex, row: dict[str, Any], *, explain: bool = False,
                 **options: Any) -> dict[str, Any]:  # fmt: skip
     """The evaluation contract's object; with `explain`, how each word was read too."""
     outcome = _run(index, row, **options)
+    danger_read = _danger(row)
     found = {
         "id": row.get("id"),
         "results": [
@@ -48,6 +55,8 @@ def search_json(index: SearchIndex, row: dict[str, Any], *, explain: bool = Fals
         "categories": list(outcome.categories),
         "place": outcome.place.place.name if outcome.place else None,
         "suggestions": list(outcome.suggestions),
+        "emergency": [{"id": line.id, "number": line.number} for line in danger_read.lines],
+        "danger": list(danger_read.kinds),
     }
     if explain:
         found["explain"] = [{"word": w, "read_as": role, "detail": detail}
@@ -67,7 +76,9 @@ def search_table(index: SearchIndex, row: dict[str, Any], **options: Any) -> str
     lang = row.get("lang") or "fr"
     understood = ", ".join(taxonomy.label(k, lang) for k in outcome.categories) or "-"
     place = outcome.place.place.name if outcome.place else "-"
-    lines = [f"need: {understood}   place: {place}"]
+    found = _danger(row)
+    lines = [f"call first: {line.number}  {line.labels['en']}" for line in found.lines]
+    lines.append(f"need: {understood}   place: {place}")
     if outcome.abstained:
         groups = ", ".join(taxonomy.label(k, lang) for k in outcome.suggestions)
         lines.append(f"nothing matched; try a category: {groups}")
