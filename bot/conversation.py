@@ -48,7 +48,7 @@ from bot.i18n import (
     user_language,
 )
 from bot.persistence import SQLPersistence
-from catalogue import places, taxonomy
+from catalogue import danger, places, taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
 from catalogue.needs import key_words
@@ -135,6 +135,11 @@ def start_search(context: Context, update: Update, *, text: str = "",
         for key in ("place", "loc", "any"):
             if previous.get(key):
                 search[key] = previous[key]
+    said = danger.from_categories(cats or ()).kinds  # a violence button is a danger too
+    # A danger said once stays on top until /new: its numbers must not scroll away.
+    kinds = set(previous.get("danger", [])) | set(said)
+    if kinds:
+        search["danger"] = [k for k in danger.kinds() if k in kinds]
     context.user_data["search"] = search
     return search
 
@@ -198,6 +203,7 @@ def build_query(search: dict[str, Any], lang: str, context: Context, *, limit: i
         no_appointment="appt" in filters_on,
         age=search.get("age"),
         gender=search.get("gender"),
+        strict=bool(search.get("strict")),
         limit=limit,
         offset=offset,
     )
@@ -425,6 +431,9 @@ async def need_text(update: Update, context: Context) -> int:
     coordinates = places.parse_coordinates(text)
     if coordinates is not None:  # typed or pasted "50.69,3.17": as a shared location
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
+    found = danger.read(text, user_language(update, context))
+    if found:  # before anything else: the numbers, then what can help
+        return await danger_said(update, context, text, found)
     if kind := courtesy(text):
         return await greet(update, context, kind)
     search = search_of(context)
@@ -479,6 +488,36 @@ async def outside(update: Update, context: Context) -> int:
     return await ask_need(update, context, intro)
 
 
+async def danger_said(update: Update, context: Context, text: str, found: danger.Danger) -> int:
+    """A danger was read: it becomes the need unless the text asks for something else too
+    ("mon mari me frappe, je cherche un avocat"), and it stays through the place step."""
+    search = start_search(context, update, text=text)
+    kinds = set(search.get("danger", [])) | set(found.kinds)
+    search["danger"] = [k for k in danger.kinds() if k in kinds]
+    if found.minor:
+        search["age"] = found.age
+    if found.kinds == (danger.HELP,):  # a bare call for help: 112, and a question
+        _ = tr_of(update, context).gettext
+        search["text"] = ""
+        sos = render.emergency_block(search["danger"], user_language(update, context))
+        return await ask_need(update, context, before(sos, _(
+            "Are you in danger right now? Tell me what is happening, or choose below what "
+            "you need.")))
+    if not asks_more(context, found, user_language(update, context)):
+        named = places.find_place_in_text(text)
+        if named is not None and named.certain:
+            search.update(place=named.place.name, loc=None, any=False)
+        search.update(text="", cats=list(found.needs), strict=True)
+    return await proceed(update, context)
+
+
+def asks_more(context: Context, found: danger.Danger, lang: str) -> bool:
+    """The text asks for a need besides the danger: the search reads one in its other words
+    (the danger's own words are left out: "en danger" must not read as food)."""
+    probe = search_services(context.bot_data["engine"], Query(text=found.rest, lang=lang, limit=1))
+    return not probe.abstained and bool(probe.categories)
+
+
 async def card_by_number(update: Update, context: Context, search: dict[str, Any],
                          number: int) -> int:
     """A result's number typed instead of pressed ("2"): its card, else the list again."""
@@ -503,7 +542,9 @@ async def proceed(update: Update, context: Context) -> int:
             filtered = run(context, search, tr.lang, limit=PROBE)
             if not filtered.abstained or outcome.abstained:  # else: the list says "nothing
                 outcome = filtered  # with these choices", the filter ticked to untick
-    sos = render.emergency_block(outcome.categories, tr.lang)  # danger: national lines first
+    sos = render.emergency_block(search.get("danger", []), tr.lang)  # national lines first
+    if sos and not has_place(search) and outcome.place is None:
+        return await ask_place(update, context, sos)  # the danger's need waits for a place
     if outcome.abstained:
         named_place = outcome.place and outcome.place.certain and not has_place(search)
         if search["text"] and named_place and not outcome.categories:
@@ -603,7 +644,7 @@ async def place_text(update: Update, context: Context) -> int:
     tr = tr_of(update, context)
     _ = tr.gettext
     search = search_of(context)
-    if search is None:
+    if search is None or danger.read(text, tr.lang):  # a danger said here is read first
         return await need_text(update, context)
     coordinates = places.parse_coordinates(text)
     if coordinates is not None:
@@ -744,7 +785,8 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
     page = render.Page(serial=search["n"], offset=search.get("offset", 0),
                        size=context.bot_data["settings"].page_size, filters=active,
                        need=need, place=place, audience=search.get("aud"),
-                       when=search.get("when"))
+                       when=search.get("when"),
+                       danger=search.get("danger", []))
     index = current_index(context.bot_data["engine"])  # the rows it ranked: no query
     services = {r.service_id: index.service(r.service_id) for r in outcome.results}
     rendered = render.render_results(outcome, page, tr.lang, services, now(context))

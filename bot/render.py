@@ -40,7 +40,8 @@ from bot.i18n import (
     translator,
 )
 from catalogue import places, taxonomy
-from catalogue.emergency import EmergencyLine, lines_for
+from catalogue.danger import lines_for
+from catalogue.emergency import EmergencyLine
 from catalogue.emergency import label as line_label
 from catalogue.hours import PARIS, day_openings, is_open
 from catalogue.hsds import derive_access
@@ -88,6 +89,7 @@ class Page:
     place: str | None = None  # place display name; None = the whole metropolis
     audience: str | None = None  # code of the "Who is it for?" choice, if any
     when: dict[str, Any] | None = None  # the "open" filter's day and evening said in words
+    danger: Sequence[str] = ()  # kinds of danger read (catalogue.danger): their lines first
 
 
 def place_label(name: str, lang: str) -> str:
@@ -310,9 +312,9 @@ def render_emergency_block(lines: Sequence[EmergencyLine], tr: Translator) -> st
     return "\n".join(text)
 
 
-def emergency_block(categories: Sequence[str], lang: str) -> str:
-    """The emergency block for the needs a search understood ("" for ordinary needs)."""
-    return render_emergency_block(lines_for(categories), translator(lang))
+def emergency_block(kinds: Sequence[str], lang: str) -> str:
+    """The emergency block for the kinds of danger read ("" when none)."""
+    return render_emergency_block(lines_for(kinds), translator(lang))
 
 
 def open_label(when: dict[str, Any] | None, lang: str) -> str:
@@ -335,11 +337,11 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str,
                    services: Mapping[str, Service] | None = None,
                    now: datetime | None = None) -> RenderedMessage:
     """One page of results with details, page, refine and new-search buttons; the emergency
-    block first when the needs understood are a danger. With the page's `services`, each line
-    also says the commune, the kind of help, when a closed place opens, and the conditions."""
+    block first when a danger was read. With the page's `services`, each line also says the
+    commune, the kind of help, when a closed place opens, and the conditions."""
     tr = translator(lang)
     _ = tr.gettext
-    sos = emergency_block(outcome.categories, lang)
+    sos = emergency_block(page.danger, lang)
     lines = [sos, ""] if sos else []
     if page.need:
         lines.append("🔎 " + esc(page.need))

@@ -35,7 +35,15 @@ from telegram.ext import (
 from bot.admin.common import fits, stop, tr_for
 from bot.admin.fields import hours_preview
 from bot.i18n import SUPPORTED, Translator, bidi, localized, translator, user_language
-from bot.render import as_of, conditions, phone, public_venue, render_service_card
+from bot.render import (
+    as_of,
+    conditions,
+    phone,
+    public_venue,
+    render_emergency_block,
+    render_service_card,
+)
+from catalogue import danger, places
 from catalogue.db import session_scope
 from catalogue.hours import PARIS, format_compact_hours
 from catalogue.models import Service
@@ -219,11 +227,17 @@ def _entry(service: Service, tr: Translator) -> list[str]:
     return lines
 
 
+def national_numbers(tr: Translator) -> str:
+    """Every national line: what a list handed to someone ends with, whatever it holds."""
+    return render_emergency_block(danger.national_lines(), tr)
+
+
 def shortlist_messages(services: list[Service], tr: Translator, now: datetime) -> list[str]:
     """The whole list to forward to a beneficiary: one message, or more only when it would
-    pass Telegram's 4,096 characters (whole entries are never cut)."""
+    pass Telegram's 4,096 characters (whole entries are never cut), the national numbers
+    last."""
     messages = [tr.gettext("Services for you (from Relais):") + "\n" + as_of(now, tr.lang)]
-    for entry in ("\n".join(_entry(s, tr)) for s in services):
+    for entry in [*("\n".join(_entry(s, tr)) for s in services), national_numbers(tr)]:
         if len(messages[-1]) + 2 + len(entry) > MAX_MESSAGE:
             messages.append(entry)
         else:
@@ -243,9 +257,10 @@ def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
     page = (
         f'<!doctype html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
         f"<title>{title}</title><style>body{{font:14pt sans-serif;margin:2em}}"
-        "section{white-space:pre-line;border-top:1px solid #999;padding:1em 0;"
+        "section,footer{white-space:pre-line;border-top:1px solid #999;padding:1em 0;"
         "page-break-inside:avoid}</style></head>"
-        f"<body><h1>{title}</h1><p>{bidi(as_of(now, lang), lang)}</p>{''.join(blocks)}</body></html>"
+        f"<body><h1>{title}</h1><p>{bidi(as_of(now, lang), lang)}</p>{''.join(blocks)}"
+        f"<footer>{national_numbers(tr)}</footer></body></html>"
     )
     return page.encode("utf-8")
 
@@ -319,9 +334,12 @@ async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     lang = user_language(update, context)
     text = inline.query.strip()
     articles = []
-    if text:
+    found = danger.read(text, lang)
+    if found:  # the numbers first, ready to post
+        articles.append(_danger_article(found, translator(lang)))
+    if text and found.kinds != (danger.HELP,):
         engine = context.bot_data["engine"]
-        outcome = search_services(engine, Query(text=text, lang=lang, limit=INLINE_RESULTS))
+        outcome = search_services(engine, _inline_query(text, found, lang))
         services = _load(context, [r.service_id for r in outcome.results])
         now = _now(context)
         for service in services:
@@ -348,6 +366,27 @@ async def inline_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         label = bidi(translator(lang).gettext("Search in Relais"), lang)
         button = InlineQueryResultsButton(text=label, start_parameter="inline")
     await inline.answer(articles, cache_time=60, is_personal=True, button=button)
+
+
+def _danger_article(found: danger.Danger, tr: Translator) -> InlineQueryResultArticle:
+    block = render_emergency_block(found.lines, tr)
+    return InlineQueryResultArticle(
+        id="danger",
+        title="🆘 " + " · ".join(line.number for line in found.lines),
+        description=tr.gettext("If you are in danger or need help now, call:"),
+        input_message_content=InputTextMessageContent(bidi(block, tr.lang),
+                                                      parse_mode=ParseMode.HTML),
+    )
+
+
+def _inline_query(text: str, found: danger.Danger, lang: str) -> Query:
+    """What inline mode searches: the text, or for a danger what helps with it there (an
+    18+ shelter is left out for a minor)."""
+    if not found:
+        return Query(text=text, lang=lang, limit=INLINE_RESULTS)
+    named = places.find_place_in_text(text)
+    return Query(categories=found.needs, place=named.place.name if named else None, lang=lang,
+                 strict=True, age=found.age, limit=INLINE_RESULTS)
 
 
 def register(application: Application) -> None:

@@ -602,13 +602,21 @@ async def test_a_short_french_note_repeating_the_access_line_is_left_out_in_russ
     assert "Accès libre" not in access and "Просто приходите" in access
 
 
-async def test_after_emergency_numbers_no_sorry_but_other_help_below(bot):
+async def test_after_emergency_numbers_no_sorry_but_places_that_help(bot):
     user = bot.user(lang="en")
     await user.send("/start")
     await user.send("Lille")
     answer = sent(await user.send("my husband hits me"))[-1]
     assert "📞 3919" in answer.text
-    assert "Sorry" not in answer.text and "what could help you" in answer.text
+    assert "Sorry" not in answer.text and "Maison Iris" in answer.text  # victims' shelter
+
+
+async def test_after_emergency_numbers_and_nothing_found_other_help_below(bot):
+    user = bot.user(lang="en")
+    await user.send("/start")
+    await user.send("Lille")
+    answer = sent(await user.press("c:sexual_violence_support"))[-1]
+    assert "📞 3919" in answer.text and "Sorry" not in answer.text
     assert data_starting([answer], "c:") or data_starting([answer], "g:")
 
 

@@ -1,5 +1,6 @@
-"""Danger first: national emergency lines open the reply when the need understood is a danger
-(violence, distress, a night outside), whatever the local results; ordinary needs stay calm."""
+"""Danger first: the danger reader's national lines open the reply at every step (need, place,
+after results, inline), the danger becomes the need and stays through the place step, and
+ordinary needs and idioms stay calm."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import dataclasses
 
 from bot.i18n import RLM, translator
 from bot.render import render_emergency_block
-from catalogue.emergency import all_lines, lines_for
+from catalogue.danger import lines_for
+from catalogue.emergency import all_lines
 from tests.bot.conftest import sent
 
 HEADING = "If you are in danger or need help now, call:"
+ASK_NEED = "What do you need?"
 
 
 def first_numbers(text: str) -> list[str]:
@@ -19,38 +22,126 @@ def first_numbers(text: str) -> list[str]:
     return [line.split()[1] for line in lines if line.startswith("📞")]
 
 
+def ids(call) -> list[str]:
+    return [d.removeprefix("d:") for d in call.button_data() if d.startswith("d:")]
+
+
 async def started(bot, lang: str):
     user = bot.user(lang=lang)
     await user.send("/start")
     return user
 
 
-async def test_violence_in_words_shows_3919_at_the_top_at_once(bot):
+async def test_violence_in_words_shows_the_police_and_3919_at_the_top_at_once(bot):
     user = await started(bot, "fr")
     reply = sent(await user.send("mon mari me frappe"))[0]
     assert reply.text.startswith("🆘")
-    assert first_numbers(reply.text)[:1] == ["3919"]
-    assert {"17", "112"} <= set(first_numbers(reply.text))
+    assert first_numbers(reply.text) == ["17", "3919", "112", "114"]
     assert "Violences Femmes Info" in reply.text
 
 
-async def test_violence_button_shows_3919_even_when_nothing_local_is_found(bot):
+async def test_violence_then_a_town_finds_the_womens_shelter_there(bot):
+    user = await started(bot, "fr")
+    await user.send("mon mari me frappe")
+    results = sent(await user.send("Roubaix"))[-1]
+    assert first_numbers(results.text)[0] == "17"
+    assert ids(results)[0] == "svc-057"  # Maison Iris, for women victims of violence
+    assert ASK_NEED not in results.text
+
+
+async def test_the_need_is_kept_through_the_place_step_in_english(bot):
+    user = await started(bot, "en")
+    asked = sent(await user.send("my husband hits me"))[-1]
+    assert "Where are you?" in asked.text and first_numbers(asked.text)[0] == "17"
+    reply = sent(await user.send("Tourcoing"))[-1]
+    assert ASK_NEED not in reply.text
+    assert first_numbers(reply.text)[0] == "17"
+
+
+async def test_violence_button_shows_the_lines_even_when_nothing_local_is_found(bot):
     user = await started(bot, "en")
     await user.send("Lille")  # place first: the need then searches at once
     reply = sent(await user.press("c:sexual_violence_support"))[-1]
     assert reply.text.startswith("🆘 <b>" + HEADING)
-    assert first_numbers(reply.text)[0] == "3919"
+    assert first_numbers(reply.text)[:2] == ["17", "3919"]
     assert "I know no place for this yet" in reply.text  # the eval catalogue has no such place
 
 
-async def test_distress_shows_3114_then_the_local_results(bot):
+async def test_wanting_to_die_shows_3114_then_psychological_support_never_food(bot):
+    user = await started(bot, "fr")
+    asked = sent(await user.send("je veux plus vivre"))[-1]
+    assert first_numbers(asked.text) == ["3114", "15", "112", "114"]
+    results = sent(await user.send("Lille"))[-1]
+    assert first_numbers(results.text)[0] == "3114"
+    assert results.text.index("3114") < results.text.index("<b>1. ")  # block, then places
+    assert "svc-032" in ids(results)  # the free psychological consultation in Lille
+    assert "Manger" not in results.text and "Alimentation" not in results.text
+
+
+async def test_in_danger_is_not_read_as_food(bot):
+    user = await started(bot, "fr")
+    await user.send("Lille")
+    reply = sent(await user.send("je suis en danger"))[-1]
+    assert first_numbers(reply.text)[0] == "17"
+    assert "Manger" not in reply.text
+
+
+async def test_distress_picked_with_a_button_shows_3114_then_the_local_results(bot):
     user = await started(bot, "en")
     await user.press("c:psychological_support")
     results = sent(await user.send("Lille"))[-1]
     numbers = first_numbers(results.text)
     assert numbers[0] == "3114" and "15" in numbers and "112" in numbers
-    assert results.text.index("3114") < results.text.index("<b>1. ")  # block, then places
     assert any(d.startswith("d:") for d in results.button_data())
+
+
+async def test_a_minor_outside_gets_119_and_115_and_no_shelter_for_adults(bot):
+    user = await started(bot, "fr")
+    asked = sent(await user.send("je suis mineur et je dors dehors"))[-1]
+    assert first_numbers(asked.text) == ["119", "115"]
+    results = sent(await user.send("Lille"))[-1]
+    assert first_numbers(results.text) == ["119", "115"]
+    shown = ids(results)
+    assert shown and not {"svc-031", "svc-018"} & set(shown)  # 18+ night shelters
+    assert "svc-041" not in shown  # a housing fund is no roof tonight
+
+
+async def test_a_child_in_danger_gets_119_first(bot):
+    user = await started(bot, "en")
+    reply = sent(await user.send("I'm 14 and my dad hits me"))[0]
+    assert first_numbers(reply.text)[:2] == ["119", "17"]
+
+
+async def test_a_night_outside_in_arabic_then_the_town_shows_shelters(bot):
+    user = await started(bot, "ar")
+    asked = sent(await user.send("ما عندي وين نبات الليلة"))[-1]
+    assert first_numbers(asked.text) == ["115"]
+    results = sent(await user.send("ليل"))[-1]
+    assert first_numbers(results.text) == ["115"]
+    assert {"svc-018", "svc-025", "svc-031"} & set(ids(results))
+
+
+async def test_a_bare_call_for_help_gets_112_and_a_question(bot):
+    user = await started(bot, "fr")
+    reply = sent(await user.send("SOS"))[-1]
+    assert first_numbers(reply.text) == ["112"]
+    assert "danger" in reply.text.split("112")[-1]  # the question after the number
+    assert any(d.startswith("g:") or d.startswith("c:") for d in reply.button_data())
+
+
+async def test_a_danger_said_at_the_place_step_is_read_first(bot):
+    user = await started(bot, "en")
+    await user.send("shower")
+    reply = sent(await user.send("I want to die"))[0]
+    assert first_numbers(reply.text)[0] == "3114"
+
+
+async def test_a_danger_said_after_results_is_read_first(bot):
+    user = await started(bot, "fr")
+    await user.send("colis alimentaire")
+    await user.send("Roubaix")
+    reply = sent(await user.send("il me menace de me tuer"))[0]
+    assert first_numbers(reply.text)[0] == "17"
 
 
 async def test_block_stays_on_top_of_the_next_page(bot):
@@ -86,9 +177,28 @@ async def test_an_ordinary_food_query_shows_no_emergency_block(bot):
         assert "🆘" not in call.text and not first_numbers(call.text)
 
 
+async def test_idioms_show_no_emergency_block(bot):
+    user = await started(bot, "fr")
+    for text in ("tuer le temps", "je meurs de rire", "mon téléphone est mort"):
+        for call in sent(await user.send(text)):
+            assert "🆘" not in call.text, text
+
+
+async def test_inline_mode_puts_the_numbers_first(bot):
+    user = bot.user(lang="fr")
+    calls = await user.inline_query("je veux mourir")
+    (answer,) = [c for c in calls if c.method == "answerInlineQuery"]
+    first = answer.params["results"][0]
+    assert first["id"] == "danger" and "3114" in first["title"]
+    assert "3114" in first["input_message_content"]["message_text"]
+    calls = await user.inline_query("tuer le temps")
+    (answer,) = [c for c in calls if c.method == "answerInlineQuery"]
+    assert all(r["id"] != "danger" for r in answer.params["results"])
+
+
 def test_block_says_once_what_all_lines_share():
     tr = translator("en")
-    block = render_emergency_block(lines_for(["sexual_violence_support"]), tr)
+    block = render_emergency_block(lines_for(["violence"]), tr)
     assert block.count("These numbers are free, day and night.") == 1
     assert "24/7" not in block and "free of charge" not in block
 
