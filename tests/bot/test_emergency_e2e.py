@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from bot.i18n import RLM, translator
 from bot.render import render_emergency_block
 from catalogue.danger import lines_for
@@ -129,19 +131,16 @@ async def test_a_bare_call_for_help_gets_112_and_a_question(bot):
     assert any(d.startswith("g:") or d.startswith("c:") for d in reply.button_data())
 
 
-async def test_a_danger_said_at_the_place_step_is_read_first(bot):
-    user = await started(bot, "en")
-    await user.send("shower")
-    reply = sent(await user.send("I want to die"))[0]
-    assert first_numbers(reply.text)[0] == "3114"
-
-
-async def test_a_danger_said_after_results_is_read_first(bot):
-    user = await started(bot, "fr")
-    await user.send("colis alimentaire")
-    await user.send("Roubaix")
-    reply = sent(await user.send("il me menace de me tuer"))[0]
-    assert first_numbers(reply.text)[0] == "17"
+@pytest.mark.parametrize(("lang", "before", "text", "first"), [
+    ("en", ["shower"], "I want to die", "3114"),  # at the place step
+    ("fr", ["colis alimentaire", "Roubaix"], "il me menace de me tuer", "17"),  # after results
+])  # fmt: skip
+async def test_a_danger_said_at_any_step_is_read_first(bot, lang, before, text, first):
+    user = await started(bot, lang)
+    for message in before:
+        await user.send(message)
+    reply = sent(await user.send(text))[0]
+    assert first_numbers(reply.text)[0] == first
 
 
 async def test_block_stays_on_top_of_the_next_page(bot):
