@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import permutations
 from pathlib import Path
@@ -72,22 +72,18 @@ class Danger:
         return needs_for(self.kinds)
 
 
-NONE = Danger()
-
-
 # --------------------------------------------------------------------------- data
 
 
 @dataclass(frozen=True)
 class _Slot:
-    """One place of a phrase: any of its words, looked up by kind of word, each token once."""
+    """One place of a phrase: any of its words, looked up by kind (whole, beginning, part)."""
 
     words: tuple[str, ...]  # literals, "prefix*" for a beginning, "*part*" inside a word
     negative: bool = False  # "!je": neither of the two words before the phrase is one of these
     exact: frozenset[str] = frozenset()  # the literals and their stems
     prefixes: tuple[str, ...] = ()
-    parts: tuple[str, ...] = ()
-    seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    parts: re.Pattern[str] | None = None  # any of the parts
 
     @classmethod
     def of(cls, words: Sequence[str], negative: bool = False) -> _Slot:
@@ -96,7 +92,9 @@ class _Slot:
             tuple(words), negative,
             exact=frozenset(plain) | frozenset(stem(w) for w in plain),
             prefixes=tuple(w[:-1] for w in words if w.endswith("*") and not w.startswith("*")),
-            parts=tuple(w[1:-1] for w in words if w.startswith("*") and w.endswith("*")),
+            parts=re.compile("|".join(re.escape(w[1:-1]) for w in words if w.startswith("*")
+                                      and w.endswith("*"))) if any(w.startswith("*") for w in words)
+            else None,
         )  # fmt: skip
 
     def fits(self, token: str | None) -> bool:
@@ -105,10 +103,11 @@ class _Slot:
         onto the verb: "بيضربني", "kaydrebni"). Typos are mended before (`_mended`)."""
         if token is None:
             return False
-        known = self.seen.get(token)
-        if known is None:
-            known = self.seen[token] = self._fits(token)
-        return known
+        if token in self.exact or _stem(token) in self.exact:
+            return True
+        if self.prefixes and token.startswith(self.prefixes):
+            return True
+        return self.parts is not None and self.parts.search(token) is not None
 
     def in_clause(self, tokens: Sequence[str | None], keys: frozenset[str]) -> bool:
         """Some word of the clause fits (`keys`: its words and their stems, for a set test)."""
@@ -118,27 +117,26 @@ class _Slot:
             return False
         return any(self.fits(t) for t in tokens)
 
-    def _fits(self, token: str) -> bool:
-        if token in self.exact or stem(token) in self.exact:
-            return True
-        if self.prefixes and token.startswith(self.prefixes):
-            return True
-        return any(part in token for part in self.parts)
-
 
 @dataclass(frozen=True)
 class _Phrase:
     slots: tuple[_Slot, ...]
     any_order: bool
     negated: bool  # counts only with a negation near it
-    text: str  # as written in the data file, for reports
-
     words: tuple[_Slot, ...] = ()  # the slots to find, without the guard
     guard: _Slot | None = None
+    anchor: frozenset[str] | None = None  # a slot's whole words: none in a clause, no match
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "words", tuple(s for s in self.slots if not s.negative))
+        words = tuple(s for s in self.slots if not s.negative)
+        plain = [s for s in words if not (s.prefixes or s.parts)]
+        object.__setattr__(self, "words", words)
         object.__setattr__(self, "guard", next((s for s in self.slots if s.negative), None))
+        object.__setattr__(self, "anchor", min((s.exact for s in plain), key=len, default=None))
+
+    def absent(self, keys: frozenset[str]) -> bool:
+        """Surely not in a clause of these words and stems (most phrases, at once)."""
+        return self.anchor is not None and self.anchor.isdisjoint(keys)
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,7 @@ def _words(item: str) -> list[str]:
 def _phrase(spec: str, classes: dict[str, list[str]], *, negated: bool = False) -> _Phrase:
     any_order = spec.startswith("~")
     parts = spec.removeprefix("~").split()
-    return _Phrase(tuple(_slot(p, classes) for p in parts), any_order, negated, spec)
+    return _Phrase(tuple(_slot(p, classes) for p in parts), any_order, negated)
 
 
 def _phrases(specs: Iterable[str], classes: dict[str, list[str]], *,
@@ -234,8 +232,11 @@ def kinds() -> tuple[str, ...]:
 # --------------------------------------------------------------------------- matching
 
 
+_stem = lru_cache(maxsize=16384)(stem)  # words are stemmed again for every slot
+
+
 def _keys(tokens: Sequence[str | None]) -> frozenset[str]:
-    return frozenset(t for t in tokens if t) | frozenset(stem(t) for t in tokens if t)
+    return frozenset(t for t in tokens if t) | frozenset(_stem(t) for t in tokens if t)
 
 
 def _matches(tokens: Sequence[str | None], phrase: _Phrase,
@@ -243,8 +244,8 @@ def _matches(tokens: Sequence[str | None], phrase: _Phrase,
     """Positions of each slot of `phrase` in `tokens`, for every way it is said there."""
     slots = phrase.words
     keys = _keys(tokens) if keys is None else keys
-    if not all(slot.in_clause(tokens, keys) for slot in reversed(slots)):
-        return  # most phrases: a word is missing (the last ones are the rarer)
+    if phrase.absent(keys) or not all(slot.in_clause(tokens, keys) for slot in slots):
+        return  # a word of the phrase is missing
     guard = phrase.guard
     orders = permutations(slots) if phrase.any_order and len(slots) > 1 else [slots]
     for order in orders:
@@ -317,7 +318,7 @@ def _mended(token: str) -> str:
     """A word of the phrases typed with a typo ("mourrir", "suicde"): one edit in a word of
     six letters or more, two from nine, the first letter right."""
     known, long = _vocabulary()
-    if len(token) < TYPO_LENGTH - 1 or token in known or stem(token) in known:
+    if len(token) < TYPO_LENGTH - 1 or token in known or _stem(token) in known:
         return token
     best, distance = token, 3
     for word in long.get(token[0], ()):
@@ -331,8 +332,11 @@ def _mended(token: str) -> str:
 
 def _blank(tokens: list[str | None], phrases: Iterable[_Phrase]) -> None:
     """Blank out the words of idioms ("mort de rire"): they say no danger."""
+    keys = _keys(tokens)
     for phrase in phrases:
-        for found in list(_matches(tokens, phrase)):
+        if phrase.absent(keys):
+            continue
+        for found in list(_matches(tokens, phrase, keys)):
             for i in range(min(found), max(found) + 1):
                 tokens[i] = None
 
@@ -343,6 +347,8 @@ def _said(tokens: Sequence[str | None], phrases: Iterable[_Phrase], langs: Seque
     those of the phrase's language and of the person's ("not in danger": French "danger")."""
     used: set[int] = set()
     for phrase in phrases:
+        if phrase.absent(keys):
+            continue
         for found in _matches(tokens, phrase, keys):
             if _negated(tokens, found, langs) == phrase.negated:
                 used.update(found)
@@ -380,7 +386,6 @@ def _all_languages(first: str) -> tuple[_Language, ...]:
     return tuple(language(lang) for lang in order if (FOLDER / f"{lang}.json").exists())
 
 
-@lru_cache(maxsize=1024)
 def read(text: str, lang: str = "fr") -> Danger:
     """The dangers `text` tells of (falsy when none), read in every language."""
     langs = _all_languages(lang if lang in LANGUAGES else "fr")
@@ -392,8 +397,7 @@ def read(text: str, lang: str = "fr") -> Danger:
         words = [_mended(w) for w in _spelled_out(clause.split(), langs)]
         tokens: list[str | None] = list(words)
         said: set[int] = set()
-        for data in langs:
-            _blank(tokens, data.idioms)
+        _blank(tokens, [p for data in langs for p in data.idioms])
         every += tokens
         keys = _keys(tokens)
         for data in langs:

@@ -5,13 +5,16 @@ ordinary needs and idioms stay calm."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.i18n import RLM, translator
 from bot.render import render_emergency_block
+from bot.share import shortlist_messages, shortlist_sheet
 from catalogue.danger import lines_for
 from catalogue.emergency import all_lines
+from catalogue.models import Service
 from tests.bot.conftest import sent
 
 HEADING = "If you are in danger or need help now, call:"
@@ -213,3 +216,14 @@ def test_block_gives_facts_per_line_when_lines_differ():
 
 def test_no_lines_no_block():
     assert render_emergency_block([], translator("fr")) == ""
+
+
+def test_a_forwarded_list_and_a_printable_sheet_end_with_every_national_number():
+    services = [Service(id="s1", name="Douches solidaires")]
+    last = shortlist_messages(services, translator("uk"))[-1]
+    sheet = shortlist_sheet(services, "ar", datetime(2026, 12, 7, tzinfo=UTC)).decode()
+    footer = sheet[sheet.index("<footer>"):]
+    for line in all_lines():
+        assert f"📞 {line.number} " in last
+        assert f"📞 {line.number} " in footer
+    assert last.rindex("📞") > last.index("Douches solidaires")
