@@ -220,8 +220,9 @@ def test_no_lines_no_block():
 
 def test_a_forwarded_list_and_a_printable_sheet_end_with_every_national_number():
     services = [Service(id="s1", name="Douches solidaires")]
-    last = shortlist_messages(services, translator("uk"))[-1]
-    sheet = shortlist_sheet(services, "ar", datetime(2026, 12, 7, tzinfo=UTC)).decode()
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    last = shortlist_messages(services, translator("uk"), now)[-1]
+    sheet = shortlist_sheet(services, "ar", now).decode()
     footer = sheet[sheet.index("<footer>"):]
     for line in all_lines():
         assert f"📞 {line.number} " in last
