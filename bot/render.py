@@ -281,17 +281,20 @@ def conditions(service: Service, tr: Translator) -> str:
     return " · ".join(parts)
 
 
-def render_emergency_block(lines: Sequence[EmergencyLine], tr: Translator) -> str:
+def render_emergency_block(lines: Sequence[EmergencyLine], tr: Translator,
+                           heading: str | None = None) -> str:
     """National lines to call at once, put before anything else; "" when none applies.
 
     Numbers stay plain digits outside any markup so Telegram can make them tappable.
+    `heading` replaces the words said to someone in danger (a printed list's footer).
     """
     if not lines:
         return ""
     _ = tr.gettext
     # TRANSLATORS: heading above national phone numbers (police, suicide prevention,
     # emergency shelter...), shown when someone describes a danger. Calm, short.
-    text = ["🆘 <b>" + _("If you are in danger or need help now, call:") + "</b>"]
+    heading = heading or _("If you are in danger or need help now, call:")
+    text = ["🆘 <b>" + heading + "</b>"]
     all_free = all(line.free for line in lines)
     always = all(line.round_the_clock for line in lines)
     if all_free and always:

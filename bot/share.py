@@ -229,7 +229,9 @@ def _entry(service: Service, tr: Translator) -> list[str]:
 
 def national_numbers(tr: Translator) -> str:
     """Every national line: what a list handed to someone ends with, whatever it holds."""
-    return render_emergency_block(danger.national_lines(), tr)
+    # TRANSLATORS: heading of the national emergency numbers at the end of a list of places
+    # given to someone (printed or forwarded)
+    return render_emergency_block(danger.national_lines(), tr, tr.gettext("In an emergency, call:"))
 
 
 def shortlist_messages(services: list[Service], tr: Translator, now: datetime) -> list[str]:
