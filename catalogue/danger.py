@@ -318,7 +318,7 @@ def _mended(token: str) -> str:
     """A word of the phrases typed with a typo ("mourrir", "suicde"): one edit in a word of
     six letters or more, two from nine, the first letter right."""
     known, long = _vocabulary()
-    if len(token) < TYPO_LENGTH - 1 or token in known or _stem(token) in known:
+    if len(token) < TYPO_LENGTH or token in known or _stem(token) in known:
         return token
     best, distance = token, 3
     for word in long.get(token[0], ()):
