@@ -11,19 +11,23 @@ import shutil
 import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, web
 from sqlmodel import Session, select
 
+from bot.admin import files
 from bot.conversation import RESULTS
 from bot.models import BotConversation, BotUserData
 from bot.stats import SearchStat
 from bot.transport import LocalRequest
 from bot.web import SECRET_HEADER, WEBHOOK_PATH
 from catalogue.db import make_engine
-from catalogue.importer import import_file
+from catalogue.importer import import_bytes, import_file
+from tests.bot.admin_kit import make_kit
+from tests.conftest import CATALOGUE
 
 RELAIS = Path(sys.executable).parent / "relais"
 USER = {"id": 4242, "is_bot": False, "first_name": "Camille", "language_code": "en"}
@@ -167,3 +171,24 @@ async def test_an_import_while_the_bot_writes_locks_nothing_out(bot, caplog, tmp
     assert "locked" not in caplog.text and "error" not in caplog.text.lower()
     stored = await bot.app.persistence.get_user_data()
     assert all(stored[5000 + n]["search"]["place"] == "Roubaix" for n in range(30))
+
+
+async def test_an_import_from_the_bot_runs_off_the_event_loop(sqlite_engine, monkeypatch):
+    """The dry run and the apply of `/import` run in a worker thread: a resident's update is
+    not held up by thousands of rows."""
+    kit = await make_kit(str(sqlite_engine.url))
+    threads = []
+
+    def recording(*args, **kwargs):
+        threads.append(threading.get_ident())
+        return import_bytes(*args, **kwargs)
+
+    monkeypatch.setattr(files, "import_bytes", recording)
+    try:
+        await kit.admin.send("/import")
+        await kit.admin.send_document("catalogue.json", CATALOGUE.read_bytes())
+        calls = await kit.admin.press("adm:imp:apply")
+        assert any("created" in c.text for c in calls)
+    finally:
+        await kit.app.shutdown()
+    assert len(threads) == 2 and threading.get_ident() not in threads
