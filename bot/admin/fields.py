@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import phonenumbers
+from babel import Locale
 
 from bot.admin.common import N_, labelled
 from bot.i18n import (
@@ -485,6 +486,46 @@ def _show_contact(value: dict[str, Any], tr: Translator) -> str:
     return ", ".join(p for p in parts if p) or _unknown(tr)
 
 
+# --- description, eligibility, languages ------------------------------------------------------
+
+
+def _text_field(key: str) -> Callable[[str], str | None]:
+    """A free text (French, as the catalogue keeps it); `-` for none; the import's limit."""
+
+    def parse(text: str) -> str | None:
+        text = text.strip()
+        return None if text == SKIP else _at_most(text, key)
+
+    return parse
+
+
+def _setter(name: str) -> Callable[[Service, Any], None]:
+    return lambda service, value: setattr(service, name, value)
+
+
+def parse_languages(text: str) -> list[str]:
+    """Language codes spoken there, `fr ar uk` (commas too); `-` for unknown."""
+    if text.strip() == SKIP:
+        return []
+    codes = [c.lower() for c in re.split(r"[\s,;|]+", text.strip()) if c]
+    unknown = [c for c in codes if not (2 <= len(c) <= 3 and c.isalpha() and _known_language(c))]
+    if unknown:
+        raise Invalid(N_("Unknown language codes: {codes}. Write codes like fr ar uk."),
+                      codes=", ".join(unknown))
+    if len(codes) > COUNT_LIMITS["languages"]:
+        raise Invalid(N_("At most {max} languages."), max=COUNT_LIMITS["languages"])
+    return list(dict.fromkeys(codes))
+
+
+def _known_language(code: str) -> bool:
+    return code in Locale.parse("en").languages
+
+
+def _show_languages(codes: list[str], tr: Translator) -> str:
+    names = Locale.parse(tr.lang).languages
+    return format_list([names.get(c, c) for c in codes], tr.lang) if codes else _unknown(tr)
+
+
 # --- source -----------------------------------------------------------------------------------
 
 
@@ -558,6 +599,23 @@ FIELDS: tuple[FieldSpec, ...] = (
         "contact", N_("Contact"),
         N_("Phone numbers, e-mail and website, in one message. Send - if none."),
         parse_contact, _set_contact, _read_contact, _show_contact,
+    ),
+    FieldSpec(
+        "description", N_("Description"),
+        N_("What does it offer? A few sentences in French. Send - to leave it empty."),
+        _text_field("description"), _setter("description"), _attr("description"), _plain,
+    ),
+    FieldSpec(
+        "eligibility", N_("Conditions"),
+        N_("Other conditions to come, in French (papers, address in the commune…). "
+           "Send - if none."),
+        _text_field("eligibility"), _setter("eligibility"), _attr("eligibility"), _plain,
+    ),
+    FieldSpec(
+        # TRANSLATORS: keep "fr ar uk" and "-" verbatim (typed codes)
+        "languages", N_("Languages spoken"),
+        N_("Languages spoken there, as codes: fr ar uk. Send - if unknown."),
+        parse_languages, _setter("languages"), _attr("languages"), _show_languages,
     ),
     FieldSpec(
         "source", N_("Source"),

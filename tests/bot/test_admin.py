@@ -127,6 +127,10 @@ async def test_add_guided_with_validation_at_each_step(kit):
     await user.press("adm:v:cost:free")
     assert "No phone" in texts(await user.send("call us"))[0]
     await user.send("03 20 12 34 56 accueil@example.org")
+    await user.send("Douches chaudes, serviette fournie.")
+    await user.send("-")
+    assert "Unknown language codes: xx" in texts(await user.send("fr xx"))[0]
+    await user.send("fr ar")
     calls = await user.send("Flyer of the association, 2026")
     summary = texts(calls)[-1]
     assert "Bains-douches du Centre" in summary and "Roubaix" in summary
@@ -141,6 +145,8 @@ async def test_add_guided_with_validation_at_each_step(kit):
         assert service.locations[0].city == "Roubaix" and service.locations[0].approximate
         assert service.phones[0].number.startswith("+33 3 20")
         assert service.email == "accueil@example.org"
+        assert service.description == "Douches chaudes, serviette fournie."
+        assert service.eligibility is None and service.languages == ["fr", "ar"]
         entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == service.id)).one()
         assert (entry.actor, entry.action) == (f"telegram:{ADMIN}", "create")
 
@@ -163,7 +169,8 @@ async def test_an_earlier_steps_button_fills_nothing(kit):
     for data in ("adm:v:cost:free", "adm:v:free", "adm:ct:shower"):  # old buttons
         calls = await user.press(data)
         assert answers(calls) == ["This button is old."] and not texts(calls), data
-    await user.send("-")
+    for step in ("-", "-", "-", "-"):  # contact, description, conditions, languages
+        await user.send(step)
     summary = texts(await user.send("Flyer of the association, 2026"))[-1]
     assert "Source: Flyer of the association, 2026" in summary
     await kit.admin.send(f"/edit {SERVICE_ID}")
@@ -182,9 +189,10 @@ async def test_french_summary_punctuation(kit):
     await french.send("Roubaix")
     preview = texts(await french.send("lu-ve 09:00-12:00"))[0]
     assert "lundi – vendredi\u00a0: 09:00" in preview
-    for step in ("all", "-", "free", "-"):
+    for step in ("all", "-", "free", "-", "-", "-", "fr"):
         await french.send(step)
     summary = texts(await french.send("Flyer"))[-1]
+    assert "Langues parlées\u00a0: français" in summary
     assert "Nom\u00a0: Bains-douches du Centre" in summary
     assert "Roubaix (sans adresse précise)" in summary and ", (" not in summary
     record_search(kit.engine, need="shower", commune="Roubaix", found=True, at=datetime.now(UTC))
@@ -447,3 +455,21 @@ async def test_an_hours_mistake_is_explained_in_the_admins_language(kit):
     assert "is not a time" not in answer
     answer = texts(await kit.admin.send("lu-ve 9h"))[0]
     assert "doit être ouverture-fermeture" in answer and "should be" not in answer
+
+
+async def test_edit_description_conditions_and_languages(kit):
+    kit.admin.user["language_code"] = "fr"
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    calls = await kit.admin.press("adm:f:description")
+    assert "Que propose-t-il" in texts(calls)[-1]
+    assert "Enregistré" in texts(await kit.admin.send("Douches et café le matin."))[0]
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:eligibility")
+    await kit.admin.send("Sur présentation d'une pièce d'identité")
+    await kit.admin.send(f"/edit {SERVICE_ID}")
+    await kit.admin.press("adm:f:languages")
+    await kit.admin.send("fr, uk")
+    service = kit.service()
+    assert service.description == "Douches et café le matin."
+    assert service.eligibility == "Sur présentation d'une pièce d'identité"
+    assert service.languages == ["fr", "uk"]

@@ -20,6 +20,7 @@ from bot.admin.fields import (
     parse_contact,
     parse_cost,
     parse_hours,
+    parse_languages,
     parse_name,
     parse_place,
     parse_source,
@@ -154,6 +155,9 @@ def test_every_field_reads_back_what_it_wrote():
         "access": parse_access("unconditional"),
         "cost": parse_cost("free"),
         "contact": parse_contact("03 20 12 34 56"),
+        "description": "Douches chaudes.",
+        "eligibility": None,
+        "languages": parse_languages("fr ar"),
         "source": parse_source("Flyer 2026"),
     }
     service = new_service(draft, verified_on=date(2026, 3, 1))
