@@ -297,28 +297,32 @@ def _spelled_out(words: list[str], langs: Sequence[_Language]) -> list[str]:
 
 
 @cache
-def _vocabulary() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
-    """Every whole word of every language's phrases, and those long enough to be mended by
-    their first letter."""
+def _vocabulary() -> tuple[frozenset[str], tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Every whole word and beginning of every language's phrases, and the words long enough
+    to be mended, by their first letter."""
     words: set[str] = set()
     for lang in LANGUAGES:
         data = language(lang)
         phrases = [*data.idioms, *data.minor, *data.calls,
                    *(p for ps in data.phrases.values() for p in ps)]  # fmt: skip
-        words.update(w for p in phrases for slot in p.slots for w in slot.words if "*" not in w)
+        words.update(w for p in phrases for slot in p.slots for w in slot.words)
+    whole = sorted(w for w in words if "*" not in w)
+    beginnings = tuple(sorted(w[:-1] for w in words if w.endswith("*") and not w.startswith("*")))
     long: dict[str, list[str]] = {}
-    for word in sorted(words):
+    for word in whole:
         if len(word) >= TYPO_LENGTH:
             long.setdefault(word[0], []).append(word)
-    return frozenset(words), {k: tuple(v) for k, v in long.items()}
+    return frozenset(whole), beginnings, {k: tuple(v) for k, v in long.items()}
 
 
 @lru_cache(maxsize=16384)
 def _mended(token: str) -> str:
     """A word of the phrases typed with a typo ("mourrir", "suicde"): one edit in a word of
-    six letters or more, two from nine, the first letter right."""
-    known, long = _vocabulary()
-    if len(token) < TYPO_LENGTH or token in known or _stem(token) in known:
+    six letters or more, two from nine, the first letter right. A word the phrases know, or
+    one a phrase's beginning fits ("obligée"), stays as it is."""
+    known, beginnings, long = _vocabulary()
+    if len(token) < TYPO_LENGTH or token in known or _stem(token) in known or \
+            token.startswith(beginnings):
         return token
     best, distance = token, 3
     for word in long.get(token[0], ()):
