@@ -119,7 +119,7 @@ def synthetic_catalogue(size: int, seed: int = 7) -> list[SimpleNamespace]:
             min_age=60 if eligibility and "60" in eligibility else None,
             max_age=25 if eligibility and "25" in eligibility else None,
             free=rng.random() < 0.6, fees=None, access=None, access_note=None,
-            languages=["fr"], areas=[], exceptions=[],
+            languages=["fr"], areas=[], exceptions=[], opening_hours_osm=None,
             locations=[record(city=city, insee_code=None, approximate=rng.random() < 0.05,
                               latitude=lat + rng.uniform(-0.05, 0.05),
                               longitude=lon + rng.uniform(-0.07, 0.07))],
