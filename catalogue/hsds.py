@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import uuid
 from collections.abc import Callable
 from datetime import date
 from functools import cache
@@ -25,6 +26,7 @@ from babel import Locale, UnknownLocaleError
 
 from catalogue import places
 from catalogue.limits import MAX_JSON_DEPTH, clean_text, no_constant, one_line
+from catalogue.phones import normalise_phone
 from catalogue.services import TRANSLATABLE, Problem
 from catalogue.taxonomy import get_category
 from catalogue.text import fold, normalise
@@ -184,7 +186,10 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
 
 
 def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
-    """Snapshots (with their 1-based item number) from HSDS JSON, and every problem found."""
+    """Snapshots (with their 1-based item number) from HSDS JSON, and every problem found.
+
+    The document may be one service, a list of services, or an API page (`contents`).
+    """
     try:
         doc = json.loads(data.decode("utf-8-sig"), parse_constant=no_constant)
     except UnicodeDecodeError as exc:
@@ -198,17 +203,17 @@ def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Prob
         return [], [Problem(None, None, f"invalid JSON: {str(exc)[:120]}")]
     if _depth(doc) > MAX_JSON_DEPTH:
         return [], [Problem(None, None, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")]
+    if isinstance(doc, dict) and isinstance(doc.get("contents"), list) and "id" not in doc:
+        doc = doc["contents"]  # an API page
     if isinstance(doc, dict):
         doc = [doc]
     if not isinstance(doc, list):
-        return [], [Problem(None, None, "expected a JSON array of HSDS services")]
+        return [], [Problem(None, None, "expected HSDS services: an object, an array or a page")]
     problems: list[Problem] = []
     snapshots = []
     for number, raw in enumerate(doc, start=1):
-        if not isinstance(raw, dict):
-            problems.append(Problem(number, None, "expected a service object"))
-            continue
-        snapshots.append((number, _service(_Item(raw, number, problems))))
+        for service in _services_in(raw, number, problems):
+            snapshots.append((number, _service(_Item(service, number, problems))))
     return snapshots, problems
 
 
@@ -225,8 +230,174 @@ def _depth(doc: Any) -> int:  # noqa: ANN401
     return deepest
 
 
+_ORGANIZATION_ONLY = {
+    "services", "website", "legal_status", "tax_status", "year_incorporated", "logo",
+    "parent_organization_id", "organization_identifiers", "programs",
+}  # fmt: skip
+_NOT_SERVICES = {
+    "location": "a location: Relais reads locations with the services given there",
+    "taxonomy_term": "a taxonomy term: Relais reads the terms attached to services",
+    "taxonomy": "a taxonomy: Relais reads the terms attached to services",
+    "api": "the root document of an HSDS API, not services",
+    "tabular": "tabular HSDS (one table per object): give the compiled JSON of the services",
+    "organization": "an organization without services: Relais reads services",
+}
+
+
+def _kind(raw: dict[str, Any]) -> str:
+    """Which HSDS object a JSON object is, from the fields only that object has."""
+    if any(isinstance(k, str) and k.endswith(".csv") for k in raw):
+        return "tabular"
+    if isinstance(raw.get("service"), dict):
+        return "service_at_location"
+    if "status" in raw:
+        return "service"
+    if "openapi_url" in raw:
+        return "api"
+    if "location_type" in raw:
+        return "location"
+    if _ORGANIZATION_ONLY & raw.keys():
+        return "organization"
+    if {"taxonomy", "taxonomy_detail", "term_uri", "code", "parent_id"} & raw.keys():
+        return "taxonomy_term"
+    if "version" in raw:
+        return "taxonomy"
+    return "service"
+
+
+def _services_in(raw: Any, number: int, problems: list[Problem]) -> list[dict[str, Any]]:
+    """The services one object of a document holds: itself, an organization's services (each
+    given its organization), the service of a service_at_location (given that place)."""
+    if not isinstance(raw, dict):
+        problems.append(Problem(number, None, "expected a service object"))
+        return []
+    kind = _kind(raw)
+    if kind == "service":
+        return [raw]
+    if kind == "service_at_location":
+        sal = {k: v for k, v in raw.items() if k != "service"}
+        return [{"service_at_locations": [sal], **raw["service"]}]
+    if kind == "organization" and isinstance(raw.get("services"), list) and raw["services"]:
+        org = {k: v for k, v in raw.items() if k != "services"}
+        return [
+            {"organization": org, **s} if isinstance(s, dict) else s for s in raw["services"]
+        ]
+    problems.append(Problem(number, None, f"not a service: {_NOT_SERVICES[kind]}"))
+    return []
+
+
+# --- ids ---------------------------------------------------------------------------------------
+
+
+@cache
+def _settings() -> dict[str, Any]:
+    text = resources.files("catalogue").joinpath("data/hsds.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def is_uuid(value: str) -> bool:
+    """True for a UUID in its usual written form (what HSDS 3.0 requires of every id)."""
+    try:
+        return str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
+def hsds_id(kind: str, relais_id: str) -> str:
+    """The HSDS id of a Relais object: its own id when that is a UUID already, else the uuid5
+    of Relais's namespace and `kind:id` — the same on every export, so others can follow it."""
+    if is_uuid(relais_id):
+        return relais_id
+    return str(uuid.uuid5(uuid.UUID(_settings()["namespace"]), f"{kind}:{relais_id}"))
+
+
+def _ids(kind: str, relais_id: str) -> dict[str, Any]:
+    """`id`, and Relais's readable id in `x_relais` when the two differ."""
+    hid = hsds_id(kind, relais_id)
+    return {"id": hid, EXTENSION: {"id": relais_id}} if hid != relais_id else {"id": hid}
+
+
+def _relais_id(item: _Item, *, required: bool = True) -> str | None:
+    ext = item.child(EXTENSION)
+    return (ext.text("id") if ext else None) or item.text("id", required=required)
+
+
+# --- what Relais models, and what it keeps aside ------------------------------------------------
+
+# The fields of each HSDS object that Relais reads into its model or writes itself; any other
+# field is kept as it came (`Service.hsds`) and written back on export.
+_MODELLED = {
+    "service": {
+        "id", "organization_id", "name", "alternate_name", "description", "url", "email",
+        "status", "assured_date", "organization", "eligibility_description", "minimum_age",
+        "maximum_age", "fees_description", "application_process", "phones", "schedules",
+        "languages", "service_areas", "service_at_locations", "attributes", EXTENSION,
+    },
+    "organization": {"id", "name", "description", "website", "email", EXTENSION},
+    "phone": {"id", "service_id", "number", "type", "description", EXTENSION},
+    "schedule": {
+        "id", "service_id", "location_id", "freq", "byday", "opens_at", "closes_at",
+        "valid_from", "valid_to", "description", EXTENSION,
+    },
+    "location": {
+        "id", "location_type", "name", "description", "latitude", "longitude", "addresses",
+        EXTENSION,
+    },
+    "address": {
+        "id", "location_id", "address_1", "address_2", "city", "postal_code", "country",
+        "address_type",
+    },
+    "language": {"id", "service_id", "name", "code"},
+    "service_area": {"id", "service_id", "name"},
+    "service_at_location": {"id", "service_id", "location_id", "location"},
+    "attribute": {"id", "link_id", "link_entity", "taxonomy_term_id", "taxonomy_term"},
+}  # fmt: skip
+
+
+class _Kept:
+    """The fields of a service's HSDS objects that Relais does not model, by object."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, Any] = {}
+
+    def add(self, item: _Item, kind: str, key: str | None = None, derived_id: str | None = None
+            ) -> None:  # fmt: skip
+        rest = {k: v for k, v in item.data.items() if k not in _MODELLED[kind]}
+        given = item.data.get("id")
+        if derived_id is not None and isinstance(given, str) and given != derived_id:
+            rest.update(_ids(kind, given))  # another system's id for an object Relais flattens
+        if rest:
+            self.put(kind, key, rest)
+
+    def drop(self, kind: str, key: str, field: str) -> None:
+        """Forget one kept field (Relais writes its own value there)."""
+        kept = self.data.get(kind, {})
+        if key in kept:
+            kept[key].pop(field, None)
+            if not kept[key]:
+                del kept[key]
+            if not kept:
+                del self.data[kind]
+
+    def put(self, kind: str, key: str | None, value: Any) -> None:
+        if key is None:
+            self.data[kind] = value
+        else:
+            self.data.setdefault(kind, {})[key] = value
+
+
+def _kept(s: dict[str, Any], kind: str, key: str | None = None) -> Any:
+    kept = (s.get("hsds") or {}).get(kind) or {}
+    return kept if key is None else kept.get(key) or {}
+
+
+# --- reading a service -------------------------------------------------------------------------
+
+
 def _service(item: _Item) -> dict[str, Any]:
-    sid = item.text("id", required=True) or f"item-{item.number}"
+    sid = _relais_id(item) or f"item-{item.number}"
+    kept = _Kept()
+    kept.add(item, "service")
     ext = item.child(EXTENSION)
     status = item.text("status") or "active"
     if status not in _STATUS_IN:
@@ -248,16 +419,26 @@ def _service(item: _Item) -> dict[str, Any]:
         "email": item.text("email"),
         "website": item.text("url"),
         "verified_on": item.date("assured_date"),
-        "organization": _organization(item),
-        "languages": [code for lang in item.children("languages") if (code := _language(lang))],
-        "areas": [a.text("name", required=True) for a in item.children("service_areas")],
-        "phones": [_phone(p, sid, i) for i, p in enumerate(item.children("phones"), start=1)],
-        "categories": _categories(item),
+        "organization": _organization(item, kept),
+        "languages": [],
+        "areas": [],
+        "phones": [
+            _phone(p, sid, i, kept) for i, p in enumerate(item.children("phones"), start=1)
+        ],
+        "categories": _categories(item, sid, kept),
     }
-    snap["areas"] = [a for a in snap["areas"] if a]
-    snap["locations"], sal_places = _locations(item)
+    for lang in item.children("languages"):
+        if code := lang.text("code", required=True):
+            snap["languages"].append(code)
+            kept.add(lang, "language", code, hsds_id("language", f"{sid}/{code}"))
+    for area in item.children("service_areas"):
+        if name := area.text("name", required=True):
+            snap["areas"].append(name)
+            kept.add(area, "service_area", name, hsds_id("service_area", f"{sid}/{name}"))
+    snap["locations"], sal_places = _locations(item, sid, kept)
     snap["hours"] = [
-        _schedule(s, sid, i, sal_places) for i, s in enumerate(item.children("schedules"), start=1)
+        _schedule(s, sid, i, sal_places, kept)
+        for i, s in enumerate(item.children("schedules"), start=1)
     ]
     derived: dict[str, Callable[[], Any]] = {
         "access": lambda: derive_access(access_note),
@@ -267,6 +448,7 @@ def _service(item: _Item) -> dict[str, Any]:
     for field, derive in derived.items():
         snap[field] = derive()
     snap.update(_extension(ext, sid))
+    snap["hsds"] = kept.data
     return snap
 
 
@@ -303,38 +485,47 @@ def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
             "hours_note": ext.text("hours_note"), **stored}  # fmt: skip
 
 
-def _organization(item: _Item) -> dict[str, Any] | None:
+def _organization(item: _Item, kept: _Kept) -> dict[str, Any] | None:
     org = item.child("organization")
     org_id = item.text("organization_id")
     if org is None:
         return {"id": org_id, "name": org_id} if org_id else None
+    kept.add(org, "organization")
+    description = org.text("description")
     return {
-        "id": org.text("id") or org_id or f"org-{item.data.get('id')}",
+        "id": _relais_id(org, required=False) or org_id or f"org-{item.data.get('id')}",
         "name": org.text("name", required=True),
-        "description": org.text("description"),
+        "description": None if description == _settings()["no_description"] else description,
         "website": org.text("website"),
         "email": org.text("email"),
     }
 
 
-def _language(lang: _Item) -> str | None:
-    return lang.text("code", required=True)
+def _phone(phone: _Item, sid: str, n: int, kept: _Kept) -> dict[str, Any]:
+    pid = _relais_id(phone, required=False) or f"{sid}-phone-{n}"
+    kept.add(phone, "phone", pid)
+    number = phone.text("number", required=True)
+    if number is not None:
+        try:
+            number = normalise_phone(number)
+        except ValueError as exc:
+            phone.problem("number", str(exc))
+    return {"id": pid, "number": number, "kind": phone.text("type"),
+            "description": phone.text("description")}  # fmt: skip
 
 
-def _phone(phone: _Item, sid: str, n: int) -> dict[str, Any]:
-    return {
-        "id": phone.text("id") or f"{sid}-phone-{n}",
-        "number": phone.text("number", required=True),
-        "kind": phone.text("type"),
-        "description": phone.text("description"),
-    }
+def _is_soliguide(term: _Item) -> bool:
+    named = str(term.data.get("taxonomy") or "").lower() == TAXONOMY
+    return named or term.data.get("taxonomy_id") == hsds_id("taxonomy", TAXONOMY)
 
 
-def _categories(item: _Item) -> list[str]:
+def _categories(item: _Item, sid: str, kept: _Kept) -> list[str]:
+    """Soliguide keys; attributes of other taxonomies are kept whole and written back."""
     keys = []
     for attr in item.children("attributes"):
         term = attr.child("taxonomy_term")
-        if term is None or term.data.get("taxonomy") != TAXONOMY:
+        if term is None or not _is_soliguide(term):
+            kept.data.setdefault("other_attributes", []).append(attr.data)
             continue
         term_id = term.text("id") or ""
         key = term.text("code") or term_id.removeprefix(f"{TAXONOMY}:")
@@ -342,10 +533,11 @@ def _categories(item: _Item) -> list[str]:
             term.problem("code", "missing Soliguide category key")
         else:
             keys.append(key)
+            kept.add(attr, "attribute", key, hsds_id("attribute", f"{sid}/{key}"))
     return keys
 
 
-def _locations(item: _Item) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def _locations(item: _Item, sid: str, kept: _Kept) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Places of the service, and service_at_location id → location id (for schedules)."""
     locations, sal_places = [], {}
     for sal in item.children("service_at_locations"):
@@ -353,16 +545,19 @@ def _locations(item: _Item) -> tuple[list[dict[str, Any]], dict[str, str]]:
         if loc is None:
             sal.problem("location", "missing")
             continue
-        loc_id = loc.text("id") or sal.text("location_id", required=True)
+        loc_id = _relais_id(loc, required=False) or sal.text("location_id", required=True)
         if not loc_id:
             continue
         if sal_id := sal.text("id"):
             sal_places[sal_id] = loc_id
-        locations.append(_location(loc, loc_id))
+        kept.add(sal, "service_at_location", loc_id,
+                 hsds_id("service_at_location", f"{sid}/{loc_id}"))  # fmt: skip
+        locations.append(_location(loc, loc_id, kept))
     return locations, sal_places
 
 
-def _location(loc: _Item, loc_id: str) -> dict[str, Any]:
+def _location(loc: _Item, loc_id: str, kept: _Kept) -> dict[str, Any]:
+    kept.add(loc, "location", loc_id)
     addresses = loc.children("addresses")
     physical = [a for a in addresses if a.data.get("address_type") in (None, "physical")]
     address = (physical or addresses or [None])[0]
@@ -372,6 +567,9 @@ def _location(loc: _Item, loc_id: str) -> dict[str, Any]:
         street = ", ".join(line for line in lines if line) or None
         city = address.text("city")
         postcode = address.text("postal_code")
+        kept.add(address, "address", loc_id, hsds_id("address", loc_id))
+        if others := [a.data for a in addresses if a is not address]:
+            kept.put("other_addresses", loc_id, others)
     ext = loc.child(EXTENSION)
     place = {
         "id": loc_id,
@@ -386,6 +584,8 @@ def _location(loc: _Item, loc_id: str) -> dict[str, Any]:
     }
     given = ext is not None and "insee_code" in ext.data
     place["insee_code"] = ext.text("insee_code") if ext and given else commune_code(city, postcode)
+    if _state_province(place):  # Relais writes the département it knows (see _export_location)
+        kept.drop("address", loc_id, "state_province")
     return place
 
 
@@ -412,7 +612,13 @@ def _number(item: _Item, field: str) -> float | None:
     return number
 
 
-def _schedule(s: _Item, sid: str, n: int, sal_places: dict[str, str]) -> dict[str, Any]:
+def _schedule(
+    s: _Item, sid: str, n: int, sal_places: dict[str, str], kept: _Kept
+) -> dict[str, Any]:
+    """One opening rule. Fields Relais does not model (`bymonthday`, `until`…) are kept aside
+    and written back on export; they are never dropped."""
+    hid = _relais_id(s, required=False) or f"{sid}-hours-{n}"
+    kept.add(s, "schedule", hid)
     freq = (s.text("freq") or "WEEKLY").upper()
     byday = (s.text("byday", required=True) or "").upper().replace(" ", "")
     if freq not in BYDAY:
@@ -421,8 +627,8 @@ def _schedule(s: _Item, sid: str, n: int, sal_places: dict[str, str]) -> dict[st
         s.problem("byday", f"invalid days {byday!r} for {freq}")
     location_id = s.text("location_id") or sal_places.get(s.text("service_at_location_id") or "")
     return {
-        "id": s.text("id") or f"{sid}-hours-{n}",
-        "location_id": location_id,
+        "id": hid,
+        "location_id": _location_ids(s).get(location_id, location_id),
         "freq": freq,
         "byday": byday,
         "opens_at": s.time("opens_at"),
@@ -433,20 +639,40 @@ def _schedule(s: _Item, sid: str, n: int, sal_places: dict[str, str]) -> dict[st
     }
 
 
+def _location_ids(s: _Item) -> dict[str, str]:
+    """HSDS location id → Relais location id, from the `x_relais` of the schedule."""
+    ext = s.child(EXTENSION)
+    location = ext.text("location_id") if ext else None
+    given = s.data.get("location_id")
+    return {given: location} if location and isinstance(given, str) else {}
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 
 def to_hsds(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """HSDS 3.0 compiled services from snapshots (inverse of `parse_hsds`)."""
-    return [_export_service(s) for s in snapshots]
+    return [export_service(s) for s in snapshots]
 
 
 def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None and v != [] and v != {}}
 
 
-def _export_service(s: dict[str, Any]) -> dict[str, Any]:
+def _with(ours: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
+    """An object as Relais writes it, with the fields Relais kept aside for it."""
+    return _drop_none({**ours, **kept})
+
+
+def _extended(ids: dict[str, Any], extension: dict[str, Any]) -> dict[str, Any]:
+    """`_ids` with more `x_relais` values."""
+    return {**ids, EXTENSION: {**ids.get(EXTENSION, {}), **extension}}
+
+
+def export_service(s: dict[str, Any]) -> dict[str, Any]:
+    """One snapshot as an HSDS 3.0 compiled service (every id a UUID, see `hsds_id`)."""
     sid = s["id"]
+    hid = hsds_id("service", sid)
     org = s["organization"]
     extension = {
         "source": s["source"],
@@ -459,9 +685,13 @@ def _export_service(s: dict[str, Any]) -> dict[str, Any]:
         "opening_hours": s["opening_hours_osm"],
         "hours_note": s["hours_note"],
     }
-    return _drop_none({
-        "id": sid,
-        "organization_id": org["id"] if org else None,
+    # Present keys win over derivation on import, so nulls are kept for the three values.
+    extension = {k: v for k, v in extension.items()
+                 if v not in ([], {}) and (v is not None or k in ("access", "free", "gender"))}  # fmt: skip
+    ids = _extended(_ids("service", sid), extension)
+    return _with({
+        "id": hid,
+        "organization_id": hsds_id("organization", org["id"]) if org else None,
         "name": s["name"],
         "alternate_name": s["alternate_name"],
         "description": s["description"],
@@ -469,46 +699,61 @@ def _export_service(s: dict[str, Any]) -> dict[str, Any]:
         "email": s["email"],
         "status": _STATUS_OUT[s["status"]],
         "assured_date": s["verified_on"],
-        "organization": _drop_none(org) if org else None,
+        "organization": export_organization(org, _kept(s, "organization")) if org else None,
         "eligibility_description": s["eligibility"],
         "minimum_age": s["min_age"],
         "maximum_age": s["max_age"],
         "fees_description": s["fees"],
         "application_process": s["access_note"],
-        "phones": [
-            _drop_none({"id": p["id"], "service_id": sid, "number": p["number"],
-                        "type": p["kind"], "description": p["description"]})
-            for p in s["phones"]
-        ],  # fmt: skip
-        "schedules": [_export_schedule(h, sid) for h in s["hours"]],
+        "phones": [_with({**_ids("phone", p["id"]), "service_id": hid, "number": p["number"],
+                          "type": p["kind"], "description": p["description"]},
+                         _kept(s, "phone", p["id"]))
+                   for p in s["phones"]],  # fmt: skip
+        "schedules": [_export_schedule(h, hid, _kept(s, "schedule", h["id"])) for h in s["hours"]],
         "languages": [
-            {"id": f"{sid}-lang-{code}", "service_id": sid, "name": _language_name(code),
-             "code": code}
+            _with({"id": hsds_id("language", f"{sid}/{code}"), "service_id": hid,
+                   "name": _language_name(code), "code": code}, _kept(s, "language", code))
             for code in s["languages"]
         ],  # fmt: skip
         "service_areas": [
-            {"id": f"{sid}-area-{i}", "service_id": sid, "name": name}
-            for i, name in enumerate(s["areas"], start=1)
-        ],
+            _with({"id": hsds_id("service_area", f"{sid}/{name}"), "service_id": hid,
+                   "name": name}, _kept(s, "service_area", name))
+            for name in s["areas"]
+        ],  # fmt: skip
         "service_at_locations": [
-            {"id": f"{sid}-at-{loc['id']}", "service_id": sid, "location_id": loc["id"],
-             "location": _export_location(loc)}
+            _with({"id": hsds_id("service_at_location", f"{sid}/{loc['id']}"), "service_id": hid,
+                   "location_id": hsds_id("location", loc["id"]),
+                   "location": _export_location(s, loc)}, _kept(s, "service_at_location", loc["id"]))
             for loc in s["locations"]
         ],  # fmt: skip
-        "attributes": [_export_category(key, sid) for key in s["categories"]],
-        # Present keys win over derivation on import, so nulls are kept for the three values.
-        EXTENSION: {
-            k: v for k, v in extension.items() if v not in ([], {}) and (v is not None or k in
-            ("access", "free", "gender"))
-        },  # fmt: skip
-    })
+        "attributes": [
+            _with(_export_category(key, hid, sid), _kept(s, "attribute", key))
+            for key in s["categories"]
+        ] + list(_kept(s, "other_attributes") or []),
+        EXTENSION: ids.get(EXTENSION),
+    }, _kept(s, "service"))
 
 
-def _export_schedule(h: dict[str, Any], sid: str) -> dict[str, Any]:
-    return _drop_none({
-        "id": h["id"],
-        "service_id": sid,
-        "location_id": h["location_id"],
+def export_organization(org: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
+    """An organisation; its description is required by HSDS, so an unknown one says so."""
+    return _with({
+        **_ids("organization", org["id"]),
+        "name": org["name"],
+        "description": org["description"] or _settings()["no_description"],
+        "website": org["website"],
+        "email": org["email"],
+    }, kept)  # fmt: skip
+
+
+def _export_schedule(h: dict[str, Any], hid: str, kept: dict[str, Any]) -> dict[str, Any]:
+    loc_id = h["location_id"]
+    ids = _ids("schedule", h["id"])
+    if loc_id is not None and hsds_id("location", loc_id) != loc_id:
+        ids = _extended(ids, {"location_id": loc_id})
+    return _with({
+        **ids,
+        "service_id": hid,
+        "location_id": hsds_id("location", loc_id) if loc_id else None,
         "freq": h["freq"],
         "byday": h["byday"],
         "opens_at": h["opens_at"],
@@ -516,43 +761,80 @@ def _export_schedule(h: dict[str, Any], sid: str) -> dict[str, Any]:
         "valid_from": h["valid_from"],
         "valid_to": h["valid_to"],
         "description": h["note"],
-    })
+    }, kept)  # fmt: skip
 
 
-def _export_location(loc: dict[str, Any]) -> dict[str, Any]:
-    address = None
+def _state_province(loc: dict[str, Any]) -> str | None:
+    """The département, from the commune's INSEE code or the postcode (MEL: "Nord")."""
+    code = loc["insee_code"] or loc["postcode"] or ""
+    return _settings()["departments"].get(code[:2])
+
+
+def _export_location(s: dict[str, Any], loc: dict[str, Any]) -> dict[str, Any]:
+    lid = hsds_id("location", loc["id"])
+    addresses = []
     if loc["address"] or loc["city"] or loc["postcode"]:
-        address = {
-            "id": f"{loc['id']}-address",
-            "location_id": loc["id"],
+        address = _with({
+            "id": hsds_id("address", loc["id"]),
+            "location_id": lid,
             "address_1": loc["address"] or "",
             "city": loc["city"] or "",
             "postal_code": loc["postcode"] or "",
             "country": "FR",
             "address_type": "physical",
-        }
-    return _drop_none({
-        "id": loc["id"],
+        }, _kept(s, "address", loc["id"]))  # fmt: skip
+        # The département when Relais knows the commune; else what the file said, if anything.
+        if state := _state_province(loc):
+            address["state_province"] = state
+        addresses.append(address)
+    addresses += _kept(s, "other_addresses").get(loc["id"], [])
+    ids = _extended(_ids("location", loc["id"]),
+                    {"approximate": loc["approximate"], "insee_code": loc["insee_code"]})
+    return _with({
+        **ids,
         "location_type": "physical",
         "name": loc["name"],
         "description": loc["description"],
         "latitude": loc["latitude"],
         "longitude": loc["longitude"],
-        "addresses": [address] if address else None,
-        EXTENSION: {"approximate": loc["approximate"], "insee_code": loc["insee_code"]},
-    })
+        "addresses": addresses,
+    }, _kept(s, "location", loc["id"]))  # fmt: skip
 
 
-def _export_category(key: str, sid: str) -> dict[str, Any]:
-    term = {"id": f"{TAXONOMY}:{key}", "code": key, "taxonomy": TAXONOMY, "language": "fr"}
+def taxonomy() -> dict[str, Any]:
+    """The Soliguide taxonomy as an HSDS taxonomy object."""
+    about = _settings()["taxonomy"]
+    return {"id": hsds_id("taxonomy", TAXONOMY), "name": about["name"],
+            "description": about["description"], "uri": about["uri"]}  # fmt: skip
+
+
+def taxonomy_term(key: str) -> dict[str, Any]:
+    """A Soliguide key as an HSDS taxonomy term, with a description that says what it is."""
+    term: dict[str, Any] = {"id": hsds_id("taxonomy_term", key), "code": key, "name": key}
     category = get_category(key)
+    settings = _settings()
     if category is not None:
-        term["name"] = category.labels.get("fr", key)
+        term["name"] = label = category.labels.get("fr", key)
         if category.group:
-            term["parent_id"] = f"{TAXONOMY}:{category.group}"
+            group = get_category(category.group)
+            group_label = group.labels.get("fr", category.group) if group else category.group
+            term["description"] = settings["term_description"].format(
+                label=label, key=key, group=group_label
+            )
+            term["parent_id"] = hsds_id("taxonomy_term", category.group)
+        else:
+            term["description"] = settings["group_description"].format(label=label, key=key)
+    else:
+        term["description"] = settings["group_description"].format(label=key, key=key)
+    term.update(taxonomy=TAXONOMY, taxonomy_id=hsds_id("taxonomy", TAXONOMY), language="fr")
+    return term
+
+
+def _export_category(key: str, hid: str, sid: str) -> dict[str, Any]:
+    term = taxonomy_term(key)
     return {
-        "id": f"{sid}-attr-{key}",
-        "link_id": sid,
+        "id": hsds_id("attribute", f"{sid}/{key}"),
+        "link_id": hid,
         "link_entity": "service",
         "taxonomy_term_id": term["id"],
         "taxonomy_term": term,

@@ -152,6 +152,19 @@ class ServiceTranslation(SQLModel, table=True):
     service: "Service" = Relationship(back_populates="translations")
 
 
+class ServiceHsds(SQLModel, table=True):
+    """What an HSDS file said about a service that Relais does not model (cost options,
+    contacts, other taxonomies, schedule rules such as `bymonthday`, the ids of flattened
+    objects…), given back on export so that nothing read is dropped. See catalogue/hsds.py."""
+
+    __tablename__ = "service_hsds"
+
+    service_id: str = Field(foreign_key="service.id", primary_key=True, ondelete="CASCADE")
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+    service: "Service" = Relationship(back_populates="hsds")
+
+
 class Service(SQLModel, table=True):
     id: str = Field(primary_key=True)
     organization_id: str | None = Field(default=None, foreign_key="organization.id", index=True)
@@ -201,6 +214,9 @@ class Service(SQLModel, table=True):
         back_populates="service", cascade_delete=True
     )
     sources: list["ServiceSource"] = Relationship(back_populates="service", cascade_delete=True)
+    hsds: Optional["ServiceHsds"] = Relationship(
+        back_populates="service", cascade_delete=True, sa_relationship_kwargs={"uselist": False}
+    )
 
     @property
     def category_keys(self) -> list[str]:

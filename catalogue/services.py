@@ -27,6 +27,7 @@ from catalogue.models import (
     Phone,
     Service,
     ServiceCategory,
+    ServiceHsds,
     ServiceLocationLink,
     ServiceTranslation,
     Status,
@@ -84,6 +85,7 @@ _RELATIONS = (
     selectinload(Service.exceptions),  # type: ignore[arg-type]
     selectinload(Service.translations),  # type: ignore[arg-type]
     selectinload(Service.sources),  # type: ignore[arg-type]
+    selectinload(Service.hsds),  # type: ignore[arg-type]
 )
 
 
@@ -157,6 +159,7 @@ def normalise_snapshot(data: dict[str, Any]) -> dict[str, Any]:
         for lang, fields in sorted(translations.items())
         if any(fields.values())
     }
+    snap["hsds"] = dict(src.get("hsds") or {})  # what an HSDS file held that Relais does not model
     for stamp in STAMPS:
         if src.get(stamp) is not None:
             snap[stamp] = _json_value(src[stamp])
@@ -176,6 +179,7 @@ def _service_dict(service: Service) -> dict[str, Any]:
         hours=service.hours,
         exceptions=service.exceptions,
         translations=translations,
+        hsds=service.hsds.data if service.hsds else {},
     )
     return data
 
@@ -285,6 +289,11 @@ def _apply(session: Session, snap: dict[str, Any]) -> Service:
         lambda d: ServiceTranslation(lang=d["lang"], field=d["field"], text=d["text"]),
         ("text",),
     )
+    if snap["hsds"]:
+        service.hsds = service.hsds or ServiceHsds()
+        service.hsds.data = snap["hsds"]
+    else:
+        service.hsds = None
     return service
 
 
