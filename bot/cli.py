@@ -33,6 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     bot.add_argument("--webhook", action="store_true",
                      help="serve a webhook (RELAIS_WEBHOOK_URL) instead of long polling")
     bot.set_defaults(handler=cmd_bot)
+    serve = sub.add_parser("serve", help="serve the read-only HSDS API under /hsds "
+                           "(beside the webhook when TELEGRAM_BOT_TOKEN and RELAIS_WEBHOOK_URL "
+                           "are set)")  # fmt: skip
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 
@@ -84,6 +88,21 @@ def cmd_bot(args: argparse.Namespace) -> int:
             asyncio.run(serve_webhook(application, settings))
         return 0
     application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The HSDS API alone on RELAIS_HOST:RELAIS_PORT; with a token and a webhook URL, the bot's
+    webhook server, which serves the same API beside /telegram in one process."""
+    from bot.hsds_api import serve_api
+
+    settings = _settings(args)
+    if settings.token and settings.webhook_url:
+        return cmd_bot(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger(__name__).info("HSDS API on %s:%s/hsds", settings.host, settings.port)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_api(make_engine(settings.database_url), settings.host, settings.port))
     return 0
 
 

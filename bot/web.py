@@ -5,6 +5,7 @@ constant time); a wrong secret gets 403. A body that is not an update (not JSON,
 missing fields Telegram always sends) gets 400, never 500: Telegram retries a 5xx forever. An
 update delivered twice (Telegram redelivers when our answer was lost) is handled once. GET
 /healthz answers 200 only when the database answers, so the host restarts a bot that lost it.
+The read-only HSDS API (bot/hsds_api.py) is mounted under /hsds beside them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from telegram.ext import Application
 
 from bot.app import post_init
 from bot.config import Settings
+from bot.hsds_api import make_hsds_app
 
 log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram"
@@ -74,7 +76,7 @@ def _database_answers(engine: Engine) -> bool:
 
 
 def make_web_app(application: Application, secret: str) -> web.Application:
-    """The aiohttp app: POST /telegram (secret checked) and GET /healthz."""
+    """The aiohttp app: POST /telegram (secret checked), GET /healthz and the HSDS API."""
     seen = RecentIds()
 
     async def webhook(request: web.Request) -> web.Response:
@@ -104,6 +106,8 @@ def make_web_app(application: Application, secret: str) -> web.Application:
     app = web.Application()
     app.router.add_post(WEBHOOK_PATH, webhook)
     app.router.add_get("/healthz", healthz)
+    if (engine := application.bot_data.get("engine")) is not None:
+        app.add_subapp("/hsds", make_hsds_app(engine))
     return app
 
 

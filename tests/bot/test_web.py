@@ -205,3 +205,13 @@ async def test_webhook_answers_every_mutated_update_with_200_or_400(bot):
                 assert isinstance(bot.app.update_queue.get_nowait(), Update)
     finally:
         await client.close()
+
+
+async def test_the_hsds_api_runs_beside_the_webhook(bot):
+    client = await client_for(bot)
+    try:
+        response = await client.get("/hsds/taxonomies")
+        assert response.status == 200 and (await response.json())["total_items"] == 1
+        assert (await client.post(WEBHOOK_PATH, json=UPDATE)).status == 403
+    finally:
+        await client.close()
