@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -258,8 +258,9 @@ def import_bytes(
     report.dry_run = dry_run
     if not report.ok():
         return report
+    keep = sheet.with_stored if _format_of(data, filename) == "csv" else None
     try:
-        _apply(engine, items, report, actor=actor, progress=progress)
+        _apply(engine, items, report, actor=actor, progress=progress, keep=keep)
     except IntegrityError as exc:  # e.g. a phone id that another stored service already uses
         problem = Problem(None, None, f"the database refused the import: {exc.orig}")
         return ImportReport(problems=[problem], unit=report.unit, dry_run=dry_run)
@@ -301,12 +302,15 @@ def _apply(
     *,
     actor: str,
     progress: bool,
+    keep: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None,
 ) -> None:
     """Sort the items into created/updated/unchanged and, unless a dry run, write them in one
     transaction (`catalogue.bulk`: time linear in the number of services).
 
     Fields the file leaves out are first taken from the stored service; the result is checked
     again (a new minimum age against a stored maximum…), and nothing is written on a problem.
+    `keep(snapshot, stored)` then completes a snapshot from a file that never holds some of
+    what is stored (the CSV sheet: see `sheet.with_stored`).
     """
     with session_scope(engine) as session:
         stored = bulk.stored_snapshots(session, (snap["id"] for _, snap in items))
@@ -316,6 +320,8 @@ def _apply(
             if before is not None and report.keep:
                 snap = normalise_snapshot(keep_stored(snap, before, report.keep))
                 report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
+            if before is not None and keep is not None:
+                snap = keep(snap, before)
             plans.append((snap, before))
         report.problems.extend(_shared_row_problems(session, [(n, s) for (s, _), (n, _) in
                                                                zip(plans, items, strict=True)]))

@@ -27,7 +27,8 @@ from catalogue.hours import HoursSyntaxError, compact_rules, format_compact_hour
 from catalogue.hsds import commune_code
 from catalogue.limits import clean_text, one_line
 from catalogue.models import OpeningHours
-from catalogue.services import TRANSLATABLE, Problem
+from catalogue.phones import normalise_phone
+from catalogue.services import TRANSLATABLE, Problem, normalise_snapshot
 from catalogue.taxonomy import LANGUAGES
 from catalogue.text import normalise
 
@@ -263,9 +264,27 @@ def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Pro
             prefix = f"{sid}-hours{k}" if several else f"{sid}-hours"
             location_id = place["id"] if place is not None and several else None
             snap["hours"].extend(_hours(row, prefix, location_id))
+        snap["hours"] = _shared_rules(snap["hours"], {p["id"] for p in snap["locations"]})
         snap[KEEP] = absent
         snapshots.append((first.line, snap))
     return snapshots, problems
+
+
+def _shared_rules(hours: list[dict[str, Any]], places: set[str]) -> list[dict[str, Any]]:
+    """A rule written on the row of every place is one rule of the service, for all its places
+    (the export writes such a rule on every row)."""
+    if len(places) < 2:
+        return hours
+    by_rule: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for h in hours:
+        by_rule.setdefault(tuple(h[k] for k in _HOURS_KEY), []).append(h)
+    shared = []
+    for same in by_rule.values():
+        if {h["location_id"] for h in same} == places and len(same) == len(places):
+            shared.append({**same[0], "location_id": None})
+        else:
+            shared.extend(same)
+    return shared
 
 
 def _service(row: _Row, sid: str) -> dict[str, Any]:
@@ -302,7 +321,7 @@ def _service(row: _Row, sid: str) -> dict[str, Any]:
         "areas": row.items("areas"),
         "phones": [
             {"id": f"{sid}-phone-{n}", "number": number}
-            for n, number in enumerate(row.items("phones"), start=1)
+            for n, number in enumerate(_phones(row), start=1)
         ],
         "email": row.text("email"),
         "website": row.text("website"),
@@ -316,6 +335,16 @@ def _service(row: _Row, sid: str) -> dict[str, Any]:
         "locations": [],
         "hours": [],
     }
+
+
+def _phones(row: _Row) -> list[str]:
+    numbers = []
+    for text in row.items("phones"):
+        try:
+            numbers.append(normalise_phone(text))
+        except ValueError as exc:
+            row.problem("phones", str(exc))
+    return numbers
 
 
 def _place(row: _Row, sid: str, k: int) -> dict[str, Any] | None:
@@ -370,6 +399,52 @@ def _closures(row: _Row, sid: str) -> list[dict[str, Any]]:
             "note": note,
         })  # fmt: skip
     return closures
+
+
+def with_stored(snap: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """The sheet's snapshot of a stored service, completed with what the sheet never holds.
+
+    The sheet has no ids for phones, hours and closures, nor phone kinds, notes of hours, an
+    organisation's website and e-mail, or what an HSDS file said that Relais does not model.
+    Each phone, rule and closure the sheet gives unchanged keeps its stored id and those
+    details, so re-importing an export changes nothing; changed ones are new.
+    """
+    merged = dict(snap)
+    merged["phones"] = _matched(snap["phones"], stored["phones"], ("number",))
+    merged["hours"] = _matched(snap["hours"], stored["hours"], _HOURS_KEY, _same_place)
+    merged["exceptions"] = _matched(snap["exceptions"], stored["exceptions"], _CLOSURE_KEY)
+    org, kept = snap["organization"], stored["organization"]
+    if org and kept and org["id"] == kept["id"]:
+        merged["organization"] = {**org, "website": kept["website"], "email": kept["email"]}
+    merged["hsds"] = stored.get("hsds") or {}
+    return normalise_snapshot(merged)
+
+
+_HOURS_KEY = ("freq", "byday", "opens_at", "closes_at", "valid_from", "valid_to")
+_CLOSURE_KEY = ("starts_on", "ends_on", "opens_at", "closes_at", "note")
+
+
+def _same_place(given: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """A rule without a place (a one-place service's row) is the stored rule of any place."""
+    return given["location_id"] in (None, stored["location_id"])
+
+
+def _matched(
+    given: list[dict[str, Any]],
+    stored: list[dict[str, Any]],
+    key: tuple[str, ...],
+    also: Any = lambda given, stored: True,
+) -> list[dict[str, Any]]:
+    """`given`, each item equal on `key` to a stored one replaced by that stored item."""
+    left = list(stored)
+    result = []
+    for item in given:
+        match = next((old for old in left
+                      if all(old[k] == item.get(k) for k in key) and also(item, old)), None)  # fmt: skip
+        if match is not None:
+            left.remove(match)
+        result.append(match or item)
+    return result
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -185,3 +185,12 @@ def test_a_phone_that_is_no_number_is_refused_with_its_field():
     assert [str(p) for p in parse_hsds(json.dumps(doc).encode())[1]] == [
         "item 1, phones[0].number: not a phone number: 'call the office'"
     ]
+
+
+def test_reimporting_the_csv_export_changes_nothing(catalogue):
+    sheet = importer.export_bytes(catalogue, "csv")
+    before = _export(catalogue)
+    report = importer.import_bytes(catalogue, sheet, "export.csv", actor="test")
+    assert report.ok(), report.problem_lines()
+    assert (len(report.unchanged), report.updated, report.created) == (133, [], [])
+    assert _export(catalogue) == before  # phone kinds, notes and HSDS extras stay

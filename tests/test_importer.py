@@ -155,7 +155,7 @@ def test_export_keeps_hidden_and_deleted_services(sqlite_engine, tmp_path):
     doc = _doc(GOOD, _with(id="s-2", status="inactive"), _with(id="s-3", status="defunct"))
     assert import_bytes(sqlite_engine, doc, "a.json", actor="t").ok()
     exported = json.loads(export_bytes(sqlite_engine, "hsds"))
-    assert [(s["id"], s["status"]) for s in exported] == [
+    assert [(s["x_relais"]["id"], s["status"]) for s in exported] == [
         ("s-1", "active"), ("s-2", "inactive"), ("s-3", "defunct")
     ]
     assert "deleted" in export_bytes(sqlite_engine, "csv").decode("utf-8-sig")

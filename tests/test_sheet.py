@@ -28,7 +28,7 @@ def test_rows_with_one_id_are_one_service_at_several_places():
     assert [loc["city"] for loc in vest["locations"]] == ["Roubaix", "Tourcoing"]
     hours = {h["location_id"]: (h["byday"], h["opens_at"]) for h in vest["hours"]}
     assert hours == {"v-1-place-1": ("MO,TU,WE,TH,FR", time(9)), "v-1-place-2": ("SA", time(10))}
-    assert vest["free"] is True and [p["number"] for p in vest["phones"]][1] == "03 53 01 99 02"
+    assert vest["free"] is True and [p["number"] for p in vest["phones"]][1] == "+33 3 53 01 99 02"  # normalised
     assert vest["exceptions"][0]["note"] == "congés"
     assert meal["locations"] == [] and meal["hours"][0]["location_id"] is None
 
