@@ -11,10 +11,10 @@ from catalogue import importer
 from catalogue.db import make_engine
 from catalogue.hsds import hsds_id, parse_hsds
 from catalogue.phones import normalise_phone
-from tests.conftest import EVAL_DIR
+from tests.conftest import CATALOGUE
 from tests.hsds_schema import EXAMPLES, problems
 
-FIXTURE = EVAL_DIR / "catalogue-eval.json"
+FIXTURE = CATALOGUE
 NAMESPACE = uuid.UUID("aa2e2da0-4e84-4d8d-9e29-d40f08ae6e89")  # catalogue/data/hsds.json
 LILLE = {"latitude": 50.6311, "longitude": 3.0468}
 

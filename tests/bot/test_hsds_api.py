@@ -18,10 +18,10 @@ from catalogue import importer
 from catalogue.db import make_engine, session_scope
 from catalogue.hsds import hsds_id
 from catalogue.services import get_service, save_service
-from tests.conftest import EVAL_DIR
+from tests.conftest import CATALOGUE
 from tests.hsds_schema import EXAMPLES, page_validator, problems
 
-FIXTURE = EVAL_DIR / "catalogue-eval.json"
+FIXTURE = CATALOGUE
 # One catalogue and one running server for the module: importing and indexing take seconds.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
