@@ -19,7 +19,7 @@ from catalogue.db import make_engine, session_scope
 from catalogue.hsds import hsds_id
 from catalogue.services import get_service, save_service
 from tests.conftest import CATALOGUE
-from tests.hsds_schema import EXAMPLES, page_validator, problems
+from tests.hsds_schema import EXAMPLES, in_lille, page_validator, problems
 
 FIXTURE = CATALOGUE
 # One catalogue and one running server for the module: importing and indexing take seconds.
@@ -31,8 +31,7 @@ def catalogue(tmp_path_factory):
     """The seed and evaluation catalogues, with one official example moved to Lille."""
     sqlite_engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('hsds') / 'relais.db'}")
     importer.ensure_seeded(sqlite_engine)
-    full = json.loads((EXAMPLES / "service_full.json").read_text("utf-8"))
-    full["service_at_locations"][0]["location"].update(latitude=50.6311, longitude=3.0468)
+    full = in_lille(json.loads((EXAMPLES / "service_full.json").read_text("utf-8")))
     services = json.loads(FIXTURE.read_text("utf-8")) + [full]
     report = importer.import_bytes(sqlite_engine, json.dumps(services).encode(), "c.json",
                                    actor="test")  # fmt: skip
