@@ -21,17 +21,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiohttp import web
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from catalogue.hsds import TAXONOMY, export_organization, export_service, hsds_id, taxonomy
+from catalogue.bulk import stored_snapshots
+from catalogue.db import session_scope
+from catalogue.hsds import TAXONOMY, export_service, hsds_id, taxonomy
 from catalogue.hsds import taxonomy_term as term_of
-from catalogue.models import Service
+from catalogue.models import Location, Service, ServiceLocationLink
 from catalogue.places import haversine_km
 from catalogue.search import Query, SearchIndex, current_index
-from catalogue.services import as_utc, service_snapshot
+from catalogue.services import as_utc
 from catalogue.taxonomy import LANGUAGES, all_categories, expand
 
 PER_PAGE = 50
@@ -70,54 +72,86 @@ class BadParameter(Exception):
 # --- the catalogue as HSDS, per index ----------------------------------------------------------
 
 
+class _Place(NamedTuple):
+    id: str  # HSDS location id
+    postcode: str | None
+    latitude: float | None
+    longitude: float | None
+
+
 @dataclass
 class _View:
-    """HSDS documents of one search index's services, made on first use and kept with it."""
+    """The active services of one search index as HSDS: what the filters read (organisation,
+    last change, places) in a few column queries, and each document, read and written on first
+    use (`bulk.stored_snapshots`, `export_service`), kept with the index."""
 
     index: SearchIndex
-    by_id: dict[str, int] = field(default_factory=dict)  # HSDS service id → position
+    engine: Engine
     at: dict[str, int] = field(default_factory=dict)  # Relais service id → position
+    by_id: dict[str, int] = field(default_factory=dict)  # HSDS service id → position
+    org_of: list[str | None] = field(default_factory=list)  # HSDS organisation id
+    updated: list[datetime] = field(default_factory=list)
+    places: list[list[_Place]] = field(default_factory=list)
     docs: dict[int, dict[str, Any]] = field(default_factory=dict)
-    _organizations: dict[str, tuple[dict[str, Any], list[int]]] | None = None
+    _organizations: dict[str, list[int]] | None = None
 
     def __post_init__(self) -> None:
         self.at = {sid: i for i, sid in enumerate(self.index.ids)}
         self.by_id = {hsds_id("service", sid): i for sid, i in self.at.items()}
+        n = len(self.at)
+        self.org_of, self.updated = [None] * n, [datetime.min.replace(tzinfo=UTC)] * n
+        self.places = [[] for _ in range(n)]
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(Service.id, Service.organization_id,
+                                             Service.updated_at))  # fmt: skip
+            for sid, org_id, updated in rows:
+                if (i := self.at.get(sid)) is not None:
+                    self.org_of[i] = hsds_id("organization", org_id) if org_id else None
+                    self.updated[i] = as_utc(updated)
+            rows = connection.execute(
+                select(ServiceLocationLink.service_id, Location.id, Location.postcode,
+                       Location.latitude, Location.longitude)
+                .join(Location, Location.id == ServiceLocationLink.location_id)
+                .order_by(Location.id)
+            )  # fmt: skip
+            for sid, *place in rows:
+                if (i := self.at.get(sid)) is not None:
+                    self.places[i].append(_Place(hsds_id("location", place[0]), *place[1:]))
 
-    @property
-    def services(self) -> list[Service]:
-        return self.index.services
+    def load(self, positions: Iterable[int]) -> None:
+        """Make the documents of these services (one batch of column queries)."""
+        missing = [i for i in dict.fromkeys(positions) if i not in self.docs]
+        if not missing:
+            return
+        with session_scope(self.engine) as session:
+            snapshots = stored_snapshots(session, [self.index.ids[i] for i in missing])
+        for i in missing:
+            if (snap := snapshots.get(self.index.ids[i])) is not None:
+                doc = _public(export_service(snap))
+                doc["last_modified"] = self.updated[i].isoformat()
+                self.docs[i] = doc
 
     def doc(self, i: int) -> dict[str, Any]:
         """The full HSDS service, without personal data; last_modified is Relais's own."""
-        if i not in self.docs:
-            service = self.services[i]
-            doc = _public(export_service(service_snapshot(service)))
-            doc["last_modified"] = as_utc(service.updated_at).isoformat()
-            self.docs[i] = doc
+        self.load([i])
         return self.docs[i]
 
     def listed(self, i: int) -> dict[str, Any]:
         doc = self.doc(i)
         return {k: doc[k] for k in LIST_FIELDS if k in doc}
 
-    def organization_id(self, i: int) -> str | None:
-        org = self.services[i].organization
-        return hsds_id("organization", org.id) if org else None
-
-    def organizations(self) -> dict[str, tuple[dict[str, Any], list[int]]]:
-        """Organisations running an active service: HSDS id → (organisation, its services)."""
+    def organizations(self) -> dict[str, list[int]]:
+        """Organisations running an active service: HSDS id → positions of its services."""
         if self._organizations is None:
-            found: dict[str, tuple[dict[str, Any], list[int]]] = {}
-            for i, s in enumerate(self.services):
-                if s.organization is not None:
-                    org = s.organization.model_dump()
-                    org_id = hsds_id("organization", org["id"])
-                    kept = ((s.hsds.data if s.hsds else {}) or {}).get("organization") or {}
-                    found.setdefault(org_id, (_public(export_organization(org, kept)), []))
-                    found[org_id][1].append(i)
+            found: dict[str, list[int]] = {}
+            for i, org_id in enumerate(self.org_of):
+                if org_id is not None:
+                    found.setdefault(org_id, []).append(i)
             self._organizations = found
         return self._organizations
+
+    def organization(self, org_id: str) -> dict[str, Any]:
+        return self.doc(self.organizations()[org_id][0])["organization"]
 
 
 def _public(value: Any) -> Any:
@@ -133,7 +167,8 @@ async def _view(app: web.Application) -> _View:
     index = await asyncio.to_thread(current_index, app[ENGINE])
     cached = app[VIEW].get("view")
     if cached is None or cached.index is not index:
-        cached = app[VIEW]["view"] = _View(index)
+        cached = await asyncio.to_thread(_View, index, app[ENGINE])
+        app[VIEW]["view"] = cached
     return cached
 
 
@@ -226,9 +261,9 @@ def _filters(request: web.Request, view: _View) -> list[Callable[[int], bool]]:
         known = taxonomy_id == hsds_id("taxonomy", TAXONOMY)
         tests.append(lambda i: known and bool(view.index.keys[i]))
     if org := request.query.get("organization_id"):
-        tests.append(lambda i: view.organization_id(i) == org)
+        tests.append(lambda i: view.org_of[i] == org)
     if after := _datetime(request, "modified_after"):
-        tests.append(lambda i: as_utc(view.services[i].updated_at) >= after)
+        tests.append(lambda i: view.updated[i] >= after)
     return tests
 
 
@@ -250,7 +285,7 @@ def _matching(request: web.Request, view: _View, page: _Page | None) -> tuple[li
         if direct:
             return found, outcome.total
     else:
-        found = list(range(len(view.services)))
+        found = list(range(len(view.at)))
     found = [i for i in found if all(test(i) for test in tests)]
     return (page.cut(found) if page else found), len(found)
 
@@ -266,6 +301,7 @@ async def services(request: web.Request) -> dict[str, Any]:
     page = _Page.of(request)
     full = _boolean(request, "full_service")
     shown, total = await asyncio.to_thread(_matching, request, view, page)
+    await asyncio.to_thread(view.load, shown)
     return page.body(total, [view.doc(i) if full else view.listed(i) for i in shown])
 
 
@@ -274,6 +310,7 @@ async def service(request: web.Request) -> dict[str, Any]:
     i = view.by_id.get(request.match_info["id"])
     if i is None:
         raise web.HTTPNotFound(reason="no active service with this id")
+    await asyncio.to_thread(view.load, [i])
     return view.doc(i)
 
 
@@ -283,18 +320,23 @@ async def service(request: web.Request) -> dict[str, Any]:
 async def organizations(request: web.Request) -> dict[str, Any]:
     view = await _view(request.app)
     page = _Page.of(request)
-    orgs = list(view.organizations().values())
-    listed = [{k: org[k] for k in ORGANIZATION_LIST_FIELDS if k in org} for org, _ in orgs]
-    return page.body(len(listed), page.cut(listed))
+    orgs = list(view.organizations())
+    shown = page.cut(orgs)
+    await asyncio.to_thread(view.load, [view.organizations()[o][0] for o in shown])
+    listed = [
+        {k: org[k] for k in ORGANIZATION_LIST_FIELDS if k in org}
+        for org in map(view.organization, shown)
+    ]
+    return page.body(len(orgs), listed)
 
 
 async def organization(request: web.Request) -> dict[str, Any]:
     view = await _view(request.app)
-    found = view.organizations().get(request.match_info["id"])
-    if found is None:
+    positions = view.organizations().get(org_id := request.match_info["id"])
+    if positions is None:
         raise web.HTTPNotFound(reason="no organization with an active service has this id")
-    org, positions = found
-    return {**org, "services": [view.listed(i) for i in positions]}
+    await asyncio.to_thread(view.load, positions)
+    return {**view.organization(org_id), "services": [view.listed(i) for i in positions]}
 
 
 async def taxonomies(request: web.Request) -> dict[str, Any]:
@@ -329,7 +371,7 @@ def _places(request: web.Request, view: _View) -> list[tuple[int, str]]:
     near = _proximity(request)
     found = []
     for i in _matching(request, view, None)[0]:
-        for loc in view.services[i].locations:
+        for loc in view.places[i]:
             if postcode and loc.postcode != postcode:
                 continue
             km = 0.0
@@ -339,7 +381,7 @@ def _places(request: web.Request, view: _View) -> list[tuple[int, str]]:
                 km = haversine_km(near[0], near[1], loc.latitude, loc.longitude)
                 if km > near[2]:
                     continue
-            found.append((km, i, hsds_id("location", loc.id)))
+            found.append((km, i, loc.id))
     if near is not None:
         found.sort(key=lambda item: item[0])
     return [(i, location_id) for _, i, location_id in found]
@@ -349,6 +391,7 @@ async def service_at_locations(request: web.Request) -> dict[str, Any]:
     view = await _view(request.app)
     page = _Page.of(request)
     places = await asyncio.to_thread(_places, request, view)
+    await asyncio.to_thread(view.load, [i for i, _ in page.cut(places)])
     contents = [
         {**sal, "service": view.listed(i)}
         for i, location_id in page.cut(places)

@@ -29,6 +29,7 @@ from catalogue.models import (
     Phone,
     Service,
     ServiceCategory,
+    ServiceHsds,
     ServiceLocationLink,
     ServiceTranslation,
 )
@@ -50,7 +51,7 @@ CHUNK = 5_000  # ids per IN (...) list, rows per statement
 _CHILDREN = ((Phone, PHONE_FIELDS), (OpeningHours, HOURS_FIELDS),
              (HoursException, EXCEPTION_FIELDS))  # fmt: skip
 _OWNED = (ServiceCategory, Phone, OpeningHours, HoursException, ServiceTranslation,
-          ServiceLocationLink)  # fmt: skip
+          ServiceLocationLink, ServiceHsds)  # fmt: skip
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -102,6 +103,8 @@ def stored_snapshots(session: Session, ids: Iterable[str]) -> dict[str, dict[str
                         ("service_id", "lang", "field", "text")):  # fmt: skip
             services[tr["service_id"]]["translations"].setdefault(tr["lang"], {})[
                 tr["field"]] = tr["text"]
+        for kept in _rows(session, ServiceHsds, "service_id", here, ("service_id", "data")):
+            services[kept["service_id"]]["hsds"] = kept["data"]
         found.update((sid, normalise_snapshot(row)) for sid, row in services.items())
     return found
 
@@ -178,6 +181,8 @@ def write_snapshots(
         {"service_id": s["id"], "lang": lang, "field": field, "text": text}
         for s in snapshots for lang, fields in s["translations"].items()
         for field, text in fields.items()])  # fmt: skip
+    _insert(session, ServiceHsds, [{"service_id": s["id"], "data": s["hsds"]}
+                                   for s in snapshots if s.get("hsds")])  # fmt: skip
     _drop_unlinked_places(session, snapshots, stored)
     _insert(session, AuditEntry, [_audit(s, stored.get(s["id"]), actor, at, stamp, action)
                                   for s in snapshots])  # fmt: skip
