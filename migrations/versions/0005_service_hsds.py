@@ -1,7 +1,7 @@
 """What an HSDS file said that Relais does not model, kept per service (issue 15).
 
-Revision ID: 0004_service_hsds
-Revises: 0003_taught_synonym_unknown_word
+Revision ID: 0005_service_hsds
+Revises: 0004_mistake_report
 
 A new table only: `service_hsds` (see `catalogue.models.ServiceHsds`), one JSON document per
 service whose import carried fields Relais does not model, written back on export.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_service_hsds"
-down_revision = "0003_taught_synonym_unknown_word"
+revision = "0005_service_hsds"
+down_revision = "0004_mistake_report"
 branch_labels = None
 depends_on = None
 
