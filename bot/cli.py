@@ -94,7 +94,12 @@ def cmd_bot(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """The HSDS API alone on RELAIS_HOST:RELAIS_PORT; with a token and a webhook URL, the bot's
     webhook server, which serves the same API beside /telegram in one process."""
+    import asyncio
+    import contextlib
+    import logging
+
     from bot.hsds_api import serve_api
+    from catalogue.db import make_engine
 
     settings = _settings(args)
     if settings.token and settings.webhook_url:
