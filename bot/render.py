@@ -258,14 +258,7 @@ def as_of(now: datetime, lang: str) -> str:
 def conditions(service: Service, tr: Translator) -> str:
     """What decides whether one can go, in a few words: for whom, how to get in, the price."""
     _ = tr.gettext
-    parts = []
-    if service.gender == Gender.women:
-        parts.append(_("women only"))
-    elif service.gender == Gender.men:
-        parts.append(_("men only"))
-    ages = _ages(service, tr)
-    if ages:
-        parts.append(ages)
+    parts = _gender_and_ages(service, tr)
     short = {
         Access.appointment: _("by appointment"),
         Access.registration: _("registration first"),
@@ -408,16 +401,22 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str,
 # -- service card ---------------------------------------------------------------------------
 
 
-def _audience(service: Service, tr: Translator) -> str:
-    _ = tr.gettext
+def _gender_and_ages(service: Service, tr: Translator) -> list[str]:
+    """Who the service admits by gender and age ("women only", "18 and over"): lines and cards."""
     parts = []
     if service.gender == Gender.women:
-        parts.append(_("women only"))
+        parts.append(tr.gettext("women only"))
     elif service.gender == Gender.men:
-        parts.append(_("men only"))
+        parts.append(tr.gettext("men only"))
     ages = _ages(service, tr)
     if ages:
         parts.append(ages)
+    return parts
+
+
+def _audience(service: Service, tr: Translator) -> str:
+    _ = tr.gettext
+    parts = _gender_and_ages(service, tr)
     eligibility = localized(service, "eligibility", tr.lang)
     if eligibility:
         parts.append(esc(eligibility))
