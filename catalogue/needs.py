@@ -113,15 +113,17 @@ def off_topic(words: Sequence[str]) -> list[tuple[int, int]]:
 
 
 @cache
-def _introductions() -> tuple[frozenset[tuple[str, ...]], list[tuple[str, ...]]]:
-    """Openers ("je suis", "I'm a") and roles ("assistante sociale"), as comparison keys, roles
-    longest first (`data/self_introductions.json`)."""
+def _introductions() -> tuple[frozenset[tuple[str, ...]], dict[str, list[tuple[str, ...]]]]:
+    """Openers ("je suis", "I'm a") and roles ("assistante sociale") as comparison keys, roles
+    by first word, longest first (`data/self_introductions.json`)."""
     data = json.loads((DATA / "self_introductions.json").read_text(encoding="utf-8"))
 
     def keyed(phrases: dict[str, list[str]]) -> set[tuple[str, ...]]:
         return {tuple(stem(w) for w in normalise(p).split()) for ps in phrases.values() for p in ps}
 
-    roles = sorted(keyed(data["roles"]) - {()}, key=len, reverse=True)
+    roles: dict[str, list[tuple[str, ...]]] = {}
+    for role in sorted(keyed(data["roles"]) - {()}, key=len, reverse=True):
+        roles.setdefault(role[0], []).append(role)
     return frozenset(keyed(data["openers"]) - {()}), roles
 
 
@@ -131,7 +133,7 @@ def introductions(keys: Sequence[str]) -> int:
     openers, roles = _introductions()
     bits = 0
     for i in range(len(keys[:MAX_WORDS])):
-        for role in roles:
+        for role in roles.get(keys[i], ()):
             if tuple(keys[i : i + len(role)]) != role:
                 continue
             for gap in (0, 1):  # "I'm a social worker": the article between
@@ -218,7 +220,7 @@ class Frames:
         for f in sorted({f for n in present for f in self.by_entry.get(n, ())}):
             needs, slots = self.frames[f]
             used, score, filled = 0, 0.0, 0
-            options = [sorted((present[n] for n in slot if n in present), reverse=True)
+            options = [sorted((hit for n, hit in present.items() if n in slot), reverse=True)
                        for slot in slots]  # fmt: skip
             for slot in options:
                 pick = next((o for o in slot if not o[1] & used), None)
