@@ -19,6 +19,16 @@ from catalogue.sources.sync import sync
 PAGES = Path(__file__).parent / "data" / "data_inclusion" / "api"
 
 
+async def _start(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Serve `app` on a free port of 127.0.0.1: its runner (to clean up) and its base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"
+
+
 async def _serve(seen: list[str]) -> tuple[web.AppRunner, str]:
     async def page(request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != "Bearer secret-token":
@@ -31,12 +41,7 @@ async def _serve(seen: list[str]) -> tuple[web.AppRunner, str]:
 
     app = web.Application()
     app.router.add_get("/api/v1/{kind}", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+    return await _start(app)
 
 
 async def test_sync_from_the_api_reads_every_page(engine):
@@ -85,12 +90,7 @@ async def _serve_files() -> tuple[web.AppRunner, str]:
     app = web.Application()
     app.router.add_get("/api/1/datasets/di/", dataset)
     app.router.add_get("/files/{name}", file)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}"
+    return await _start(app)
 
 
 async def test_the_weekly_files_are_found_downloaded_and_synced(sqlite_engine, tmp_path,
