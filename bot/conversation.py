@@ -213,7 +213,7 @@ def run(context: Context, search: dict[str, Any], lang: str, *, offset: int = 0,
         limit: int | None = None) -> SearchOutcome:
     limit = limit or context.bot_data["settings"].page_size
     query = build_query(search, lang, context, limit=limit, offset=offset)
-    return search_services(context.bot_data["engine"], query)
+    return search_services(context.bot_data["engine"], query, now=now(context))
 
 
 def is_stale(search: dict[str, Any] | None, serial: str) -> bool:

@@ -1023,6 +1023,7 @@ def current_index(engine: Engine) -> SearchIndex:
     return index
 
 
-def search_services(engine: Engine, query: Query) -> SearchOutcome:
-    """Search the engine's catalogue (the index is built on first use and kept up to date)."""
-    return current_index(engine).search(query)
+def search_services(engine: Engine, query: Query, *, now: datetime | None = None) -> SearchOutcome:
+    """Search the engine's catalogue (the index is built on first use and kept up to date);
+    `now` decides "open now" on each result (the bot's clock, so tests can fix it)."""
+    return current_index(engine).search(query, now=now)
