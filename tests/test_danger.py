@@ -8,6 +8,7 @@ Figures on the development set (recall and false alarms per language):
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,9 @@ DEV_SET = Path(__file__).parent / "data" / "danger_dev.json"
 RECALL, RECALL_PER_LANGUAGE, FALSE_ALARMS = 0.98, 0.95, 0.05
 
 
-def dev_set() -> dict[str, list[tuple[str, list[str]]]]:
-    raw = json.loads(DEV_SET.read_text(encoding="utf-8"))
+def dev_set(path: Path = DEV_SET) -> dict[str, list[tuple[str, list[str]]]]:
+    """Messages per language of a set in the development set's format (keys "_…" are notes)."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
     return {lang: [(text, kinds) for text, kinds in rows] for lang, rows in raw.items()
             if not lang.startswith("_")}  # fmt: skip
 
@@ -62,8 +64,13 @@ def score(rows: list[tuple[str, list[str]]], lang: str) -> Score:
     return s
 
 
-def scores() -> dict[str, Score]:
-    return {lang: score(rows, lang) for lang, rows in dev_set().items()}
+def scores(path: Path = DEV_SET) -> dict[str, Score]:
+    return {lang: score(rows, lang) for lang, rows in dev_set(path).items()}
+
+
+def total(per_language: dict[str, Score]) -> Score:
+    return Score(*(sum(getattr(s, f) for s in per_language.values())
+                   for f in ("dangers", "found", "calm", "alarms")))  # fmt: skip
 
 
 def test_the_development_set_covers_every_language_with_30_messages_or_more():
@@ -78,11 +85,10 @@ def test_the_development_set_covers_every_language_with_30_messages_or_more():
 
 def test_recall_and_false_alarms_on_the_development_set():
     per_language = scores()
-    total = Score(*(sum(getattr(s, f) for s in per_language.values())
-                    for f in ("dangers", "found", "calm", "alarms")))  # fmt: skip
+    everything = total(per_language)
     misses = [m for s in per_language.values() for m in s.misses]
-    assert total.recall >= RECALL, misses
-    assert total.false_alarms <= FALSE_ALARMS, misses
+    assert everything.recall >= RECALL, misses
+    assert everything.false_alarms <= FALSE_ALARMS, misses
     for lang, s in per_language.items():
         assert s.recall >= RECALL_PER_LANGUAGE, (lang, s.misses)
 
@@ -177,17 +183,15 @@ def test_needs_picked_with_buttons_stand_for_their_danger():
     assert not danger.from_categories(["food", "health"])
 
 
-def main() -> None:
-    """Print recall and false alarms per language on the development set."""
-    per_language = scores()
+def main(argv: list[str] | None = None) -> None:
+    """Print recall and false alarms per language on the development set, or on any set of
+    the same format (`--set FILE`: a fresh round written by someone else)."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--set", type=Path, default=DEV_SET, dest="path", metavar="FILE")
+    per_language = scores(parser.parse_args(argv).path)
     print(f"{'lang':<5}{'danger':>7}{'recall':>8}{'calm':>6}{'false alarms':>14}")
-    for lang, s in per_language.items():
+    for lang, s in [*per_language.items(), ("all", total(per_language))]:
         print(f"{lang:<5}{s.dangers:>7}{s.recall:>8.3f}{s.calm:>6}{s.false_alarms:>14.3f}")
-    dangers = sum(s.dangers for s in per_language.values())
-    calm = sum(s.calm for s in per_language.values())
-    recall = sum(s.found for s in per_language.values()) / dangers
-    alarms = sum(s.alarms for s in per_language.values()) / calm
-    print(f"{'all':<5}{dangers:>7}{recall:>8.3f}{calm:>6}{alarms:>14.3f}")
     for s in per_language.values():
         for miss in s.misses:
             print("  miss:", miss)
