@@ -111,6 +111,12 @@ async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return await _ask(update, context, missing[0])
     tr = tr_for(update, context)
     text = tr.gettext("Save this new service?") + "\n\n" + fields_summary(draft, tr)
+    place = draft["place"]
+    if place and place["approximate"] and place["address"]:
+        text += "\n\n" + tr.gettext(
+            "The address is not on the map: the service is placed at the centre of {commune}. "
+            "Share its location now to place it exactly, or save as it is."
+        ).format(commune=place["city"])
     await ask_confirmation(
         update, tr, text, yes=N_("Save"), yes_data="adm:save", no_data="adm:cancel"
     )
@@ -128,6 +134,22 @@ async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object
     _clear(context)
     await reply(update, tr, text)
     return END
+
+
+@admin_handler
+async def locate_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    """A location shared at the summary places the typed address exactly (the address stays)."""
+    where = update.effective_message.location  # type: ignore[union-attr]
+    draft: dict[str, Any] = context.user_data[DRAFT]  # type: ignore[index]
+    try:
+        exact = location_value(where.latitude, where.longitude)
+    except Invalid as problem:
+        tr = tr_for(update, context)
+        await reply(update, tr, problem.text(tr))
+        return CONFIRM
+    typed = draft["place"] or {}
+    draft["place"] = {**exact, "address": typed.get("address"), "postcode": typed.get("postcode")}
+    return await _after_add_value(update, context)
 
 
 # --- /edit ID ---------------------------------------------------------------------------------
@@ -264,6 +286,17 @@ async def _old_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 @admin_handler
+async def _stray_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button of another message (the welcome's languages, a result card) tapped during a
+    step: it must not switch the language or end the step; say how to go on."""
+    tr = tr_for(update, context)
+    await reply(update, tr, tr.gettext(
+        "This button belongs to an earlier message. Answer the question above, "
+        "or send /cancel to stop."
+    ))
+
+
+@admin_handler
 async def _categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """Category buttons: open a group, tick a child, go back, or Done (validated like text)."""
     query = update.callback_query
@@ -297,7 +330,10 @@ async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
 def conversation(*, persistent: bool) -> ConversationHandler:
     states: dict[object, list[BaseHandler]] = {spec.key: _value_handlers(spec.key) for spec in FIELDS}
     states[CHOOSE_FIELD] = [CallbackQueryHandler(choose_field, pattern=r"^adm:f:")]
-    states[CONFIRM] = [CallbackQueryHandler(save_new, pattern=r"^adm:save$")]
+    states[CONFIRM] = [
+        CallbackQueryHandler(save_new, pattern=r"^adm:save$"),
+        MessageHandler(filters.LOCATION, locate_draft),
+    ]
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, leave)]
     return ConversationHandler(
         entry_points=[CommandHandler("add", start_add), CommandHandler("edit", start_edit)],
@@ -305,6 +341,7 @@ def conversation(*, persistent: bool) -> ConversationHandler:
         fallbacks=[
             CommandHandler("cancel", cancel),
             CallbackQueryHandler(cancel, pattern=r"^adm:cancel$"),
+            CallbackQueryHandler(_stray_button, pattern=r"^(?!adm:)"),
             MessageHandler(filters.COMMAND, leave),
         ],
         # An abandoned /add must not read the admin's later messages as field values.

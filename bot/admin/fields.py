@@ -218,12 +218,20 @@ def _show_place(value: dict[str, Any] | None, tr: Translator) -> str:
         return _unknown(tr)
     town = " ".join(p for p in (value.get("postcode"), value.get("city")) if p)
     parts = [p for p in (value.get("address"), town) if p]
-    if not value.get("address") and value.get("latitude") is not None:
-        if not value.get("approximate"):
+    if value.get("latitude") is None:
+        return ", ".join(parts)
+    if not value.get("approximate"):
+        if not value.get("address"):
             parts.append(f"{value['latitude']:.5f}, {value['longitude']:.5f}")
-        else:  # a note in brackets follows the town without a comma
-            return " ".join([", ".join(parts), tr.gettext("(no street address)")]).strip()
-    return ", ".join(parts)
+        return ", ".join(parts)
+    # A note in brackets follows the town without a comma.
+    note = (
+        # TRANSLATORS: an address typed in /add that is not located on the map
+        tr.gettext("(on the map: centre of {commune} only)").format(commune=value.get("city"))
+        if value.get("address")
+        else tr.gettext("(no street address)")
+    )
+    return " ".join([", ".join(parts), note]).strip()
 
 
 # --- hours ------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from sqlmodel import Session, func, select
 from telegram.ext import CallbackContext
 
 from bot.admin import menu, review
+from bot.admin.fields import FIELDS
 from bot.app import build_application
+from bot.i18n import translator
 from bot.roles import AdminRole, grant
 from bot.stats import record_search
 from bot.transport import LocalUser
@@ -473,3 +475,63 @@ async def test_edit_description_conditions_and_languages(kit):
     assert service.description == "Douches et café le matin."
     assert service.eligibility == "Sur présentation d'une pièce d'identité"
     assert service.languages == ["fr", "uk"]
+
+
+ADD_ANSWERS = {
+    "name": "Bains-douches du Centre", "place": "Roubaix", "hours": "-", "audience": "all",
+    "access": "-", "cost": "-", "contact": "-", "description": "-", "eligibility": "-",
+    "languages": "-", "source": "Flyer",
+}
+
+
+async def add_until_summary(user, **answers):
+    """/add answered step by step (`answers` by field key, the rest as ADD_ANSWERS); the calls
+    of the last step (the summary)."""
+    calls = await user.send("/add")
+    for spec in FIELDS:
+        if spec.key == "categories":
+            for data in ("adm:cg:hygiene_and_wellness", "adm:ct:shower", "adm:cd"):
+                calls = await user.press(data)
+        else:
+            calls = await user.send(answers.get(spec.key, ADD_ANSWERS[spec.key]))
+    return calls
+
+
+@pytest.mark.parametrize("lang", ["fr", "uk"])
+async def test_an_old_welcome_button_during_add_leaves_the_step_as_it_was(kit, lang):
+    """QA: a language button of /start tapped during /add switched the language mid-step."""
+    tr = translator(lang)
+    user = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code=lang)
+    welcome = await user.send("/start")
+    assert "l:en" in sum((c.button_data() for c in welcome), [])
+    await user.send("/add")
+    for data in ("l:en", "cats", "g:food"):
+        calls = await user.press(data, message_id=1)
+        assert texts(calls) == [tr.gettext(
+            "This button belongs to an earlier message. Answer the question above, "
+            "or send /cancel to stop.")], data
+        assert "/cancel" in texts(calls)[0]
+    calls = await user.send("Bains-douches du Centre")  # still the name step, same language
+    assert texts(calls)[-1] == tr.gettext("Choose its categories, then Done.")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_the_summary_says_an_address_is_placed_at_the_communes_centre(kit, lang):
+    tr = translator(lang)
+    user = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code=lang)
+    calls = await add_until_summary(user, place="12 rue Pierre Motte, 59100 Roubaix")
+    summary = texts(calls)[-1]
+    note = tr.gettext("(on the map: centre of {commune} only)").format(commune="Roubaix")
+    assert f"12 rue Pierre Motte, 59100 Roubaix {note}" in summary
+    assert tr.gettext(
+        "The address is not on the map: the service is placed at the centre of {commune}. "
+        "Share its location now to place it exactly, or save as it is."
+    ).format(commune="Roubaix") in summary
+    calls = await user.share_location(50.6901, 3.1817)  # placed exactly, the address kept
+    summary = texts(calls)[-1]
+    assert note not in summary and "12 rue Pierre Motte, 59100 Roubaix" in summary
+    assert calls[-1].button_data() == ["adm:save", "adm:cancel"]
+    await user.press("adm:save")
+    with Session(kit.engine) as session:
+        place = session.exec(select(Location).where(Location.address == "12 rue Pierre Motte")).one()
+        assert (place.latitude, place.approximate, place.postcode) == (50.6901, False, "59100")
