@@ -123,6 +123,7 @@ class _Phrase:
     slots: tuple[_Slot, ...]
     any_order: bool
     negated: bool  # counts only with a negation near it
+    gap: int = GAP  # words allowed between two slots (more where the verb comes last)
     words: tuple[_Slot, ...] = ()  # the slots to find, without the guard
     guard: _Slot | None = None
     anchor: frozenset[str] | None = None  # a slot's whole words: none in a clause, no match
@@ -152,6 +153,7 @@ class _Language:
     age_units: _Slot
     calls: tuple[_Phrase, ...]  # a bare call for help
     fillers: frozenset[str]  # words a bare call may carry ("svp", "vite", "please")
+    glue: frozenset[str]  # prefixes written apart or joined: Persian "مي زند" is "ميزند"
 
 
 def _slot(spec: str, classes: dict[str, list[str]]) -> _Slot:
@@ -175,15 +177,16 @@ def _words(item: str) -> list[str]:
     return [("*" if inside else "") + norm + ("*" if star else "")] if norm else []
 
 
-def _phrase(spec: str, classes: dict[str, list[str]], *, negated: bool = False) -> _Phrase:
+def _phrase(spec: str, classes: dict[str, list[str]], *, negated: bool = False,
+            gap: int = GAP) -> _Phrase:  # fmt: skip
     any_order = spec.startswith("~")
     parts = spec.removeprefix("~").split()
-    return _Phrase(tuple(_slot(p, classes) for p in parts), any_order, negated)
+    return _Phrase(tuple(_slot(p, classes) for p in parts), any_order, negated, gap)
 
 
 def _phrases(specs: Iterable[str], classes: dict[str, list[str]], *,
-             negated: bool = False) -> tuple[_Phrase, ...]:  # fmt: skip
-    return tuple(_phrase(s, classes, negated=negated) for s in specs)
+             negated: bool = False, gap: int = GAP) -> tuple[_Phrase, ...]:  # fmt: skip
+    return tuple(_phrase(s, classes, negated=negated, gap=gap) for s in specs)
 
 
 def _bag(items: Iterable[str]) -> frozenset[str]:
@@ -196,9 +199,10 @@ def language(lang: str) -> _Language:
     """One language's data file, read once."""
     raw = json.loads((FOLDER / f"{lang}.json").read_text(encoding="utf-8"))
     classes = raw.get("words", {})
+    gap = int(raw.get("gap", GAP))
     kinds = {
-        kind: _phrases(spec.get("say", []), classes)
-        + _phrases(spec.get("when_negated", []), classes, negated=True)
+        kind: _phrases(spec.get("say", []), classes, gap=gap)
+        + _phrases(spec.get("when_negated", []), classes, negated=True, gap=gap)
         for kind, spec in raw.get("kinds", {}).items()
     }
     return _Language(
@@ -214,6 +218,7 @@ def language(lang: str) -> _Language:
         age_units=_Slot.of([w for n in raw.get("age_units", []) for w in _words(n)]),
         calls=_phrases(raw.get("help", {}).get("calls", []), classes),
         fillers=_bag(raw.get("help", {}).get("fillers", [])),
+        glue=_bag(raw.get("glue", [])),
     )
 
 
@@ -249,22 +254,22 @@ def _matches(tokens: Sequence[str | None], phrase: _Phrase,
     guard = phrase.guard
     orders = permutations(slots) if phrase.any_order and len(slots) > 1 else [slots]
     for order in orders:
-        for found in _in_order(tokens, order, 0, -1):
+        for found in _in_order(tokens, order, 0, -1, phrase.gap):
             if guard is not None and any(guard.fits(t) for t in tokens[max(0, found[0] - 2):found[0]]):
                 continue
             yield found
 
 
-def _in_order(tokens: Sequence[str | None], slots: Sequence[_Slot], at: int,
-              last: int) -> Iterator[tuple[int, ...]]:  # fmt: skip
+def _in_order(tokens: Sequence[str | None], slots: Sequence[_Slot], at: int, last: int,
+              gap: int) -> Iterator[tuple[int, ...]]:  # fmt: skip
     if at == len(slots):
         yield ()
         return
     start = 0 if last < 0 else last + 1
-    stop = len(tokens) if last < 0 else min(len(tokens), last + 2 + GAP)
+    stop = len(tokens) if last < 0 else min(len(tokens), last + 2 + gap)
     for i in range(start, stop):
         if slots[at].fits(tokens[i]):
-            for rest in _in_order(tokens, slots, at + 1, i):
+            for rest in _in_order(tokens, slots, at + 1, i, gap):
                 yield (i, *rest)
 
 
@@ -287,6 +292,10 @@ def _clauses(text: str) -> list[str]:
 def _spelled_out(words: list[str], langs: Sequence[_Language]) -> list[str]:
     out: list[str] = []
     for word in words:
+        if out and any(out[-1] in lang.glue for lang in langs) and \
+                out[-1] + word in _vocabulary()[0]:
+            out[-1] += word
+            continue
         for lang in langs:
             if word in lang.spellings:
                 out += lang.spellings[word]

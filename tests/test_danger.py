@@ -109,6 +109,8 @@ def test_each_kind_calls_for_its_lines_in_order(text, lang, numbers):
 @pytest.mark.parametrize(("text", "lang"), [
     ("je ne suis pas en danger", "fr"), ("I'm not in danger, I need a shower", "en"),
     ("je n'ai pas envie de mourir", "fr"), ("не хочу умирать", "ru"),
+    ("je n'arrive pas à me réveiller le matin", "fr"), ("не могу проснуться рано утром", "ru"),
+    ("پدرم در را می زند", "fa"),  # knocks on the door
     ("je meurs de rire", "fr"), ("tuer le temps", "fr"), ("mon téléphone est mort", "fr"),
     ("I'm dying to get a haircut", "en"), ("je me bats pour mes enfants", "fr"),
     ("hébergement d'urgence", "fr"), ("aide alimentaire urgente", "fr"),
@@ -128,6 +130,10 @@ def test_negations_idioms_and_ordinary_requests_are_not_dangers(text, lang):
     ("nemikham zendegi konam", "fa", "suicide"),  # Finglish
     ("il m'a frappée", "fr", "violence"),  # another subject, past tense
     ("mon fils veut se suicider", "fr", "suicide"),  # someone else at risk
+    ("le mari de ma voisine la tabasse", "fr", "violence"),
+    ("everyone would be better off without me", "en", "suicide"),  # euphemisms
+    ("je voudrais dormir et ne plus jamais me réveiller", "fr", "suicide"),
+    ("شوهرش هر شب اونو با کمربند می زند", "fa", "violence"),  # verb last, "می" apart
 ])  # fmt: skip
 def test_ways_of_saying_it(text, lang, kind):
     assert kind in danger.read(text, lang).kinds
