@@ -33,18 +33,27 @@ Days: mo tu we th fr sa su, or French lu ma me je ve sa di (three letters and fu
 either language also work); ranges `mo-fr`, lists `mo,we`; monthly `1sa`, `2tu`, `-1fr`.
 Times: `09:00`, `9:00`, `9h`, `9h30`; `24:00` closes at midnight. An optional period in
 brackets `(from..to)`, either side may be empty.
+
+A rule the compact syntax cannot read is read again as people write hours (`_natural_rules`):
+"du lundi au vendredi de 9h à 17h", "lun-ven 9h-12h 14h-17h", "samedi matin 9h a 12h",
+"lundi au vendredi 9h-17h, samedi 9h-12h", "tous les jours sauf dimanche 8h-20h", "9am-5pm"
+(words in data/hours_words.json, day names of every bot language from CLDR). What stays
+ambiguous ("samedi matin" without times) is refused, saying what is missing.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from holidays import HolidayBase
 from holidays.countries.france import France
 from opening_hours import OpeningHours as OsmHours
@@ -369,6 +378,170 @@ def _parse_rule(text: str, where: str) -> _Rule:
     return _Rule(tuple(days), tuple(sorted(spans)), valid_from, valid_to)
 
 
+_WORDS_FILE = Path(__file__).parent / "data" / "hours_words.json"
+_NATURAL_TOKEN = re.compile(
+    r"(?P<monthly>(?<!\w)[+-]?\d(?=[^\W\d_])(?![ap]\.?m\b|h))"
+    r"|(?P<time>\d{1,2}(?:\s*(?:[h:.]\d{2}|h(?![^\W\d_])))?(?:\s*[ap]\.?m\b\.?)?)"
+    r"|(?P<dash>[-–—])|(?P<sep>[,/&+])|(?P<word>[^\W\d_]+)|(?P<skip>[\s'’.:;()!]+)|(?P<other>.)"
+)
+_BOT_LANGUAGES = ("fr", "en", "ar", "ps", "fa", "uk", "ru", "ro", "es")
+
+
+@cache
+def _natural_words() -> tuple[dict[str, str], dict[str, int]]:
+    """(word -> its kind or time, day name -> weekday index): the data file's words, and the
+    day names of every bot language (CLDR, wide and abbreviated) unless two languages give
+    one name to different days."""
+    data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))
+    kinds = {w: kind for kind in ("range", "list", "filler", "daypart", "closed", "except")
+             for w in data[kind]}  # fmt: skip
+    kinds.update(data["times"])
+    days: dict[str, set[int]] = {name: {index} for name, index in _DAY_INDEX.items()}
+    for lang in _BOT_LANGUAGES:
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for index, name in Locale.parse(lang).days[context][width].items():
+                    days.setdefault(name.lower().strip("."), set()).add(index)
+    return kinds, {name: found.pop() for name, found in days.items() if len(found) == 1}
+
+
+@cache
+def _phrases() -> tuple[tuple[str, str], ...]:
+    data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))["phrases"]
+    return tuple(sorted(data.items(), key=lambda item: -len(item[0])))
+
+
+def _natural_time(text: str) -> str:
+    """"9h", "9 h 30", "17:45", "5pm" -> "09:00", "09:30", "17:45", "17:00" (not yet checked:
+    the compact reading says what is wrong with "25h")."""
+    digits = re.findall(r"\d+", text)
+    hour, minute = int(digits[0]), int(digits[1]) if len(digits) > 1 else 0
+    suffix = re.sub(r"[^ap]", "", text.lower().replace("h", ""))[-1:]
+    if suffix == "p" and hour < 12:
+        hour += 12
+    elif suffix == "a" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
+
+
+@dataclass
+class _Said:
+    """One rule as it is being read: days, days taken out, spans, and what was said."""
+
+    days: list[int]
+    spans: list[tuple[str, str]]
+    excluded: set[int]
+    closed: bool = False
+    excluding: bool = False
+    vague: bool = False  # "matin": a part of the day, not a time
+
+    def compact(self, where: str, period: str, chunk: str) -> str | None:
+        days = [d for d in dict.fromkeys(self.days) if d not in self.excluded]
+        if not self.spans and (self.closed or not (days or self.vague)):
+            return None  # "dimanche fermé": no opening
+        if not self.spans and days:
+            named = ",".join(DAY_CODES[d].lower() for d in days)
+            raise HoursSyntaxError(where, N_("'{days}' needs its times, e.g. {days} 09:00-12:00"),
+                                   days=named)
+        if not days or not self.spans:
+            spans = ",".join(f"{o}-{c}" for o, c in self.spans) or chunk
+            raise HoursSyntaxError(
+                where, N_("'{text}' needs days then hours, e.g. mo-fr 09:00-12:00"), text=spans)
+        codes = ",".join(DAY_CODES[d].lower() for d in days)
+        return f"{codes} {','.join(f'{o}-{c}' for o, c in self.spans)} {period}".strip()
+
+
+def _natural_rules(text: str, where: str) -> list[str] | None:
+    """Hours as people write them, as compact rules ("mo,tu,we,th,fr 09:00-17:00"); None when
+    the text has no word of that kind (the compact reading's error then says what is wrong).
+    Raises HoursSyntaxError for what stays ambiguous."""
+    kinds, day_names = _natural_words()
+    chunk, period = text.strip(), _PERIOD.search(text)
+    period_text = period.group(0).strip() if period else ""
+    text = " " + (text[: period.start()] if period else text).lower() + " "
+    text = re.sub(r"(?<=[а-яіїєґ])['’](?=[а-яіїєґ])", "ʼ", text)  # пʼятниця, as CLDR writes it
+    natural = False
+    for phrase, days in _phrases():
+        if f" {phrase} " in text or f" {phrase}," in text:
+            text, natural = text.replace(f" {phrase}", f" {days}"), True
+    said, rules = _Said([], [], set()), []
+    pending: str | None = None
+    joined: str | None = None  # "range" or "list" since the last day or time
+    last: str | None = None  # "day" or "time"
+
+    def finish() -> None:
+        nonlocal said, pending
+        if pending is not None:
+            raise HoursSyntaxError(
+                where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"), text=pending)
+        rules.append(said)
+        said = _Said([], [], set())
+
+    for match in _NATURAL_TOKEN.finditer(text):
+        kind, value = match.lastgroup, match.group()
+        if kind == "word" and value in day_names or kind == "monthly":
+            if kind == "monthly":
+                return None  # "1sa": only the compact syntax has monthly days
+            index, natural = day_names[value], natural or value not in _DAY_INDEX
+            if said.spans and said.days and last == "time":
+                finish()
+            target = said.excluded if said.excluding else said.days
+            if joined == "range" and last == "day" and (said.days or said.excluded):
+                first = said.days[-1] if not said.excluding else max(said.excluded)
+                span = range(first, index + 1) if first <= index else [*range(first, 7),
+                                                                      *range(index + 1)]
+                target.extend(span) if isinstance(target, list) else target.update(span)
+            elif isinstance(target, list):
+                target.append(index)
+            else:
+                target.add(index)
+            joined, last = None, "day"
+        elif kind == "time" or (kind == "word" and ":" in kinds.get(value, "")):
+            moment = kinds[value] if kind == "word" else _natural_time(value)
+            natural = natural or kind == "word"
+            if pending is not None and joined == "range":
+                said.spans.append((pending, moment))
+                pending = None
+            elif pending is not None:
+                raise HoursSyntaxError(
+                    where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"),
+                    text=pending)
+            else:
+                pending = moment
+            joined, last = None, "time"
+        elif kind == "dash" or kinds.get(value) == "range":
+            natural, joined = natural or kind == "word", "range"
+        elif kind == "sep" or kinds.get(value) == "list":
+            natural, joined = natural or kind == "word", joined or "list"
+        elif kind == "word" and value in kinds:
+            natural = True
+            if kinds[value] == "except":
+                said.excluding = True
+            elif kinds[value] == "closed":
+                said.closed = True
+            elif kinds[value] == "daypart":
+                said.vague = True
+        elif kind == "word" or kind == "other":
+            if not natural:
+                return None
+            raise HoursSyntaxError(where, N_("'{word}' is not a day or a time"), word=value)
+    if not natural:
+        return None
+    finish()
+    return [rule for said in rules if (rule := said.compact(where, period_text, chunk))]
+
+
+def _read_rule(chunk: str, where: str) -> list[_Rule]:
+    """A rule in the compact syntax, else as people write hours (maybe several rules)."""
+    try:
+        return [_parse_rule(chunk, where)]
+    except HoursSyntaxError as compact:
+        written = _natural_rules(chunk, where)
+        if written is None:
+            raise compact from None
+    return [_parse_rule(text, where) for text in written]
+
+
 HoursRule = tuple[str, str, time, time, date | None, date | None]  # freq, byday, opens, closes,
 # valid_from, valid_to
 
@@ -384,13 +557,13 @@ def compact_rules(text: str) -> tuple[HoursRule, ...]:
         if not chunk:
             continue
         where = f"rule {number} ('{chunk}')" if len(chunks) > 1 else f"'{chunk}'"
-        rule = _parse_rule(chunk, where)
-        weekly = [DAY_CODES[i] for i, nth in rule.days if nth is None]
-        monthly = [f"{nth}{DAY_CODES[i]}" for i, nth in rule.days if nth is not None]
-        for freq, byday in (("WEEKLY", weekly), ("MONTHLY", monthly)):
-            if byday:
-                rules.extend((freq, ",".join(byday), opens, closes, rule.valid_from, rule.valid_to)
-                             for opens, closes in rule.spans)  # fmt: skip
+        for rule in _read_rule(chunk, where):
+            weekly = [DAY_CODES[i] for i, nth in rule.days if nth is None]
+            monthly = [f"{nth}{DAY_CODES[i]}" for i, nth in rule.days if nth is not None]
+            for freq, byday in (("WEEKLY", weekly), ("MONTHLY", monthly)):
+                if byday:
+                    rules.extend((freq, ",".join(byday), opens, closes, rule.valid_from,
+                                  rule.valid_to) for opens, closes in rule.spans)  # fmt: skip
     return tuple(rules)
 
 

@@ -232,3 +232,42 @@ def test_rules_a_compact_edit_leaves_as_they_were_keep_their_note_and_place():
     assert kept[1:] == typed[1:]  # another period on Saturday is a new rule, as is Sunday
     assert format_compact_hours(kept) == format_compact_hours(typed)
     assert keep_unchanged(current, [*typed[:1], *typed[:1]])[1] is typed[0]  # each kept once
+
+
+@pytest.mark.parametrize(
+    ("text", "compact"),
+    [
+        ("lundi au vendredi de 9h a 17h", "mo-fr 09:00-17:00"),
+        ("du lundi au vendredi 9h-12h 14h-17h", "mo-fr 09:00-12:00,14:00-17:00"),
+        ("lun-ven 9h-17h", "mo-fr 09:00-17:00"),
+        ("samedi matin 9h a 12h", "sa 09:00-12:00"),
+        ("Lundi, mercredi et vendredi de 9h à 12h et de 14h à 17h", "mo,we,fr 09:00-12:00,14:00-17:00"),
+        ("du lundi au vendredi de 9h à 17h et le samedi matin de 9h à midi",
+         "mo-fr 09:00-17:00; sa 09:00-12:00"),
+        ("tous les jours sauf dimanche 8h-20h", "mo-sa 08:00-20:00"),
+        ("lundi au vendredi 9h-17h, samedi fermé", "mo-fr 09:00-17:00"),
+        ("9h-17h du lundi au vendredi (2026-07-01..2026-08-31)",
+         "mo-fr 09:00-17:00 (2026-07-01..2026-08-31)"),
+        ("Monday to Friday 9am-5pm", "mo-fr 09:00-17:00"),
+        ("lunes a viernes de 9 a 17", "mo-fr 09:00-17:00"),
+        ("понеділок-п’ятниця 9:00-17:00", "mo-fr 09:00-17:00"),
+        ("lundi 21h-8h", "mo 21:00-08:00"),
+    ],
+)
+def test_hours_written_as_people_write_them(text, compact):
+    assert format_compact_hours(parse_compact_hours(text)) == compact
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("samedi matin", "'sa' needs its times"),
+        ("le matin", "needs days then hours"),
+        ("lundi 9h-12h sauf truc", "'truc' is not a day or a time"),
+        ("lu-ve 9h", "'9h' should be opening-closing"),
+        ("du lundi au vendredi 9h-25h", "'25:00' is not a time of day"),
+    ],
+)
+def test_hours_left_ambiguous_say_what_is_missing(text, message):
+    with pytest.raises(HoursSyntaxError, match=message):
+        parse_compact_hours(text)

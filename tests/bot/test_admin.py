@@ -535,3 +535,28 @@ async def test_the_summary_says_an_address_is_placed_at_the_communes_centre(kit,
     with Session(kit.engine) as session:
         place = session.exec(select(Location).where(Location.address == "12 rue Pierre Motte")).one()
         assert (place.latitude, place.approximate, place.postcode) == (50.6901, False, "59100")
+
+
+@pytest.mark.parametrize(("lang", "written", "vague"), [
+    ("fr", "lundi au vendredi de 9h a 17h", "samedi matin"),
+    ("es", "lunes a viernes de 9 a 17", "sábado mañana"),
+])
+async def test_hours_written_in_words_are_read_and_a_vague_one_is_explained(kit, lang, written,
+                                                                            vague):
+    """QA: "lundi au vendredi de 9h a 17h" was refused."""
+    tr = translator(lang)
+    user = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code=lang)
+    await user.send(f"/edit {SERVICE_ID}")
+    await user.press("adm:f:hours")
+    answer = texts(await user.send(vague))[0]
+    assert tr.gettext("'{days}' needs its times, e.g. {days} 09:00-12:00").format(days="sa") in answer
+    saved = texts(await user.send(written))[0]
+    assert tr.gettext("Saved. {field}: {value}").split("{")[0] in saved
+    assert [(h.byday, h.opens_at, h.closes_at) for h in kit.service().hours] == [
+        ("MO,TU,WE,TH,FR", time(9), time(17))]
+    await add_until_summary(user, hours="du lundi au vendredi 9h-12h 14h-17h; samedi matin 9h a 12h")
+    with Session(kit.engine) as session:
+        added = session.exec(select(Service).where(Service.name == ADD_ANSWERS["name"])).first()
+    assert added is None  # not saved yet: the summary waits
+    draft = kit.app.user_data[ADMIN]["admin_draft"]
+    assert draft["hours"] == "mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00"
