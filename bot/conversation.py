@@ -43,7 +43,8 @@ from bot.i18n import (
     Translator,
     bidi,
     format_list,
-    negotiate,
+    known_language,
+    note_typed_language,
     translator,
     user_language,
 )
@@ -253,8 +254,7 @@ async def start(update: Update, context: Context) -> int:
             return NEED
         return await ask_need(update, context)  # a link to a removed place: a way on
     drop_search(context)
-    stored = context.user_data.get("lang")
-    known = stored if stored in SUPPORTED else negotiate(update.effective_user.language_code)
+    known = known_language(context.user_data, update.effective_user.language_code)
     langs = [known] if known else ["fr", "en"]
     greeting = "\n\n".join(
         translator(lang).gettext(
@@ -431,6 +431,7 @@ async def need_text(update: Update, context: Context) -> int:
     coordinates = places.parse_coordinates(text)
     if coordinates is not None:  # typed or pasted "50.69,3.17": as a shared location
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
+    note_typed_language(context, text)
     found = danger.read(text, user_language(update, context))
     if found:  # before anything else: the numbers, then what can help
         return await danger_said(update, context, text, found)

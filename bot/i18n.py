@@ -1,7 +1,8 @@
 """Per-user translation, CLDR formatting and right-to-left display.
 
-Each update gets the translator of its user's language (stored preference, else Telegram's
-`language_code` negotiated with Babel, else French): there is no global `_` shared between users.
+Each update gets the translator of its user's language (`known_language`: chosen, else the
+language of what they write, else Telegram's `language_code` negotiated with Babel, else
+French): there is no global `_` shared between users.
 Messages are English msgids with `{name}` placeholders filled by `str.format` (keyword names).
 Numbers stay in Latin digits in every language, like the addresses and phone numbers around them.
 """
@@ -28,6 +29,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
+from catalogue.language import detect
 from catalogue.models import Service
 
 SUPPORTED: tuple[str, ...] = ("fr", "en", "ar", "uk", "ru", "es", "fa", "ps", "ro")
@@ -36,6 +38,7 @@ RTL = frozenset({"ar", "fa", "ps"})
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 # Telegram language codes Babel does not map to one of ours: Dari, the Pashto varieties, Moldovan.
 ALIASES = {"prs": "fa", "pbt": "ps", "pbu": "ps", "pst": "ps", "mo": "ro"}
+TYPED = "typed_lang"  # user_data key: the language detected in what the user wrote
 
 
 class Translator:
@@ -90,14 +93,30 @@ def negotiate(language_code: str | None) -> str | None:
     return negotiate_locale(["_".join(parts)], SUPPORTED, sep="_")
 
 
+def known_language(user_data: Any, language_code: str | None) -> str | None:  # noqa: ANN401
+    """The one rule for a user's language, or None when nothing says it: the language chosen
+    with /language or a button, else the one their last clear message was written in
+    (`note_typed_language`), else the Telegram client language."""
+    user_data = user_data or {}
+    for stored in (user_data.get("lang"), user_data.get(TYPED)):
+        if stored in SUPPORTED:
+            return stored
+    return negotiate(language_code)
+
+
 def user_language(update: Any, context: Any) -> str:  # noqa: ANN401 (PTB Update/Context)
-    """Stored preference, else the Telegram client language, else French."""
-    user_data = getattr(context, "user_data", None) or {}
-    stored = user_data.get("lang")
-    if stored in SUPPORTED:
-        return stored
+    """`known_language` of the update's user, else French."""
     user = getattr(update, "effective_user", None)
-    return negotiate(getattr(user, "language_code", None)) or DEFAULT
+    return known_language(getattr(context, "user_data", None),
+                          getattr(user, "language_code", None)) or DEFAULT
+
+
+def note_typed_language(context: Any, text: str) -> None:  # noqa: ANN401 (PTB Context)
+    """Remember the language a free text is clearly written in, to answer in it from now on
+    (a language chosen explicitly still wins)."""
+    typed = detect(text)
+    if typed in SUPPORTED and context.user_data is not None:
+        context.user_data[TYPED] = typed
 
 
 @cache

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.admin.common import N_, engine_of
-from bot.i18n import translator
+from bot.i18n import DEFAULT, known_language, translator
 from bot.roles import bootstrap_admins, granted_admins
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,8 @@ ADMIN_COMMANDS = (
 
 
 def stored_language(application: Application, user_id: int) -> str:
-    """The language a user chose in the bot, else French (the local language)."""
-    return application.user_data.get(user_id, {}).get("lang") or "fr"
+    """The language a user chose or writes in the bot, else French (the local language)."""
+    return known_language(application.user_data.get(user_id), None) or DEFAULT
 
 
 async def show_admin_menu(bot: Bot, user_id: int, lang: str) -> None:
