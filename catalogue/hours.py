@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -652,3 +653,148 @@ def format_compact_hours(hours: Sequence[OpeningHours]) -> str:
             text += f" ({valid_from or ''}..{valid_to or ''})"
         texts.append(text)
     return "; ".join(texts)
+
+
+# --------------------------------------------------------------------------- closures
+
+_CLOSURE_TOKEN = re.compile(
+    r"(?P<iso>\d{4}-\d{1,2}-\d{1,2})|(?P<dmy>\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?)"
+    r"|(?P<year>\d{4})|(?P<day>\d{1,2})(?:er|st|nd|rd|th)?(?![\d/.])"
+    r"|(?P<dots>\.\.|[-–—])|(?P<sep>[,;/&+\n])|(?P<word>[^\W\d_]+)|(?P<skip>[\s'’.:()!]+)"
+    r"|(?P<other>.)"
+)
+MAX_CLOSURE_DAYS = 366  # a longer closure is not an exception: the service is closed
+
+
+@cache
+def _closure_words() -> tuple[dict[str, str], dict[str, int]]:
+    """(word -> range, list or filler; month name -> month 1-12): the data file's words and
+    the month names of every bot language (CLDR), with and without accents."""
+    data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))["closures"]
+    kinds = {w: kind for kind in ("range", "list", "filler") for w in data[kind]}
+    months: dict[str, set[int]] = {}
+    for lang in _BOT_LANGUAGES:
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in Locale.parse(lang).months[context][width].items():
+                    name = name.lower().strip(".")
+                    for form in (name, strip_accents(name)):
+                        months.setdefault(form, set()).add(number)
+    return kinds, {name: found.pop() for name, found in months.items() if len(found) == 1}
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+@dataclass
+class _Day:
+    """A date as written: a day of a month, or a whole month; the year when given."""
+
+    day: int | None
+    month: int | None
+    year: int | None
+    text: str
+
+
+def _closure_dates(part: _Day, where: str) -> tuple[date, date]:
+    """The first and last day `part` names in year `part.year`."""
+    assert part.month is not None and part.year is not None
+    try:
+        if part.day is None:
+            following = date(part.year + part.month // 12, part.month % 12 + 1, 1)
+            return date(part.year, part.month, 1), following - timedelta(days=1)
+        day = date(part.year, part.month, part.day)
+    except ValueError:
+        raise HoursSyntaxError(where, N_("'{text}' is not a date"), text=part.text) from None
+    return day, day
+
+
+def _read_closure_days(text: str, where: str) -> list[list[_Day]]:
+    """The periods of `text` as written: each one day or month, or two joined by "au"/"to"."""
+    kinds, months = _closure_words()
+    periods: list[list[_Day]] = []
+    joined = False
+    for match in _CLOSURE_TOKEN.finditer(text.lower()):
+        kind, value = match.lastgroup, match.group()
+        found: _Day | None = None
+        if kind == "iso":
+            y, m, d = (int(n) for n in value.split("-"))
+            found = _Day(d, m, y, value)
+        elif kind == "dmy":
+            numbers = [int(n) for n in re.split(r"[/.]", value)]
+            year = numbers[2] + 2000 if len(numbers) == 3 and numbers[2] < 100 else \
+                (numbers[2] if len(numbers) == 3 else None)
+            found = _Day(numbers[0], numbers[1], year, value)
+        elif kind == "day":
+            found = _Day(int(value), None, None, value)
+        elif kind == "word" and value in months:
+            last = periods[-1][-1] if periods else None
+            if last is not None and last.month is None and not joined:
+                last.month, last.text = months[value], f"{last.text} {value}"
+                continue
+            found = _Day(None, months[value], None, value)
+        elif kind == "year":
+            if not periods or periods[-1][-1].year is not None:
+                raise HoursSyntaxError(where, N_("'{text}' is not a date"), text=value)
+            periods[-1][-1].year = int(value)
+            continue
+        elif kind == "dots" or kinds.get(value) == "range":
+            joined = bool(periods)
+            continue
+        elif kind in ("sep", "skip") or kinds.get(value) in ("list", "filler"):
+            if kind == "sep" or kinds.get(value) == "list":
+                joined = False
+            continue
+        else:
+            raise HoursSyntaxError(where, N_("'{text}' is not a date"), text=value)
+        if joined and periods and len(periods[-1]) == 1:
+            periods[-1].append(found)
+        else:
+            periods.append([found])
+        joined = False
+    return periods
+
+
+def parse_closures(text: str, today: date) -> list[tuple[date, date]]:
+    """Exceptional closures as people write them, as (first day, last day) periods, in order:
+    "fermé du 24/12 au 2/1", "closed 15 August", "tout le mois d'août", "24 et 25 décembre",
+    "2026-12-24..2027-01-02". A date without a year is the next one not yet over (on 7
+    December, "du 1/12 au 10/12" is this December, "15 août" next August). Raises
+    HoursSyntaxError for a date that is not one, a closure over or longer than a year."""
+    closures = []
+    where = f"'{text.strip()}'"
+    periods = _read_closure_days(text, where)
+    for period in periods:  # "du 24 au 31 décembre", "24 et 25 décembre": the month said once
+        for i, part in enumerate(period):
+            if part.month is None:
+                later = next((p for p in [*period[i:], *(q[0] for q in periods)] if p.month), None)
+                if later is None:
+                    raise HoursSyntaxError(where, N_("'{text}': which month?"), text=part.text)
+                part.month = later.month
+    for period in periods:
+        first, last = period[0], period[-1]
+        said = " – ".join(p.text for p in period)
+        if last.year is None:
+            last.year = today.year
+            if _closure_dates(last, where)[1] < today:
+                last.year += 1
+        if first.year is None:
+            first.year = last.year
+            if _closure_dates(first, where)[0] > _closure_dates(last, where)[1]:
+                first.year -= 1  # "du 24/12 au 2/1"
+        starts, ends = _closure_dates(first, where)[0], _closure_dates(last, where)[1]
+        if ends < starts:
+            raise HoursSyntaxError(where, N_("the period ends before it starts"))
+        if ends < today:
+            raise HoursSyntaxError(where, N_("'{text}' is over"), text=said)
+        if (ends - starts).days >= MAX_CLOSURE_DAYS:
+            raise HoursSyntaxError(where, N_("'{text}' is longer than a year"), text=said)
+        closures.append((starts, ends))
+    merged: list[tuple[date, date]] = []
+    for starts, ends in sorted(closures):  # "24 et 25 décembre": one closure of two days
+        if merged and starts <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(ends, merged[-1][1]))
+        else:
+            merged.append((starts, ends))
+    return merged

@@ -14,6 +14,7 @@ from catalogue.hours import (
     format_compact_hours,
     is_open,
     keep_unchanged,
+    parse_closures,
     parse_compact_hours,
 )
 from catalogue.models import HoursException, OpeningHours
@@ -271,3 +272,50 @@ def test_hours_written_as_people_write_them(text, compact):
 def test_hours_left_ambiguous_say_what_is_missing(text, message):
     with pytest.raises(HoursSyntaxError, match=message):
         parse_compact_hours(text)
+
+
+DECEMBER_7 = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "periods"),
+    [
+        ("fermé du 24/12 au 2/1", [("2026-12-24", "2027-01-02")]),
+        ("closed 15 August", [("2027-08-15", "2027-08-15")]),
+        ("fermé tout le mois d'août", [("2027-08-01", "2027-08-31")]),
+        ("du 1/12 au 10/12", [("2026-12-01", "2026-12-10")]),  # under way: this year
+        ("24 et 25 décembre", [("2026-12-24", "2026-12-25")]),
+        ("le 25/12, le 1/1 et le 15/8", [("2026-12-25", "2026-12-25"), ("2027-01-01", "2027-01-01"),
+                                         ("2027-08-15", "2027-08-15")]),
+        ("2026-12-24..2027-01-02", [("2026-12-24", "2027-01-02")]),
+        ("cerrado del 24 de diciembre al 2 de enero", [("2026-12-24", "2027-01-02")]),
+        ("février 2027", [("2027-02-01", "2027-02-28")]),
+    ],
+)
+def test_closures_written_as_people_write_them(text, periods):
+    expected = [(date.fromisoformat(a), date.fromisoformat(b)) for a, b in periods]
+    assert parse_closures(text, DECEMBER_7) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("fermé sauf lundi", "'sauf' is not a date"),
+        ("31/02", "'31/02' is not a date"),
+        ("le 25", "which month"),
+        ("15/08/2025", "is over"),
+        ("du 1/1/2027 au 31/12/2028", "longer than a year"),
+        ("du 2/1/2027 au 1/1/2027", "ends before it starts"),
+    ],
+)
+def test_closures_refused_say_why(text, message):
+    with pytest.raises(HoursSyntaxError, match=message):
+        parse_closures(text, DECEMBER_7)
+
+
+@given(st.text(max_size=60))
+def test_any_closure_text_reads_or_says_why(text):
+    try:
+        parse_closures(text, DECEMBER_7)
+    except HoursSyntaxError as error:
+        assert str(error)

@@ -13,7 +13,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
@@ -31,13 +31,23 @@ from bot.i18n import (
 )
 from catalogue import taxonomy
 from catalogue.hours import (
+    PARIS,
     HoursSyntaxError,
     format_compact_hours,
     keep_unchanged,
+    parse_closures,
     parse_compact_hours,
 )
 from catalogue.limits import COUNT_LIMITS, TEXT_LIMITS, one_line
-from catalogue.models import Access, Gender, Location, Phone, Service, ServiceCategory
+from catalogue.models import (
+    Access,
+    Gender,
+    HoursException,
+    Location,
+    Phone,
+    Service,
+    ServiceCategory,
+)
 from catalogue.needs import lexicon
 from catalogue.places import Place, in_mel, parse_coordinates, place_at, resolve_place
 
@@ -335,6 +345,69 @@ def hours_preview(value: str, tr: Translator) -> str:
     return "\n".join(lines)
 
 
+# --- closures ---------------------------------------------------------------------------------
+
+
+def parse_closure_days(text: str) -> list[dict[str, str]]:
+    """Exceptional closures ("du 24/12 au 2/1; 15 août"), read by catalogue.hours; `-` for none."""
+    text = text.strip()
+    if text == SKIP:
+        return []
+    try:
+        periods = parse_closures(text, datetime.now(PARIS).date())
+    except HoursSyntaxError as exc:
+        raise Invalid(
+            N_("These closures are not understood ({error}). Example: {example}"),
+            error=exc,
+            example="du 24/12 au 2/1; 15/8",
+        ) from exc
+    if len(periods) > COUNT_LIMITS["exceptions"]:
+        raise Invalid(N_("At most {max} closures."), max=COUNT_LIMITS["exceptions"])
+    return [{"starts_on": s.isoformat(), "ends_on": e.isoformat()} for s, e in periods]
+
+
+def _whole_days(service: Service) -> list[HoursException]:
+    """The exceptions that close whole days (the others give a day's hours, from an import)."""
+    return [e for e in service.exceptions if e.opens_at is None or e.closes_at is None]
+
+
+def _set_closures(service: Service, value: list[dict[str, str]]) -> None:
+    """The closures typed; exceptional hours stay, and a closure left as it was keeps its id
+    and note (like the hours)."""
+    current = {(e.starts_on.isoformat(), e.ends_on.isoformat()): e for e in _whole_days(service)}
+    closures = [
+        current.get((v["starts_on"], v["ends_on"]))
+        or HoursException(
+            id=_new_id("cls"),
+            service_id=service.id,
+            starts_on=date.fromisoformat(v["starts_on"]),
+            ends_on=date.fromisoformat(v["ends_on"]),
+        )
+        for v in value
+    ]
+    timed = [e for e in service.exceptions if e not in _whole_days(service)]
+    service.exceptions = [*timed, *closures]
+
+
+def _read_closures(service: Service) -> list[dict[str, str]]:
+    return [
+        {"starts_on": e.starts_on.isoformat(), "ends_on": e.ends_on.isoformat()}
+        for e in sorted(_whole_days(service), key=lambda e: (e.starts_on, e.ends_on))
+    ]
+
+
+def _show_closures(value: list[dict[str, str]], tr: Translator) -> str:
+    periods = []
+    for closure in value:
+        starts, ends = (date.fromisoformat(closure[k]) for k in ("starts_on", "ends_on"))
+        shown = format_date(starts, tr.lang)
+        if ends != starts:
+            shown += " – " + format_date(ends, tr.lang)
+        periods.append(shown)
+    # TRANSLATORS: a service has no exceptional closure
+    return "; ".join(periods) or tr.gettext("no exceptional closure")
+
+
 # --- audience ---------------------------------------------------------------------------------
 
 
@@ -582,6 +655,15 @@ FIELDS: tuple[FieldSpec, ...] = (
             "(1sa = first Saturday, -1fr = last Friday). Send - if unknown."
         ),
         parse_hours, _set_hours, _read_hours, hours_preview,
+    ),
+    FieldSpec(
+        "closures", N_("Closures"),
+        # TRANSLATORS: the examples may use month names of your language ("15 août", "15 серпня")
+        N_(
+            "Exceptional closures (holidays), like: 24/12-2/1; 15 August; August. "
+            "Send - if none."
+        ),
+        parse_closure_days, _set_closures, _read_closures, _show_closures,
     ),
     FieldSpec(
         "audience", N_("Audience"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlmodel import Session, func, select
@@ -11,12 +11,13 @@ from telegram.ext import CallbackContext
 from bot.admin import menu, review
 from bot.admin.fields import FIELDS
 from bot.app import build_application
-from bot.i18n import translator
+from bot.i18n import format_date, translator
 from bot.roles import AdminRole, grant
 from bot.stats import record_search
 from bot.transport import LocalUser
 from catalogue import version
 from catalogue.db import session_scope
+from catalogue.hours import is_open
 from catalogue.importer import export_bytes
 from catalogue.models import AuditEntry, Location, OpeningHours, Service
 from catalogue.services import get_service, save_service, service_snapshot
@@ -123,6 +124,9 @@ async def test_add_guided_with_validation_at_each_step(kit):
     assert "not understood" in texts(await user.send("lundi matin"))[0]
     calls = await user.send("mo-fr 09:00-12:00")
     assert "Monday" in texts(calls)[0]
+    assert "closures" in texts(calls)[-1]
+    assert "not understood" in texts(await user.send("closed at Christmas"))[0]
+    await user.send("closed 15 August")
     assert "not possible" in texts(await user.send("women 30-20"))[0]
     await user.press("adm:v:audience:all")
     await user.press("adm:v:access:unconditional")
@@ -149,6 +153,8 @@ async def test_add_guided_with_validation_at_each_step(kit):
         assert service.email == "accueil@example.org"
         assert service.description == "Douches chaudes, serviette fournie."
         assert service.eligibility is None and service.languages == ["fr", "ar"]
+        (closure,) = service.exceptions
+        assert (closure.starts_on.month, closure.starts_on.day, closure.opens_at) == (8, 15, None)
         entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == service.id)).one()
         assert (entry.actor, entry.action) == (f"telegram:{ADMIN}", "create")
 
@@ -164,7 +170,7 @@ async def test_an_earlier_steps_button_fills_nothing(kit):
         await user.send(step)
     for data in ("adm:cg:hygiene_and_wellness", "adm:ct:shower", "adm:cd"):
         await user.press(data)
-    for step in ("Roubaix", "mo-fr 09:00-12:00", "all", "-"):
+    for step in ("Roubaix", "mo-fr 09:00-12:00", "-", "all", "-"):
         await user.send(step)
     calls = await user.press("adm:v:cost:free")
     assert calls[-1].button_data() == []  # the contact step: no buttons
@@ -191,7 +197,7 @@ async def test_french_summary_punctuation(kit):
     await french.send("Roubaix")
     preview = texts(await french.send("lu-ve 09:00-12:00"))[0]
     assert "lundi – vendredi\u00a0: 09:00" in preview
-    for step in ("all", "-", "free", "-", "-", "-", "fr"):
+    for step in ("-", "all", "-", "free", "-", "-", "-", "fr"):
         await french.send(step)
     summary = texts(await french.send("Flyer"))[-1]
     assert "Langues parlées\u00a0: français" in summary
@@ -478,7 +484,8 @@ async def test_edit_description_conditions_and_languages(kit):
 
 
 ADD_ANSWERS = {
-    "name": "Bains-douches du Centre", "place": "Roubaix", "hours": "-", "audience": "all",
+    "name": "Bains-douches du Centre", "place": "Roubaix", "hours": "-", "closures": "-",
+    "audience": "all",
     "access": "-", "cost": "-", "contact": "-", "description": "-", "eligibility": "-",
     "languages": "-", "source": "Flyer",
 }
@@ -560,3 +567,35 @@ async def test_hours_written_in_words_are_read_and_a_vague_one_is_explained(kit,
     assert added is None  # not saved yet: the summary waits
     draft = kit.app.user_data[ADMIN]["admin_draft"]
     assert draft["hours"] == "mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00"
+
+
+@pytest.mark.parametrize(("lang", "written", "first", "last"), [
+    ("fr", "fermé tout le mois d'août", (8, 1), (8, 31)),
+    ("uk", "зачинено з 24 грудня по 2 січня", (12, 24), (1, 2)),
+])
+async def test_closures_are_typed_checked_shown_closing_the_service_and_undone(kit, lang, written,
+                                                                            first, last):
+    tr = translator(lang)
+    user = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code=lang)
+    await user.send(f"/edit {SERVICE_ID}")
+    calls = await user.press("adm:f:closures")
+    assert tr.gettext("Exceptional closures (holidays), like: 24/12-2/1; 15 August; August. "
+                      "Send - if none.") in texts(calls)[-1]
+    answer = texts(await user.send("fermé sauf le lundi"))[0]
+    assert tr.gettext("'{text}' is not a date").format(text="sauf") in answer
+    answer = texts(await user.send("du 1/1/2020 au 2/1/2020"))[0]
+    assert tr.gettext("'{text}' is over").format(text="1/1/2020 – 2/1/2020") in answer
+    saved = texts(await user.send(written))[0]
+    (closure,) = kit.service().exceptions
+    starts, ends = closure.starts_on, closure.ends_on
+    assert ((starts.month, starts.day), (ends.month, ends.day)) == (first, last)
+    assert ends >= date.today() and closure.opens_at is None
+    assert f"{format_date(starts, lang)} – {format_date(ends, lang)}" in saved
+    service = kit.service()
+    monday = starts + timedelta(days=(7 - starts.weekday()) % 7)
+    assert is_open(service.hours, service.exceptions, datetime.combine(monday, time(10))) is False
+    await user.send(f"/edit {SERVICE_ID}")
+    assert format_date(starts, lang) in texts(await user.press("adm:f:closures"))[-1]
+    await user.send("/cancel")
+    await user.send("/undo")
+    assert kit.service().exceptions == []
