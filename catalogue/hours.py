@@ -61,6 +61,7 @@ from opening_hours import OpeningHours as OsmHours
 from opening_hours import ParserError, State
 
 from catalogue.models import HoursException, OpeningHours
+from catalogue.text import N_
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -78,17 +79,13 @@ _DAY_INDEX = {name: index for index, names in enumerate(_DAY_NAMES) for name in 
 _MIDNIGHT = time(0, 0)
 
 
-def N_(message: str) -> str:
-    """Mark a message for translation (the bot shows it in the admin's language)."""
-    return message
-
-
 class HoursSyntaxError(ValueError):
     """A compact-hours text that cannot be read; the message says what and where. `message`
     (English, marked for translation) and `params` let the bot say it in the admin's language."""
 
     def __init__(self, where: str, message: str, **params: str) -> None:
         self.message, self.params = message, params
+        self.rule: tuple[int, str] | None = None  # (number, text) of the rule among several
         super().__init__(f"{where}: {message.format(**params)}")
 
 
@@ -558,7 +555,12 @@ def compact_rules(text: str) -> tuple[HoursRule, ...]:
         if not chunk:
             continue
         where = f"rule {number} ('{chunk}')" if len(chunks) > 1 else f"'{chunk}'"
-        for rule in _read_rule(chunk, where):
+        try:
+            read = _read_rule(chunk, where)
+        except HoursSyntaxError as exc:
+            exc.rule = (number, chunk) if len(chunks) > 1 else None
+            raise
+        for rule in read:
             weekly = [DAY_CODES[i] for i, nth in rule.days if nth is None]
             monthly = [f"{nth}{DAY_CODES[i]}" for i, nth in rule.days if nth is not None]
             for freq, byday in (("WEEKLY", weekly), ("MONTHLY", monthly)):

@@ -26,10 +26,10 @@ from babel import Locale, UnknownLocaleError
 
 from catalogue import places
 from catalogue.limits import MAX_JSON_DEPTH, clean_text, no_constant, one_line
-from catalogue.phones import normalise_phone
+from catalogue.phones import PhoneError, normalise_phone
 from catalogue.services import TRANSLATABLE, Problem
 from catalogue.taxonomy import get_category
-from catalogue.text import fold, normalise
+from catalogue.text import N_, fold, normalise
 
 EXTENSION = "x_relais"
 TAXONOMY = "soliguide"
@@ -111,22 +111,23 @@ class _Item:
     def __init__(self, data: dict[str, Any], number: int, problems: list[Problem], path: str = ""):
         self.data, self.number, self.problems, self.path = data, number, problems, path
 
-    def problem(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.number, f"{self.path}{field}", message))
+    def problem(self, field: str, message: str, **params: Any) -> None:  # noqa: ANN401
+        self.problems.append(Problem(self.number, f"{self.path}{field}", message, params))
 
     def get(self, field: str, kind: type | tuple[type, ...], *, required: bool = False) -> Any:
         value = self.data.get(field)
         if value is None or value == "" and kind is not str:
             if required:
-                self.problem(field, "missing")
+                self.problem(field, N_("missing"))
             return None
         if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
-            self.problem(field, f"expected {_kind_name(kind)}, got {type(value).__name__}")
+            self.problem(field, N_("expected {expected}, got {got}"),
+                         expected=_kind_name(kind), got=_json_type(value))
             return None
         if isinstance(value, str):
             value = one_line(value) if field in ONE_LINE else clean_text(value).strip()
         if required and isinstance(value, str) and not value:
-            self.problem(field, "missing")
+            self.problem(field, N_("missing"))
             return None
         return value
 
@@ -140,7 +141,7 @@ class _Item:
         try:
             return date.fromisoformat(value).isoformat()
         except ValueError:
-            self.problem(field, f"not a date (YYYY-MM-DD): {value!r}")
+            self.problem(field, N_("not a date (YYYY-MM-DD): '{value}'"), value=value)
             return None
 
     def time(self, field: str, *, required: bool = True) -> str | None:
@@ -148,7 +149,7 @@ class _Item:
         if value is None:
             return None
         if not TIME.match(value):
-            self.problem(field, f"not a time (HH:MM): {value!r}")
+            self.problem(field, N_("not a time (HH:MM): '{value}'"), value=value)
             return None
         return value[:5] if value.endswith(":00") and len(value) == 8 else value
 
@@ -159,7 +160,8 @@ class _Item:
             return value.strip().lower() in YES
         if value is None or isinstance(value, bool):
             return value
-        self.problem(field, f"expected true/false, got {type(value).__name__}")
+        self.problem(field, N_("expected {expected}, got {got}"), expected="true/false",
+                     got=_json_type(value))
         return default
 
     def children(self, field: str) -> list[_Item]:
@@ -170,7 +172,7 @@ class _Item:
             if isinstance(value, dict):
                 items.append(_Item(value, self.number, self.problems, path + "."))
             else:
-                self.problems.append(Problem(self.number, path, "expected an object"))
+                self.problems.append(Problem(self.number, path, N_("expected an object")))
         return items
 
     def child(self, field: str) -> _Item | None:
@@ -178,11 +180,18 @@ class _Item:
         return _Item(value, self.number, self.problems, f"{self.path}{field}.") if value else None
 
 
+_JSON_TYPES = {str: "string", int: "integer", float: "number", list: "array", dict: "object",
+               bool: "true/false"}  # fmt: skip
+
+
 def _kind_name(kind: type | tuple[type, ...]) -> str:
+    """The JSON type(s) expected, named as the file's own words (not translated)."""
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    names = {str: "text", int: "an integer", float: "a number", list: "a list", dict: "an object",
-             bool: "true/false"}  # fmt: skip
-    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+    return "/".join(dict.fromkeys(_JSON_TYPES.get(k, k.__name__) for k in kinds))
+
+
+def _json_type(value: Any) -> str:  # noqa: ANN401
+    return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
 def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
@@ -193,28 +202,35 @@ def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Prob
     try:
         doc = json.loads(data.decode("utf-8-sig"), parse_constant=no_constant)
     except UnicodeDecodeError as exc:
-        return [], [Problem(None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}")]
+        return [], [Problem(None, None, N_("not UTF-8 text: {error} at byte {byte}"),
+                            {"error": exc.reason, "byte": exc.start})]
     except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        return [], [Problem(None, None, f"invalid or truncated JSON ({exc.msg} at {where})")]
+        return [], [Problem(None, None,
+                            N_("invalid or truncated JSON ({error} at line {line}, column {column})"),
+                            {"error": exc.msg, "line": exc.lineno, "column": exc.colno})]
     except RecursionError:
-        return [], [Problem(None, None, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")]
+        return [], [_too_deep()]
     except ValueError as exc:  # an integer of thousands of digits, NaN, Infinity
-        return [], [Problem(None, None, f"invalid JSON: {str(exc)[:120]}")]
+        return [], [Problem(None, None, N_("invalid JSON: {error}"), {"error": str(exc)[:120]})]
     if _depth(doc) > MAX_JSON_DEPTH:
-        return [], [Problem(None, None, f"JSON nested deeper than {MAX_JSON_DEPTH} levels")]
+        return [], [_too_deep()]
     if isinstance(doc, dict) and isinstance(doc.get("contents"), list) and "id" not in doc:
         doc = doc["contents"]  # an API page
     if isinstance(doc, dict):
         doc = [doc]
     if not isinstance(doc, list):
-        return [], [Problem(None, None, "expected HSDS services: an object, an array or a page")]
+        return [], [Problem(None, None,
+                            N_("expected HSDS services: an object, an array or a page"))]
     problems: list[Problem] = []
     snapshots = []
     for number, raw in enumerate(doc, start=1):
         for service in _services_in(raw, number, problems):
             snapshots.append((number, _service(_Item(service, number, problems))))
     return snapshots, problems
+
+
+def _too_deep() -> Problem:
+    return Problem(None, None, N_("JSON nested deeper than {n} levels"), {"n": MAX_JSON_DEPTH})
 
 
 def _depth(doc: Any) -> int:  # noqa: ANN401
@@ -235,12 +251,15 @@ _ORGANIZATION_ONLY = {
     "parent_organization_id", "organization_identifiers", "programs",
 }  # fmt: skip
 _NOT_SERVICES = {
-    "location": "a location: Relais reads locations with the services given there",
-    "taxonomy_term": "a taxonomy term: Relais reads the terms attached to services",
-    "taxonomy": "a taxonomy: Relais reads the terms attached to services",
-    "api": "the root document of an HSDS API, not services",
-    "tabular": "tabular HSDS (one table per object): give the compiled JSON of the services",
-    "organization": "an organization without services: Relais reads services",
+    "location": N_("not a service: a location: Relais reads locations with the services given "
+                   "there"),
+    "taxonomy_term": N_("not a service: a taxonomy term: Relais reads the terms attached to "
+                        "services"),
+    "taxonomy": N_("not a service: a taxonomy: Relais reads the terms attached to services"),
+    "api": N_("not a service: the root document of an HSDS API, not services"),
+    "tabular": N_("not a service: tabular HSDS (one table per object): give the compiled JSON "
+                  "of the services"),
+    "organization": N_("not a service: an organization without services: Relais reads services"),
 }
 
 
@@ -269,7 +288,7 @@ def _services_in(raw: Any, number: int, problems: list[Problem]) -> list[dict[st
     """The services one object of a document holds: itself, an organization's services (each
     given its organization), the service of a service_at_location (given that place)."""
     if not isinstance(raw, dict):
-        problems.append(Problem(number, None, "expected a service object"))
+        problems.append(Problem(number, None, N_("expected a service object")))
         return []
     kind = _kind(raw)
     if kind == "service":
@@ -282,7 +301,7 @@ def _services_in(raw: Any, number: int, problems: list[Problem]) -> list[dict[st
         return [
             {"organization": org, **s} if isinstance(s, dict) else s for s in raw["services"]
         ]
-    problems.append(Problem(number, None, f"not a service: {_NOT_SERVICES[kind]}"))
+    problems.append(Problem(number, None, _NOT_SERVICES[kind]))
     return []
 
 
@@ -401,7 +420,8 @@ def _service(item: _Item) -> dict[str, Any]:
     ext = item.child(EXTENSION)
     status = item.text("status") or "active"
     if status not in _STATUS_IN:
-        item.problem("status", f"unknown status {status!r} (active, inactive, defunct)")
+        item.problem("status", N_("unknown status '{value}' (active, inactive, defunct)"),
+                     value=status)
     eligibility = item.text("eligibility_description")
     fees = item.text("fees_description")
     access_note = item.text("application_process")
@@ -475,9 +495,10 @@ def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
     translations = {}
     for lang, fields in (ext.get("translations", dict) or {}).items():
         if not isinstance(fields, dict) or not all(isinstance(t, str) for t in fields.values()):
-            ext.problem(f"translations.{lang}", "expected an object of texts")
+            ext.problem(f"translations.{lang}", N_("expected an object of texts"))
         elif unknown := set(fields) - set(TRANSLATABLE):
-            ext.problem(f"translations.{lang}", f"unknown fields {sorted(unknown)}")
+            ext.problem(f"translations.{lang}", N_("unknown fields {fields}"),
+                        fields=", ".join(sorted(unknown)))
         else:
             translations[lang] = {f: clean_text(t).strip() for f, t in fields.items()}
     return {"source": ext.text("source"), "exceptions": exceptions,
@@ -508,8 +529,8 @@ def _phone(phone: _Item, sid: str, n: int, kept: _Kept) -> dict[str, Any]:
     if number is not None:
         try:
             number = normalise_phone(number)
-        except ValueError as exc:
-            phone.problem("number", str(exc))
+        except PhoneError as exc:
+            phone.problem("number", exc.message, **exc.params)
     return {"id": pid, "number": number, "kind": phone.text("type"),
             "description": phone.text("description")}  # fmt: skip
 
@@ -530,7 +551,7 @@ def _categories(item: _Item, sid: str, kept: _Kept) -> list[str]:
         term_id = term.text("id") or ""
         key = term.text("code") or term_id.removeprefix(f"{TAXONOMY}:")
         if not key:
-            term.problem("code", "missing Soliguide category key")
+            term.problem("code", N_("missing Soliguide category key"))
         else:
             keys.append(key)
             kept.add(attr, "attribute", key, hsds_id("attribute", f"{sid}/{key}"))
@@ -543,7 +564,7 @@ def _locations(item: _Item, sid: str, kept: _Kept) -> tuple[list[dict[str, Any]]
     for sal in item.children("service_at_locations"):
         loc = sal.child("location")
         if loc is None:
-            sal.problem("location", "missing")
+            sal.problem("location", N_("missing"))
             continue
         loc_id = _relais_id(loc, required=False) or sal.text("location_id", required=True)
         if not loc_id:
@@ -607,7 +628,7 @@ def _number(item: _Item, field: str) -> float | None:
     except OverflowError:
         number = math.inf
     if not math.isfinite(number):
-        item.problem(field, "not a finite number")
+        item.problem(field, N_("not a finite number"))
         return None
     return number
 
@@ -622,9 +643,9 @@ def _schedule(
     freq = (s.text("freq") or "WEEKLY").upper()
     byday = (s.text("byday", required=True) or "").upper().replace(" ", "")
     if freq not in BYDAY:
-        s.problem("freq", f"unsupported frequency {freq!r} (WEEKLY or MONTHLY)")
+        s.problem("freq", N_("unsupported frequency '{value}' (WEEKLY or MONTHLY)"), value=freq)
     elif byday and not BYDAY[freq].match(byday):
-        s.problem("byday", f"invalid days {byday!r} for {freq}")
+        s.problem("byday", N_("invalid days '{days}' for {freq}"), days=byday, freq=freq)
     location_id = s.text("location_id") or sal_places.get(s.text("service_at_location_id") or "")
     return {
         "id": hid,

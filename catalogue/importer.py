@@ -48,6 +48,7 @@ from catalogue.services import (
     organization_values,
 )
 from catalogue.taxonomy import LANGUAGES, get_category
+from catalogue.text import N_
 
 __all__ = ["ImportReport", "Problem", "export_bytes", "export_file", "import_bytes",
            "import_file", "validate_snapshot"]  # fmt: skip
@@ -92,50 +93,55 @@ class ImportReport:
         for p in self.problems:
             where = [f"{self.unit} {p.item}" if p.item is not None else None, p.field]
             prefix = ", ".join(w for w in where if w)
-            lines.append(f"{prefix}: {p.message}" if prefix else p.message)
+            lines.append(f"{prefix}: {p.text()}" if prefix else p.text())
         return lines
 
 
 # --- validation --------------------------------------------------------------------------------
 
 
-def validate_snapshot(snap: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, message) for everything wrong in one service snapshot; [] when it is fine."""
-    problems = []
+Found = tuple[str, str, dict[str, Any]]  # (field, message marked with N_, its parameters)
+
+
+def validate_snapshot(snap: dict[str, Any]) -> list[Found]:
+    """(field, message, params) for everything wrong in one service snapshot; [] when fine."""
+    problems: list[Found] = []
     if not snap.get("id"):
-        problems.append(("id", "missing"))
+        problems.append(("id", N_("missing"), {}))
     if not snap.get("name"):
-        problems.append(("name", "missing"))
+        problems.append(("name", N_("missing"), {}))
     for key in snap.get("categories") or []:
         if get_category(key) is None:
-            problems.append(("categories", f"unknown Soliguide category {key!r}"))
+            problems.append(("categories", N_("unknown Soliguide category '{key}'"), {"key": key}))
     enums = {"status": Status, "access": Access, "gender": Gender}
     for name, enum in enums.items():
         value = snap.get(name)
         if value is not None and not (isinstance(value, str) and value in enum.__members__):
-            problems.append((name, f"{value!r} is not one of {', '.join(enum.__members__)}"))
+            problems.append((name, N_("'{value}' is not one of {choices}"),
+                             {"value": value, "choices": ", ".join(enum.__members__)}))
     ages = [snap.get("min_age"), snap.get("max_age")]
     for name, age in zip(("min_age", "max_age"), ages, strict=True):
         if age is not None and not (isinstance(age, int) and 0 <= age <= 120):
-            problems.append((name, f"not an age: {str(age)[:20]!r}"))
+            problems.append((name, N_("not an age: '{value}'"), {"value": str(age)[:20]}))
     if all(isinstance(a, int) for a in ages) and ages[0] > ages[1]:  # type: ignore[operator]
-        problems.append(("max_age", "smaller than min_age"))
+        problems.append(("max_age", N_("smaller than min_age"), {}))
     if snap.get("free") not in (None, True, False):
-        problems.append(("free", f"expected true/false, got {snap['free']!r}"))
+        problems.append(("free", N_("expected true/false, got '{value}'"), {"value": snap["free"]}))
     for loc in snap.get("locations") or []:
         problems.extend(_location_problems(loc))
     for hours in snap.get("hours") or []:
         if not hours.get("byday"):
-            problems.append(("hours", "opening without days"))
+            problems.append(("hours", N_("opening without days"), {}))
         if not hours.get("opens_at") or not hours.get("closes_at"):
-            problems.append(("hours", f"opening {hours.get('byday')} without times"))
+            problems.append(("hours", N_("opening {days} without times"),
+                             {"days": hours.get("byday")}))
         if _ends_before(hours.get("valid_from"), hours.get("valid_to")):
-            problems.append(("hours", f"period {hours['valid_from']}..{hours['valid_to']} "
-                             "ends before it starts"))  # fmt: skip
+            problems.append(("hours", N_("period {start}..{end} ends before it starts"),
+                             {"start": hours["valid_from"], "end": hours["valid_to"]}))
     for closure in snap.get("exceptions") or []:
         if _ends_before(closure.get("starts_on"), closure.get("ends_on")):
-            problems.append(("closures", f"{closure['starts_on']}..{closure['ends_on']} "
-                             "ends before it starts"))  # fmt: skip
+            problems.append(("closures", N_("period {start}..{end} ends before it starts"),
+                             {"start": closure["starts_on"], "end": closure["ends_on"]}))
     problems.extend(_language_problems(snap))
     problems.extend(length_problems(snap))
     return problems
@@ -145,14 +151,15 @@ def _ends_before(start: str | None, end: str | None) -> bool:
     return bool(start and end and end < start)  # ISO dates compare as text
 
 
-def _language_problems(snap: dict[str, Any]) -> list[tuple[str, str]]:
+def _language_problems(snap: dict[str, Any]) -> list[Found]:
     """Spoken languages must be language codes; translations one of the bot's languages."""
     problems = [
-        ("languages", f"unknown language code {code!r}")
+        ("languages", N_("unknown language code '{code}'"), {"code": code})
         for code in snap.get("languages") or [] if not known_language(code)
     ]  # fmt: skip
     problems += [
-        ("translations", f"{lang!r} is not one of {', '.join(LANGUAGES)}")
+        ("translations", N_("'{value}' is not one of {choices}"),
+         {"value": lang, "choices": ", ".join(LANGUAGES)})
         for lang in snap.get("translations") or {} if lang not in LANGUAGES
     ]  # fmt: skip
     return problems
@@ -168,19 +175,23 @@ def known_language(code: str) -> bool:
     return isinstance(code, str) and code.split("-")[0].split("_")[0].lower() in _language_codes()
 
 
-def _location_problems(loc: dict[str, Any]) -> list[tuple[str, str]]:
+def _location_problems(loc: dict[str, Any]) -> list[Found]:
     lat, lon = loc.get("latitude"), loc.get("longitude")
     name = loc.get("name") or loc.get("address") or loc.get("city") or loc.get("id")
     if (lat is None) != (lon is None):
-        return [("latitude", f"place {name!r}: latitude and longitude go together")]
+        return [("latitude", N_("place '{name}': latitude and longitude go together"),
+                 {"name": name})]
     if lat is None:
         if loc.get("address"):
-            return [("latitude", f"place {name!r}: an address needs its coordinates")]
+            return [("latitude", N_("place '{name}': an address needs its coordinates"),
+                     {"name": name})]
         return []
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return [("latitude", f"place {name!r}: coordinates out of range ({lat}, {lon})")]
+        return [("latitude", N_("place '{name}': coordinates out of range ({lat}, {lon})"),
+                 {"name": name, "lat": lat, "lon": lon})]
     if loc.get("address") and not in_mel(lat, lon):
-        return [("latitude", f"place {name!r}: ({lat}, {lon}) is outside the Lille metropolis")]
+        return [("latitude", N_("place '{name}': ({lat}, {lon}) is outside the Lille metropolis"),
+                 {"name": name, "lat": lat, "lon": lon})]
     return []
 
 
@@ -192,18 +203,19 @@ def _file_problems(items: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
     child_owner: dict[str, str] = {}
     for number, snap in items:
         if ids[snap["id"]] > 1:
-            problems.append(Problem(number, "id", f"duplicate service id {snap['id']!r}"))
+            problems.append(Problem(number, "id", N_("duplicate service id '{id}'"),
+                                    {"id": snap["id"]}))
         for loc in snap["locations"]:
             seen = places.setdefault(loc["id"], loc)
             if seen != loc:
-                problems.append(
-                    Problem(number, "locations", f"place {loc['id']!r} described differently")
-                )
+                problems.append(Problem(number, "locations",
+                                        N_("place '{id}' described differently"), {"id": loc["id"]}))
         for kind in ("phones", "hours", "exceptions"):
             for child in snap[kind]:
                 owner = child_owner.setdefault(f"{kind}:{child['id']}", snap["id"])
                 if owner != snap["id"]:
-                    problems.append(Problem(number, kind, f"id {child['id']!r} already used"))
+                    problems.append(Problem(number, kind, N_("id '{id}' already used"),
+                                            {"id": child["id"]}))
     return problems
 
 
@@ -233,9 +245,9 @@ def parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
     for at, (number, snap) in enumerate(items):  # in place: the raw form goes as it is read
         items[at] = (number, normalise_snapshot(snap))
     for number, snap in items:
-        report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
+        report.problems.extend(Problem(number, *found) for found in validate_snapshot(snap))
     report.problems.extend(_file_problems(items))
-    unique = {(p.item, p.field, p.message): p for p in report.problems}  # parse and validation
+    unique = {(p.item, p.field, p.text()): p for p in report.problems}  # parse and validation
     report.problems = sorted(unique.values(), key=lambda p: (p.item is not None, p.item or 0))
     return items, report
 
@@ -262,7 +274,8 @@ def import_bytes(
     try:
         _apply(engine, items, report, actor=actor, progress=progress, keep=keep)
     except IntegrityError as exc:  # e.g. a phone id that another stored service already uses
-        problem = Problem(None, None, f"the database refused the import: {exc.orig}")
+        problem = Problem(None, None, N_("the database refused the import: {error}"),
+                          {"error": exc.orig})
         return ImportReport(problems=[problem], unit=report.unit, dry_run=dry_run)
     return report
 
@@ -319,7 +332,7 @@ def _apply(
             before = stored.get(snap["id"])
             if before is not None and report.keep:
                 snap = normalise_snapshot(keep_stored(snap, before, report.keep))
-                report.problems.extend(Problem(number, f, m) for f, m in validate_snapshot(snap))
+                report.problems.extend(Problem(number, *found) for found in validate_snapshot(snap))
             if before is not None and keep is not None:
                 snap = keep(snap, before)
             plans.append((snap, before))
@@ -378,10 +391,10 @@ def _shared_row_problems(
                 if user not in in_file:
                     others.setdefault(shared, user)
         for shared, user in sorted(others.items()):
-            problems.append(Problem(wanted[shared][0], kind, (
-                f"{shared!r} is shared with service {user!r}, which this file does not hold: "
-                f"give it another id, or put {user!r} in the file too"
-            )))  # fmt: skip
+            problems.append(Problem(wanted[shared][0], kind, N_(
+                "'{id}' is shared with service '{service}', which this file does not hold: "
+                "give it another id, or put '{service}' in the file too"
+            ), {"id": shared, "service": user}))  # fmt: skip
     problems.extend(_child_id_problems(session, items))
     return problems
 
@@ -397,7 +410,8 @@ def _child_id_problems(session: Session, items: list[tuple[int, dict[str, Any]]]
                 number, wanted = owner[child_id]
                 if service_id != wanted:
                     problems.append(Problem(
-                        number, kind, f"id {child_id!r} already belongs to service {service_id!r}"
+                        number, kind, N_("id '{id}' already belongs to service '{service}'"),
+                        {"id": child_id, "service": service_id},
                     ))  # fmt: skip
     return problems
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from catalogue.text import N_
+
 # Characters of text fields, by snapshot path ("locations.address": a place's street line).
 # Translations (`translations.<lang>.<field>`) have the limit of their French field.
 TEXT_LIMITS: dict[str, int] = {
@@ -85,18 +87,20 @@ def one_line(text: str) -> str:
     return " ".join(_LINE_BREAKS.sub(" ", clean_text(text)).split())
 
 
-def length_problems(snap: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, message) for each text over its limit and each list over its count."""
+def length_problems(snap: dict[str, Any]) -> list[tuple[str, str, dict[str, int]]]:
+    """(field, message, params) for each text over its limit and each list over its count."""
     problems = []
 
     def check(path: str, value: Any, limit_key: str | None = None) -> None:  # noqa: ANN401
         limit = TEXT_LIMITS[limit_key or path]
         if isinstance(value, str) and len(value) > limit:
-            problems.append((path, f"{len(value)} characters, at most {limit}"))
+            problems.append((path, N_("{n} characters, at most {limit}"),
+                             {"n": len(value), "limit": limit}))
 
     for key, limit in COUNT_LIMITS.items():
         if len(snap.get(key) or []) > limit:
-            problems.append((key, f"{len(snap[key])} items, at most {limit}"))
+            problems.append((key, N_("{n} items, at most {limit}"),
+                             {"n": len(snap[key]), "limit": limit}))
     for key in TEXT_LIMITS:
         head, _, field = key.partition(".")
         if not field:

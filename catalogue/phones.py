@@ -7,21 +7,33 @@ sheet, an HSDS file or a chat compares equal, and the bot can make it tappable.
 
 from __future__ import annotations
 
+from typing import Any
+
 import phonenumbers
+
+from catalogue.text import N_
 
 REGION = "FR"  # numbers written without +country are French
 _QUOTES = "\"'“”«» \t"
 
 
+class PhoneError(ValueError):
+    """Not a phone number; `message` (marked for translation) and `params` say why."""
+
+    def __init__(self, message: str, **params: Any) -> None:  # noqa: ANN401
+        self.message, self.params = message, params
+        super().__init__(message.format(**params))
+
+
 def normalise_phone(text: str) -> str:
-    """The number in its stored form; ValueError with the reason when it is not one."""
+    """The number in its stored form; PhoneError with the reason when it is not one."""
     raw = text.strip().strip(_QUOTES)
     try:
         number = phonenumbers.parse(raw, REGION)
     except phonenumbers.NumberParseException as exc:
-        raise ValueError(f"not a phone number: {text!r}") from exc
+        raise PhoneError(N_("not a phone number: '{text}'"), text=text) from exc
     if phonenumbers.is_valid_number(number):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     if phonenumbers.shortnumberinfo.is_valid_short_number(number):
         return str(number.national_number)
-    raise ValueError(f"not a valid phone number: {text!r}")
+    raise PhoneError(N_("not a valid phone number: '{text}'"), text=text)

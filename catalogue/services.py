@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any, get_args
@@ -41,12 +42,21 @@ class Problem:
 
     item: int | None
     field: str | None
-    message: str
+    message: str  # English msgid marked with N_; its {names} are filled from `params`
+    params: dict[str, Any] = _field(default_factory=dict)
+
+    def text(self, gettext: Callable[[str], str] = str) -> str:
+        """The message with its parameters, in the language of `gettext` (English without):
+        catalogue/ stays language-free, the bot passes the admin's translator. A parameter that
+        is itself a Problem (the error inside one rule of several) is said the same way."""
+        params = {k: v.text(gettext) if isinstance(v, Problem) else v
+                  for k, v in self.params.items()}  # fmt: skip
+        return gettext(self.message).format(**params)
 
     def __str__(self) -> str:
         where = [f"item {self.item}" if self.item is not None else None, self.field]
         place = ", ".join(w for w in where if w)
-        return f"{place}: {self.message}" if place else self.message
+        return f"{place}: {self.text()}" if place else self.text()
 
 
 class ConcurrentEditError(Exception):

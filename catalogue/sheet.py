@@ -27,10 +27,10 @@ from catalogue.hours import HoursSyntaxError, compact_rules, format_compact_hour
 from catalogue.hsds import commune_code
 from catalogue.limits import clean_text, one_line
 from catalogue.models import OpeningHours
-from catalogue.phones import normalise_phone
+from catalogue.phones import PhoneError, normalise_phone
 from catalogue.services import TRANSLATABLE, Problem, normalise_snapshot
 from catalogue.taxonomy import LANGUAGES
-from catalogue.text import normalise
+from catalogue.text import N_, normalise
 
 SERVICE_COLUMNS = (
     "id", "name", "alternate_name", "organization_id", "organization", "categories",
@@ -57,12 +57,14 @@ ORGANIZATION_COLUMNS = {"organization_id": "id", "organization": "name",
                         "organization_description": "description"}  # fmt: skip
 _SNAPSHOT_KEYS = {"closures": "exceptions"}
 # Encodings a spreadsheet may save in, by their first bytes: named so the admin knows what to do.
+_UTF16 = N_("this file is UTF-16 text: save it as CSV UTF-8")
+_UTF32 = N_("this file is UTF-32 text: save it as CSV UTF-8")
 _NOT_UTF8 = (
-    (b"PK\x03\x04", "an Excel or OpenDocument workbook, not CSV"),
-    (b"\xff\xfe\x00\x00", "UTF-32 text"),
-    (b"\x00\x00\xfe\xff", "UTF-32 text"),
-    (b"\xff\xfe", "UTF-16 text"),
-    (b"\xfe\xff", "UTF-16 text"),
+    (b"PK\x03\x04", N_("this file is an Excel or OpenDocument workbook, not CSV: save it as CSV UTF-8")),
+    (b"\xff\xfe\x00\x00", _UTF32),
+    (b"\x00\x00\xfe\xff", _UTF32),
+    (b"\xff\xfe", _UTF16),
+    (b"\xfe\xff", _UTF16),
 )
 _TRUE = {"yes", "oui", "true", "vrai", "1", "y", "o"}
 _FALSE = {"no", "non", "false", "faux", "0", "n"}
@@ -100,8 +102,8 @@ class _Row:
     def __init__(self, cells: dict[str, str], line: int, problems: list[Problem]):
         self.cells, self.line, self.problems = cells, line, problems
 
-    def problem(self, column: str, message: str) -> None:
-        self.problems.append(Problem(self.line, column, message))
+    def problem(self, column: str, message: str, **params: Any) -> None:  # noqa: ANN401
+        self.problems.append(Problem(self.line, column, message, params))
 
     def text(self, column: str) -> str | None:
         value = clean_text(unquote(self.cells.get(column) or ""))
@@ -116,7 +118,7 @@ class _Row:
         if value is None:
             return None
         if not (value.isascii() and value.isdigit()) or len(value) > 9:
-            self.problem(column, f"not a whole number: {value[:20]!r}")
+            self.problem(column, N_("not a whole number: '{value}'"), value=value[:20])
             return None
         return int(value)
 
@@ -129,7 +131,7 @@ class _Row:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            self.problem(column, f"not a number: {value[:20]!r}")
+            self.problem(column, N_("not a number: '{value}'"), value=value[:20])
             return None
         return number
 
@@ -139,7 +141,7 @@ class _Row:
             return None
         if value in _TRUE | _FALSE:
             return value in _TRUE
-        self.problem(column, f"write yes or no, not {value!r}")
+        self.problem(column, N_("write yes or no, not '{value}'"), value=value)
         return None
 
     def date(self, column: str) -> str | None:
@@ -149,15 +151,15 @@ class _Row:
         try:
             return date.fromisoformat(value).isoformat()
         except ValueError:
-            self.problem(column, f"not a date (YYYY-MM-DD): {value!r}")
+            self.problem(column, N_("not a date (YYYY-MM-DD): '{value}'"), value=value)
             return None
 
 
 def _decode(data: bytes) -> tuple[str | None, Problem | None]:
     """The text of the file, or the problem that says which encoding it is and what to do."""
     for start, what in _NOT_UTF8:
-        if data.startswith(start) or (what == "UTF-16 text" and data[:200].count(0) > 40):
-            return None, Problem(None, None, f"this file is {what}: save it as CSV UTF-8")
+        if data.startswith(start) or (what == _UTF16 and data[:200].count(0) > 40):
+            return None, Problem(None, None, what)
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
@@ -165,8 +167,8 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
     try:
         return data.decode("cp1252"), None  # "CSV" saved by Excel in French
     except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start}): save it as CSV UTF-8"
-        return None, Problem(None, None, message)
+        message = N_("not UTF-8 text (byte {byte}): save it as CSV UTF-8")
+        return None, Problem(None, None, message, {"byte": exc.start})
 
 
 def _read_rows(data: bytes) -> tuple[list[_Row], set[str], list[Problem]]:
@@ -180,16 +182,16 @@ def _read_rows(data: bytes) -> tuple[list[_Row], set[str], list[Problem]]:
     try:
         columns = [clean_text(c).strip().lower() for c in next(reader)]
     except StopIteration:
-        return [], set(), [Problem(None, None, "empty file: expected a header line of columns")]
+        return [], set(), [Problem(None, None, N_("empty file: expected a header line of columns"))]
     except csv.Error as exc:
-        return [], set(), [Problem(1, None, f"malformed CSV header: {exc}")]
+        return [], set(), [Problem(1, None, N_("malformed CSV header: {error}"), {"error": exc})]
     problems = [
-        Problem(1, c[:40], "unknown column (see the README for the template)")
+        Problem(1, c[:40], N_("unknown column (see the README for the template)"))
         for c in columns if c and c not in COLUMNS
     ]  # fmt: skip
-    problems.extend(Problem(1, c, "missing column") for c in ("id", "name") if c not in columns)
+    problems.extend(Problem(1, c, N_("missing column")) for c in ("id", "name") if c not in columns)
     problems.extend(
-        Problem(1, c, "column given twice") for c, n in Counter(columns).items() if c and n > 1
+        Problem(1, c, N_("column given twice")) for c, n in Counter(columns).items() if c and n > 1
     )
     if problems:
         return [], set(), problems
@@ -204,12 +206,11 @@ def _read_rows(data: bytes) -> tuple[list[_Row], set[str], list[Problem]]:
                 # A row cut short (a file truncated, a lost separator) would leave its last
                 # fields empty and wipe them: refuse it rather than guess.
                 column = columns[len(cells)] if len(cells) < len(columns) else None  # 1st missing
-                problems.append(
-                    Problem(start, column, f"{len(cells)} cells for {len(columns)} columns")
-                )
+                problems.append(Problem(start, column, N_("{cells} cells for {columns} columns"),
+                                        {"cells": len(cells), "columns": len(columns)}))
             rows.append(_Row(dict(zip(columns, cells, strict=False)), start, problems))
     except csv.Error as exc:  # an unclosed quote at the end, a cell over the size limit…
-        problems.append(Problem(line + 1, None, f"malformed CSV: {exc}"))
+        problems.append(Problem(line + 1, None, N_("malformed CSV: {error}"), {"error": exc}))
     return rows, set(columns), problems
 
 
@@ -245,7 +246,7 @@ def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Pro
     for row in rows:
         sid = row.text("id")
         if sid is None:
-            row.problem("id", "missing")
+            row.problem("id", N_("missing"))
             continue
         groups.setdefault(sid, []).append(row)
     snapshots = []
@@ -254,7 +255,8 @@ def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Pro
         for row in group[1:]:
             for column in SERVICE_COLUMNS + TRANSLATION_COLUMNS:
                 if row.text(column) not in (None, first.text(column)):
-                    row.problem(column, f"differs from line {first.line} of the same service")
+                    row.problem(column, N_("differs from line {line} of the same service"),
+                                line=first.line)
         snap = _service(first, sid)
         several = len(group) > 1
         for k, row in enumerate(group, start=1):
@@ -342,8 +344,8 @@ def _phones(row: _Row) -> list[str]:
     for text in row.items("phones"):
         try:
             numbers.append(normalise_phone(text))
-        except ValueError as exc:
-            row.problem("phones", str(exc))
+        except PhoneError as exc:
+            row.problem("phones", exc.message, **exc.params)
     return numbers
 
 
@@ -374,7 +376,12 @@ def _hours(row: _Row, prefix: str, location_id: str | None) -> list[dict[str, An
     try:
         rules = compact_rules(row.text("hours") or "")
     except HoursSyntaxError as exc:
-        row.problem("hours", str(exc))
+        error = Problem(None, None, exc.message, exc.params)
+        if exc.rule is None:
+            row.problem("hours", exc.message, **exc.params)
+        else:
+            row.problem("hours", N_("rule {n} ('{rule}'): {error}"), n=exc.rule[0],
+                        rule=exc.rule[1], error=error)
         return []
     return [
         {"id": f"{prefix}-{n}", "location_id": location_id, "freq": freq, "byday": byday,
@@ -389,8 +396,8 @@ def _closures(row: _Row, sid: str) -> list[dict[str, Any]]:
     for n, part in enumerate(parts, start=1):
         match = _CLOSURE.match(part)
         if match is None:
-            row.problem("closures", f"{part!r}: write 2026-12-24..2027-01-02 closed or "
-                        "2026-08-15 10:00-12:00")  # fmt: skip
+            row.problem("closures", N_("'{text}': write 2026-12-24..2027-01-02 closed or "
+                                       "2026-08-15 10:00-12:00"), text=part)
             continue
         starts, ends, _, opens, closes, note = match.groups()
         closures.append({

@@ -65,6 +65,12 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
+def N_(message: str) -> str:
+    """Mark an English message for extraction: catalogue/ keeps it as it is, with its {named}
+    parameters apart, and the bot says it in the admin's language (see `Problem.text`)."""
+    return message
+
+
 def fold(text: str) -> str:
     """Case-fold, drop combining marks (accents, Arabic harakat, hamza seats) and unify letters."""
     text = text.casefold()

@@ -200,7 +200,7 @@ def test_a_broken_sheet_is_named_precisely(data, expected):
      b'"latitude": Infinity, "longitude": 3}}]}]', "Infinity is not a number"),
     (json.dumps([{**SERVICE, "x_relais": {"access": ["appointment"], "gender": {"a": 1},
                                           "free": 3, "source": 7, "translations": []}}]).encode(),
-     "item 1, x_relais.access: expected text, got list"),
+     "item 1, x_relais.access: expected string, got array"),
     (json.dumps([{**SERVICE, "x_relais": {"translations": {"zz": {"description": "x"}}}}]).encode(),
      "item 1, translations: 'zz' is not one of"),
     (json.dumps([{**SERVICE, "schedules": [{"byday": "MO", "opens_at": "09:00", "closes_at":

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import translator
 from catalogue.db import make_engine, session_scope
 from catalogue.importer import export_bytes, import_bytes, parse
 from catalogue.services import get_service
@@ -42,6 +43,20 @@ def test_problems_carry_the_csv_line_and_column():
     assert (5, "name") in where  # differs from line 2 of the same service
     _, problems = parse_sheet(b"id,name,colour\nx,y,red\n")
     assert [(p.item, p.field, p.message[:14]) for p in problems] == [(1, "colour", "unknown column")]
+
+
+def test_a_problem_is_said_in_the_language_asked_with_its_parameters():
+    """The catalogue gives a message id and parameters; English without a translator."""
+    bad = SHEET.replace("mo-fr 09:00-12:00", "mo-fr 09:00-12:00; sa 9-", 1)
+    bad = bad.replace(",yes,", ",peut-être,", 1)
+    _, problems = parse_sheet(bad.encode())
+    texts = {p.field: (p.text(), p.text(translator("fr").gettext)) for p in problems}
+    assert texts["hours"] == (
+        "rule 2 ('sa 9-'): '9-' should be opening-closing, e.g. 09:00-12:00",
+        "règle 2 ('sa 9-') : '9-' doit être ouverture-fermeture, par exemple 09:00-12:00",
+    )
+    assert texts["free"] == ("write yes or no, not 'peut-être'",
+                             "écrivez oui ou non, pas 'peut-être'")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])

@@ -78,7 +78,7 @@ def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
         for problem in report.problems[:MAX_PROBLEMS]:
             where = tr.gettext(place).format(n=problem.item) if problem.item else "—"
             field = f" [{problem.field}]" if problem.field else ""
-            message = problem.message[:MAX_PROBLEM_CHARS]
+            message = problem.text(tr.gettext)[:MAX_PROBLEM_CHARS]  # the admin's language
             lines.append("• " + labelled(f"{where}{field}", message, tr.lang))
         if count > MAX_PROBLEMS:
             lines.append(tr.gettext("… and {n} more.").format(n=count - MAX_PROBLEMS))

@@ -48,6 +48,7 @@ from catalogue.places import (
     in_mel,
 )
 from catalogue.taxonomy import get_category
+from catalogue.text import N_
 
 SOURCE = "data-inclusion"
 LABEL = "data·inclusion"
@@ -63,6 +64,9 @@ DATASET_URL = (
 )
 API_URL = "https://api.data.inclusion.gouv.fr"
 TIMEOUT = 60
+_UNKNOWN = N_("unknown value '{value}'")
+_NOT_URL = N_("'{value}' is not a web address")
+Found = tuple[str, str, dict[str, Any]]  # (field, message marked with N_, its parameters)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
@@ -269,7 +273,8 @@ class Mapped:
     structure_id: str | None
     siret: str | None
     snapshot: dict[str, Any]
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+    # (field, message marked with N_, its parameters): see `catalogue.services.Problem`
+    problems: list[Found] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -289,19 +294,19 @@ class _Fields:
 
     def __init__(self, service: dict[str, Any], structure: dict[str, Any] | None):
         self.service, self.structure = service, structure or {}
-        self.problems: list[tuple[str, str]] = []
+        self.problems: list[Found] = []
 
     def text(self, name: str, *, fallback: str | None = None) -> str | None:
         value = self.service.get(name)
         if value is not None and not isinstance(value, str):
-            self.problems.append((name, f"not a text: {value!r}"))
+            self.problems.append((name, N_("not a text: {value}"), {"value": repr(value)}))
             value = None
         value = _text(value)
         if value is None and fallback:
             value = _text(self.structure.get(fallback))
         return value
 
-    def checked(self, name: str, check: Callable[[str], bool], what: str,
+    def checked(self, name: str, check: Callable[[str], bool], message: str,
                 fallback: str | None = None) -> str | None:  # fmt: skip
         for record, key in ((self.service, name), (self.structure, fallback)):
             if key is None:
@@ -312,20 +317,20 @@ class _Fields:
             if check(value):
                 return value
             where = key if record is self.service else f"structure.{key}"
-            self.problems.append((where, f"{value!r} is not {what}"))
+            self.problems.append((where, message, {"value": value}))
         return None
 
     def values(self, name: str, known: Any) -> list[str]:
         raw = self.service.get(name) or []
         if not isinstance(raw, list):
-            self.problems.append((name, f"not a list: {raw!r}"))
+            self.problems.append((name, N_("not a list: {value}"), {"value": repr(raw)}))
             return []
         good = []
         for value in raw:
             if value in known:
                 good.append(value)
             else:
-                self.problems.append((name, f"unknown value {value!r}"))
+                self.problems.append((name, _UNKNOWN, {"value": value}))
         return good
 
 
@@ -345,13 +350,13 @@ def _phone(value: str) -> bool:
         return False
 
 
-def _date(value: Any, problems: list[tuple[str, str]]) -> date | None:
+def _date(value: Any, problems: list[Found]) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        problems.append(("date_maj", f"not a date: {value!r}"))
+        problems.append(("date_maj", N_("not a date: {value}"), {"value": repr(value)}))
         return None
 
 
@@ -380,7 +385,8 @@ def _coordinates(record: dict[str, Any], fields: _Fields) -> tuple[float, float]
         return None
     if isinstance(lat, int | float) and isinstance(lon, int | float) and in_mel(lat, lon):
         return float(lat), float(lon)
-    fields.problems.append(("latitude", f"({lat!r}, {lon!r}) is not a point in the MEL"))
+    fields.problems.append(("latitude", N_("({lat}, {lon}) is not a point in the MEL"),
+                            {"lat": repr(lat), "lon": repr(lon)}))
     return None
 
 
@@ -419,12 +425,13 @@ def map_service(service: dict[str, Any], structure: dict[str, Any] | None,
     eligibility, gender = _eligibility(publics, fields.text("publics_precisions"))
     frais = service.get("frais")
     if frais is not None and frais not in ("gratuit", "payant"):
-        fields.problems.append(("frais", f"unknown value {frais!r}"))
+        fields.problems.append(("frais", _UNKNOWN, {"value": frais}))
         frais = None
     mobilisable = fields.values("mobilisable_par", ("usagers", "professionnels"))
     hours_text = fields.text("horaires_accueil", fallback="horaires_accueil")
     osm = hours_text if hours_text and osm_hours(hours_text) is not None else None
-    phone = fields.checked("telephone", _phone, "a phone number", fallback="telephone")
+    phone = fields.checked("telephone", _phone, N_("'{value}' is not a phone number"),
+                           fallback="telephone")
     org = None
     if structure:
         org = {
@@ -448,8 +455,9 @@ def map_service(service: dict[str, Any], structure: dict[str, Any] | None,
         "fees": fields.text("frais_precisions"),
         "languages": [],
         "areas": [] if commune else [METROPOLIS_AREA],
-        "email": fields.checked("courriel", _email, "an e-mail address", fallback="courriel"),
-        "website": fields.checked("lien_mobilisation", _url, "a web address", fallback="site_web"),
+        "email": fields.checked("courriel", _email, N_("'{value}' is not an e-mail address"),
+                                fallback="courriel"),
+        "website": fields.checked("lien_mobilisation", _url, _NOT_URL, fallback="site_web"),
         "source": f"{LABEL} / {producer or '?'} ({LICENCE})",
         "verified_on": None,
         "opening_hours_osm": osm,
@@ -465,8 +473,8 @@ def map_service(service: dict[str, Any], structure: dict[str, Any] | None,
     updated = _date(service.get("date_maj"), fields.problems)
     snapshot["verified_on"] = updated.isoformat() if updated else None
     if not _text(service.get("nom")):
-        fields.problems.append(("nom", "missing: the record's id is shown instead"))
-    link = fields.checked("lien_source", _url, "a web address")
+        fields.problems.append(("nom", N_("missing: the record's id is shown instead"), {}))
+    link = fields.checked("lien_source", _url, _NOT_URL)
     siret = _text((structure or {}).get("siret"))
     return Mapped(
         record_id=record_id, producer=producer, link=link, updated_on=updated,

@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from catalogue.bulk import stored_snapshots, write_snapshots
 from catalogue.models import ServiceSource, Status, utcnow
-from catalogue.services import content, normalise_snapshot
+from catalogue.services import Problem, content, normalise_snapshot
 from catalogue.sources import data_inclusion as di
 from catalogue.text import normalise
 
@@ -48,7 +48,8 @@ class SyncReport:
     hidden: list[tuple[str, str]] = field(default_factory=list)
     restored: list[tuple[str, str]] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # reason -> records
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (record, field, what)
+    # (record, field, what): `what` says it in English or, with a translator, in another language
+    problems: list[tuple[str, str, Problem]] = field(default_factory=list)
     conflicts: list[tuple[str, str, str]] = field(default_factory=list)  # (service, name, field)
     merges: list[tuple[str, list[str]]] = field(default_factory=list)  # (service, record ids)
 
@@ -73,7 +74,7 @@ class SyncReport:
                   for sid, ids in self.merges]  # fmt: skip
         lines += [f"conflict {sid}: {name}: {f} changed in Relais and at the source, "
                   "Relais's value kept" for sid, name, f in self.conflicts]  # fmt: skip
-        lines += [f"invalid {rid}: {f}: {what}" for rid, f, what in self.problems]
+        lines += [f"invalid {rid}: {f}: {what.text()}" for rid, f, what in self.problems]
         lines += [f"skip {n} records: {reason}" for reason, n in self.skipped.most_common()]
         return lines
 
@@ -108,7 +109,8 @@ def read(reader: di.Reader, report: SyncReport, *, progress: bool = False) -> li
     mapped = []
     for service, commune in kept:
         item = di.map_service(service, structures.get(str(service.get("structure_id"))), commune)
-        report.problems += [(item.record_id, f, what) for f, what in item.problems]
+        report.problems += [(item.record_id, f, Problem(None, f, message, params))
+                            for f, message, params in item.problems]  # fmt: skip
         mapped.append(item)
     return mapped
 
