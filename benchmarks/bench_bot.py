@@ -11,10 +11,13 @@ fixture, the others the synthetic catalogues of benchmarks/synthetic.py (service
 France, so a Lille search sees a fraction of them). Figures:
 
 - updates/s: all users' updates queued at once, until the last one is handled and its state is
-  in the database;
+  in the database; "no reuse" the same with the search's memory of outcomes cut to one (a
+  message still reuses its own probe for its page, never another user's answer: as if every
+  query were new);
 - p50 / p99: one update at a time, from queueing to handled (what a user waits, less Telegram);
 - echo ceiling: the same pipeline (builder, rate limiter, queue, local transport) with one
-  handler that echoes the text, without and with the SQL persistence, in the same process;
+  handler that echoes the text, without and with the SQL persistence, in the same process
+  ("% e+db" compares updates/s with the latter, the fair ceiling: the same writes per update);
 - cold start: `relais search` in a new process until its first answer; RSS: the process's peak
   resident memory after the run.
 """
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import shutil
 import statistics
@@ -107,6 +111,7 @@ async def relais_run(database: str, count: int) -> dict[str, float]:
     from bot.app import build_application
     from bot.config import Settings
     from bot.transport import LocalRequest
+    from catalogue.search import SearchIndex
 
     app = build_application(Settings(database_url=database), request=LocalRequest())
     async with app:
@@ -118,8 +123,10 @@ async def relais_run(database: str, count: int) -> dict[str, float]:
         await latencies(app, conversations(users, 10, 20))  # warm caches
         rate = await throughput(app, conversations(users, 1000, count))
         times = sorted(await latencies(app, conversations(users, 100_000, count // 2)))
+        SearchIndex.ANSWERS = 1
+        fresh = await throughput(app, conversations(users, 200_000, count))
         await app.stop()
-    return {"ready": ready, "rate": rate, "p50": statistics.median(times),
+    return {"ready": ready, "rate": rate, "fresh": fresh, "p50": statistics.median(times),
             "p99": times[min(len(times) - 1, int(len(times) * 0.99))]}  # fmt: skip
 
 
@@ -193,20 +200,23 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run([str(relais), "--help"], check=True, stdout=subprocess.DEVNULL)
         helps.append(time.perf_counter() - started)
-    print(f"relais --help: {statistics.median(helps):.2f} s (median of 5)")
+    print(f"relais --help: {statistics.median(helps):.2f} s (median of 5); load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"{args.users} users, need then place each ({2 * args.users} updates per run); "
           f"latency over {args.users} updates one at a time")
-    header = (f"{'services':>8} {'updates/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'echo/s':>7} "
-              f"{'echo+db/s':>9} {'% echo':>6} {'cold s':>6} {'1st upd s':>9} {'RSS MB':>7}")
+    header = (f"{'services':>8} {'updates/s':>10} {'no reuse':>8} {'p50 ms':>7} {'p99 ms':>7} "
+              f"{'echo/s':>7} {'echo+db/s':>9} {'% e+db':>6} {'cold s':>6} {'1st upd s':>9} "
+              f"{'RSS MB':>7} {'load':>5}")  # fmt: skip
     print(header)
     print("-" * len(header))
     for size in args.sizes:
         done = subprocess.run([sys.executable, __file__, "--one", str(size), "--users",
                                str(args.users)], check=True, capture_output=True, text=True)
         f = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{size:>8} {f['rate']:>10.0f} {f['p50']:>7.1f} {f['p99']:>7.1f} {f['echo']:>7.0f} "
-              f"{f['echo_db']:>9.0f} {100 * f['rate'] / f['echo']:>5.0f}% {f['cold']:>6.1f} "
-              f"{f['ready']:>9.1f} {f['rss']:>7.0f}", flush=True)  # fmt: skip
+        print(f"{size:>8} {f['rate']:>10.0f} {f['fresh']:>8.0f} {f['p50']:>7.1f} {f['p99']:>7.1f} "
+              f"{f['echo']:>7.0f} {f['echo_db']:>9.0f} {100 * f['rate'] / f['echo_db']:>5.0f}% "
+              f"{f['cold']:>6.1f} {f['ready']:>9.1f} {f['rss']:>7.0f} {os.getloadavg()[0]:>5.1f}",
+              flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

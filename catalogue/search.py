@@ -28,7 +28,7 @@ import re
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -286,6 +286,8 @@ class SearchIndex:
     _tables: dict[tuple[frozenset[str], bool], np.ndarray] = field(default_factory=dict, repr=False)
     _scratch: threading.local = field(default_factory=threading.local, repr=False)
     _positions: dict[str, int] | None = field(default=None, repr=False)
+    _answers: dict[tuple[Query, datetime], SearchOutcome] = field(default_factory=dict, repr=False)
+    ANSWERS = 4096  # outcomes remembered by `search` (dropped with the index on any change)
 
     # ----------------------------------------------------------------- building
 
@@ -395,12 +397,32 @@ class SearchIndex:
     def search(self, query: Query, *, now: datetime | None = None) -> SearchOutcome:
         """Ranked services answering `query`, or an abstention with group suggestions.
 
+        Outcomes are remembered for the minute (opening hours are read to the minute) per query
+        without its page: a page is a slice of a deeper one, since results are in a total
+        order. The bot asks twice per message (is it understood? then the page), and people ask
+        the same needs in the same towns. The index is per catalogue version, so a change never
+        meets an old answer.
+        """
+        now = now or datetime.now(UTC)
+        key = (replace(query, limit=0, offset=0), now.replace(second=0, microsecond=0))
+        start = max(0, query.offset)
+        depth = start + max(0, query.limit)
+        known = self._answers.get(key)
+        if known is None or (len(known.results) < depth and known.total > len(known.results)):
+            known = self._search(replace(query, offset=0, limit=depth), now)
+            if len(self._answers) >= self.ANSWERS:
+                self._answers.pop(next(iter(self._answers), None), None)
+            self._answers[key] = known
+        return replace(known, results=known.results[start:depth])
+
+    def _search(self, query: Query, now: datetime) -> SearchOutcome:
+        """`search` without remembering.
+
         Only candidate services (those some need, name or description word points to) are
         scored. Most candidates carry one piece of evidence (the largest posting list, e.g.
         every food service for "j'ai faim"): their relevance is that list's score times one
         number; only the few touched by other evidence are scored one by one.
         """
-        now = now or datetime.now(UTC)
         reading = _read(query, self.lex, self._unglue)
         names = self._name_parts(reading)
         if names:

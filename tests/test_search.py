@@ -343,6 +343,17 @@ def test_pagination_keeps_the_total(index):
     assert not set(ids(first)) & set(ids(second))
 
 
+@pytest.mark.parametrize("first", [(0, 20), (0, 2), (3, 2)])
+def test_a_page_is_the_same_whatever_was_asked_before(index, first):
+    """Outcomes are remembered per query without its page: a page cut from a deeper one, or
+    asked after a shallower one, is what a fresh index answers."""
+    fresh = SearchIndex.build(index.services)
+    index.search(Query(text="manger", offset=first[0], limit=first[1]), now=MONDAY_NOON)
+    for offset, limit in [(0, 1), (0, 2), (1, 2), (2, 5), (0, 20)]:
+        query = Query(text="manger", offset=offset, limit=limit)
+        assert index.search(query, now=MONDAY_NOON) == fresh.search(query, now=MONDAY_NOON)
+
+
 # --------------------------------------------------------------------------- per database
 
 
