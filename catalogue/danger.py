@@ -40,7 +40,7 @@ GAP = 3  # words allowed between two slots of a phrase ("je veux vraiment plus v
 NEGATION_BEFORE = 3  # words before a phrase where a negation still bears on it
 MINOR_AGES = range(5, 18)  # "j'ai 15 ans": a number said as an age in this range is a minor
 MINOR_AGE = 17  # the age searched for a minor: services for adults only are left out
-_CLAUSE = re.compile(r"[.!?;,:\n()\[\]«»\"]+|\s-\s")
+_CLAUSE = re.compile(r"[.!?;,:\n()\[\]«»\"،؛؟…]+|\s[-–—]\s")  # Arabic-script commas, dashes
 _APOSTROPHE = re.compile(r"(?<=[а-яіїєґ])['’ʼ`](?=[а-яіїєґ])", re.IGNORECASE)  # "б'є" is one word
 CHILD, HELP = "child", "help"
 
