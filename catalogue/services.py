@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from typing import Any, get_args
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, SQLModel, col, select
@@ -34,6 +35,7 @@ from catalogue.models import (
     Status,
     utcnow,
 )
+from catalogue.text import normalise
 
 
 @dataclass
@@ -371,6 +373,32 @@ def stale_services(session: Session, *, older_than: date) -> list[Service]:
         .order_by(col(Service.verified_on).is_not(None), col(Service.verified_on), col(Service.id))
     )
     return list(session.exec(stmt).all())
+
+
+SIMILAR_NAME = 85.0  # rapidfuzz WRatio from which an organisation's name is offered as the one meant
+CLOSE_TO_BEST = 5.0  # offered too when this close to the best ("Fives" fits three equally)
+_NAME_FILLERS = frozenset({"le", "la", "les", "l", "de", "des", "du", "d", "et", "association"})
+
+
+def _name_key(name: str) -> str:
+    """An organisation's name without the words many names share ("Association", "du")."""
+    words = normalise(name).split()
+    return " ".join(w for w in words if w not in _NAME_FILLERS) or " ".join(words)
+
+
+def find_organizations(session: Session, name: str, *, limit: int = 5) -> list[Organization]:
+    """Organisations running a service (not deleted) whose name is like `name`, best first:
+    typos, accents, word order and a part of the name ("rempar" for "Association Le Rempart")."""
+    running = select(Service.organization_id).where(
+        col(Service.organization_id).is_not(None), Service.status != Status.deleted
+    )
+    query = select(Organization).where(col(Organization.id).in_(running))
+    known = {org.id: org for org in session.exec(query)}
+    keys = {org_id: _name_key(org.name) for org_id, org in known.items()}
+    found = process.extract(_name_key(name), keys, scorer=fuzz.WRatio, limit=limit,
+                            score_cutoff=SIMILAR_NAME)
+    best = found[0][1] if found else 0.0
+    return [known[org_id] for _key, score, org_id in found if score >= best - CLOSE_TO_BEST]
 
 
 # --- writing -----------------------------------------------------------------------------------

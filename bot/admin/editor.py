@@ -33,16 +33,33 @@ from bot.admin.common import (
     reply,
     tr_for,
 )
-from bot.admin.fields import BY_KEY, FIELDS, FieldSpec, Invalid, location_value, new_service
+from bot.admin.fields import (
+    BY_KEY,
+    FIELDS,
+    FieldSpec,
+    Invalid,
+    location_value,
+    new_organization,
+    new_service,
+    organization_value,
+)
 from bot.admin.fields import summary as fields_summary
 from bot.i18n import Translator
 from catalogue import taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
-from catalogue.services import ConcurrentEditError, get_service, save_service
+from catalogue.models import Organization
+from catalogue.services import (
+    ConcurrentEditError,
+    find_organizations,
+    get_service,
+    save_service,
+)
+from catalogue.text import normalise
 
 DRAFT, MODE, EDIT, PICKED = "admin_draft", "admin_mode", "admin_edit", "admin_categories"
-STEP_KEYS = (DRAFT, MODE, EDIT, PICKED)  # user_data an admin step leaves behind
+ORG_NAME = "admin_organization"  # the organisation name typed, until found or created
+STEP_KEYS = (DRAFT, MODE, EDIT, PICKED, ORG_NAME)  # user_data an admin step leaves behind
 CHOOSE_FIELD, CONFIRM = "choose_field", "confirm"
 END = ConversationHandler.END
 IDLE = timedelta(hours=1)  # an admin step left this long is abandoned
@@ -127,8 +144,9 @@ async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
     today = datetime.now(PARIS).date()
-    service = new_service(context.user_data[DRAFT], verified_on=today)  # type: ignore[index]
+    draft = context.user_data[DRAFT]  # type: ignore[index]
     with session_scope(engine_of(context)) as session:
+        service = new_service(draft, verified_on=today, session=session)
         saved = save_service(session, service, actor=actor(update), action="create")
         text = tr.gettext("Saved: {name} (id {id}).").format(name=saved.name, id=saved.id)
     _clear(context)
@@ -257,6 +275,12 @@ def _value_handlers(key: str) -> list[BaseHandler]:
         text = update.callback_query.data.removeprefix(f"adm:v:{key}:")  # type: ignore[union-attr]
         return await _accept(update, context, key, lambda: spec.parse(text))
 
+    if key == "organization":
+        return [
+            MessageHandler(filters.TEXT & ~filters.COMMAND, _organization_typed),
+            CallbackQueryHandler(_organization_pressed, pattern=r"^adm:org"),
+            CallbackQueryHandler(_old_button, pattern=OLD_BUTTONS),
+        ]
     handlers: list[BaseHandler] = [
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
         CallbackQueryHandler(pressed, pattern=rf"^adm:v:{key}:"),
@@ -274,8 +298,58 @@ def _value_handlers(key: str) -> list[BaseHandler]:
     if key == "categories":
         handlers.append(CallbackQueryHandler(_categories, pattern=r"^adm:c[gtbd]"))
     # A value or category button of another step (an earlier message) must not fill this one.
-    handlers.append(CallbackQueryHandler(_old_button, pattern=r"^adm:(v:|c[gtbd])"))
+    handlers.append(CallbackQueryHandler(_old_button, pattern=OLD_BUTTONS))
     return handlers
+
+
+OLD_BUTTONS = r"^adm:(v:|c[gtbd]|org)"  # buttons of a step: pressed at another, they are old
+
+
+@admin_handler
+async def _organization_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    """A name: the organisation of that name, else buttons for those with a similar name and
+    one to create it; `-` for unknown."""
+    tr = tr_for(update, context)
+    spec = BY_KEY["organization"]
+    try:
+        name = spec.parse(update.effective_message.text or "")  # type: ignore[union-attr]
+    except Invalid as problem:
+        await reply(update, tr, problem.text(tr))
+        return await _ask(update, context, spec)
+    if name is None:
+        return await _accept(update, context, spec.key, lambda: None)
+    with session_scope(engine_of(context)) as session:
+        found = [organization_value(org) for org in find_organizations(session, name)]
+    same = [org for org in found if org and normalise(org["name"]) == normalise(name)]
+    if same:
+        return await _accept(update, context, spec.key, lambda: same[0])
+    context.user_data[ORG_NAME] = name  # type: ignore[index]
+    rows = [[(org["name"], f"adm:org:{org['id']}")] for org in found if org]
+    # TRANSLATORS: admin button: create an organisation with the name typed
+    rows.append([(tr.gettext("Create “{name}”").format(name=name), "adm:orgnew")])
+    text = (
+        tr.gettext("Is it one of these? Otherwise create it, or send another name.")
+        if found
+        else tr.gettext("No organisation has a name like this. Create it, or send another name.")
+    )
+    await reply(update, tr, text, keyboard(rows))
+    return None
+
+
+@admin_handler
+async def _organization_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    """An organisation picked among those found, or the one typed created."""
+    data = update.callback_query.data  # type: ignore[union-attr]
+    name = context.user_data.pop(ORG_NAME, None)  # type: ignore[union-attr]
+    value = None
+    if data == "adm:orgnew" and name:
+        value = new_organization(name)
+    elif data.startswith("adm:org:"):
+        with session_scope(engine_of(context)) as session:
+            value = organization_value(session.get(Organization, data.removeprefix("adm:org:")))
+    if value is None:
+        return await _old_button(update, context)
+    return await _accept(update, context, "organization", lambda: value)
 
 
 @admin_handler

@@ -12,12 +12,15 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import phonenumbers
 from babel import Locale
+from sqlalchemy.orm import object_session
+from sqlmodel import Session
 
 from bot.admin.common import N_, labelled
 from bot.i18n import (
@@ -44,6 +47,7 @@ from catalogue.models import (
     Gender,
     HoursException,
     Location,
+    Organization,
     Phone,
     Service,
     ServiceCategory,
@@ -115,6 +119,42 @@ def parse_name(text: str) -> str:
 
 def _set_name(service: Service, value: str) -> None:
     service.name = value
+
+
+# --- organisation -----------------------------------------------------------------------------
+
+
+def parse_organization_name(text: str) -> str | None:
+    """The name typed to look an organisation up (or create it); `-` for unknown."""
+    name = one_line(text)
+    if name == SKIP:
+        return None
+    if not 2 <= len(name) <= TEXT_LIMITS["organization.name"]:
+        raise Invalid(N_("A name needs 2 to {max} characters."),
+                      max=TEXT_LIMITS["organization.name"])
+    return name
+
+
+def organization_value(organization: Organization | None) -> dict[str, str] | None:
+    return {"id": organization.id, "name": organization.name} if organization else None
+
+
+def new_organization(name: str) -> dict[str, str]:
+    return {"id": _new_id("org"), "name": name}
+
+
+def _set_organization(service: Service, value: dict[str, str] | None) -> None:
+    """The organisation picked (the stored one, its other facts untouched) or created."""
+    if value is None:
+        service.organization = None
+        return
+    session = object_session(service)
+    stored = session.get(Organization, value["id"]) if session is not None else None
+    service.organization = stored or Organization(id=value["id"], name=value["name"])
+
+
+def _show_organization(value: dict[str, str] | None, tr: Translator) -> str:
+    return value["name"] if value else _unknown(tr)
 
 
 # --- categories -------------------------------------------------------------------------------
@@ -635,6 +675,13 @@ FIELDS: tuple[FieldSpec, ...] = (
         parse_name, _set_name, _attr("name"), _plain,
     ),
     FieldSpec(
+        "organization", N_("Organisation"),
+        N_("Which organisation runs it? Send its name: I look for it among the known ones. "
+           "Send - if unknown."),
+        parse_organization_name, _set_organization, lambda s: organization_value(s.organization),
+        _show_organization,
+    ),
+    FieldSpec(
         "categories", N_("Categories"), N_("Choose its categories, then Done."),
         parse_categories, _set_categories, _attr("category_keys"), _show_categories,
     ),
@@ -716,14 +763,20 @@ FIELDS: tuple[FieldSpec, ...] = (
 BY_KEY = {spec.key: spec for spec in FIELDS}
 
 
-def new_service(draft: dict[str, Any], *, verified_on: date) -> Service:
-    """A service built from a complete `/add` draft (field key -> parsed value).
+def new_service(
+    draft: dict[str, Any], *, verified_on: date, session: Session | None = None
+) -> Service:
+    """A service built from a complete `/add` draft (field key -> parsed value), added to
+    `session` first so that a stored organisation is linked, not copied over.
 
     The admin has just entered the facts from the named source: that is a verification.
     """
     service = Service(id=_new_id("svc"), name=draft["name"], verified_on=verified_on)
-    for spec in FIELDS:
-        spec.apply(service, draft[spec.key])
+    if session is not None:
+        session.add(service)
+    with session.no_autoflush if session is not None else nullcontext():
+        for spec in FIELDS:
+            spec.apply(service, draft[spec.key])
     return service
 
 

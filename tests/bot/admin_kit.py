@@ -13,12 +13,20 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.transport import LocalRequest, LocalUser
 from catalogue.db import session_scope
-from catalogue.models import Location, OpeningHours, Phone, Service, ServiceCategory
+from catalogue.models import (
+    Location,
+    OpeningHours,
+    Organization,
+    Phone,
+    Service,
+    ServiceCategory,
+)
 from catalogue.services import get_service, save_service
 
 ADMIN = 1001
 OTHER = 2002
 SERVICE_ID = "svc-douches"
+ORGANIZATION_ID = "org-test"
 
 
 @dataclass
@@ -46,6 +54,8 @@ def seed_service(engine: Engine, *, verified_on: date | None = None) -> None:
         access="unconditional",
     )
     service.categories = [ServiceCategory(service_id=SERVICE_ID, key="shower")]
+    service.organization = Organization(id=ORGANIZATION_ID, name="Solidarité du Test",
+                                        website="https://example.org")
     service.locations = [
         Location(id="loc-1", address="1 rue de test", postcode="59100", city="Roubaix",
                  latitude=50.6942, longitude=3.1746)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from sqlmodel import Session, func, select
 from telegram.ext import CallbackContext
 
 from bot.admin import menu, review
-from bot.admin.fields import FIELDS
+from bot.admin.fields import BY_KEY, FIELDS
 from bot.app import build_application
 from bot.i18n import format_date, translator
 from bot.roles import AdminRole, grant
@@ -21,7 +22,7 @@ from catalogue.hours import is_open
 from catalogue.importer import export_bytes
 from catalogue.models import AuditEntry, Location, OpeningHours, Service
 from catalogue.services import get_service, save_service, service_snapshot
-from tests.bot.admin_kit import ADMIN, OTHER, SERVICE_ID, make_kit
+from tests.bot.admin_kit import ADMIN, ORGANIZATION_ID, OTHER, SERVICE_ID, make_kit
 from tests.conftest import CATALOGUE
 
 REFUSED = "This command is not available."
@@ -113,7 +114,10 @@ async def test_add_guided_with_validation_at_each_step(kit):
     user = kit.admin
     assert "called" in texts(await user.send("/add"))[-1]
     assert "2 to 120" in texts(await user.send("x"))[0]
-    calls = await user.send("Bains-douches du Centre")
+    assert "organisation" in texts(await user.send("Bains-douches du Centre"))[-1]
+    calls = await user.send("solidarite test")  # the fixture's organisation, named loosely
+    assert calls[-1].button_data() == [f"adm:org:{ORGANIZATION_ID}", "adm:orgnew"]
+    calls = await user.press(f"adm:org:{ORGANIZATION_ID}")
     assert "adm:cg:hygiene_and_wellness" in calls[-1].button_data()
     await user.press("adm:cg:hygiene_and_wellness")
     await user.press("adm:ct:shower")
@@ -153,6 +157,8 @@ async def test_add_guided_with_validation_at_each_step(kit):
         assert service.email == "accueil@example.org"
         assert service.description == "Douches chaudes, serviette fournie."
         assert service.eligibility is None and service.languages == ["fr", "ar"]
+        assert service.organization.id == ORGANIZATION_ID
+        assert service.organization.website == "https://example.org"  # linked, not copied over
         (closure,) = service.exceptions
         assert (closure.starts_on.month, closure.starts_on.day, closure.opens_at) == (8, 15, None)
         entry = session.exec(select(AuditEntry).where(AuditEntry.entity_id == service.id)).one()
@@ -166,7 +172,7 @@ def answers(calls):
 async def test_an_earlier_steps_button_fills_nothing(kit):
     """QA: the cost step's old "free" button, pressed at the source step, saved "Source: free"."""
     user = kit.admin
-    for step in ("/add", "Bains-douches du Centre"):
+    for step in ("/add", "Bains-douches du Centre", "-"):
         await user.send(step)
     for data in ("adm:cg:hygiene_and_wellness", "adm:ct:shower", "adm:cd"):
         await user.press(data)
@@ -190,7 +196,7 @@ async def test_an_earlier_steps_button_fills_nothing(kit):
 async def test_french_summary_punctuation(kit):
     """QA: "Lieu: Roubaix, (sans adresse précise)" (stray comma, no space before the colon)."""
     french = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code="fr")
-    for step in ("/add", "Bains-douches du Centre"):
+    for step in ("/add", "Bains-douches du Centre", "-"):
         await french.send(step)
     for data in ("adm:cg:hygiene_and_wellness", "adm:ct:shower", "adm:cd"):
         await french.press(data)
@@ -223,6 +229,7 @@ async def test_add_cancelled_saves_nothing_and_other_commands_leave(kit):
 async def test_add_draft_survives_a_restart(kit):
     await kit.admin.send("/add")
     await kit.admin.send("Bains-douches du Centre")
+    await kit.admin.send("-")
     await kit.admin.press("adm:cg:hygiene_and_wellness")
     await kit.admin.press("adm:ct:shower")
     await kit.admin.press("adm:cd")
@@ -484,7 +491,7 @@ async def test_edit_description_conditions_and_languages(kit):
 
 
 ADD_ANSWERS = {
-    "name": "Bains-douches du Centre", "place": "Roubaix", "hours": "-", "closures": "-",
+    "name": "Bains-douches du Centre", "organization": "-", "place": "Roubaix", "hours": "-", "closures": "-",
     "audience": "all",
     "access": "-", "cost": "-", "contact": "-", "description": "-", "eligibility": "-",
     "languages": "-", "source": "Flyer",
@@ -519,7 +526,7 @@ async def test_an_old_welcome_button_during_add_leaves_the_step_as_it_was(kit, l
             "or send /cancel to stop.")], data
         assert "/cancel" in texts(calls)[0]
     calls = await user.send("Bains-douches du Centre")  # still the name step, same language
-    assert texts(calls)[-1] == tr.gettext("Choose its categories, then Done.")
+    assert texts(calls)[-1] == tr.gettext(BY_KEY["organization"].prompt)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -599,3 +606,37 @@ async def test_closures_are_typed_checked_shown_closing_the_service_and_undone(k
     await user.send("/cancel")
     await user.send("/undo")
     assert kit.service().exceptions == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+async def test_organisation_found_by_name_created_when_new_and_undone(kit, lang):
+    tr = translator(lang)
+    user = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code=lang)
+    await user.send(f"/edit {SERVICE_ID}")
+    now = texts(await user.press("adm:f:organization"))[-1]
+    assert "Solidarité du Test" in now and tr.gettext(BY_KEY["organization"].prompt) in now
+    calls = await user.send("Les Amis du Canal")
+    assert tr.gettext("No organisation has a name like this. Create it, or send another name.") \
+        in texts(calls)[0]
+    assert calls[-1].button_data() == ["adm:orgnew"]
+    saved = texts(await user.press("adm:orgnew"))[0]
+    assert "Les Amis du Canal" in saved
+    created = kit.service().organization
+    assert created.name == "Les Amis du Canal" and created.id != ORGANIZATION_ID
+    assert answers(await user.press("adm:orgnew")) == [tr.gettext("This button is old.")]
+    await user.send("/undo")
+    assert kit.service().organization.id == ORGANIZATION_ID
+    await user.send(f"/edit {SERVICE_ID}")
+    await user.press("adm:f:organization")
+    calls = await user.send("Solidarite du test")  # its very name: linked at once
+    shown = re.sub("[\u200e\u200f\u2066-\u2069]", "", texts(calls)[0])  # without bidi marks
+    assert tr.gettext("Saved. {field}: {value}").format(
+        field=tr.gettext("Organisation"), value="Solidarité du Test") in shown
+    await user.send(f"/edit {SERVICE_ID}")
+    await user.press("adm:f:organization")
+    await user.send("-")
+    assert kit.service().organization is None
+    with Session(kit.engine) as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.entity_id == SERVICE_ID)).all()
+    assert [e.after["organization"] and e.after["organization"]["name"] for e in entries[-4:]] == [
+        "Les Amis du Canal", "Solidarité du Test", "Solidarité du Test", None]

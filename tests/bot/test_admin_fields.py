@@ -13,6 +13,7 @@ from bot.admin.fields import (
     Invalid,
     hours_preview,
     location_value,
+    new_organization,
     new_service,
     parse_access,
     parse_audience,
@@ -149,6 +150,7 @@ def test_contact_finds_phones_email_and_website():
 def test_every_field_reads_back_what_it_wrote():
     draft = {
         "name": parse_name("Bains douches"),
+        "organization": new_organization("Bains et douches du Nord"),
         "categories": parse_categories("shower"),
         "place": parse_place("12 rue Pierre Motte, 59100 Roubaix"),
         "hours": parse_hours("mo-fr 09:00-12:00; sa 10:00-12:00"),
