@@ -396,6 +396,8 @@ def lexicon(taught: tuple[tuple[str, str, str], ...] = ()) -> Lexicon:
             phrases.extend((key, text, lang) for text in texts)
     for category in taxonomy.all_categories():
         phrases.extend((category.key, text, lang) for lang, text in category.labels.items())
+    emoji = json.loads((DATA / "emoji.json").read_text(encoding="utf-8"))
+    phrases.extend((key, e, "") for key, es in emoji.items() if not key.startswith("_") for e in es)
     audience = json.loads((DATA / "audience.json").read_text(encoding="utf-8"))
     situations = json.loads((DATA / "situations.json").read_text(encoding="utf-8"))
     return Lexicon(phrases, audience, situations)

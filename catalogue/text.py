@@ -6,9 +6,11 @@ variants their keyboard gives them. Everything we compare goes through `normalis
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 # Letters that are the same for matching purposes (after combining marks are removed).
 _FOLD = str.maketrans(
@@ -60,7 +62,21 @@ _FOLD = str.maketrans(
         "—": "-",
     }
 )
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+# Pictographs that say a need (🍞 🚿 🛏 🩺 👕, `data/emoji.json`) are words of their own: a need
+# may be said with one alone. Others (🙏 😢) are dropped like punctuation.
+_PICTOGRAPHS = "\U0001f300-\U0001faff\u2600-\u27bf"
+_NON_WORD = re.compile(rf"[^\w{_PICTOGRAPHS}]+", re.UNICODE)
+_PICTOGRAPH = re.compile(rf"[{_PICTOGRAPHS}]")
+
+
+@cache
+def _need_pictographs() -> frozenset[str]:
+    data = json.loads((Path(__file__).parent / "data" / "emoji.json").read_text(encoding="utf-8"))
+    return frozenset(e for key, es in data.items() if not key.startswith("_") for e in es)
+
+
+def _pictograph(match: re.Match[str]) -> str:
+    return f" {match[0]} " if match[0] in _need_pictographs() else " "
 # Arabic-Indic and Persian digits read as ASCII digits (postcodes typed on an Arabic keyboard).
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
@@ -114,6 +130,8 @@ def normalise(text: str) -> str:
     """Folded text with punctuation turned into single spaces: the form every index stores.
     (Remembered: a query's text is normalised by each part of search that reads it.)"""
     folded = fold(text)
+    if not folded.isascii():
+        folded = _PICTOGRAPH.sub(_pictograph, folded)
     words = _NON_WORD.sub(" ", folded).replace("_", " ").split()
     if _MIXED.search(folded):
         words = [_one_script(w) for w in words]

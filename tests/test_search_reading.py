@@ -1,10 +1,14 @@
 """Reading people, not keywords (issue 17): situations read as needs through frames, politeness
 and self-introductions around a need, glued names and pronouns, abstentions kept, and `explain`."""
 
+import json
+
 import pytest
 
-from catalogue.needs import lexicon, unchat
+from catalogue import taxonomy
+from catalogue.needs import DATA, lexicon, unchat
 from catalogue.search import Query
+from catalogue.text import normalise
 from tests import test_search
 from tests.test_search import ids
 
@@ -87,3 +91,25 @@ def test_out_of_scope_and_gibberish_still_abstain(index, text, lang):
 def test_explain_says_how_each_word_was_read(index):
     rows = {word: role for word, role, _ in index.explain(Query(text="douche bitcoin Roubaix"))}
     assert rows == {"roubaix": "place", "douche": "need", "bitcoin": "unknown"}
+
+
+def test_a_pictograph_that_says_a_need_is_a_word_of_its_own():
+    """🍞 glued to a place is two words; a pictograph saying no need (🙏) is dropped."""
+    assert normalise("🍞Roubaix 🙏") == "🍞 roubaix"
+    assert normalise("🛏️") == "🛏"  # the emoji presentation selector is not part of it
+
+
+def test_pictographs_name_taxonomy_keys():
+    data = json.loads((DATA / "emoji.json").read_text(encoding="utf-8"))
+    assert {k for k in data if not k.startswith("_")} <= {c.key for c in taxonomy.all_categories()}
+
+
+@pytest.mark.parametrize(("text", "need"), [
+    ("bghit n9ra lfransawiya", "french_course"),  # Arabizi: learn + French
+    ("I want to learn French", "french_course"),
+    ("хочу вивчити французьку", "french_course"),
+    ("medico no tengo papeles", "health_access"),  # care + lack + papers
+    ("врач, нет страховки", "health_access"),
+])
+def test_learning_french_and_care_without_papers_are_read(index, text, need):
+    assert need in index.search(Query(text=text, lang="fr")).categories
