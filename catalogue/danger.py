@@ -42,6 +42,7 @@ MINOR_AGES = range(5, 18)  # "j'ai 15 ans": a number said as an age in this rang
 MINOR_AGE = 17  # the age searched for a minor: services for adults only are left out
 _CLAUSE = re.compile(r"[.!?;,:\n()\[\]«»\"،؛؟…]+|\s[-–—]\s")  # Arabic-script commas, dashes
 _APOSTROPHE = re.compile(r"(?<=[а-яіїєґ])['’ʼ`](?=[а-яіїєґ])", re.IGNORECASE)  # "б'є" is one word
+_AGE_GLUED = re.compile(r"(\d{1,2})(\D+)")
 CHILD, HELP = "child", "help"
 
 
@@ -84,10 +85,12 @@ class _Slot:
     exact: frozenset[str] = frozenset()  # the literals and their stems
     prefixes: tuple[str, ...] = ()
     parts: re.Pattern[str] | None = None  # any of the parts
+    at_least: int | None = None  # "#10": a number this large ("j'ai pris 30 doliprane")
 
     @classmethod
     def of(cls, words: Sequence[str], negative: bool = False) -> _Slot:
-        plain = [w for w in words if not w.endswith("*")]
+        plain = [w for w in words if not w.endswith("*") and not w.startswith("#")]
+        numbers = [int(w[1:]) for w in words if w.startswith("#")]
         return cls(
             tuple(words), negative,
             exact=frozenset(plain) | frozenset(stem(w) for w in plain),
@@ -95,6 +98,7 @@ class _Slot:
             parts=re.compile("|".join(re.escape(w[1:-1]) for w in words if w.startswith("*")
                                       and w.endswith("*"))) if any(w.startswith("*") for w in words)
             else None,
+            at_least=min(numbers, default=None),
         )  # fmt: skip
 
     def fits(self, token: str | None) -> bool:
@@ -107,13 +111,15 @@ class _Slot:
             return True
         if self.prefixes and token.startswith(self.prefixes):
             return True
+        if self.at_least is not None and token.isdecimal() and int(token) >= self.at_least:
+            return True
         return self.parts is not None and self.parts.search(token) is not None
 
     def in_clause(self, tokens: Sequence[str | None], keys: frozenset[str]) -> bool:
         """Some word of the clause fits (`keys`: its words and their stems, for a set test)."""
         if not self.exact.isdisjoint(keys):
             return True
-        if not (self.prefixes or self.parts):
+        if not (self.prefixes or self.parts or self.at_least is not None):
             return False
         return any(self.fits(t) for t in tokens)
 
@@ -130,7 +136,7 @@ class _Phrase:
 
     def __post_init__(self) -> None:
         words = tuple(s for s in self.slots if not s.negative)
-        plain = [s for s in words if not (s.prefixes or s.parts)]
+        plain = [s for s in words if not (s.prefixes or s.parts or s.at_least is not None)]
         object.__setattr__(self, "words", words)
         object.__setattr__(self, "guard", next((s for s in self.slots if s.negative), None))
         object.__setattr__(self, "anchor", min((s.exact for s in plain), key=len, default=None))
@@ -169,6 +175,8 @@ def _slot(spec: str, classes: dict[str, list[str]]) -> _Slot:
 
 def _words(item: str) -> list[str]:
     """A literal normalised the way texts are; a slot holds one word ("m'a" is two)."""
+    if re.fullmatch(r"#\d+", item):
+        return [item]
     inside = item.startswith("*") and item.endswith("*") and len(item) > 2
     star = item.endswith("*")
     norm = normalise(_APOSTROPHE.sub("", item.strip("*")))
@@ -370,6 +378,9 @@ def _said(tokens: Sequence[str | None], phrases: Iterable[_Phrase], langs: Seque
 
 def _age_minor(tokens: Sequence[str | None], lang: _Language) -> bool:
     for i, token in enumerate(tokens):
+        glued = _AGE_GLUED.fullmatch(token or "")  # "14ans", "15yo"
+        if glued and int(glued[1]) in MINOR_AGES and lang.age_units.fits(glued[2]):
+            return True
         if token is None or not token.isdecimal() or int(token) not in MINOR_AGES:
             continue
         after = [t for t in tokens[i + 1 : i + 3] if t]

@@ -134,6 +134,8 @@ def test_negations_idioms_and_ordinary_requests_are_not_dangers(text, lang):
     ("everyone would be better off without me", "en", "suicide"),  # euphemisms
     ("je voudrais dormir et ne plus jamais me réveiller", "fr", "suicide"),
     ("شوهرش هر شب اونو با کمربند می زند", "fa", "violence"),  # verb last, "می" apart
+    ("j'ai avalé 25 dafalgan", "fr", "suicide"),  # a count of pills
+    ("خسته شدم، میخوام بمیرم", "fa", "suicide"),  # the Arabic comma ends a clause
 ])  # fmt: skip
 def test_ways_of_saying_it(text, lang, kind):
     assert kind in danger.read(text, lang).kinds
@@ -152,6 +154,7 @@ def test_a_call_for_help_beside_a_need_is_not_a_bare_call():
 
 def test_a_minor_is_read_from_an_age_or_a_word():
     assert danger.read("j'ai 14 ans et mon père me frappe", "fr").minor
+    assert danger.read("jai 14ans mon pere me frappe", "fr").minor
     assert danger.read("мне 16 и я ночую на улице", "ru").kinds == ("child", "outside")
     assert not danger.read("j'ai 30 ans et mon mari me frappe", "fr").minor
 
