@@ -43,7 +43,7 @@ from catalogue import places, taxonomy
 from catalogue.danger import lines_for
 from catalogue.emergency import EmergencyLine
 from catalogue.emergency import label as line_label
-from catalogue.hours import PARIS, day_openings, is_open
+from catalogue.hours import PARIS, day_openings, hours_to_confirm, is_open
 from catalogue.hsds import derive_access
 from catalogue.models import Access, Gender, Location, Service
 
@@ -496,12 +496,20 @@ def _hours(service: Service, now: datetime, tr: Translator, *, week: bool = Fals
     lines = []
     if not week:
         state = is_open(service.hours, service.exceptions, now, osm)
-        lines.append(_("Open now.") if state else _("Closed now."))
+        if state is None:  # a rule Relais cannot check may apply now
+            lines.append(_("Open now? Confirm the hours with the service before you go."))
+        else:
+            lines.append(_("Open now.") if state else _("Closed now."))
     offsets = sorted(range(7), key=lambda n: (today.weekday() + n) % 7) if week else range(7)
     for offset in offsets:
         day = today + timedelta(days=offset)
         name = _("Today") if offset == 0 and not week else format_weekday(day.weekday(), tr.lang)
-        hours = _ranges(day_openings(service.hours, service.exceptions, day, osm) or [], tr)
+        certain = day_openings(service.hours, service.exceptions, day, osm) or []
+        hours = _ranges(certain, tr)
+        if unsure := hours_to_confirm(service.hours, service.exceptions, day):
+            # TRANSLATORS: hours of a day that may apply, e.g. "09:00 – 12:00 (to confirm)"
+            maybe = _("{hours} (to confirm)").format(hours=_ranges(unsure, tr))
+            hours = f"{hours}, {maybe}" if certain else maybe
         # TRANSLATORS: one line of the week's opening hours, e.g. "Monday: 09:00 – 12:00"
         line = _("{day}: {hours}").format(day=name, hours=hours)
         if day in _FR_HOLIDAYS:

@@ -77,6 +77,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     except ImportFormatError as exc:
         raise CliError(str(exc)) from None
+    for line in report.problem_lines(report.warnings):
+        print(f"relais: warning: {path.name}: {line}", file=sys.stderr)
     if not report.ok():
         print(f"relais: error: {path.name}: {report.summary()}", file=sys.stderr)
         for line in report.problem_lines():

@@ -47,11 +47,12 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -133,16 +134,194 @@ def _nth_of_month(day: date) -> tuple[int, int]:
     return (day.day - 1) // 7 + 1, from_end
 
 
-def _applies(rule: OpeningHours, day: date) -> bool:
+def _applies(rule: OpeningHours, day: date, *, sure: bool = True) -> bool:
+    """Whether the rule opens on `day`. A rule with a recurrence part Relais cannot evaluate
+    never does when `sure` (its hours are "to confirm", see `hours_to_confirm`)."""
     if rule.valid_from is not None and day < rule.valid_from:
         return False
     if rule.valid_to is not None and day > rule.valid_to:
         return False
+    if not _on_weekday(rule, day):
+        return False
+    text = getattr(rule, "recurrence", None)
+    if not text:
+        return True
+    recurrence = read_recurrence(text, rule.freq)
+    if sure and recurrence.unsure:
+        return False
+    last = _last_occurrence(rule.freq, rule.byday or "", text) if recurrence.count else None
+    return _recurs(recurrence, rule.freq, day) and (last is None or day <= last)
+
+
+def _on_weekday(rule: OpeningHours, day: date) -> bool:
     weekday = day.weekday()
     return any(
         index == weekday and (nth is None or nth in _nth_of_month(day))
         for index, nth in _weekday_rules(rule)
     )
+
+
+# --------------------------------------------------------------------------- HSDS recurrence
+
+# The iCalendar (RFC 5545) parts an HSDS schedule may give beyond `freq` and `byday`, kept in
+# `OpeningHours.recurrence` as `NAME=value;…`; HSDS names them in lower case.
+RECURRENCE_PARTS = ("DTSTART", "UNTIL", "COUNT", "INTERVAL", "WKST", "BYWEEKNO", "BYMONTHDAY",
+                    "BYYEARDAY", "TIMEZONE")  # fmt: skip
+PARIS_OFFSETS = (1, 2)  # a `timezone` (hours from UTC) Paris wall-clock times can have
+_COUNT_HORIZON = 3660  # days walked to find where a COUNT ends (ten years: past it, no end)
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """What `RECURRENCE_PARTS` say, read with their RFC 5545 meaning; `unsure` names (as HSDS
+    does) the parts Relais cannot evaluate, which make the rule's hours "to confirm"."""
+
+    dtstart: date | None = None  # the first occurrence: none before it
+    until: date | None = None  # the last possible occurrence, inclusive
+    count: int | None = None  # occurrences from dtstart (dtstart counts as the first)
+    interval: int = 1  # every n-th week (WEEKLY) or month (MONTHLY), counted from dtstart
+    wkst: int = 0  # the day weeks start on (for INTERVAL), Monday by default
+    weeknos: tuple[int, ...] = ()  # ISO weeks of the year, -1 the last (WEEKLY)
+    monthdays: tuple[int, ...] = ()  # days of the month, -1 the last (MONTHLY, with byday)
+    unsure: tuple[str, ...] = ()
+
+
+def recurrence_text(fields: dict[str, object]) -> str | None:
+    """The parts of an HSDS schedule beyond its days as one text; None when it gives none."""
+    parts = [
+        f"{name}={str(value).strip().replace(';', ',')}" for name in RECURRENCE_PARTS
+        if (value := fields.get(name.lower())) is not None and str(value).strip()
+    ]  # fmt: skip
+    return ";".join(parts) or None
+
+
+@lru_cache(maxsize=1024)
+def read_recurrence(text: str | None, freq: str) -> Recurrence:
+    """The recurrence of a rule: what is simple and well defined is evaluated (first and last
+    date, every n-th week or month from dtstart, a count of occurrences from dtstart, ISO week
+    numbers, days of the month); anything else, or a value that cannot be read, is `unsure`."""
+    parts = dict(part.split("=", 1) for part in (text or "").split(";") if "=" in part)
+    unsure: list[str] = []
+
+    def read(name: str, reader: Callable[[str], Any], default: Any = None) -> Any:  # noqa: ANN401
+        if name not in parts:
+            return default
+        value = reader(parts[name].strip())
+        if value is None:
+            unsure.append(name.lower())
+            return default
+        return value
+
+    dtstart, until = read("DTSTART", _ical_date), read("UNTIL", _ical_date)
+    count = read("COUNT", _positive)
+    interval = read("INTERVAL", _positive, 1)
+    wkst = read("WKST", lambda v: DAY_CODES.index(v.upper()) if v.upper() in DAY_CODES else None,
+                0)  # fmt: skip
+    weeknos = read("BYWEEKNO", lambda v: _day_numbers(v, 53), ())
+    monthdays = read("BYMONTHDAY", lambda v: _day_numbers(v, 31), ())
+    if "BYYEARDAY" in parts:  # only defined for YEARLY rules, which HSDS and Relais do not read
+        unsure.append("byyearday")
+    if "TIMEZONE" in parts and _number(parts["TIMEZONE"]) not in PARIS_OFFSETS:
+        unsure.append("timezone")  # times are read as Paris time: another offset shifts them
+    # What cannot be evaluated is left out of the reading (the hours to confirm still follow the
+    # rest) and named in `unsure`.
+    if dtstart is None:  # both are counted from the first occurrence
+        unsure += [name for name, given in (("interval", interval > 1), ("count", count)) if given]
+        interval, count = 1, None
+    if weeknos and (freq != "WEEKLY" or wkst != 0):  # ISO weeks are RFC 5545 weeks from Monday
+        unsure.append("byweekno")
+        weeknos = ()
+    if monthdays and freq != "MONTHLY":
+        unsure.append("bymonthday")
+        monthdays = ()
+    return Recurrence(dtstart, until, count, interval, wkst, weeknos, monthdays,
+                      tuple(dict.fromkeys(unsure)))  # fmt: skip
+
+
+def unsure_parts(rule: OpeningHours) -> tuple[str, ...]:
+    """The recurrence parts of the rule Relais cannot evaluate (HSDS names); () for none."""
+    text = getattr(rule, "recurrence", None)
+    return read_recurrence(text, rule.freq).unsure if text else ()
+
+
+def _ical_date(value: str) -> date | None:
+    """`2026-10-01`, `20261001` or either with a time after it (`…T090000Z`): the date."""
+    digits = value[:10].replace("-", "") if "-" in value[:10] else value[:8]
+    try:
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) if len(digits) == 8 \
+            else None
+    except ValueError:
+        return None
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _positive(value: str) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number >= 1 and number == int(number) else None
+
+
+def _day_numbers(value: str, most: int) -> tuple[int, ...] | None:
+    """`41,42` or `1,-1`: numbers from 1 to `most`, or counted back from the end."""
+    numbers = []
+    for item in value.split(","):
+        item = item.strip()
+        if not re.fullmatch(r"[+-]?\d{1,2}", item) or not 1 <= abs(int(item)) <= most:
+            return None
+        numbers.append(int(item))
+    return tuple(numbers) or None
+
+
+def _recurs(recurrence: Recurrence, freq: str, day: date) -> bool:
+    """Whether `day` (already one of the rule's weekdays) is an occurrence, COUNT aside."""
+    r = recurrence
+    if r.dtstart is not None and day < r.dtstart or r.until is not None and day > r.until:
+        return False
+    if r.interval > 1 and r.dtstart is not None:
+        if freq == "MONTHLY":
+            months = (day.year - r.dtstart.year) * 12 + day.month - r.dtstart.month
+            if months % r.interval:
+                return False
+        else:
+            def week_start(d: date) -> date:
+                return d - timedelta(days=(d.weekday() - r.wkst) % 7)
+            if (week_start(day) - week_start(r.dtstart)).days // 7 % r.interval:
+                return False
+    if r.weeknos:
+        week, weeks = day.isocalendar().week, date(day.isocalendar().year, 12, 28).isocalendar().week
+        if week not in r.weeknos and week - weeks - 1 not in r.weeknos:
+            return False
+    if r.monthdays:
+        following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if day.day not in r.monthdays and day.day - (following - timedelta(days=1)).day - 1 \
+                not in r.monthdays:  # fmt: skip
+            return False
+    return True
+
+
+@lru_cache(maxsize=1024)
+def _last_occurrence(freq: str, byday: str, text: str) -> date | None:
+    """The date of the COUNT-th occurrence (dtstart is the first, RFC 5545); None past ten
+    years. Read once per rule text."""
+    r = read_recurrence(text, freq)
+    assert r.dtstart is not None and r.count is not None  # else the rule is unsure
+    rule = OpeningHours(id="", service_id="", freq=freq, byday=byday, opens_at=_MIDNIGHT,
+                        closes_at=_MIDNIGHT)  # fmt: skip
+    seen = 1
+    for offset in range(1, _COUNT_HORIZON):
+        if seen >= r.count:
+            break
+        day = r.dtstart + timedelta(days=offset)
+        if _on_weekday(rule, day) and _recurs(r, freq, day):
+            seen += 1
+    else:
+        return None
+    return day if r.count > 1 else r.dtstart
 
 
 @cache
@@ -250,7 +429,27 @@ def is_open(
     for opens, closes in day_openings(hours, exceptions, today - timedelta(days=1), osm) or []:
         if closes <= opens and now < closes:  # the night that started yesterday
             return True
+    for opens, closes in hours_to_confirm(hours, exceptions, today):
+        if opens <= now and (now < closes or closes <= opens):
+            return None  # it may be open: never say closed, nor open
+    for opens, closes in hours_to_confirm(hours, exceptions, today - timedelta(days=1)):
+        if closes <= opens and now < closes:
+            return None
     return False
+
+
+def hours_to_confirm(
+    hours: Sequence[OpeningHours], exceptions: Sequence[HoursException], day: date
+) -> list[tuple[time, time]]:
+    """The openings on `day` of rules whose recurrence Relais cannot evaluate (`unsure_parts`):
+    they may apply, so they are shown as hours to confirm with the service and never make
+    "open now" true. An exception on the day and public holidays rule them out as for others."""
+    unsure = [r for r in hours if getattr(r, "recurrence", None) and unsure_parts(r)]
+    if not unsure or any(e.starts_on <= day <= e.ends_on for e in exceptions):
+        return []
+    holiday = is_public_holiday(day)
+    return sorted({(r.opens_at, r.closes_at) for r in unsure
+                   if _applies(r, day, sure=False) and (not holiday or _every_day(r))})  # fmt: skip
 
 
 def next_change(

@@ -25,6 +25,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from catalogue import places
+from catalogue.hours import recurrence_text
 from catalogue.limits import MAX_JSON_DEPTH, clean_text, no_constant, one_line
 from catalogue.phones import PhoneError, normalise_phone
 from catalogue.services import TRANSLATABLE, Problem
@@ -657,6 +658,8 @@ def _schedule(
         "valid_from": s.date("valid_from"),
         "valid_to": s.date("valid_to"),
         "note": s.text("description"),
+        # read by "open now"; the fields themselves stay in the kept data, written back as given
+        "recurrence": recurrence_text(s.data),
     }
 
 

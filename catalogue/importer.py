@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from catalogue import bulk, hsds, sheet, taught
 from catalogue.db import session_scope
+from catalogue.hours import read_recurrence
 from catalogue.limits import length_problems
 from catalogue.models import (
     Access,
@@ -68,6 +69,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # What does not stop the import but the admin should know (hours Relais cannot check).
+    warnings: list[Problem] = field(default_factory=list)
     unit: str = "item"  # how problems count their position: "item" (JSON) or "line" (CSV)
     dry_run: bool = False
     # Fields the file does not give (columns missing from a sheet): kept as stored.
@@ -87,10 +90,10 @@ class ImportReport:
             f"{len(self.unchanged)} unchanged"
         )
 
-    def problem_lines(self) -> list[str]:
-        """Each problem as "line 12, hours: …" ready to print."""
+    def problem_lines(self, problems: list[Problem] | None = None) -> list[str]:
+        """Each problem (or warning, given) as "line 12, hours: …" ready to print."""
         lines = []
-        for p in self.problems:
+        for p in self.problems if problems is None else problems:
             where = [f"{self.unit} {p.item}" if p.item is not None else None, p.field]
             prefix = ", ".join(w for w in where if w)
             lines.append(f"{prefix}: {p.text()}" if prefix else p.text())
@@ -247,6 +250,15 @@ def parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
     for number, snap in items:
         report.problems.extend(Problem(number, *found) for found in validate_snapshot(snap))
     report.problems.extend(_file_problems(items))
+    report.warnings = [
+        Problem(number, "hours", N_(
+            "{days} {opens}-{closes} repeats by {parts}, which Relais cannot check: shown as "
+            "hours to confirm, never as open now"),
+            {"days": h["byday"], "opens": h["opens_at"], "closes": h["closes_at"],
+             "parts": ", ".join(parts)})
+        for number, snap in items for h in snap["hours"]
+        if h.get("recurrence") and (parts := read_recurrence(h["recurrence"], h["freq"]).unsure)
+    ]  # fmt: skip
     unique = {(p.item, p.field, p.text()): p for p in report.problems}  # parse and validation
     report.problems = sorted(unique.values(), key=lambda p: (p.item is not None, p.item or 0))
     return items, report

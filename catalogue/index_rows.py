@@ -49,6 +49,7 @@ class Rule(NamedTuple):
     closes_at: time
     valid_from: date | None
     valid_to: date | None
+    recurrence: str | None
 
 
 class Closure(NamedTuple):
@@ -146,7 +147,8 @@ def load(engine: Engine) -> list[IndexedService]:
         ):  # fmt: skip
             add("categories", service_id, Category(key))
         rule = (OpeningHours.freq, OpeningHours.byday, OpeningHours.opens_at,
-                OpeningHours.closes_at, OpeningHours.valid_from, OpeningHours.valid_to)  # fmt: skip
+                OpeningHours.closes_at, OpeningHours.valid_from, OpeningHours.valid_to,
+                OpeningHours.recurrence)  # fmt: skip
         for service_id, *values in connection.execute(
             select(OpeningHours.service_id, *rule).order_by(OpeningHours.id)
         ):  # fmt: skip

@@ -119,6 +119,9 @@ class OpeningHours(SQLModel, table=True):
     valid_from: date | None = None
     valid_to: date | None = None
     note: str | None = None
+    # The iCalendar parts of an HSDS schedule beyond `byday` (`INTERVAL=2;DTSTART=2026-01-05`,
+    # see `catalogue.hours.Recurrence`): what Relais cannot evaluate makes the hours "to confirm".
+    recurrence: str | None = None
 
     service: "Service" = Relationship(back_populates="hours")
 

@@ -82,6 +82,7 @@ LOCATION_FIELDS = (
 PHONE_FIELDS = ("id", "number", "kind", "description")
 HOURS_FIELDS = (
     "id", "location_id", "freq", "byday", "opens_at", "closes_at", "valid_from", "valid_to", "note",
+    "recurrence",
 )  # fmt: skip
 EXCEPTION_FIELDS = ("id", "starts_on", "ends_on", "opens_at", "closes_at", "note")
 STAMPS = ("created_at", "updated_at")

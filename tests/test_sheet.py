@@ -53,7 +53,7 @@ def test_a_problem_is_said_in_the_language_asked_with_its_parameters():
     texts = {p.field: (p.text(), p.text(translator("fr").gettext)) for p in problems}
     assert texts["hours"] == (
         "rule 2 ('sa 9-'): '9-' should be opening-closing, e.g. 09:00-12:00",
-        "règle 2 ('sa 9-') : '9-' doit être ouverture-fermeture, par exemple 09:00-12:00",
+        "règle 2 ('sa 9-')\u00a0: '9-' doit être ouverture-fermeture, par exemple 09:00-12:00",
     )
     assert texts["free"] == ("write yes or no, not 'peut-être'",
                              "écrivez oui ou non, pas 'peut-être'")

@@ -37,7 +37,7 @@ from bot.admin.common import (
 )
 from bot.admin.editor import IDLE
 from bot.i18n import Translator
-from catalogue.importer import ImportReport, export_bytes, import_bytes
+from catalogue.importer import ImportReport, Problem, export_bytes, import_bytes
 
 PENDING = "admin_import"
 WAIT_FILE, WAIT_CHOICE = "import_file", "import_choice"
@@ -74,15 +74,35 @@ def report_text(report: ImportReport, tr: Translator, *, applied: bool) -> str:
                 count,
             ).format(n=count)
         )
-        place = N_("line {n}") if report.unit == "line" else N_("item {n}")
-        for problem in report.problems[:MAX_PROBLEMS]:
-            where = tr.gettext(place).format(n=problem.item) if problem.item else "—"
-            field = f" [{problem.field}]" if problem.field else ""
-            message = problem.text(tr.gettext)[:MAX_PROBLEM_CHARS]  # the admin's language
-            lines.append("• " + labelled(f"{where}{field}", message, tr.lang))
-        if count > MAX_PROBLEMS:
-            lines.append(tr.gettext("… and {n} more.").format(n=count - MAX_PROBLEMS))
+        lines += _listed(report.problems, report.unit, tr)
+    if report.warnings:
+        count = len(report.warnings)
+        lines.append(
+            tr.ngettext(
+                "{n} warning (it does not stop the import):",
+                "{n} warnings (they do not stop the import):",
+                count,
+            ).format(n=count)
+        )
+        room = MAX_PROBLEMS - min(len(report.problems), MAX_PROBLEMS)  # one message in all
+        lines += _listed(report.warnings, report.unit, tr, room)
     return "\n".join(lines)
+
+
+def _listed(
+    problems: list[Problem], unit: str, tr: Translator, most: int = MAX_PROBLEMS
+) -> list[str]:
+    """Each problem with its CSV line or JSON item, in the admin's language; `most` of them."""
+    place = N_("line {n}") if unit == "line" else N_("item {n}")
+    lines = []
+    for problem in problems[:most]:
+        where = tr.gettext(place).format(n=problem.item) if problem.item else "—"
+        field = f" [{problem.field}]" if problem.field else ""
+        message = problem.text(tr.gettext)[:MAX_PROBLEM_CHARS]  # the admin's language
+        lines.append("• " + labelled(f"{where}{field}", message, tr.lang))
+    if len(problems) > most:
+        lines.append(tr.gettext("… and {n} more.").format(n=len(problems) - most))
+    return lines
 
 
 start_import = dropping(
