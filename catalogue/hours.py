@@ -621,6 +621,14 @@ def _natural_time(text: str) -> str:
     return f"{hour:02d}:{minute:02d}"
 
 
+def _afternoon(opens: str, closes: str, closes_text: str) -> str:
+    """"2-5pm": the opening is in the afternoon too when only the closing says pm."""
+    hour = int(opens[:2])
+    if "p" in closes_text.lower() and hour < 12 and hour + 12 <= int(closes[:2]):
+        return f"{hour + 12:02d}{opens[2:]}"
+    return opens
+
+
 @dataclass
 class _Said:
     """One rule as it is being read: days, days taken out, spans, and what was said."""
@@ -695,9 +703,9 @@ def _natural_rules(text: str, where: str) -> list[str] | None:
             joined, last = None, "day"
         elif kind == "time" or (kind == "word" and ":" in kinds.get(value, "")):
             moment = kinds[value] if kind == "word" else _natural_time(value)
-            natural = natural or kind == "word"
+            natural = natural or kind == "word" or _TIME.fullmatch(value) is None  # 9am, 9 h
             if pending is not None and joined == "range":
-                said.spans.append((pending, moment))
+                said.spans.append((_afternoon(pending, moment, value), moment))
                 pending = None
             elif pending is not None:
                 raise HoursSyntaxError(

@@ -250,6 +250,7 @@ def test_rules_a_compact_edit_leaves_as_they_were_keep_their_note_and_place():
         ("9h-17h du lundi au vendredi (2026-07-01..2026-08-31)",
          "mo-fr 09:00-17:00 (2026-07-01..2026-08-31)"),
         ("Monday to Friday 9am-5pm", "mo-fr 09:00-17:00"),
+        ("Saturday 9am-12pm; Sunday 2-5pm", "sa 09:00-12:00; su 14:00-17:00"),
         ("lunes a viernes de 9 a 17", "mo-fr 09:00-17:00"),
         ("понеділок-п’ятниця 9:00-17:00", "mo-fr 09:00-17:00"),
         ("lundi 21h-8h", "mo 21:00-08:00"),

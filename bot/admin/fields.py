@@ -696,9 +696,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "hours", N_("Hours"),
         # TRANSLATORS: keep "mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00", "1sa", "-1fr" and
-        # "-" verbatim: the parser accepts only these codes (French lu ma me je ve sa di too).
+        # "-" verbatim. The first example may be written in your language's day names ("du lundi
+        # au vendredi 9h-12h et 14h-17h", "пн-пт 9:00-12:00") when catalogue/hours.py reads them.
         N_(
-            "Opening hours, like: mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00 "
+            "Opening hours, as you would write them: Monday to Friday 9am-12pm and 2pm-5pm; "
+            "Saturday 9am-12pm. Or: mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00 "
             "(1sa = first Saturday, -1fr = last Friday). Send - if unknown."
         ),
         parse_hours, _set_hours, _read_hours, hours_preview,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -205,3 +206,11 @@ def test_import_report_stays_under_telegram_limit():
     report = ImportReport(problems=problems, unit="line")
     text = report_text(report, EN, applied=False)
     assert len(text) < 4096 and "line 1 [description]" in text and "179 more" in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar", "ps", "fa", "uk", "ru", "ro", "es"])
+def test_the_hours_prompts_first_example_reads_as_the_week_it_shows(lang):
+    """Each language's example is what an admin may copy: it must parse, to the same week."""
+    prompt = translator(lang).gettext(BY_KEY["hours"].prompt)
+    example = re.search(r":\s(.*?)\.\s", prompt).group(1)
+    assert parse_hours(example) == "mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00"
