@@ -28,6 +28,7 @@ from bot.admin.common import N_, fits, stop, tr_for
 from bot.admin.menu import stored_language
 from bot.i18n import Translator, bidi, translator
 from bot.roles import bootstrap_admins, granted_admins
+from catalogue import danger
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
 from catalogue.services import get_service
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 GROUP = -1
 MAX_TEXT = 500
 PENDING = "report"  # user_data key: the service whose mistake the next message describes
+CANCEL = "cancel"  # the prompt's last button: no report after all
 KINDS = {
     "closed": N_("It is closed or no longer exists"),
     "moved": N_("It has moved"),
@@ -99,6 +101,8 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rows = [[InlineKeyboardButton(bidi(tr.gettext(text), tr.lang),
                                   callback_data=f"rk:{kind}:{service_id}")]
             for kind, text in KINDS.items()]
+    rows.append([InlineKeyboardButton(bidi(tr.gettext("Cancel"), tr.lang),
+                                      callback_data=f"rk:{CANCEL}:{service_id}")])
     await update.effective_chat.send_message(  # type: ignore[union-attr]
         bidi(tr.gettext("What is wrong? Tap below, or write it in a sentence."), tr.lang),
         reply_markup=InlineKeyboardMarkup(rows))
@@ -108,17 +112,26 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _, kind, service_id = update.callback_query.data.split(":", 2)  # type: ignore[union-attr]
     await update.callback_query.answer()  # type: ignore[union-attr]
-    if kind in KINDS:
+    if kind == CANCEL:
+        (context.user_data or {}).pop(PENDING, None)
+        tr = tr_for(update, context)
+        await update.effective_chat.send_message(  # type: ignore[union-attr]
+            bidi(tr.gettext("Cancelled. Nothing was changed."), tr.lang))
+    elif kind in KINDS:
         await _save(update, context, MistakeReport(service_id=service_id, day=_today(context),
                                                    kind=kind))
 
 
 async def written(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The sentence after the button; any other message goes on to the conversation."""
+    """The sentence after the button; any other message goes on to the conversation. A person
+    in danger is never filed as a report: the text goes on to the conversation, numbers first."""
     service_id = (context.user_data or {}).get(PENDING)
     if not service_id:
         return
     text = update.message.text.strip()[:MAX_TEXT]  # type: ignore[union-attr]
+    if danger.read(text, tr_for(update, context).lang):
+        context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+        return
     await _save(update, context, MistakeReport(service_id=service_id, day=_today(context),
                                                text=text))
     raise ApplicationHandlerStop
@@ -147,12 +160,18 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE,
             log.info("mistake report not delivered to an admin: %s", exc)
 
 
+async def dropped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command (/new, /cancel, /start…) ends a report in progress, then does its own work."""
+    (context.user_data or {}).pop(PENDING, None)
+
+
 def register(application: Application) -> None:
     """The report handlers, before the resident conversation (group -1)."""
-    private_text = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & \
-        ~filters.COMMAND
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handlers([
         CallbackQueryHandler(ask, pattern=r"^rep:"),
         CallbackQueryHandler(tapped, pattern=r"^rk:"),
-        MessageHandler(private_text, written),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, written),
     ], group=GROUP)
+    # A group of its own, before all: the command still reaches its handler.
+    application.add_handler(MessageHandler(private & filters.COMMAND, dropped), group=GROUP - 1)

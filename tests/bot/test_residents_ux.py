@@ -473,3 +473,29 @@ async def test_a_french_sentence_keeps_its_final_period_on_a_right_to_left_sheet
     page = next(iter(sheet.files.values())).decode()
     description = next(line for line in page.split("\n") if "Accueil de jour pour" in line)
     assert description.endswith("l'équipe sociale.\u2069"), repr(description)
+
+
+@pytest.mark.parametrize("leave", ["/new", "/cancel", "/start", "tap"])
+async def test_a_report_in_progress_ends_with_a_command_or_cancel_and_never_files_a_danger(
+        bot, leave):
+    user = at(bot, TUESDAY)
+    await user.send("/start")
+    await user.press("d:svc-002")
+    question = sent(await user.press("rep:svc-002"))[-1]
+    assert "rk:cancel:svc-002" in question.button_data()
+    if leave == "tap":
+        assert sent(await user.press("rk:cancel:svc-002"))[-1].text == \
+            "Annulé. Rien n'a été modifié."
+    else:
+        await user.send(leave)
+    text = "\n".join(c.text for c in sent(await user.send("douche à Roubaix")))
+    assert "Merci. Les administrateurs" not in text and "Roubaix" in text
+
+
+async def test_a_person_in_danger_after_report_a_mistake_gets_the_numbers_not_a_report(bot):
+    user = at(bot, TUESDAY)
+    await user.send("/start")
+    await user.press("d:svc-002")
+    await user.press("rep:svc-002")
+    text = "\n".join(c.text for c in sent(await user.send("je veux mourir")))
+    assert "3114" in text and "Merci. Les administrateurs" not in text
