@@ -43,7 +43,7 @@ from catalogue import places, taxonomy
 from catalogue.danger import lines_for
 from catalogue.emergency import EmergencyLine
 from catalogue.emergency import label as line_label
-from catalogue.hours import PARIS, day_openings, hours_to_confirm, is_open
+from catalogue.hours import PARIS, day_openings, hours_to_confirm, is_open, unsure_parts
 from catalogue.hsds import derive_access
 from catalogue.models import Access, Gender, Location, Service
 
@@ -218,6 +218,9 @@ def _open_word(open_now: bool | None, tr: Translator, service: Service | None = 
     _ = tr.gettext
     # TRANSLATORS: state of a place in the result list, after its name and distance
     if open_now is None:
+        if service is not None and any(unsure_parts(rule) for rule in service.hours):
+            # TRANSLATORS: in the result list, hours Relais could not check (see the card)
+            return _("hours to confirm")
         return _("hours unknown")
     if open_now:
         return _("open now")

@@ -8,9 +8,11 @@ from datetime import date, datetime, time
 
 import pytest
 
+from bot.render import Page, render_results
 from catalogue.hours import PARIS, hours_to_confirm, is_open, read_recurrence, recurrence_text
 from catalogue.importer import export_bytes, import_bytes
-from catalogue.models import HoursException, OpeningHours
+from catalogue.models import HoursException, OpeningHours, Service
+from catalogue.search import Result, SearchOutcome
 
 
 def rule(byday: str = "TH", freq: str = "WEEKLY", **parts: object) -> OpeningHours:
@@ -104,3 +106,14 @@ def test_import_warns_of_what_it_cannot_evaluate_imports_and_exports_it_unchange
     assert exported["TH"]["byweekno"] == "41,42" and exported["TU"]["interval"] == 2
     again = import_bytes(sqlite_engine, json.dumps([service]).encode(), "s.json", actor="test")
     assert again.unchanged == ["s-1"]
+
+
+def test_the_result_list_says_hours_to_confirm():
+    service = Service(id="s-1", name="Épicerie")
+    service.hours, service.exceptions = [rule(interval=2)], []
+    outcome = SearchOutcome(results=[Result("s-1", "Épicerie", 1.0, 0.4, "category", ("food",),
+                                            None)], total=1, categories=("food",), place=None,
+                            suggestions=())  # fmt: skip
+    page = Page(serial=1, offset=0, size=5, filters=(), need="Food", place="Roubaix")
+    text = render_results(outcome, page, "fr", services={"s-1": service}, now=at("2026-10-08")).text
+    assert "horaires à confirmer" in text
