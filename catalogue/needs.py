@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from catalogue import taxonomy
+from catalogue.language import from_latin
 from catalogue.text import normalise, stem
 from catalogue.vocab import Vocabulary
 
@@ -81,6 +82,8 @@ def unchat(words: Sequence[str], lang: str) -> list[str]:
             rest = word[len(short) :] if short else ""
             if short and len(rest) >= 3 and rest[0] not in _VOWELS and rest.isalpha():
                 full = [glued[short], rest]
+        if full is None and (cyrillic := from_latin(word)):  # "vrach": Russian in Latin letters
+            full = [cyrillic]
         out.extend(full if full is not None else [word])
     return out
 

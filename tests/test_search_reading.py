@@ -113,3 +113,11 @@ def test_pictographs_name_taxonomy_keys():
 ])
 def test_learning_french_and_care_without_papers_are_read(index, text, need):
     assert need in index.search(Query(text=text, lang="fr")).categories
+
+
+def test_russian_and_ukrainian_in_latin_letters_are_read_back():
+    assert unchat(["nuzhen", "vrach"], "fr") == ["нужен", "врач"]
+    assert unchat(["potriben", "likar"], "fr") == ["потрібен", "лікар"]
+    # Words of the Latin-script languages, and what reads as no Russian word, stay as they are.
+    assert unchat(["douche", "manger", "shower", "pain", "medecin", "xyzzy"], "fr") == \
+        ["douche", "manger", "shower", "pain", "medecin", "xyzzy"]

@@ -1,5 +1,5 @@
 """Needs said otherwise (issue 16), end to end on the test catalogue: a pictograph alone or with
-a place, unaccompanied minors, Arabizi, a doctor for someone without papers."""
+a place, unaccompanied minors, Arabizi, Russian in Latin letters, a doctor for someone without papers."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ def listed_categories(bot, calls) -> list[set[str]]:
     ("en", "unaccompanied minor in Lille", MINORS),
     ("fr", "MNA Lille", MINORS),
     ("ar", "bghit n9ra lfransawiya f Lille", {"french_course"}),
+    ("fr", "nuzhen vrach Lille", HEALTH),  # Russian in Latin letters
+    ("fr", "potriben likar, Roubaix", HEALTH),  # Ukrainian in Latin letters
     ("es", "medico no tengo papeles en Lille", CARE_WITHOUT_PAPERS),
     ("en", "doctor, I have no papers, Lille", CARE_WITHOUT_PAPERS),
 ])
