@@ -121,3 +121,13 @@ def test_russian_and_ukrainian_in_latin_letters_are_read_back():
     # Words of the Latin-script languages, and what reads as no Russian word, stay as they are.
     assert unchat(["douche", "manger", "shower", "pain", "medecin", "xyzzy"], "fr") == \
         ["douche", "manger", "shower", "pain", "medecin", "xyzzy"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("hello bro i need food in lille", "food-lille"),
+    ("salam khouya bghit nakol f lille", "food-lille"),
+    ("douche lille merci chef", "shower-lille"),
+    ("hermano necesito una ducha en lille", "shower-lille"),
+])
+def test_a_form_of_address_never_hides_the_need(index, text, expected):
+    assert ids(index.search(Query(text=text)))[0] == expected
