@@ -8,12 +8,9 @@ import pytest
 
 from bot.i18n import translator
 from tests.bot.conftest import last_text
+from tests.bot.test_residents_ux import plain
 
 WHERE = "Where are you? Write your town, postcode or neighbourhood. Or send your location with the button."
-
-
-def plain(text: str) -> str:
-    return "".join(c for c in text if c not in "\u200e\u200f\u2066\u2067\u2068\u2069")
 
 
 def where(lang: str) -> str:
