@@ -142,8 +142,19 @@ def write_snapshots(
 ) -> None:
     """Create or update services from normalised snapshots, in the session's transaction, with
     one audit entry each (`stored`: the current snapshots of those that exist). `action` names
-    the entries of changed services (a sync's "hide"); default "import"."""
+    the entries of changed services (a sync's "hide"); default "import". Rows are made and
+    written `CHUNK` services at a time: a 100k import never holds every table's rows at once."""
     version.mark_changed(session)
+    for chunk in _chunks(snapshots):
+        _write_chunk(session, chunk, stored, actor=actor, at=at, action=action)
+    _drop_unlinked_places(session, snapshots, stored)
+
+
+def _write_chunk(session: Session, snapshots: list[dict[str, Any]],
+                 stored: dict[str, dict[str, Any]], *, actor: str, at: datetime,
+                 action: str | None) -> None:  # fmt: skip
+    """`write_snapshots` for at most `CHUNK` services (a place or organisation shared with an
+    earlier chunk is written again, with the same values)."""
     stamp = _json_value(at)
     orgs = {s["organization"]["id"]: s["organization"] for s in snapshots if s["organization"]}
     _upsert(session, Organization, [_typed(Organization, o, ORGANIZATION_FIELDS)
@@ -152,24 +163,22 @@ def write_snapshots(
     _upsert(session, Location, [_typed(Location, p, LOCATION_FIELDS) for p in places.values()])
     changed = [s["id"] for s in snapshots if s["id"] in stored]
     for model in _OWNED:
-        for chunk in _chunks(changed):
-            session.execute(delete(_table(model)).where(_table(model).c.service_id.in_(chunk)))
+        if changed:
+            session.execute(delete(_table(model)).where(_table(model).c.service_id.in_(changed)))
     rows = []
     for s in snapshots:
         row = _typed(Service, s, SERVICE_FIELDS)
         row["organization_id"] = s["organization"]["id"] if s["organization"] else None
         row["updated_at"] = at
         rows.append(row)
-    new = [r | {"created_at": at} for r in rows if r["id"] not in stored]
-    _insert(session, Service, new)
+    _insert(session, Service, [r | {"created_at": at} for r in rows if r["id"] not in stored])
     old = [{f"b_{k}": v for k, v in r.items()} for r in rows if r["id"] in stored]
     if old:
         table = _table(Service)
         columns = [k for k in rows[0] if k != "id"]
         statement = (update(table).where(table.c.id == bindparam("b_id"))
                      .values({c: bindparam(f"b_{c}") for c in columns}))  # fmt: skip
-        for chunk in _chunks(old):
-            session.connection().execute(statement, chunk)
+        session.connection().execute(statement, old)
     _insert(session, ServiceLocationLink, [{"service_id": s["id"], "location_id": loc["id"]}
                                            for s in snapshots for loc in s["locations"]])  # fmt: skip
     _insert(session, ServiceCategory, [{"service_id": s["id"], "key": key}
@@ -183,7 +192,6 @@ def write_snapshots(
         for field, text in fields.items()])  # fmt: skip
     _insert(session, ServiceHsds, [{"service_id": s["id"], "data": s["hsds"]}
                                    for s in snapshots if s.get("hsds")])  # fmt: skip
-    _drop_unlinked_places(session, snapshots, stored)
     _insert(session, AuditEntry, [_audit(s, stored.get(s["id"]), actor, at, stamp, action)
                                   for s in snapshots])  # fmt: skip
 

@@ -3,8 +3,9 @@ column.
 
 An ORM `Service` with its seven relations costs kilobytes and a lot of loading time per service
 (1.8 GB and 30 s at 100k); the index reads a few attributes once. These rows carry exactly those
-attributes, under the same names, as slotted objects and tuples, with equal opening rules and
-category keys shared between services. The full service is loaded only for a card shown.
+attributes, under the same names, as slotted objects and tuples, with equal opening rules,
+category keys and texts (eligibility, languages...) shared between services. The full service
+is loaded only for a card shown.
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ class IndexedService:
     fees: str | None
     access: str | None
     access_note: str | None
-    languages: list[str]
-    areas: list[str]
+    languages: tuple[str, ...]
+    areas: tuple[str, ...]
     opening_hours_osm: str | None
     organization: Organisation | None
     status: str = Status.active
@@ -109,6 +110,15 @@ _COLUMNS = ("id", "name", "alternate_name", "description", "eligibility", "gende
             "opening_hours_osm")  # fmt: skip
 
 
+def _shared(value: Any, same: dict[Any, Any]) -> Any:  # noqa: ANN401
+    """`value` (a list as a tuple), as the equal one seen before if any."""
+    if isinstance(value, list):
+        if not all(isinstance(v, str) for v in value):
+            return value
+        value = tuple(value)
+    return same.setdefault(value, value) if isinstance(value, str | tuple) else value
+
+
 def load(engine: Engine) -> list[IndexedService]:
     """The active services by id, with their places, categories, hours and closures."""
     table = Service.__table__  # type: ignore[attr-defined]
@@ -119,10 +129,12 @@ def load(engine: Engine) -> list[IndexedService]:
             .where(table.c.status == Status.active).order_by(table.c.id)
         )  # fmt: skip
         services = {}
+        same: dict[Any, Any] = {}  # equal values are one object (100k services repeat many)
         for row in rows:
             org = names.get(row.organization_id)
+            values = [_shared(v, same) for v in row[2 : len(_COLUMNS)]]
             services[row.id] = IndexedService(
-                *(row[:len(_COLUMNS)]), organization=Organisation(org) if org else None)
+                row.id, row.name, *values, organization=Organisation(org) if org else None)
         shared: dict[str, dict[Any, Any]] = {}  # per kind: equal items are one object
 
         def add(kind: str, service_id: str, item: Any) -> None:  # noqa: ANN401

@@ -122,3 +122,24 @@ def test_downgrade_to_base_drops_everything(tmp_path):
         command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+def test_the_head_read_without_alembic_is_alembic_s(tmp_path):
+    """`make_engine` skips Alembic for a database at the head it reads from the scripts; a
+    database one revision behind is still upgraded."""
+    from catalogue.db import schema_head
+
+    assert schema_head() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    url = f"sqlite:///{tmp_path / 'behind.db'}"
+    make_engine(url).dispose()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE service_hsds"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0004_mistake_report'"))
+    engine.dispose()
+    engine = make_engine(url)
+    assert "service_hsds" in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+            schema_head()
+    engine.dispose()
