@@ -37,6 +37,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from catalogue import index_rows, places, taught, taxonomy, version
+from catalogue.danger import MINOR_AGE
 from catalogue.db import session_scope
 from catalogue.hours import is_open
 from catalogue.models import Access, Gender, Service, Status
@@ -664,6 +665,8 @@ class SearchIndex:
         if "men" in tags:
             checks.append(self.gender[cand] != 1)
         age = reading.age
+        if age is None and "minor" in tags:
+            age = MINOR_AGE
         if age is None:
             age = 65 if "senior" in tags else None
             if age is None and tags & {"student", "young"}:
@@ -708,7 +711,7 @@ class SearchIndex:
         """Soft preferences: services made for the asker first, reserved ones after, and what
         the text asked (free, without appointment, open now) before the rest."""
         tags = reading.tags
-        young = bool(tags & {"young", "student"}) or (reading.age is not None and reading.age <= 25)
+        young = bool(tags & {"young", "student", "minor"}) or (reading.age is not None and reading.age <= 25)
         factor = self._audience_table(tags, young)[self.reserved[keep]]
         for tag in tags:
             if tag.startswith("day_"):

@@ -131,3 +131,11 @@ def test_russian_and_ukrainian_in_latin_letters_are_read_back():
 ])
 def test_a_form_of_address_never_hides_the_need(index, text, expected):
     assert ids(index.search(Query(text=text)))[0] == expected
+
+
+@pytest.mark.parametrize("text", ["mineur isolé hébergement", "unaccompanied minor shelter",
+                                  "неповнолітній житло"])
+def test_a_minor_said_without_an_age_is_searched_as_under_18(index, text):
+    found = ids(index.search(Query(text=text)))
+    assert "shelter-men" not in found  # 18 and over
+    assert found  # the others stay
