@@ -86,11 +86,16 @@ class _Slot:
     prefixes: tuple[str, ...] = ()
     parts: re.Pattern[str] | None = None  # any of the parts
     at_least: int | None = None  # "#10": a number this large ("j'ai pris 30 doliprane")
+    loose: re.Pattern[str] | None = None  # the beginnings and parts, over a clause at once
 
     @classmethod
     def of(cls, words: Sequence[str], negative: bool = False) -> _Slot:
         plain = [w for w in words if not w.endswith("*") and not w.startswith("#")]
         numbers = [int(w[1:]) for w in words if w.startswith("#")]
+        prefixes = [w[:-1] for w in words if w.endswith("*") and not w.startswith("*")]
+        parts = [w[1:-1] for w in words if w.startswith("*") and w.endswith("*")]
+        loose = ([" (?:" + "|".join(map(re.escape, prefixes)) + ")"] if prefixes else []) + [
+            re.escape(p) for p in parts]  # fmt: skip
         return cls(
             tuple(words), negative,
             exact=frozenset(plain) | frozenset(stem(w) for w in plain),
@@ -99,6 +104,7 @@ class _Slot:
                                       and w.endswith("*"))) if any(w.startswith("*") for w in words)
             else None,
             at_least=min(numbers, default=None),
+            loose=re.compile("|".join(loose)) if loose else None,
         )  # fmt: skip
 
     def fits(self, token: str | None) -> bool:
@@ -115,13 +121,13 @@ class _Slot:
             return True
         return self.parts is not None and self.parts.search(token) is not None
 
-    def in_clause(self, tokens: Sequence[str | None], keys: frozenset[str]) -> bool:
-        """Some word of the clause fits (`keys`: its words and their stems, for a set test)."""
-        if not self.exact.isdisjoint(keys):
+    def in_clause(self, tokens: Sequence[str | None], index: _Index) -> bool:
+        """Some word of the clause fits, tested on the clause's index at once."""
+        if not self.exact.isdisjoint(index.words):
             return True
-        if not (self.prefixes or self.parts or self.at_least is not None):
-            return False
-        return any(self.fits(t) for t in tokens)
+        if self.loose is not None and self.loose.search(index.text):
+            return True
+        return self.at_least is not None and any(self.fits(t) for t in tokens)
 
 
 @dataclass(frozen=True)
@@ -141,9 +147,9 @@ class _Phrase:
         object.__setattr__(self, "guard", next((s for s in self.slots if s.negative), None))
         object.__setattr__(self, "anchor", min((s.exact for s in plain), key=len, default=None))
 
-    def absent(self, keys: frozenset[str]) -> bool:
+    def absent(self, index: _Index) -> bool:
         """Surely not in a clause of these words and stems (most phrases, at once)."""
-        return self.anchor is not None and self.anchor.isdisjoint(keys)
+        return self.anchor is not None and self.anchor.isdisjoint(index.words)
 
 
 @dataclass(frozen=True)
@@ -248,16 +254,27 @@ def kinds() -> tuple[str, ...]:
 _stem = lru_cache(maxsize=16384)(stem)  # words are stemmed again for every slot
 
 
-def _keys(tokens: Sequence[str | None]) -> frozenset[str]:
-    return frozenset(t for t in tokens if t) | frozenset(_stem(t) for t in tokens if t)
+@dataclass(frozen=True)
+class _Index:
+    """A clause's words and their stems (a set test), and its words in one string (" a b c ",
+    one regular expression per slot tests beginnings and parts at once)."""
+
+    words: frozenset[str]
+    text: str
+
+
+def _index(tokens: Sequence[str | None]) -> _Index:
+    words = [t for t in tokens if t]
+    return _Index(frozenset(words) | frozenset(_stem(t) for t in words),
+                  " " + " ".join(t or "" for t in tokens) + " ")  # fmt: skip
 
 
 def _matches(tokens: Sequence[str | None], phrase: _Phrase,
-             keys: frozenset[str] | None = None) -> Iterator[tuple[int, ...]]:  # fmt: skip
+             index: _Index | None = None) -> Iterator[tuple[int, ...]]:  # fmt: skip
     """Positions of each slot of `phrase` in `tokens`, for every way it is said there."""
     slots = phrase.words
-    keys = _keys(tokens) if keys is None else keys
-    if phrase.absent(keys) or not all(slot.in_clause(tokens, keys) for slot in slots):
+    index = _index(tokens) if index is None else index
+    if phrase.absent(index) or not all(slot.in_clause(tokens, index) for slot in slots):
         return  # a word of the phrase is missing
     guard = phrase.guard
     orders = permutations(slots) if phrase.any_order and len(slots) > 1 else [slots]
@@ -353,24 +370,25 @@ def _mended(token: str) -> str:
 
 def _blank(tokens: list[str | None], phrases: Iterable[_Phrase]) -> None:
     """Blank out the words of idioms ("mort de rire"): they say no danger."""
-    keys = _keys(tokens)
+    index = _index(tokens)
     for phrase in phrases:
-        if phrase.absent(keys):
+        if phrase.absent(index):
             continue
-        for found in list(_matches(tokens, phrase, keys)):
+        for found in list(_matches(tokens, phrase, index)):
             for i in range(min(found), max(found) + 1):
                 tokens[i] = None
 
 
 def _said(tokens: Sequence[str | None], phrases: Iterable[_Phrase], langs: Sequence[_Language],
-          keys: frozenset[str]) -> set[int]:  # fmt: skip
+          index: _Index) -> set[int]:  # fmt: skip
     """Positions of the words that say one of `phrases` (empty: not said). Negations are
     those of the phrase's language and of the person's ("not in danger": French "danger")."""
     used: set[int] = set()
+    words = index.words
     for phrase in phrases:
-        if phrase.absent(keys):
-            continue
-        for found in _matches(tokens, phrase, keys):
+        if phrase.anchor is not None and phrase.anchor.isdisjoint(words):
+            continue  # `absent`, inline: this runs for every phrase of every clause
+        for found in _matches(tokens, phrase, index):
             if _negated(tokens, found, langs) == phrase.negated:
                 used.update(found)
     return used
@@ -423,14 +441,14 @@ def read(text: str, lang: str = "fr") -> Danger:
         said: set[int] = set()
         _blank(tokens, [p for data in langs for p in data.idioms])
         every += tokens
-        keys = _keys(tokens)
+        index = _index(tokens)
         for data in langs:
             for kind, phrases in data.phrases.items():
-                used = _said(tokens, phrases, (data, langs[0]), keys)
+                used = _said(tokens, phrases, (data, langs[0]), index)
                 if used:
                     found.add(kind)
                     said |= used
-            minor = minor or bool(_said(tokens, data.minor, (), keys)) or _age_minor(tokens, data)
+            minor = minor or bool(_said(tokens, data.minor, (), index)) or _age_minor(tokens, data)
         rest += [w for i, w in enumerate(words) if i not in said]
     if found & set(kinds_data()["child_also"]["of"]):  # violence against a child is violence
         found.update(kinds_data()["child_also"]["add"])
