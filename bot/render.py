@@ -56,7 +56,7 @@ OLD_CHECK_DAYS = 365  # a card checked longer ago tells people to check before g
 FILTERS = ("open", "free", "appt", "aud")  # refine buttons, in display order
 _FR_HOLIDAYS = holidays.country_holidays("FR")
 SEMICOLON = {"fr": " ; ", "ar": "؛ ", "fa": "؛ ", "ps": "؛ "}  # how each language writes "; "
-MAX_FEES_IN_LIST = 60  # a price text longer than this is cut in a list line (the card has it all)
+MAX_TEXT_IN_LIST = 60  # a price or access text longer than this is cut in a list line
 RLM = "\u200f"
 
 
@@ -265,15 +265,16 @@ def conditions(service: Service, tr: Translator) -> str:
     short = {
         Access.appointment: _("by appointment"),
         Access.registration: _("registration first"),
-        Access.orientation: _("sent by a social worker"),
+        # TRANSLATORS: in a result list: one cannot come alone, a professional or a service
+        # (a social worker, the 115...) must refer one ("sur orientation")
+        Access.orientation: _("on referral only"),
     }
     if service.access in short:
-        parts.append(short[Access(service.access)])
+        own = _own_access_words(service, tr.lang)
+        parts.append(esc(_cut(own)) if own else short[Access(service.access)])
     fees = localized(service, "fees", tr.lang)
     if fees and not service.free:
-        if len(fees) > MAX_FEES_IN_LIST:
-            fees = fees[:MAX_FEES_IN_LIST].rsplit(" ", 1)[0] + " …"
-        parts.append("💶 " + esc(fees))
+        parts.append("💶 " + esc(_cut(fees)))
     return " · ".join(parts)
 
 
@@ -446,7 +447,9 @@ def _access(service: Service, tr: Translator) -> str:
         Access.unconditional: _("Just come, no appointment needed."),
         Access.appointment: _("Only with an appointment."),
         Access.registration: _("You must register first."),
-        Access.orientation: _("A social worker must send you."),
+        # TRANSLATORS: on a card: one cannot come alone ("sur orientation"); who refers
+        # (the 115, a social worker...) follows when the service says it
+        Access.orientation: _("Only on referral: a social worker or a service must send you."),
     }
     parts = [ways[Access(service.access)]] if service.access in ways else []
     note = localized(service, "access_note", tr.lang)
@@ -458,6 +461,22 @@ def _access(service: Service, tr: Translator) -> str:
     if not parts:
         return _("How to get in: unknown.")
     return _("How to get in: {how}").format(how=" ".join(parts))
+
+
+def _cut(text: str) -> str:
+    """A text of a list line cut at a word (the card has it all)."""
+    if len(text) <= MAX_TEXT_IN_LIST:
+        return text
+    return text[:MAX_TEXT_IN_LIST].rsplit(" ", 1)[0] + " …"
+
+
+def _own_access_words(service: Service, lang: str) -> str | None:
+    """The service's own short access note in `lang` when it says the same mode as the list's
+    few words, and more ("Sur orientation du 115 ou du SIAO" rather than "on referral only")."""
+    note, fallback = localized_field(service, "access_note", lang)
+    if not note or fallback or derive_access(service.access_note) != service.access:
+        return None
+    return note
 
 
 def _says_little(note: str) -> bool:

@@ -183,7 +183,7 @@ async def test_list_lines_say_commune_kind_conditions_and_when_a_closed_place_op
     assert "Propose\xa0: Épicerie solidaire" in text
     oliviers = text[text.index("Épicerie solidaire Les Oliviers"):].split("\n")
     assert "· Lille ·" in oliviers[0]
-    assert "sur orientation d'un travailleur social" in oliviers[2]
+    assert "Sur orientation d'un travailleur social (CCAS" in oliviers[2]
     assert "Participation de 10 à 30\xa0%" in oliviers[2] or "10 à 30 %" in oliviers[2]
     assert "fermé maintenant, ouvre à 19:30" in text  # the evening meal
 
@@ -314,7 +314,7 @@ async def test_the_printable_sheet_prints_the_week_the_date_and_the_conditions(b
     assert "Closed now" not in page and "Open now" not in page and "Today" not in page
     assert "Monday: " in page and "Sunday: " in page
     assert "Information as of November 24, 2026." in page
-    assert "A social worker must send you." in page  # access conditions
+    assert "Only on referral: a social worker or a service must send you." in page  # access conditions
     assert "What it offers: unknown." not in page  # the description is there
 
 
@@ -325,7 +325,7 @@ async def test_the_forwarded_list_carries_the_date_conditions_and_description(bo
     await user.press("shr:ls:msg")
     text = "\n".join(c.text for c in sent(await user.press("shr:lm:fr")))
     assert "Informations à jour au 24 novembre 2026." in text
-    assert "sur orientation d'un travailleur social" in text
+    assert "Sur orientation d'un travailleur social" in text
     assert "Épicerie solidaire où l'on fait ses courses" in text
     assert "maintenant" not in text
 
