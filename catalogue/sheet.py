@@ -258,6 +258,9 @@ def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Pro
                     row.problem(column, N_("differs from line {line} of the same service"),
                                 line=first.line)
         snap = _service(first, sid)
+        for column, message in _RECORDED.items():  # a column left out keeps what is stored
+            if column in columns and first.text(column) is None:
+                first.problem(column, message)
         several = len(group) > 1
         for k, row in enumerate(group, start=1):
             place = _place(row, sid, k)
@@ -270,6 +273,13 @@ def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Pro
         snap[KEEP] = absent
         snapshots.append((first.line, snap))
     return snapshots, problems
+
+
+# Every entry says where its facts come from and when they were checked (as `/add` asks).
+_RECORDED = {
+    "source": N_("missing: say where these facts come from (a document, a web address)"),
+    "verified_on": N_("missing: the date these facts were checked (YYYY-MM-DD)"),
+}
 
 
 def _shared_rules(hours: list[dict[str, Any]], places: set[str]) -> list[dict[str, Any]]:

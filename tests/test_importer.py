@@ -181,3 +181,11 @@ def test_a_creation_is_audited_by_name_and_undone_by_a_soft_delete(engine, tmp_p
         undo_last(session, actor="alice")
     with session_scope(engine) as session:
         assert get_service(session, "bulk-1", include_deleted=True).status == "deleted"
+
+
+def test_an_hsds_record_without_a_source_names_the_file_it_came_from(sqlite_engine):
+    """HSDS has no field for the source: the file is where the facts come from (and its
+    export to the sheet, which refuses an empty source, reads back)."""
+    assert import_bytes(sqlite_engine, CATALOGUE.read_bytes(), "eval-2026.json", actor="t").ok()
+    with session_scope(sqlite_engine) as session:
+        assert get_service(session, "svc-025").source == "eval-2026.json"
