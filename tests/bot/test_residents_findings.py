@@ -3,6 +3,8 @@ list line's access in the service's own words, ..."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.bot.conftest import sent
 
 
@@ -24,3 +26,19 @@ async def test_the_list_line_says_the_access_in_the_services_own_words(bot):
     text = sent(await user.press("c:emergency_accommodation"))[-1].text
     assert "بالتوجيه فقط" in line_of(text, "Le Rempart")  # "on referral only", no one named
     assert "مرشد اجتماعي" not in text
+
+
+@pytest.mark.parametrize(("lang", "text", "free", "cheap"), [
+    ("fr", "manger pas cher à Lille", "Gratuit", "Épicerie"),
+    ("en", "cheap food in Lille", "Free", "Épicerie"),
+    ("es", "comida barata en Lille", "Gratis", "Épicerie"),
+    ("ru", "дешево поесть Лилль", "Бесплатно", "Épicerie"),
+])
+async def test_cheap_is_not_free(bot, lang, text, free, cheap):
+    """Low cost is not free: the Free filter stays unticked and the épicerie at 10-30 % stays."""
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    results = sent(await user.send(text))[-1]
+    labels = [b["text"] for b in results.buttons]
+    assert free in labels and f"✅ {free}" not in labels
+    assert cheap in results.text
