@@ -40,6 +40,7 @@ def _revision(engine) -> str | None:
 def test_migrated_schema_is_the_models_schema(engine):
     """A revision is missing when a model changed without one (or the other way round)."""
     import bot.models  # noqa: F401
+    import bot.report  # noqa: F401
     import bot.roles  # noqa: F401
     import bot.stats  # noqa: F401
 
@@ -127,18 +128,22 @@ def test_downgrade_to_base_drops_everything(tmp_path):
 def test_the_head_read_without_alembic_is_alembic_s(tmp_path):
     """`make_engine` skips Alembic for a database at the head it reads from the scripts; a
     database one revision behind is still upgraded."""
+    from alembic import command
+    from alembic.config import Config
+
     from catalogue.db import schema_head
 
     assert schema_head() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
     url = f"sqlite:///{tmp_path / 'behind.db'}"
-    make_engine(url).dispose()
-    engine = create_engine(url)
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
-        conn.execute(text("DROP TABLE service_hsds"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0004_mistake_report'"))
+        config.attributes["connection"] = conn
+        command.downgrade(config, "-1")
+    assert _revision(engine) != schema_head()
     engine.dispose()
     engine = make_engine(url)
-    assert "service_hsds" in inspect(engine).get_table_names()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
             schema_head()
