@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.conftest import sent
+from tests.bot.conftest import data_starting, sent
 
 
 def line_of(text: str, name: str) -> str:
@@ -42,3 +42,15 @@ async def test_cheap_is_not_free(bot, lang, text, free, cheap):
     labels = [b["text"] for b in results.buttons]
     assert free in labels and f"✅ {free}" not in labels
     assert cheap in results.text
+
+
+@pytest.mark.parametrize(("lang", "need", "fives"), [
+    ("ru", "душ", "Фив"), ("uk", "душ", "Фів"), ("ar", "حمام", "فيف"), ("fa", "حمام", "فیو"),
+])
+async def test_a_neighbourhood_written_in_cyrillic_or_arabic_script_is_found(
+        bot, lang, need, fives):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    await user.send(need)
+    results = sent(await user.send(fives))[-1]
+    assert "Fives" in results.text and data_starting([results], "d:")
