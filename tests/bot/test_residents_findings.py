@@ -54,3 +54,16 @@ async def test_a_neighbourhood_written_in_cyrillic_or_arabic_script_is_found(
     await user.send(need)
     results = sent(await user.send(fives))[-1]
     assert "Fives" in results.text and data_starting([results], "d:")
+
+
+@pytest.mark.parametrize(("text", "place"), [
+    ("salam man be dars zaban faranse niaz daram dar lil", "Lille"),  # a French class
+    ("salam ghaza mikham dar roubaix", "Roubaix"),
+    ("vakil niaz daram dar lil", "Lille"),  # a lawyer
+])
+async def test_finglish_needs_are_read_like_persian_script(bot, text, place):
+    user = bot.user(lang="fa")
+    await user.send("/start")
+    results = sent(await user.send(text))[-1]
+    assert data_starting([results], "d:"), results.text
+    assert place in results.text
