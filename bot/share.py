@@ -176,7 +176,8 @@ async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _say(update, tr, tr.gettext("This service is no longer available."))
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
-    card = render_service_card(services[0], lang, now=_now(context))
+    # sent to be forwarded to someone who reads it later: the week by day names, and the date
+    card = render_service_card(services[0], lang, now=_now(context), week=True)
     await update.effective_chat.send_message(card.text, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
 
 

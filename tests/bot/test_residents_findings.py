@@ -3,6 +3,8 @@ list line's access in the service's own words, ..."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from tests.bot.conftest import data_starting, sent
@@ -67,3 +69,18 @@ async def test_finglish_needs_are_read_like_persian_script(bot, text, place):
     results = sent(await user.send(text))[-1]
     assert data_starting([results], "d:"), results.text
     assert place in results.text
+
+
+async def test_a_card_in_another_language_names_the_weekdays_and_its_date(bot):
+    """Sent to be forwarded and read later: no "Today: closed", the week by names, the date."""
+    bot.app.bot_data["clock"] = lambda: datetime(2026, 11, 24, 9, tzinfo=UTC)  # a Tuesday
+    user = bot.user(lang="fr")
+    await user.send("/start")
+    await user.press("shr:ol:svc-006")
+    card = sent(await user.press("shr:in:ar:svc-006"))[-1].text
+    assert "اليوم" not in card and "الآن" not in card  # "today", "now"
+    assert "الاثنين" in card and "الأحد" in card  # Monday ... Sunday
+    assert "24 نوفمبر 2026" in card or "2026" in card.split("\n")[-1]
+    card = sent(await user.press("shr:in:fr:svc-006"))[-1].text
+    assert "Aujourd'hui" not in card and "mardi" in card
+    assert card.endswith("Informations à jour au 24 novembre 2026.")
