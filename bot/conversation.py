@@ -509,14 +509,16 @@ async def danger_said(update: Update, context: Context, text: str, found: danger
         if named is not None and named.certain:
             search.update(place=named.place.name, loc=None, any=False)
         search.update(text="", cats=list(found.needs), strict=True)
+    else:  # only the other words are searched: "не хочу жить" is no housing
+        search["text"] = found.rest
     return await proceed(update, context)
 
 
 def asks_more(context: Context, found: danger.Danger, lang: str) -> bool:
-    """The text asks for a need besides the danger: the search reads one in its other words
-    (the danger's own words are left out: "en danger" must not read as food)."""
+    """The text asks for a need besides the danger's own (kinds.json): the search reads one
+    in its other words (the danger's words are left out: "en danger" must not read as food)."""
     probe = search_services(context.bot_data["engine"], Query(text=found.rest, lang=lang, limit=1))
-    return not probe.abstained and bool(probe.categories)
+    return not probe.abstained and not set(probe.categories) <= set(found.needs)
 
 
 async def card_by_number(update: Update, context: Context, search: dict[str, Any],

@@ -298,16 +298,18 @@ def _in_order(tokens: Sequence[str | None], slots: Sequence[_Slot], at: int, las
                 yield (i, *rest)
 
 
-def _negated(tokens: Sequence[str | None], found: tuple[int, ...],
-             langs: Sequence[_Language]) -> bool:  # fmt: skip
-    """A negation inside the phrase, or a few words before it but not before its subject
-    ("j'en peux plus je veux disparaître": the "plus" is another sentence's)."""
+def _negations(tokens: Sequence[str | None], found: tuple[int, ...],
+               langs: Sequence[_Language]) -> set[int]:  # fmt: skip
+    """Where a negation bears on the phrase (empty: none): inside it, or a few words before
+    it but not before its subject ("j'en peux plus je veux disparaître": the "plus" is
+    another sentence's)."""
     lo = min(found)
     while lo > 0 and min(found) - lo < NEGATION_BEFORE and not any(
             tokens[lo - 1] in lang.subjects for lang in langs):
         lo -= 1
     hi = max(found) + 1 + max((lang.negation_after for lang in langs), default=0)  # Persian: "... ندارم"
-    return any(t in lang.negations for t in tokens[lo:hi] if t for lang in langs)
+    return {i for i in range(lo, min(hi, len(tokens)))
+            if tokens[i] and any(tokens[i] in lang.negations for lang in langs)}
 
 
 def _clauses(text: str) -> list[str]:
@@ -389,8 +391,9 @@ def _said(tokens: Sequence[str | None], phrases: Iterable[_Phrase], langs: Seque
         if phrase.anchor is not None and phrase.anchor.isdisjoint(words):
             continue  # `absent`, inline: this runs for every phrase of every clause
         for found in _matches(tokens, phrase, index):
-            if _negated(tokens, found, langs) == phrase.negated:
-                used.update(found)
+            negations = _negations(tokens, found, langs)
+            if bool(negations) == phrase.negated:  # "не хочу больше жить": all four said
+                used.update(range(min(found), max(found) + 1), negations)
     return used
 
 

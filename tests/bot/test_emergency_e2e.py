@@ -228,3 +228,31 @@ def test_a_forwarded_list_and_a_printable_sheet_end_with_every_national_number()
         assert f"📞 {line.number} " in last
         assert f"📞 {line.number} " in footer
     assert last.rindex("📞") > last.index("Douches solidaires")
+
+
+def searched(text: str) -> str:
+    """The needs line of a results message ("🔎 …")."""
+    return next(line for line in text.split("\n") if line.startswith("🔎"))
+
+
+@pytest.mark.parametrize(("lang", "text", "plain"), [
+    ("ru", "не хочу больше жить", "хочу умереть"),  # "жить" is no housing
+    ("fr", "je veux dormir pour toujours", "je veux mourir"),  # "dormir" is no shelter
+    ("uk", "чоловік мене б'є", "мене б'ють"),  # "чоловік" is no men's clothing
+])
+async def test_the_needs_after_a_danger_are_the_dangers_own(bot, lang, text, plain):
+    first, second = bot.user(lang=lang, user_id=1), bot.user(lang=lang, user_id=2)
+    for user, said in ((first, text), (second, plain)):
+        await user.send("/start")
+        await user.send(said)
+    results = [sent(await user.send("Lille"))[-1].text for user in (first, second)]
+    assert searched(results[0]) == searched(results[1])
+    assert first_numbers(results[0]) == first_numbers(results[1])
+
+
+async def test_a_danger_with_another_need_searches_that_need_not_the_dangers_words(bot):
+    user = await started(bot, "ru")
+    await user.send("не хочу больше жить, нужен юрист")
+    results = sent(await user.send("Lille"))[-1]
+    assert first_numbers(results.text)[0] == "3114"
+    assert searched(results.text) == "🔎 Юридическая помощь"  # not housing ("жить")
