@@ -25,12 +25,13 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from catalogue import places
+from catalogue.fees import is_free
 from catalogue.hours import recurrence_text
 from catalogue.limits import MAX_JSON_DEPTH, clean_text, no_constant, one_line
 from catalogue.phones import PhoneError, normalise_phone
 from catalogue.services import TRANSLATABLE, Problem
 from catalogue.taxonomy import get_category
-from catalogue.text import N_, fold, normalise
+from catalogue.text import N_, normalise
 
 EXTENSION = "x_relais"
 TAXONOMY = "soliguide"
@@ -79,17 +80,6 @@ def derive_access(text: str | None) -> str | None:
                 found.add(mode)
                 words = f" {words} ".replace(f" {normalise(phrase)} ", " ").strip()
     return found.pop() if len(found) == 1 else None
-
-
-def derive_free(text: str | None) -> bool | None:
-    """True when the fees text plainly says free ("Gratuit"); otherwise unknown (None)."""
-    if not text:
-        return None
-    rules = _rules()["free"]
-    folded = fold(text)
-    if any(ch.isdigit() for ch in folded) or any(fold(u) in folded for u in rules["unless"]):
-        return None
-    return True if _starts(normalise(text), rules["starts_with"]) else None
 
 
 def derive_gender(text: str | None) -> str | None:
@@ -463,7 +453,7 @@ def _service(item: _Item) -> dict[str, Any]:
     ]
     derived: dict[str, Callable[[], Any]] = {
         "access": lambda: derive_access(access_note),
-        "free": lambda: derive_free(fees),
+        "free": lambda: is_free(fees),
         "gender": lambda: derive_gender(eligibility),
     }
     for field, derive in derived.items():

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -350,8 +349,7 @@ class SearchIndex:
             for tag in {"student", "family", "senior", "job_seeker"} & {*said, *named}:
                 only.setdefault(tag, []).append(i)
             refuses[i] = "no_children" in said
-            free[i] = (bool(s.free) or normalise(s.fees or "").startswith("gratuit")) and \
-                not _PRICE.search(s.fees or "")  # "Gratuit (adhésion de 5 € par an)" is not
+            free[i] = bool(s.free)  # settled from the fees text when stored (catalogue.fees)
             walk_in[i] = s.access == Access.unconditional or "no_appointment" in tags_in(
                 s.access_note
             )
@@ -858,7 +856,6 @@ def _peripheral() -> dict[str, dict[str, float]]:
 
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WHEN_TAGS = frozenset({"open_now", "free", "no_appointment", "evening"})  # filters, not needs
-_PRICE = re.compile(r"\d\s*€|€\s*\d")  # an amount in a fees text
 _CATEGORY, _NAME, _TEXT, _BONUS = range(4)  # kinds of evidence
 _PRECISE, _SEVERAL, _METROPOLIS = 1, 2, 4  # SearchIndex.flags
 _RESERVED = ("student", "family", "senior", "job_seeker", "women", "men", "youth")

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, SQLModel, col, select
 
+from catalogue.fees import settle_free
 from catalogue.models import (
     AuditEntry,
     HoursException,
@@ -149,6 +150,7 @@ def normalise_snapshot(data: dict[str, Any]) -> dict[str, Any]:
     src = data if isinstance(data, dict) else _service_dict(data)
     snap = _pick(src, SERVICE_FIELDS)
     snap["status"] = snap["status"] or Status.active.value
+    snap["free"] = settle_free(snap["free"], snap["fees"])
     snap["languages"] = list(src.get("languages") or [])
     snap["areas"] = list(src.get("areas") or [])
     org = src.get("organization")

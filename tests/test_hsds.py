@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from catalogue.hsds import derive_access, derive_free, derive_gender, parse_hsds, to_hsds
+from catalogue.hsds import derive_access, derive_gender, parse_hsds, to_hsds
 from catalogue.importer import export_bytes, import_bytes
 from catalogue.phones import normalise_phone
 from catalogue.services import normalise_snapshot
@@ -29,21 +29,6 @@ FIXTURE = CATALOGUE
 )
 def test_access_is_derived_only_when_plain(text, access):
     assert derive_access(text) == access
-
-
-@pytest.mark.parametrize(
-    ("text", "free"),
-    [
-        ("Gratuit", True),
-        ("Gratuit et anonyme", True),
-        ("Sans avance de frais", None),
-        ("Gratuit (adhésion de 5 € par an)", None),
-        ("Gratuit sans couverture maladie ; sinon tiers payant", None),
-        ("1 € le repas", None),
-    ],
-)
-def test_free_is_derived_only_when_plain(text, free):
-    assert derive_free(text) is free
 
 
 @pytest.mark.parametrize(

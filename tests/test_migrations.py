@@ -61,10 +61,11 @@ def _old_main_database(url: str, *, tables: list[str] | None = None) -> None:
         conn.execute(
             text(
                 "INSERT INTO service (id, organization_id, name, status, languages, areas, "
-                "source, verified_on, created_at, updated_at, email) VALUES ('douches', 'asso', "
-                "'Douches', 'hidden', '[\"fr\"]', '[]', 'mairie', :day, :at, :at, 'a@b.fr')"
+                "source, verified_on, created_at, updated_at, email, free, fees) VALUES ("
+                "'douches', 'asso', 'Douches', 'hidden', '[\"fr\"]', '[]', 'mairie', :day, :at, "
+                ":at, 'a@b.fr', :free, 'Gratuit, adhésion annuelle 5 €')"
             ),
-            {"day": date(2026, 3, 1), "at": datetime(2026, 3, 1, tzinfo=UTC)},
+            {"day": date(2026, 3, 1), "at": datetime(2026, 3, 1, tzinfo=UTC), "free": True},
         )
         conn.execute(text("INSERT INTO service_category (service_id, key) VALUES "
                           "('douches', 'shower')"))
@@ -87,6 +88,7 @@ def test_upgrading_a_database_of_today_s_main_keeps_every_row(db_url):
         assert service.organization.name == "Asso"
         assert service.category_keys == ["shower"]
         assert service.verified_on == date(2026, 3, 1)
+        assert service.free is False  # settled by its fees text (0007, catalogue.fees)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_entry")).scalar() == 1
         assert conn.execute(text("SELECT data FROM bot_user_data")).scalar() in (

@@ -33,6 +33,7 @@ from bot.i18n import (
     translator,
 )
 from catalogue import taxonomy
+from catalogue.fees import settle_free
 from catalogue.hours import (
     PARIS,
     HoursSyntaxError,
@@ -61,7 +62,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WEBSITE = re.compile(r"(?:https?://|www\.)[^\s,;]+", re.IGNORECASE)
 AGES = re.compile(r"^(?:(\d{1,3})-(\d{1,3})|(\d{1,3})\+|-(\d{1,3}))$")
 POSTCODE = re.compile(r"^(\d{5})\s*(.*)$")
-FREE_WORDS = ("free", "gratuit")
+FREE_WORDS = ("free", "gratuit")  # typed alone: free, nothing more to say
 
 
 class Invalid(ValueError):
@@ -546,7 +547,8 @@ def parse_cost(text: str) -> dict[str, Any]:
         return {"free": None, "fees": None}
     if text.lower() in FREE_WORDS:
         return {"free": True, "fees": None}
-    return {"free": False, "fees": _at_most(text, "fees")}
+    # a price, unless the text itself says free ("Gratuit, 2 fois par semaine"): catalogue.fees
+    return {"free": settle_free(False, text), "fees": _at_most(text, "fees")}
 
 
 def _set_cost(service: Service, value: dict[str, Any]) -> None:
