@@ -453,8 +453,8 @@ def read(text: str, lang: str = "fr") -> Danger:
                     said |= used
             minor = minor or bool(_said(tokens, data.minor, (), index)) or _age_minor(tokens, data)
         rest += [w for i, w in enumerate(words) if i not in said]
-    if found & set(kinds_data()["child_also"]["of"]):  # violence against a child is violence
-        found.update(kinds_data()["child_also"]["add"])
+    for kind in list(found):  # violence against a child is violence, an overdose a suicide
+        found.update(kinds_data()["also"].get(kind, ()))
     if not found and _bare_call(every, langs):
         found.add(HELP)
     return _danger(found, minor, " ".join(rest))

@@ -101,6 +101,13 @@ def test_recall_and_false_alarms_on_the_development_set():
     ("I sleep in the street tonight", "en", ["115"]),
     ("SOS", "en", ["112"]),
     ("I'm 15 and I want to die", "en", ["119", "3114", "15", "112", "114"]),
+    ("j'ai pris toutes mes pilules", "fr", ["15", "3114", "112", "114"]),  # already done: SAMU
+    ("je me suis ouvert les veines", "fr", ["15", "3114", "112", "114"]),
+    ("je vais m'ouvrir les veines", "fr", ["3114", "15", "112", "114"]),  # not yet: 3114
+    ("выпила пачку антидепрессантов", "ru", ["15", "3114", "112", "114"]),
+    ("همه قرصامو خوردم", "fa", ["15", "3114", "112", "114"]),
+    ("chrebt jafel", "ar", ["15", "3114", "112", "114"]),
+    ("I'm 15 and I took all my pills", "en", ["119", "15", "3114", "112", "114"]),
 ])  # fmt: skip
 def test_each_kind_calls_for_its_lines_in_order(text, lang, numbers):
     assert [line.number for line in danger.read(text, lang).lines] == numbers

@@ -72,3 +72,15 @@ def test_batch_lines_that_are_not_queries_are_each_named(tmp_path, capsys):
     assert [line.split("q.jsonl:")[1].split(":")[0] for line in err.splitlines()] == [
         "1", "2", "3", "4", "5", "6"]
     assert "Infinity is not a number" in err and "expected an object" in err
+
+
+def test_batch_json_names_the_danger_and_its_lines_in_display_order(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    _catalogue(url)
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(json.dumps({"id": "o", "text": "j'ai pris toutes mes pilules", "lang": "fr",
+                                 "near": "Lille"}) + "\n", encoding="utf-8")  # fmt: skip
+    assert main(["--db", url, "search", "--batch", str(batch), "--json"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert line["danger"] == ["overdose", "suicide"]
+    assert [e["number"] for e in line["emergency"]] == ["15", "3114", "112", "114"]

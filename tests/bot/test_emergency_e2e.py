@@ -83,6 +83,16 @@ async def test_wanting_to_die_shows_3114_then_psychological_support_never_food(b
     assert "Manger" not in results.text and "Alimentation" not in results.text
 
 
+async def test_pills_already_taken_show_the_samu_first_then_3114(bot):
+    user = await started(bot, "fr")
+    asked = sent(await user.send("j'ai pris toutes mes pilules"))[-1]
+    assert first_numbers(asked.text) == ["15", "3114", "112", "114"]
+    assert "SAMU" in asked.text
+    results = sent(await user.send("Lille"))[-1]
+    assert first_numbers(results.text)[:2] == ["15", "3114"]
+    assert "svc-032" in ids(results)  # what follows is the suicide's own: psychological support
+
+
 async def test_in_danger_is_not_read_as_food(bot):
     user = await started(bot, "fr")
     await user.send("Lille")
