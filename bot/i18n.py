@@ -192,6 +192,7 @@ _INSIDE = {"L", "EN", "ES", "ET", "CS", "WS", "NSM", "BN"}
 _CLOSERS = ")]"
 # Signs that belong to the Latin word after them: "+33…", "/forget", "@relais_bot", "#tag".
 _OPENERS = "+/@#"
+SEPARATOR = " · "  # between the facts of a line (name, commune, distance, state...)
 SENTENCE_SPACES = 4  # a Latin run with this many spaces is a sentence, not a name
 
 
@@ -213,12 +214,20 @@ def _needs_isolate(run: str) -> bool:
     return any(unicodedata.bidirectional(c) not in {"EN", "CS"} for c in run)
 
 
+def _unit_sign(run: list[str], at: int) -> bool:
+    """A currency or percent sign after a number ("2,50 €", "30 %") belongs to the run."""
+    if len(run[at]) != 1 or unicodedata.bidirectional(run[at]) != "ET":
+        return False
+    before = "".join(run[:at]).rstrip(" \u00a0\u202f")
+    return bool(before) and before[-1].isdigit()
+
+
 def _close_run(run: list[str], *, last: bool = False) -> tuple[str, str]:
     """Split a run into its isolated part and the trailing spaces and punctuation. A run that
     ends the line and is a sentence of its own (a French description: several words) keeps its
     final punctuation, which would otherwise show at the start of a right-to-left line."""
     end = len(run)
-    while end and not _starts_run(run[end - 1]):
+    while end and not _starts_run(run[end - 1]) and not _unit_sign(run, end - 1):
         end -= 1
     if last and "".join(run[:end]).count(" ") >= SENTENCE_SPACES:
         while end < len(run) and not run[end].isspace():
@@ -233,6 +242,12 @@ def _close_run(run: list[str], *, last: bool = False) -> tuple[str, str]:
 
 
 def _isolate_line(line: str) -> str:
+    """Each fact between " · " on its own: "Roubaix · 600 m" is two runs, not one that would
+    put the unit beside the town."""
+    return SEPARATOR.join(_isolate_part(part) for part in line.split(SEPARATOR))
+
+
+def _isolate_part(line: str) -> str:
     out: list[str] = []
     run: list[str] = []
     for token in _TOKENS.findall(line):

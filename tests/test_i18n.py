@@ -187,3 +187,9 @@ def test_localized_field_falls_back_to_french_and_says_so():
     marked = i18n.localized(_service(), "description", "en")
     assert marked.endswith("Douches gratuites.") and marked != "Douches gratuites."
     assert i18n.localized(_service(), "fees", "en") is None
+
+
+def test_rtl_isolates_each_fact_of_a_line_and_keeps_a_price_sign_with_its_number():
+    line = i18n.bidi("Roubaix · 600 م · 💶 Participation de 2,50 €", "ar")
+    assert line == "\u200f\u2066Roubaix\u2069 · 600 م · 💶 \u2066Participation de 2,50 €\u2069"
+    assert i18n.bidi("data·inclusion (GIP)", "ar") == "\u200f\u2066data·inclusion (GIP)\u2069"

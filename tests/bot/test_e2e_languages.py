@@ -135,7 +135,7 @@ async def test_pashto_chosen_by_button_then_location_privacy_and_forget(bot):
     assert "📍 ستاسو شاوخوا" in results  # "near your location"
     count = found_count(results, "ps")
     assert f"{count} ځایونه مې وموندل." in results or f"{count} ځای مې وموند." in results
-    assert re.search(f"\\d+(,\\d)?{PDI} (کیلومتره|متره)", results)  # Pashto units, decimal comma
+    assert re.search(f"{PDI} · \\d+(,\\d)? (کیلومتره|متره)", results)  # Pashto units, decimal comma
 
     card_calls = await user.press(data_starting(calls, "d:")[0])
     card = sent(card_calls)[0].text
