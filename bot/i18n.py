@@ -31,8 +31,10 @@ from babel.units import format_unit
 
 from catalogue.language import detect
 from catalogue.models import Service
+from catalogue.taxonomy import LANGUAGES
+from catalogue.text import N_ as N_  # one marker for bot/ and catalogue/
 
-SUPPORTED: tuple[str, ...] = ("fr", "en", "ar", "uk", "ru", "es", "fa", "ps", "ro")
+SUPPORTED: tuple[str, ...] = LANGUAGES
 DEFAULT = "fr"
 RTL = frozenset({"ar", "fa", "ps"})
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
@@ -53,11 +55,6 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._translations.ngettext(singular, plural, n)
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction where it is defined; translate it where it is used."""
-    return message
 
 
 @cache

@@ -38,7 +38,7 @@ from sqlalchemy import Engine
 from catalogue import index_rows, places, taught, taxonomy, version
 from catalogue.danger import MINOR_AGE
 from catalogue.db import session_scope
-from catalogue.hours import is_open
+from catalogue.hours import DAY_CODES, is_open
 from catalogue.models import Access, Gender, Service, Status
 from catalogue.names import NameIndex
 from catalogue.needs import (
@@ -315,8 +315,8 @@ class SearchIndex:
         for i, s in enumerate(services):
             for rule in s.hours:
                 for day in (rule.byday or "").split(","):
-                    if day.strip()[-2:].upper() in _WEEKDAYS:
-                        open_days[i, _WEEKDAYS.index(day.strip()[-2:].upper())] = True
+                    if day.strip()[-2:].upper() in DAY_CODES:
+                        open_days[i, DAY_CODES.index(day.strip()[-2:].upper())] = True
             points = [(loc.latitude, loc.longitude, bool(loc.approximate)) for loc in s.locations
                       if loc.latitude is not None and loc.longitude is not None]  # fmt: skip
             points.sort(key=lambda point: point[2])  # precise ones first
@@ -854,7 +854,6 @@ def _peripheral() -> dict[str, dict[str, float]]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WHEN_TAGS = frozenset({"open_now", "free", "no_appointment", "evening"})  # filters, not needs
 _CATEGORY, _NAME, _TEXT, _BONUS = range(4)  # kinds of evidence
 _PRECISE, _SEVERAL, _METROPOLIS = 1, 2, 4  # SearchIndex.flags

@@ -11,16 +11,12 @@ from sqlalchemy import Engine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.i18n import N_ as N_  # where admin modules import it from
 from bot.i18n import Translator, bidi, translator, user_language
+from bot.render import MAX_CALLBACK_BYTES
 from bot.roles import admin_only
 
-MAX_CALLBACK_BYTES = 64
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated when shown, with the user's translator."""
-    return message
 
 
 def tr_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:

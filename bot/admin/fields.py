@@ -35,6 +35,7 @@ from bot.i18n import (
 from catalogue import taxonomy
 from catalogue.fees import settle_free
 from catalogue.hours import (
+    DAY_CODES,
     PARIS,
     HoursSyntaxError,
     format_compact_hours,
@@ -57,7 +58,6 @@ from catalogue.needs import lexicon
 from catalogue.places import Place, in_mel, parse_coordinates, place_at, resolve_place
 
 SKIP = "-"  # typed for "unknown / none" wherever a field may stay empty
-WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 WEBSITE = re.compile(r"(?:https?://|www\.)[^\s,;]+", re.IGNORECASE)
 AGES = re.compile(r"^(?:(\d{1,3})-(\d{1,3})|(\d{1,3})\+|-(\d{1,3}))$")
@@ -329,8 +329,8 @@ def _days(byday: str, tr: Translator) -> str:
     """"MO,TU,WE,TH,FR" -> "Monday – Friday"; "MO,WE" -> "Monday and Wednesday";
     "1SA" -> "first Saturday of the month"."""
     codes = byday.upper().split(",")
-    if all(code in WEEKDAYS for code in codes):
-        index = sorted(WEEKDAYS.index(code) for code in codes)
+    if all(code in DAY_CODES for code in codes):
+        index = sorted(DAY_CODES.index(code) for code in codes)
         runs: list[list[int]] = []
         for i in index:
             if runs and i == runs[-1][-1] + 1:
@@ -349,8 +349,8 @@ def _days(byday: str, tr: Translator) -> str:
     names = []
     for code in codes:
         position, day = code[:-2], code[-2:]
-        if position in MONTHLY and day in WEEKDAYS:
-            weekday = format_weekday(WEEKDAYS.index(day), tr.lang)
+        if position in MONTHLY and day in DAY_CODES:
+            weekday = format_weekday(DAY_CODES.index(day), tr.lang)
             names.append(tr.gettext(MONTHLY[position]).format(weekday=weekday))
         else:
             names.append(code)
