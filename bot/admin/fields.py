@@ -372,17 +372,20 @@ def _period(valid_from: date | None, valid_to: date | None, tr: Translator) -> s
 
 
 def hours_preview(value: str, tr: Translator) -> str:
-    """The week as people will read it: one line per rule, days and times in their language,
-    with the rule's period if it has one (so an admin editing it sees it is there)."""
+    """The week as people will read it: one line per days and period, with all its times
+    ("lundi – vendredi : 09:00 – 12:00, 14:00 – 17:00"), in their language, with the period
+    if there is one (so an admin editing it sees it is there)."""
     if not value:
         return _unknown(tr)
-    lines = []
+    times: dict[tuple[Any, ...], list[str]] = {}
     for rule in parse_compact_hours(value):
-        times = format_hours_range(rule.opens_at, rule.closes_at, tr.lang)
-        period = _period(rule.valid_from, rule.valid_to, tr)
-        lines.append(
-            labelled(_days(rule.byday, tr), f"{times} ({period})" if period else times, tr.lang)
-        )
+        key = (rule.byday, rule.valid_from, rule.valid_to)
+        times.setdefault(key, []).append(format_hours_range(rule.opens_at, rule.closes_at, tr.lang))
+    lines = []
+    for (byday, start, end), ranges in times.items():
+        period = _period(start, end, tr)
+        said = ", ".join(ranges)
+        lines.append(labelled(_days(byday, tr), f"{said} ({period})" if period else said, tr.lang))
     return "\n".join(lines)
 
 

@@ -201,8 +201,9 @@ async def test_french_summary_punctuation(kit):
     for data in ("adm:cg:hygiene_and_wellness", "adm:ct:shower", "adm:cd"):
         await french.press(data)
     await french.send("Roubaix")
-    preview = texts(await french.send("lu-ve 09:00-12:00"))[0]
-    assert "lundi – vendredi\u00a0: 09:00" in preview
+    preview = texts(await french.send("lu-ve 9h-12h, 14h-17h"))[0]
+    assert "lundi – vendredi\u00a0: 09:00\u2009–\u200912:00, 14:00\u2009–\u200917:00" in preview
+    assert preview.count("vendredi") == 1
     for step in ("-", "all", "-", "free", "-", "-", "-", "fr"):
         await french.send(step)
     summary = texts(await french.send("Flyer"))[-1]
