@@ -7,30 +7,13 @@ import pytest
 
 from catalogue.db import session_scope
 from catalogue.importer import import_file
-from catalogue.models import Location, OpeningHours, Service, ServiceCategory
 from catalogue.search import Query, SearchIndex, current_index, search_services
 from catalogue.services import list_services
 from tests.conftest import CATALOGUE
+from tests.factories import LILLE, ROUBAIX, TOURCOING
+from tests.factories import make_service as make
 
-LILLE = ("59350", "Lille", 50.6366, 3.0635)
-ROUBAIX = ("59512", "Roubaix", 50.6942, 3.1746)
-TOURCOING = ("59599", "Tourcoing", 50.7239, 3.1612)
 MONDAY_NOON = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # 11:00 in Paris, an ordinary Monday
-
-
-def make(sid, name, keys, where=LILLE, *, offset=0.0, approximate=False, hours=(), **fields):
-    insee, city, lat, lon = where
-    s = Service(id=sid, name=name, **fields)
-    s.locations = [
-        Location(id=f"loc-{sid}", city=city, insee_code=insee, latitude=lat + offset,
-                 longitude=lon, approximate=approximate)
-    ]  # fmt: skip
-    s.categories = [ServiceCategory(service_id=sid, key=k) for k in keys]
-    s.hours = [
-        OpeningHours(id=f"h-{sid}-{n}", service_id=sid, byday=days, opens_at=a, closes_at=b)
-        for n, (days, a, b) in enumerate(hours)
-    ]
-    return s
 
 
 @pytest.fixture(scope="module")

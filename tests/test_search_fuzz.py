@@ -5,18 +5,16 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from catalogue.models import Location, Service, ServiceCategory
 from catalogue.search import Query, SearchIndex
+from tests.factories import make_service
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def _index() -> SearchIndex:
-    s = Service(id="s", name="Emmaüs Connect", description="Ateliers numériques")
-    s.locations = [Location(id="l", city="Lille", latitude=50.63, longitude=3.06)]
-    s.categories = [ServiceCategory(service_id="s", key="digital_tools_training")]
-    food = Service(id="f", name="Restaurant social", min_age=18)
-    food.categories = [ServiceCategory(service_id="f", key="food_distribution")]
+    s = make_service("s", "Emmaüs Connect", ["digital_tools_training"], ("59350", "Lille", 50.63, 3.06),
+                     description="Ateliers numériques")  # fmt: skip
+    food = make_service("f", "Restaurant social", ["food_distribution"], None, min_age=18)
     return SearchIndex.build([s, food])
 
 

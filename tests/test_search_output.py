@@ -4,8 +4,8 @@ import json
 
 from bot.cli import main
 from catalogue.db import session_scope
-from catalogue.models import Location, Service, ServiceCategory
 from catalogue.search_output import query_from_row
+from tests.factories import LILLE, ROUBAIX, make_service
 
 
 def test_query_from_row_reads_a_typed_place_or_a_shared_location():
@@ -20,12 +20,8 @@ def _catalogue(url):
 
     engine = make_engine(url)
     with session_scope(engine) as session:
-        for sid, city, lat, lon in (("svc-1", "Lille", 50.6366, 3.0635),
-                                    ("svc-2", "Roubaix", 50.6942, 3.1746)):  # fmt: skip
-            s = Service(id=sid, name=f"Douches de {city}")
-            s.locations = [Location(id=f"l-{sid}", city=city, latitude=lat, longitude=lon)]
-            s.categories = [ServiceCategory(service_id=sid, key="shower")]
-            session.add(s)
+        for sid, where in (("svc-1", LILLE), ("svc-2", ROUBAIX)):
+            session.add(make_service(sid, f"Douches de {where[1]}", ["shower"], where))
     engine.dispose()
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from bot.render import Page, place_label, render_results, render_service_card, tel
-from catalogue.models import HoursException, Location, OpeningHours, Phone, Service
+from catalogue.models import HoursException, Location, Service
 from catalogue.search import Result, SearchOutcome
+from tests.factories import make_service
 
 # A Monday morning in Paris; 2026-04-06 is Easter Monday, a public holiday in France.
 MONDAY = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
@@ -14,15 +15,13 @@ MONDAY = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
 
 def shower(**changes) -> Service:
     """A fictional service for rendering tests (never shipped)."""
-    service = Service(id="t-1", name="Douches du Test", description="Douches chaudes.",
-                      access="unconditional", free=True, min_age=18, gender="women",
-                      languages=["fr", "ar"], source="fiche de test",
-                      verified_on=date(2026, 1, 15))
-    service.locations = [Location(id="l-1", address="1 rue du Test", postcode="59100",
-                                  city="Roubaix", latitude=50.69, longitude=3.17)]
-    service.phones = [Phone(id="p-1", service_id="t-1", number="03 53 01 00 00")]
-    service.hours = [OpeningHours(id="h-1", service_id="t-1", byday="MO,TU,WE,TH,FR",
-                                  opens_at=time(9), closes_at=time(12))]
+    service = make_service(
+        "t-1", "Douches du Test", where=("59512", "Roubaix", 50.69, 3.17),
+        address="1 rue du Test", postcode="59100", description="Douches chaudes.",
+        access="unconditional", free=True, min_age=18, gender="women", languages=["fr", "ar"],
+        source="fiche de test", verified_on=date(2026, 1, 15),
+        hours=[("MO,TU,WE,TH,FR", time(9), time(12))], phones=["03 53 01 00 00"],
+    )  # fmt: skip
     service.exceptions = []
     for key, value in changes.items():
         setattr(service, key, value)
