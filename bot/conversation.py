@@ -51,6 +51,7 @@ from bot.i18n import (
 from bot.persistence import SQLPersistence
 from catalogue import danger, places, taxonomy
 from catalogue.db import session_scope
+from catalogue.emergency import all_lines
 from catalogue.hours import PARIS
 from catalogue.needs import key_words
 from catalogue.search import Query, SearchOutcome, current_index, search_services
@@ -483,6 +484,12 @@ async def outside(update: Update, context: Context) -> int:
     _ = tr_of(update, context).gettext
     intro = _("This place is outside the Lille metropolis: I only know services in the "
               "metropolis.")
+    shelter = next(line for line in all_lines() if line.id == "samu-social")  # national
+    # TRANSLATORS: after "this place is outside the metropolis"; {number} is the 115. Keep
+    # soliguide.fr verbatim: the national directory of services for people in need
+    intro += "\n" + _("Elsewhere in France: for emergency shelter, call {number}; for other "
+                      "services, see soliguide.fr, the national directory.").format(
+        number=shelter.number)
     search = search_of(context)
     if search and (search.get("text") or search.get("cats")):
         return await ask_place(update, context, intro)

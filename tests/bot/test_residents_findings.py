@@ -97,3 +97,17 @@ async def test_right_to_left_lists_isolate_the_town_and_the_price_each_on_its_ow
     assert "30\u00a0%" in text or "30 %" in text
     price = text[text.index("💶"):].split("\n", 1)[0]
     assert price.endswith("\u2069") and "%" in price  # the sign inside the French price's run
+
+
+@pytest.mark.parametrize(("lang", "need", "where", "shelter"), [
+    ("fr", "hébergement", "Paris", "hébergement d'urgence, appelez le 115"),
+    ("fr", "hébergement", "75011", "appelez le 115"),
+    ("uk", "житло", "Париж", "телефонуйте 115"),
+])
+async def test_outside_the_metropolis_points_to_the_115_and_soliguide(
+        bot, lang, need, where, shelter):
+    user = bot.user(lang=lang)
+    await user.send("/start")
+    await user.send(need)
+    answer = sent(await user.send(where))[-1].text
+    assert shelter in answer and "soliguide.fr" in answer
