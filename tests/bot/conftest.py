@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,17 @@ from bot.transport import Call, LocalRequest, LocalUser
 from catalogue.db import make_engine
 from catalogue.importer import import_file
 from tests.conftest import CATALOGUE
+
+TUESDAY = datetime(2026, 11, 24, 9, tzinfo=UTC)  # 10:00 in Lille, an ordinary working day
+
+
+def at(bot: Harness, when: datetime, lang: str | None = "fr", user_id: int = 1001) -> LocalUser:
+    """A user whose clock and the bot's are `when` (the hook `bot_data["clock"]`), so that
+    "open now" and "today" are certain."""
+    bot.app.bot_data["clock"] = lambda: when
+    user = bot.user(lang=lang, user_id=user_id)
+    user.now = when
+    return user
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from bot.models import BotConversation, BotUserData
 from bot.render import anywhere_label
 from bot.stats import SearchStat
 from catalogue.db import session_scope
-from tests.bot.conftest import data_starting, last_text, sent
+from tests.bot.conftest import TUESDAY, at, data_starting, last_text, sent
 
 ROUBAIX = (50.6942, 3.1746)
 
@@ -35,7 +35,7 @@ async def search_showers_in_roubaix(user):
 async def test_start_greets_in_french_and_offers_languages_and_needs(bot):
     calls = await bot.user(lang="fr").send("/start")
     greeting, question = sent(calls)
-    assert greeting.text.startswith("Bonjour") or "Hello" not in greeting.text
+    assert greeting.text.startswith("Bonjour") and "Hello" not in greeting.text
     assert "l:uk" in greeting.button_data() and "l:ps" in greeting.button_data()
     assert len(data_starting([question], "g:")) >= 8
 
@@ -48,7 +48,7 @@ async def test_start_in_an_unsupported_language_greets_in_french_and_english(bot
 
 
 async def test_happy_path_in_english(bot):
-    user = bot.user(lang="en")
+    user = at(bot, TUESDAY, "en")
     await user.send("/start")
     place_question = sent(await user.send("shower"))[-1]
     assert "Where are you?" in place_question.text
@@ -57,7 +57,7 @@ async def test_happy_path_in_english(bot):
     calls = await user.send("Roubaix")
     results = sent(calls)[-1]
     assert "Roubaix" in results.text
-    assert "open now" in results.text or "closed now" in results.text or "hours unknown" in results.text
+    assert "open now" in results.text and "closed now" in results.text  # 10:00, a Tuesday
     details = data_starting([results], "d:")
     assert 1 <= len(details) <= 5
     assert data_starting([results], "r:") and "new" in results.button_data()
@@ -65,7 +65,7 @@ async def test_happy_path_in_english(bot):
     card = sent(card_calls)[0]
     for label in ("Who can come", "How to get in", "Cost", "Last checked"):
         assert label in card.text
-    assert "Phone: +33" in card.text or "Phone: unknown." in card.text
+    assert "Phone: unknown." in card.text
 
 
 async def test_happy_path_in_french_with_place_in_the_need(bot):
@@ -83,7 +83,7 @@ async def test_card_sends_a_venue_only_for_a_precise_address(bot):
     venue = sent(await user.press("d:svc-002"), "sendVenue")
     assert venue and venue[0].params["latitude"]
     approximate = await user.press("d:svc-039")  # Emmaüs Connect: commune centre only
-    assert "Address: unknown." in sent(approximate)[0].text or "Adresse" in sent(approximate)[0].text
+    assert "Adresse\xa0: inconnue. — Lille" in sent(approximate)[0].text
     assert not sent(approximate, "sendVenue")
 
 
@@ -91,7 +91,7 @@ async def test_shared_location_gives_distances(bot):
     user = await at_place_step(bot, "en", "shower")
     calls = await user.share_location(*ROUBAIX)
     results = sent(calls)[-1]
-    assert " km" in results.text or " m " in results.text or " m\n" in results.text
+    assert " km" in results.text
     assert data_starting([results], "d:")
 
 
@@ -262,7 +262,7 @@ async def test_gibberish_abstains_and_offers_categories(bot):
     calls = await user.send("xqzv blorptanglwit")
     answer = sent(calls)[-1]
     assert "Sorry" in answer.text
-    assert data_starting([answer], "c:") or data_starting([answer], "g:")
+    assert data_starting([answer], "c:")
 
 
 async def test_two_needs_in_one_message_ask_which(bot):
@@ -291,15 +291,18 @@ async def test_category_buttons_lead_to_results(bot):
     child = data_starting([children], "c:")[1]
     calls = await user.press(child)
     assert "Where are you?" in last_text(calls)
-    assert data_starting(sent(await user.send("Lille")), "d:") or "nothing" in last_text(calls)
+    assert data_starting(sent(await user.send("Lille")), "d:")
 
 
-@pytest.mark.parametrize("send", ["send_sticker", "send_voice"])
-async def test_stickers_and_voice_get_an_answer(bot, send):
+@pytest.mark.parametrize(("send", "answer"), [
+    ("send_sticker", "I can only read text, a location or the buttons."),
+    ("send_voice", "I cannot listen to voice messages. Please write, or use the buttons."),
+])
+async def test_stickers_and_voice_get_an_answer(bot, send, answer):
     user = bot.user(lang="en")
     await user.send("/start")
     calls = await getattr(user, send)()
-    assert "text" in last_text(calls) or "write" in last_text(calls)
+    assert last_text(calls) == answer
 
 
 async def test_edited_message_is_answered(bot):
@@ -431,7 +434,7 @@ async def test_blocked_user_does_not_crash(bot):
     await user.send("/start")
     bot.request.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     await user.send("/help")
-    assert user.user["id"] not in bot.app.user_data or not bot.app.user_data[user.user["id"]]
+    assert user.user["id"] not in bot.app.user_data
 
 
 async def test_flood_control_from_telegram_is_absorbed(bot):
@@ -505,7 +508,7 @@ async def test_a_need_understood_with_no_place_says_so(bot):
     answer = sent(await user.press("c:hearing_care"))[-1]
     assert "I know no place for this yet: Hearing." in answer.text
     assert "Sorry" not in answer.text
-    assert data_starting([answer], "c:") or data_starting([answer], "g:")
+    assert data_starting([answer], "c:")
 
 
 async def test_a_need_group_is_not_listed_beside_its_own_child(bot):
@@ -617,7 +620,7 @@ async def test_after_emergency_numbers_and_nothing_found_other_help_below(bot):
     await user.send("Lille")
     answer = sent(await user.press("c:sexual_violence_support"))[-1]
     assert "📞 3919" in answer.text and "Sorry" not in answer.text
-    assert data_starting([answer], "c:") or data_starting([answer], "g:")
+    assert data_starting([answer], "c:")
 
 
 async def test_a_postcode_answer_names_its_town(bot):

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR, LRI, PDI, RLM, SUPPORTED, format_weekday, translator
 from bot.transport import Call
-from tests.bot.conftest import data_starting, sent
+from tests.bot.conftest import TUESDAY, at, data_starting, sent
 
 ROUBAIX = (50.6942, 3.1746)
 
@@ -53,7 +53,7 @@ def weekdays(lang: str) -> list[str]:
 
 
 async def test_arabic_conversation_from_greeting_to_card(bot):
-    user = bot.user(lang="ar")
+    user = at(bot, TUESDAY, "ar")
     calls = await user.send("/start")
     greeting, question = sent(calls)
     assert "مرحبًا" in greeting.text and "اختر لغتك" in greeting.text
@@ -72,8 +72,8 @@ async def test_arabic_conversation_from_greeting_to_card(bot):
         assert f"وجدت {count} أماكن." in results  # Arabic "few" form
     assert f"{RLM}📍 {LRI}Roubaix" in results  # a Latin place name kept in its own direction
     assert re.search(f"<b>1\\.\u200f {LRI}[A-Z]", results)  # so are the names, number first
-    assert "كم" in results or "متر" in results  # CLDR's Arabic units
-    assert re.search("مفتوح الآن|مغلق الآن|المواعيد غير معروفة", results)
+    assert "كم" in results  # CLDR's Arabic units (Roubaix is kilometres away)
+    assert "مفتوح الآن" in results  # open now, at 10:00 on a Tuesday
 
     card_calls = await user.press(data_starting(calls, "d:")[0])
     card = sent(card_calls)[0].text
@@ -87,7 +87,7 @@ async def test_arabic_conversation_from_greeting_to_card(bot):
 
 
 async def test_ukrainian_conversation_with_place_in_the_need_refine_and_pages(bot):
-    user = bot.user(lang="uk")
+    user = at(bot, TUESDAY, "uk")
     calls = await user.send("/start")
     assert "Вітаю!" in sent(calls)[0].text
     assert "Що вам потрібно?" in sent(calls)[1].text
@@ -115,12 +115,12 @@ async def test_ukrainian_conversation_with_place_in_the_need_refine_and_pages(bo
     calls += card_calls
     for label in ("Хто може прийти", "Як потрапити", "Ціна", "Востаннє перевірено"):
         assert label in card
-    assert "Сьогодні" in card or "Години роботи: невідомо." in card
+    assert "Сьогодні" in card
     assert_within_telegram_limits(calls)
 
 
 async def test_pashto_chosen_by_button_then_location_privacy_and_forget(bot):
-    user = bot.user(lang="fr")
+    user = at(bot, TUESDAY)
     calls = await user.send("/start")
     assert sent(calls)[0].text.startswith("Bonjour")
 
@@ -134,7 +134,7 @@ async def test_pashto_chosen_by_button_then_location_privacy_and_forget(bot):
     results = texts(calls)[-1]
     assert "📍 ستاسو شاوخوا" in results  # "near your location"
     count = found_count(results, "ps")
-    assert f"{count} ځایونه مې وموندل." in results or f"{count} ځای مې وموند." in results
+    assert count > 1 and f"{count} ځایونه مې وموندل." in results  # the plural form
     assert re.search(f"{PDI} · \\d+(,\\d)? (کیلومتره|متره)", results)  # Pashto units, decimal comma
 
     card_calls = await user.press(data_starting(calls, "d:")[0])
@@ -142,7 +142,7 @@ async def test_pashto_chosen_by_button_then_location_privacy_and_forget(bot):
     calls += card_calls
     for label in ("څوک راتلای شي", "د ګټې اخیستو لاره", "بیه", "وروستۍ کتنه"):
         assert label in card
-    assert any(day in card for day in weekdays("ps")) or "د کار وخت: نامعلوم." in card
+    assert any(day in card for day in weekdays("ps"))
 
     privacy = texts(await user.send("/privacy"))[-1]
     assert "ستاسو په اړه دا ساتم:" in privacy
