@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import admin, conversation, report, share
+from bot import admin, conversation, kit, report, share, state
 from bot.admin.sync import schedule_sync
 from bot.config import Settings
 from bot.i18n import SUPPORTED, bidi, translator
@@ -100,7 +100,7 @@ class FloodGuard:
         user = update.effective_user
         if user is None:
             return
-        at = conversation.update_time(update, context)
+        at = kit.update_time(update, context)
         if update.message is not None:
             recent = self.recent[user.id]
             while recent and at - recent[0] >= timedelta(minutes=1):
@@ -109,14 +109,14 @@ class FloodGuard:
                 await self._warn(update, context)
                 raise ApplicationHandlerStop
             recent.append(at)
-        search = context.user_data.get("search") if context.user_data is not None else None
-        if search and conversation.search_expired(search, at, self.ttl):
-            context.user_data.pop("search", None)
+        search = state.stored(context.user_data)
+        if search and search.expired(at, self.ttl) and context.user_data is not None:
+            context.user_data.pop(state.KEY, None)
 
     @staticmethod
     async def _warn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat:
-            tr = conversation.tr_of(update, context)
+            tr = kit.tr_of(update, context)
             await context.bot.send_message(update.effective_chat.id, bidi(
                 tr.gettext("Too many messages. Please wait a minute."), tr.lang))
 
@@ -143,7 +143,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         with contextlib.suppress(TelegramError):  # stop the button's spinner
             await update.callback_query.answer()
     if isinstance(update, Update) and update.effective_chat:
-        tr = conversation.tr_of(update, context)
+        tr = kit.tr_of(update, context)
         try:
             await context.bot.send_message(update.effective_chat.id, bidi(
                 tr.gettext("Sorry, something went wrong. Please try again."), tr.lang))
@@ -193,11 +193,11 @@ class RelaisApplication(Application):
 async def purge_searches(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Hourly: forget searches (and locations) idle for longer than the configured time."""
     settings: Settings = context.bot_data["settings"]
-    at = conversation.now(context)
+    at = kit.now(context)
     for user_data in context.application.user_data.values():
-        search = user_data.get("search")
-        if search and conversation.search_expired(search, at, settings.search_ttl_hours):
-            user_data.pop("search", None)
+        search = state.stored(user_data)
+        if search and search.expired(at, settings.search_ttl_hours):
+            user_data.pop(state.KEY, None)
 
 
 def build_application(

@@ -11,36 +11,32 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Callable, Coroutine, Iterable
+from datetime import time
 from typing import Any
 
 from rapidfuzz import fuzz
+from sqlalchemy import Engine
 from telegram import (
-    InlineKeyboardMarkup,
-    ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
     User,
 )
-from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import render, report, share, stats
+from bot import render, report, share, state, stats
 from bot.i18n import (
     N_,
     SUPPORTED,
-    Translator,
     bidi,
     format_list,
     known_language,
@@ -48,11 +44,25 @@ from bot.i18n import (
     translator,
     user_language,
 )
+from bot.kit import (
+    Context,
+    answer_old_button,
+    chat_id,
+    message_of,
+    now,
+    pressed,
+    say,
+    show,
+    text_of,
+    tr_of,
+    update_time,
+    user_of,
+)
 from bot.persistence import SQLPersistence
+from bot.state import SearchState, When
 from catalogue import danger, places, taxonomy
 from catalogue.db import session_scope
 from catalogue.emergency import all_lines
-from catalogue.hours import PARIS
 from catalogue.needs import key_words
 from catalogue.search import Query, SearchOutcome, current_index, search_services
 from catalogue.services import get_service
@@ -69,157 +79,85 @@ PROBE = 20  # results looked at to see whether a message named several needs
 EVENING = time(19)  # "le soir", "dimanche soir": open at 7 pm
 SAID_FILTERS = {"open_now": "open", "free": "free", "no_appointment": "appt"}  # tag -> button
 HOUSING = "accomodation_and_housing"
-Context = ContextTypes.DEFAULT_TYPE
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
-# -- small helpers --------------------------------------------------------------------------
-def now(context: Context) -> datetime:
-    """The current time (tests can put a fixed clock in bot_data["clock"])."""
-    clock = context.bot_data.get("clock")
-    return clock() if clock else datetime.now(UTC)
-
-
-def update_time(update: Update, context: Context) -> datetime:
-    """When the user acted: the message's own date, else now (button presses carry no date)."""
-    message = update.message or update.edited_message
-    if message is not None:
-        return message.edit_date or message.date
-    return now(context)
-
-
-def search_expired(search: dict[str, Any], at: datetime, ttl_hours: float) -> bool:
-    started = datetime.fromisoformat(search.get("at") or at.isoformat())
-    return (at - started).total_seconds() > ttl_hours * 3600
-
-
-def tr_of(update: Update, context: Context) -> Translator:
-    return translator(user_language(update, context))
-
-
-async def say(update: Update, context: Context, text: str, markup: Markup = None) -> None:
-    """Send one message in the user's chat (HTML, right-to-left marks when needed)."""
-    lang = user_language(update, context)
-    await context.bot.send_message(update.effective_chat.id, bidi(text, lang),
-                                   reply_markup=markup)
-
-
-async def show(update: Update, context: Context, message: render.RenderedMessage,
-               *, edit: bool) -> None:
-    """Edit the message whose button was pressed (no flooding), else send a new one."""
-    query = update.callback_query
-    if edit and query and query.message:
-        try:
-            await query.edit_message_text(message.text, reply_markup=message.keyboard)
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc):
-                return
-            log.info("could not edit, sending instead: %s", exc)
-    await context.bot.send_message(update.effective_chat.id, message.text,
-                                   reply_markup=message.keyboard)
-
-
-def search_of(context: Context) -> dict[str, Any] | None:
-    return context.user_data.get("search")
+# -- the search -----------------------------------------------------------------------------
+def search_of(context: Context) -> SearchState | None:
+    return state.stored(context.user_data)
 
 
 def start_search(context: Context, update: Update, *, text: str = "",
-                 cats: list[str] | None = None) -> dict[str, Any]:
+                 cats: list[str] | None = None) -> SearchState:
     """A new need; the place of the previous search is kept (same outing) unless the new text
     names another one, filters are reset."""
-    previous = search_of(context) or {}
-    serial = int(context.user_data.get("serial", 0)) + 1
-    context.user_data["serial"] = serial
-    search = {"n": serial, "text": text, "cats": cats or [], "filters": [], "offset": 0,
-              "at": update_time(update, context).isoformat()}
-    if not (text and places.find_place_in_text(text)):  # "manger roubaix" after Lille
-        for key in ("place", "loc", "any"):
-            if previous.get(key):
-                search[key] = previous[key]
+    previous = search_of(context)
+    user_data = data_of(context)
+    serial = int(user_data.get("serial", 0)) + 1
+    user_data["serial"] = serial
+    search = SearchState(serial=serial, text=text, categories=list(cats or []),
+                         started=update_time(update, context))
+    if previous and not (text and places.find_place_in_text(text)):  # "manger roubaix" after Lille
+        search.place, search.location = previous.place, previous.location
+        search.anywhere = previous.anywhere
     said = danger.from_categories(cats or ()).kinds  # a violence button is a danger too
     # A danger said once stays on top until /new: its numbers must not scroll away.
-    kinds = set(previous.get("danger", [])) | set(said)
-    if kinds:
-        search["danger"] = [k for k in danger.kinds() if k in kinds]
-    context.user_data["search"] = search
+    search.danger = ordered_kinds(previous.danger if previous else [], said)
+    user_data[state.KEY] = search
     return search
 
 
+def ordered_kinds(*kinds: Iterable[str]) -> list[str]:
+    """The danger kinds of all `kinds`, in catalogue.danger's order."""
+    said = set().union(*kinds)
+    return [k for k in danger.kinds() if k in said]
+
+
+def data_of(context: Context) -> dict[Any, Any]:
+    """user_data (every update the conversation handles comes from a user)."""
+    assert context.user_data is not None
+    return context.user_data
+
+
 def drop_search(context: Context) -> None:
-    context.user_data.pop("search", None)
+    data_of(context).pop(state.KEY, None)
 
 
-def has_place(search: dict[str, Any]) -> bool:
-    return bool(search.get("place") or search.get("loc") or search.get("any"))
-
-
-def open_when(when: dict[str, Any] | None, at: datetime) -> tuple[datetime | None, int | None]:
-    """(open_at, open_day) of the "open" filter: open now; a weekday said in words, open some
-    time that day; an evening, open at 19:00 that day (today when no day was said)."""
-    if not when:
-        return at, None
-    day = when.get("day")
-    if not when.get("evening"):
-        return None, day
-    local = at.astimezone(PARIS)
-    ahead = (day - local.weekday()) % 7 if day is not None else 0
-    evening = datetime.combine(local.date() + timedelta(days=ahead), EVENING, tzinfo=PARIS)
-    return max(evening, local), None
-
-
-def hear_filters(search: dict[str, Any], outcome: SearchOutcome) -> bool:
+def hear_filters(search: SearchState, outcome: SearchOutcome) -> bool:
     """Turn the filters said in words ("ouvert maintenant", "gratuit", "dimanche soir") into
     the refine buttons, so they are applied and shown ticked; True when one was heard."""
     said = outcome.said
-    chosen = search.setdefault("filters", [])
+    chosen = search.filters
     heard = [key for tag, key in SAID_FILTERS.items() if tag in said and key not in chosen]
     days = [int(tag[4:]) for tag in said if tag.startswith("day_")]
     # "ce soir" with a roof is a shelter for the night (the search knows), not opening hours
     evening = "evening" in said or ("tonight" in said and HOUSING not in groups_of(
         list(outcome.categories)))
     if len(days) == 1 or evening:
-        search["when"] = {"day": days[0] if len(days) == 1 else None, "evening": evening}
+        search.when = When(day=days[0] if len(days) == 1 else None, evening=evening)
         if "open" not in chosen:
             heard.append("open")
     chosen.extend(heard)
     return bool(heard)
 
 
-def build_query(search: dict[str, Any], lang: str, context: Context, *, limit: int,
-                offset: int = 0) -> Query:
-    filters_on = search.get("filters", [])
-    loc = search.get("loc")
-    open_at, open_day = open_when(search.get("when"), now(context)) if "open" in filters_on \
-        else (None, None)
-    return Query(
-        text=search.get("text", ""),
-        categories=tuple(search.get("cats", [])),
-        place=search.get("place"),
-        location=(loc[0], loc[1]) if loc else None,
-        anywhere=bool(search.get("any")),
-        lang=lang,
-        open_at=open_at,
-        open_day=open_day,
-        free_only="free" in filters_on,
-        no_appointment="appt" in filters_on,
-        age=search.get("age"),
-        gender=search.get("gender"),
-        strict=bool(search.get("strict")),
-        limit=limit,
-        offset=offset,
-    )
+def engine_of(context: Context) -> Engine:
+    engine: Engine = context.bot_data["engine"]
+    return engine
 
 
-def run(context: Context, search: dict[str, Any], lang: str, *, offset: int = 0,
+def page_size(context: Context) -> int:
+    size: int = context.bot_data["settings"].page_size
+    return size
+
+
+def run(context: Context, search: SearchState, lang: str, *, offset: int = 0,
         limit: int | None = None) -> SearchOutcome:
-    limit = limit or context.bot_data["settings"].page_size
-    query = build_query(search, lang, context, limit=limit, offset=offset)
-    return search_services(context.bot_data["engine"], query, now=now(context))
+    query = search.to_query(lang, now(context), limit=limit or page_size(context), offset=offset)
+    return search_services(engine_of(context), query, now=now(context))
 
 
-def is_stale(search: dict[str, Any] | None, serial: str) -> bool:
-    return search is None or str(search.get("n")) != serial
+def is_stale(search: SearchState | None, serial: str) -> bool:
+    return search is None or str(search.serial) != serial
 
 
 # -- prompts --------------------------------------------------------------------------------
@@ -242,9 +180,8 @@ async def ask_place(update: Update, context: Context, intro: str = "") -> int:
 
 async def stale(update: Update, context: Context) -> int:
     """A button from an old message: say so, and offer to start again."""
-    _ = tr_of(update, context).gettext
-    await update.callback_query.answer(_("This button is old."))
-    return await ask_need(update, context, _("This button is from an older message."))
+    await answer_old_button(update, context)
+    return await stale_without_answer(update, context)
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -255,7 +192,7 @@ async def start(update: Update, context: Context) -> int:
             return NEED
         return await ask_need(update, context)  # a link to a removed place: a way on
     drop_search(context)
-    known = known_language(context.user_data, update.effective_user.language_code)
+    known = known_language(data_of(context), user_of(update).language_code)
     langs = [known] if known else ["fr", "en"]
     greeting = "\n\n".join(
         translator(lang).gettext(
@@ -356,18 +293,19 @@ async def forget_user(context: Context, user_id: int) -> None:
 async def blocked(update: Update, context: Context) -> None:
     """The user blocked the bot (Telegram tells us so): keep nothing about them."""
     member = update.my_chat_member
+    assert member is not None  # the handler's kind (ChatMemberHandler)
     if member.chat.type == "private" and member.new_chat_member.status == "kicked":
         await forget_user(context, member.from_user.id)
 
 
 async def forget_answer(update: Update, context: Context) -> int | None:
-    query = update.callback_query
+    query, data = pressed(update)
     tr = tr_of(update, context)
     await query.answer()
-    if query.data != "f:y":
+    if data != "f:y":
         await query.edit_message_text(bidi(tr.gettext("OK, I erased nothing."), tr.lang))
         return None
-    await forget_user(context, update.effective_user.id)
+    await forget_user(context, user_of(update).id)
     await query.edit_message_text(bidi(
         tr.gettext("Done. I erased everything I kept about you."), tr.lang))
     return END
@@ -375,10 +313,10 @@ async def forget_answer(update: Update, context: Context) -> int | None:
 
 # -- need -----------------------------------------------------------------------------------
 async def choose_language(update: Update, context: Context) -> int:
-    query = update.callback_query
-    code = query.data.removeprefix("l:")
+    query, data = pressed(update)
+    code = data.removeprefix("l:")
     if code in SUPPORTED:
-        context.user_data["lang"] = code
+        data_of(context)["lang"] = code
     await query.answer()
     tr = tr_of(update, context)
     await query.edit_message_text(bidi(tr.gettext("OK, I will write in this language."),
@@ -387,15 +325,15 @@ async def choose_language(update: Update, context: Context) -> int:
 
 
 async def show_groups(update: Update, context: Context) -> None:
-    query = update.callback_query
+    query, data = pressed(update)
     await query.answer()
     lang = user_language(update, context)
     await query.edit_message_reply_markup(render.groups_keyboard(lang))
 
 
 async def show_children(update: Update, context: Context) -> None:
-    query = update.callback_query
-    group = query.data.removeprefix("g:")
+    query, data = pressed(update)
+    group = data.removeprefix("g:")
     await query.answer()
     if taxonomy.get_category(group) is None:
         await query.edit_message_reply_markup(render.groups_keyboard(user_language(update, context)))
@@ -404,19 +342,17 @@ async def show_children(update: Update, context: Context) -> None:
 
 
 async def choose_category(update: Update, context: Context) -> int:
-    query = update.callback_query
-    key = query.data.removeprefix("c:")
+    query, data = pressed(update)
+    key = data.removeprefix("c:")
     await query.answer()
     if taxonomy.get_category(key) is None:
         return await stale_without_answer(update, context)
-    previous = search_of(context) or {}
+    previous = search_of(context)
     search = start_search(context, update, cats=[key])
-    if previous.get("from_text_place"):  # "douche et manger roubaix": keep the place typed
-        search["place"] = previous["from_text_place"]
-    if previous.get("asked"):  # "which one?": the filters said with the needs still hold
-        search["filters"] = previous.get("filters", [])
-        if previous.get("when"):
-            search["when"] = previous["when"]
+    if previous and previous.text_place:  # "douche et manger roubaix": keep the place typed
+        search.place = previous.text_place
+    if previous and previous.asked:  # "which one?": the filters said with the needs hold
+        search.filters, search.when = previous.filters, previous.when
     lang = user_language(update, context)
     await query.edit_message_text(bidi("🔎 " + render.esc(taxonomy.label(key, lang)), lang))
     return await proceed(update, context)
@@ -428,7 +364,7 @@ async def stale_without_answer(update: Update, context: Context) -> int:
 
 
 async def need_text(update: Update, context: Context) -> int:
-    text = update.message.text.strip()[:300]
+    text = text_of(update)[:300]
     coordinates = places.parse_coordinates(text)
     if coordinates is not None:  # typed or pasted "50.69,3.17": as a shared location
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
@@ -441,21 +377,21 @@ async def need_text(update: Update, context: Context) -> int:
     search = search_of(context)
     if elsewhere(text):
         return await outside(update, context)
-    if search and is_number(text) and len(text) <= 2 and has_place(search) and (
-            search.get("text") or search.get("cats")):
+    if search and is_number(text) and len(text) <= 2 and search.has_place and search.has_need:
         return await card_by_number(update, context, search, int(text))
-    if search and (search.get("text") or search.get("cats")):
+    if search and search.has_need:
         lang = user_language(update, context)
-        plain = {**search, "text": text, "cats": [], "filters": [], "age": None, "gender": None}
+        plain = search.but(text=text, categories=[], filters=[], age=None, gender=None)
         probe = run(context, plain, lang, limit=1)  # what this text alone means, here
         # The need is known and this only names a place: the same need there. Once a place is
         # set, a new one must come alone ("les oliviers roubaix horaires" is a new search).
         match = places.resolve_place(text)
         if match and match.certain and probe.abstained and (
-                not has_place(search) or only_the_place(text, match)):
-            search.update(place=match.place.name, loc=None, any=False, offset=0)
+                not search.has_place or only_the_place(text, match)):
+            search.set_place(match.place.name)
+            search.offset = 0
             return await proceed(update, context)
-        if has_place(search) and probe.abstained and not probe.categories and \
+        if search.has_place and probe.abstained and not probe.categories and \
                 places.find_place_in_text(text) is None:
             # "merci", "ok": not a new need; the list shown and its buttons stay usable.
             record(context, search, probe, update.effective_user)
@@ -473,7 +409,7 @@ async def greet(update: Update, context: Context, kind: str) -> int:
         "Hello! I help you find free help near you: food, showers, housing, care, "
         "French classes and more.")
     search = search_of(context)
-    if search and (search.get("text") or search.get("cats")) and not has_place(search):
+    if search and search.has_need and not search.has_place:
         return await ask_place(update, context, intro)  # greeted at the place step
     return await ask_need(update, context, intro)
 
@@ -491,7 +427,7 @@ async def outside(update: Update, context: Context) -> int:
                       "services, see soliguide.fr, the national directory.").format(
         number=shelter.number)
     search = search_of(context)
-    if search and (search.get("text") or search.get("cats")):
+    if search and search.has_need:
         return await ask_place(update, context, intro)
     return await ask_need(update, context, intro)
 
@@ -500,35 +436,34 @@ async def danger_said(update: Update, context: Context, text: str, found: danger
     """A danger was read: it becomes the need unless the text asks for something else too
     ("mon mari me frappe, je cherche un avocat"), and it stays through the place step."""
     search = start_search(context, update, text=text)
-    kinds = set(search.get("danger", [])) | set(found.kinds)
-    search["danger"] = [k for k in danger.kinds() if k in kinds]
+    search.danger = ordered_kinds(search.danger, found.kinds)
     if found.minor:
-        search["age"] = found.age
+        search.age = found.age
     if found.kinds == (danger.HELP,):  # a bare call for help: 112, and a question
         _ = tr_of(update, context).gettext
-        search["text"] = ""
-        sos = render.emergency_block(search["danger"], user_language(update, context))
+        search.text = ""
+        sos = render.emergency_block(search.danger, user_language(update, context))
         return await ask_need(update, context, before(sos, _(
             "Are you in danger right now? Tell me what is happening, or choose below what "
             "you need.")))
     if not asks_more(context, found, user_language(update, context)):
         named = places.find_place_in_text(text)
         if named is not None and named.certain:
-            search.update(place=named.place.name, loc=None, any=False)
-        search.update(text="", cats=list(found.needs), strict=True)
+            search.set_place(named.place.name)
+        search.text, search.categories, search.strict = "", list(found.needs), True
     else:  # only the other words are searched: "не хочу жить" is no housing
-        search["text"] = found.rest
+        search.text = found.rest
     return await proceed(update, context)
 
 
 def asks_more(context: Context, found: danger.Danger, lang: str) -> bool:
     """The text asks for a need besides the danger's own (kinds.json): the search reads one
     in its other words (the danger's words are left out: "en danger" must not read as food)."""
-    probe = search_services(context.bot_data["engine"], Query(text=found.rest, lang=lang, limit=1))
+    probe = search_services(engine_of(context), Query(text=found.rest, lang=lang, limit=1))
     return not probe.abstained and not set(probe.categories) <= set(found.needs)
 
 
-async def card_by_number(update: Update, context: Context, search: dict[str, Any],
+async def card_by_number(update: Update, context: Context, search: SearchState,
                          number: int) -> int:
     """A result's number typed instead of pressed ("2"): its card, else the list again."""
     lang = user_language(update, context)
@@ -543,39 +478,40 @@ async def card_by_number(update: Update, context: Context, search: dict[str, Any
 async def proceed(update: Update, context: Context) -> int:
     """The need is known: check it was understood, then ask the place or show results."""
     search = search_of(context)
+    assert search is not None  # every caller has started or kept one
     tr = tr_of(update, context)
     _ = tr.gettext
     outcome = run(context, search, tr.lang, limit=PROBE)
-    if search["text"] and not search.get("heard"):  # filters said in words: once per need
-        search["heard"] = True
+    if search.text and not search.heard:  # filters said in words: once per need
+        search.heard = True
         if hear_filters(search, outcome):
             filtered = run(context, search, tr.lang, limit=PROBE)
             if not filtered.abstained or outcome.abstained:  # else: the list says "nothing
                 outcome = filtered  # with these choices", the filter ticked to untick
-    sos = render.emergency_block(search.get("danger", []), tr.lang)  # national lines first
-    if sos and not has_place(search) and outcome.place is None:
+    sos = render.emergency_block(search.danger, tr.lang)  # national lines first
+    if sos and not search.has_place and outcome.place is None:
         return await ask_place(update, context, sos)  # the danger's need waits for a place
     if outcome.abstained:
-        named_place = outcome.place and outcome.place.certain and not has_place(search)
-        if search["text"] and named_place and not outcome.categories:
+        named = outcome.place if outcome.place and outcome.place.certain else None
+        if search.text and named and not search.has_place and not outcome.categories:
             # Only a place was written: keep it and ask for the need.
-            search.update(place=outcome.place.place.name, text="", any=False)
+            search.place, search.text, search.anywhere = named.place.name, "", False
             return await ask_need(update, context, _("OK: {place}.").format(
-                place=render.esc(render.place_label(outcome.place.place.name, tr.lang))))
+                place=render.esc(render.place_label(named.place.name, tr.lang))))
         record(context, search, outcome, update.effective_user)
-        pressed = bool(search["cats"]) and not search["text"]  # a need chosen with a button
-        understood = list(outcome.categories) if search["text"] and not sos else []
-        if understood and not run(context, {**search, "text": "", "cats": understood},
+        pressed = bool(search.categories) and not search.text  # a need chosen with a button
+        understood = list(outcome.categories) if search.text and not sos else []
+        if understood and not run(context, search.but(text="", categories=understood),
                                   tr.lang, limit=1).abstained:
             # read as a need the list has places for, but not surely: offer it, not a "sorry"
-            search.update(text="", cats=[])
+            search.text, search.categories = "", []
             labels = render.need_labels(understood, tr.lang)
             await say(update, context, _(
                 "I think you need: {need}. Tap it below to see the places, or say it with "
                 "other words.").format(need=render.esc(format_list(labels, tr.lang))),
                 render.categories_keyboard(render.specific(understood)[:6], tr.lang))
             return NEED
-        search.update(text="", cats=[])  # keep the place for the category they pick next
+        search.text, search.categories = "", []  # keep the place for the next category
         if pressed or understood:  # the need is understood, the list has no place for it
             labels = render.need_labels(outcome.categories, tr.lang)
             sorry = _("I know no place for this yet: {need}. Choose something else below, "
@@ -590,17 +526,17 @@ async def proceed(update: Update, context: Context) -> int:
         await offer_needs(update, context, outcome, before(sos, sorry))
         return NEED
     found = list(dict.fromkeys(k for r in outcome.results for k in r.matched_categories))
-    if search["text"] and len(groups_of(found)) > 1 and not search.get("asked"):
-        search["asked"] = True  # several needs in one message: ask which, once
+    if search.text and len(groups_of(found)) > 1 and not search.asked:
+        search.asked = True  # several needs in one message: ask which, once
         if outcome.place:
-            search["from_text_place"] = outcome.place.place.name
+            search.text_place = outcome.place.place.name
         await say(update, context, before(sos, _("Which one do you need?")),
                   render.categories_keyboard(render.specific(found)[:6], tr.lang))
         return NEED
-    if not has_place(search) and outcome.place is None:
-        return await ask_place(update, context, sos)
-    if not has_place(search):  # a place named in the text stays for the next need
-        search["place"] = outcome.place.place.name
+    if not search.has_place:
+        if outcome.place is None:
+            return await ask_place(update, context, sos)
+        search.place = outcome.place.place.name  # a place named in the text stays
     record(context, search, outcome, update.effective_user)
     await show_results(update, context, edit=False)
     return RESULTS
@@ -630,19 +566,19 @@ def groups_of(keys: list[str]) -> set[str]:
     return {c.group or c.key for c in categories if c is not None}
 
 
-def record(context: Context, search: dict[str, Any], outcome: SearchOutcome,
+def record(context: Context, search: SearchState, outcome: SearchOutcome,
            user: User | None = None) -> None:  # fmt: skip
     """Count the search anonymously for the admins (need key, commune, hour, found), and the
     words it did not understand privately (`stats.record_unknown`)."""
     commune = outcome.place.place.commune if outcome.place else None
-    if commune is None and search.get("loc"):
-        commune = places.place_at(*search["loc"]).commune
+    if commune is None and search.location:
+        commune = places.place_at(*search.location).commune
     need = outcome.categories[0] if outcome.categories else None
     try:
-        stats.record_search(context.bot_data["engine"], need=need, commune=commune,
+        stats.record_search(engine_of(context), need=need, commune=commune,
                             found=bool(outcome.results), at=now(context))
         if user is not None and outcome.unknown:
-            stats.record_unknown(context.bot_data["engine"], outcome.unknown, user_id=user.id,
+            stats.record_unknown(engine_of(context), outcome.unknown, user_id=user.id,
                                  at=now(context))
     except Exception:  # statistics must never break a search
         log.exception("could not record search statistics")
@@ -650,7 +586,7 @@ def record(context: Context, search: dict[str, Any], outcome: SearchOutcome,
 
 # -- place ----------------------------------------------------------------------------------
 async def place_text(update: Update, context: Context) -> int:
-    text = update.message.text.strip()
+    text = text_of(update)
     tr = tr_of(update, context)
     _ = tr.gettext
     search = search_of(context)
@@ -664,7 +600,7 @@ async def place_text(update: Update, context: Context) -> int:
     match = places.resolve_place(text)
     pressed = text in {render.anywhere_label(tr.lang), bidi(render.anywhere_label(tr.lang), tr.lang)}
     if pressed or (not (match and match.certain) and means_anywhere(text)):
-        search.update(any=True, place=None, loc=None)
+        search.place, search.location, search.anywhere = None, None, True
         await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
         return await proceed(update, context)
     if states_a_need(context, text, tr.lang, match):  # read as the need step would
@@ -675,13 +611,14 @@ async def place_text(update: Update, context: Context) -> int:
                     "metropolis, or send your location."), render.place_keyboard(tr.lang))
         return PLACE
     if not match.certain:
-        search["maybe"] = match.place.name
+        search.maybe = match.place.name
         await say(update, context,
                   _("Did you mean {place}?").format(
                       place=render.esc(render.place_label(match.place.name, tr.lang))),
-                  render.yes_no_keyboard(f"py:{search['n']}", f"pn:{search['n']}", tr.lang))
+                  render.yes_no_keyboard(f"py:{search.serial}", f"pn:{search.serial}",
+                                         tr.lang))
         return CONFIRM
-    search.update(place=match.place.name, loc=None, any=False)
+    search.set_place(match.place.name)
     return await place_set(update, context, match.place.name)
 
 
@@ -709,7 +646,7 @@ def states_a_need(context: Context, text: str, lang: str,
     search reads counts: a town's name in service names ("59100 roubaix") asks for nothing."""
     if match is not None and only_the_place(text, match):
         return False
-    probe = search_services(context.bot_data["engine"], Query(text=text, lang=lang, limit=1))
+    probe = search_services(engine_of(context), Query(text=text, lang=lang, limit=1))
     return not probe.abstained and (match is None or bool(probe.categories))
 
 
@@ -717,8 +654,8 @@ async def confirm_text(update: Update, context: Context) -> int:
     """ "yes"/"no" typed instead of pressed; anything else is another try at the place."""
     tr = tr_of(update, context)
     search = search_of(context)
-    answer = update.message.text.strip().casefold().rstrip("!.")
-    if search and "maybe" in search:
+    answer = text_of(update).casefold().rstrip("!.")
+    if search and search.maybe:
         yes = {tr.gettext("Yes").casefold(), "yes", "oui"}
         no = {tr.gettext("No").casefold(), "no", "non"}
         if answer in yes | no:
@@ -726,12 +663,12 @@ async def confirm_text(update: Update, context: Context) -> int:
     return await place_text(update, context)
 
 
-async def use_confirmation(update: Update, context: Context, search: dict[str, Any],
+async def use_confirmation(update: Update, context: Context, search: SearchState,
                            yes: bool) -> int:
-    place = search.pop("maybe")
-    if not yes:
+    place, search.maybe = search.maybe, None
+    if not yes or place is None:
         return await ask_place(update, context)
-    search.update(place=place, loc=None, any=False)
+    search.set_place(place)
     return await place_set(update, context, place)
 
 
@@ -743,10 +680,10 @@ async def place_set(update: Update, context: Context, place: str) -> int:
 
 
 async def confirm_place(update: Update, context: Context) -> int:
-    query = update.callback_query
-    answer, serial = query.data.split(":", 1)
+    query, data = pressed(update)
+    answer, serial = data.split(":", 1)
     search = search_of(context)
-    if is_stale(search, serial) or "maybe" not in search:
+    if search is None or is_stale(search, serial) or not search.maybe:
         return await stale(update, context)
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -754,7 +691,8 @@ async def confirm_place(update: Update, context: Context) -> int:
 
 
 async def location(update: Update, context: Context) -> int:
-    loc = update.message.location
+    loc = message_of(update).location
+    assert loc is not None  # filters.LOCATION
     return await use_location(update, context, loc.latitude, loc.longitude)
 
 
@@ -764,79 +702,80 @@ async def use_location(update: Update, context: Context, lat: float, lon: float)
     search = search_of(context)
     if search is None:
         search = start_search(context, update)
-    search.update(loc=[lat, lon], place=None, any=False)
-    search.pop("maybe", None)
+    search.place, search.location, search.anywhere = None, (lat, lon), False
+    search.maybe = None
     note = "" if places.in_mel(lat, lon) else " " + _(
         "This is outside the Lille metropolis: the places I know may be far.")
     await say(update, context, "📍 " + _("Thank you, I have your location.") + note,
               ReplyKeyboardRemove())
-    if not (search.get("text") or search.get("cats")):
+    if not search.has_need:
         return await ask_need(update, context)
-    search["offset"] = 0
+    search.offset = 0
     return await proceed(update, context)
 
 
 # -- results and cards ----------------------------------------------------------------------
 async def show_results(update: Update, context: Context, *, edit: bool) -> None:
     search = search_of(context)
+    assert search is not None  # the callers checked the button was not stale
     tr = tr_of(update, context)
-    outcome = run(context, search, tr.lang, offset=search.get("offset", 0))
+    outcome = run(context, search, tr.lang, offset=search.offset)
     labels = render.need_labels(outcome.categories, tr.lang)
-    need = format_list(labels, tr.lang) if labels else search.get("text", "")
-    if search.get("loc"):
+    need = format_list(labels, tr.lang) if labels else search.text
+    place: str | None = None
+    if search.location:
         place = tr.gettext("Near your location")
-    elif search.get("any"):
-        place = None
-    else:
-        name = search.get("place") or (outcome.place.place.name if outcome.place else None)
+    elif not search.anywhere:
+        name = search.place or (outcome.place.place.name if outcome.place else None)
         place = render.place_label(name, tr.lang) if name else None
-    active = list(search.get("filters", [])) + (
-        ["aud"] if search.get("age") is not None or search.get("gender") else [])
-    page = render.Page(serial=search["n"], offset=search.get("offset", 0),
-                       size=context.bot_data["settings"].page_size, filters=active,
-                       need=need, place=place, audience=search.get("aud"),
-                       when=search.get("when"),
-                       danger=search.get("danger", []))
-    index = current_index(context.bot_data["engine"])  # the rows it ranked: no query
-    services = {r.service_id: index.service(r.service_id) for r in outcome.results}
+    active = search.filters + (
+        ["aud"] if search.age is not None or search.gender else [])
+    page = render.Page(serial=search.serial, offset=search.offset,
+                       size=page_size(context), filters=active,
+                       need=need, place=place, audience=search.audience,
+                       when=search.when.to_json() if search.when else None,
+                       danger=search.danger)
+    index = current_index(engine_of(context))  # the rows it ranked: no query
+    services = {r.service_id: s for r in outcome.results
+                if (s := index.service(r.service_id)) is not None}
     rendered = render.render_results(outcome, page, tr.lang, services, now(context))
-    await show(update, context, rendered, edit=edit)
+    await show(update, context, rendered.text, rendered.keyboard, edit=edit)
 
 
 async def turn_page(update: Update, context: Context) -> int | None:
     """Next/previous page (`pg:`) edits the list; "Back to the list" (`bk:`) under a card
     sends the list again below it, so the card with its address stays readable."""
-    query = update.callback_query
-    kind, serial, offset = query.data.split(":")
+    query, data = pressed(update)
+    kind, serial, offset = data.split(":")
     search = search_of(context)
-    if is_stale(search, serial):
+    if search is None or is_stale(search, serial):
         return await stale(update, context)
     await query.answer()
-    search["offset"] = max(0, int(offset))
+    search.offset = max(0, int(offset))
     await show_results(update, context, edit=kind == "pg")
     return RESULTS
 
 
 async def refine(update: Update, context: Context) -> int | None:
-    query = update.callback_query
-    _, serial, key = query.data.split(":")
+    query, data = pressed(update)
+    _, serial, key = data.split(":")
     search = search_of(context)
-    if is_stale(search, serial) or key not in render.FILTERS:
+    if search is None or is_stale(search, serial) or key not in render.FILTERS:
         return await stale(update, context)
     await query.answer()
     if key == "aud":
         tr = tr_of(update, context)
         await say(update, context, tr.gettext("Who is it for?"),
-                  render.audience_keyboard(search["n"], tr.lang))
+                  render.audience_keyboard(search.serial, tr.lang))
         return RESULTS
-    chosen = search.setdefault("filters", [])
+    chosen = search.filters
     if key in chosen:
         chosen.remove(key)
     else:
         chosen.append(key)
     if key == "open":
-        search.pop("when", None)  # ticked again by hand: open now
-    search["offset"] = 0
+        search.when = None  # ticked again by hand: open now
+    search.offset = 0
     await show_results(update, context, edit=True)
     return RESULTS
 
@@ -846,46 +785,46 @@ AUDIENCES = {"w": (None, "women"), "m": (None, "men"), "c": (15, None), "y": (21
 
 
 async def choose_audience(update: Update, context: Context) -> int | None:
-    query = update.callback_query
-    _, serial, code = query.data.split(":")
+    query, data = pressed(update)
+    _, serial, code = data.split(":")
     search = search_of(context)
-    if is_stale(search, serial) or code not in AUDIENCES:
+    if search is None or is_stale(search, serial) or code not in AUDIENCES:
         return await stale(update, context)
     await query.answer()
-    search["age"], search["gender"] = AUDIENCES[code]
-    search["aud"] = code
-    search["offset"] = 0
+    search.age, search.gender = AUDIENCES[code]
+    search.audience = code
+    search.offset = 0
     await show_results(update, context, edit=True)
     return RESULTS
 
 
 async def details(update: Update, context: Context) -> None:
-    query = update.callback_query
+    query, data = pressed(update)
     await query.answer()
-    await send_card(update, context, query.data.removeprefix("d:"))
+    await send_card(update, context, data.removeprefix("d:"))
 
 
 async def send_card(update: Update, context: Context, service_id: str) -> bool:
     """The service card, then a map pin when the address is precise and public; False when
     the place is no longer listed."""
     tr = tr_of(update, context)
-    with session_scope(context.bot_data["engine"]) as session:
+    with session_scope(engine_of(context)) as session:
         service = get_service(session, service_id)
     if service is None or service.status != "active":
         await say(update, context, tr.gettext("This place is no longer in the list."))
         return False
     search = search_of(context)
-    back = f"bk:{search['n']}:{search.get('offset', 0)}" if search else None
+    back = f"bk:{search.serial}:{search.offset}" if search else None
     card_buttons = getattr(share, "card_buttons", None)  # ADMIN's share/shortlist buttons
     extra = card_buttons(service.id, context.bot.username, tr, service) if card_buttons else []
     extra += report.button(service.id, tr)
     card = render.render_service_card(service, tr.lang, now=now(context), back=back,
                                       extra_rows=extra)
-    await context.bot.send_message(update.effective_chat.id, card.text,
+    await context.bot.send_message(chat_id(update), card.text,
                                    reply_markup=card.keyboard)
     if card.venue:
         v = card.venue
-        await context.bot.send_venue(update.effective_chat.id, latitude=v.latitude,
+        await context.bot.send_venue(chat_id(update), latitude=v.latitude,
                                      longitude=v.longitude, title=v.title, address=v.address)
     return True
 
@@ -893,12 +832,12 @@ async def send_card(update: Update, context: Context, service_id: str) -> bool:
 # -- anything else --------------------------------------------------------------------------
 async def edited(update: Update, context: Context) -> None:
     """An edit is not read as a new message; a live location's updates need no answer."""
-    if update.edited_message.location is None:
+    if update.edited_message is not None and update.edited_message.location is None:
         await say(update, context, tr_of(update, context).gettext(
             "You changed a message. I only read new messages: please send it again."))
 
 
-def answer_with(message: str) -> Callable[[Update, Context], Awaitable[None]]:
+def answer_with(message: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """A handler answering one fixed message (marked with N_), in the user's language."""
 
     async def answer(update: Update, context: Context) -> None:
@@ -915,9 +854,8 @@ unknown_command = answer_with(N_("I do not know this command. Send /help to see 
 
 async def unknown_button(update: Update, context: Context) -> None:
     """Any button nobody recognised (removed feature, very old message)."""
-    _ = tr_of(update, context).gettext
-    await update.callback_query.answer(_("This button is old."))
-    await ask_need(update, context, _("This button is from an older message."))
+    await answer_old_button(update, context)
+    await stale_without_answer(update, context)
 
 
 def _everywhere() -> list[BaseHandler]:

@@ -47,12 +47,20 @@ class BotData(dict):
         return copied
 
 
+def _stored_form(value: object) -> object:
+    """What json cannot write itself: an object that says its JSON form (bot.state)."""
+    to_json = getattr(value, "to_json", None)
+    if to_json is None:
+        raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+    return to_json()
+
+
 def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON-storable part of `data` (keys that cannot be stored are skipped and logged)."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         try:
-            out[str(key)] = json.loads(json.dumps(value))
+            out[str(key)] = json.loads(json.dumps(value, default=_stored_form))
         except (TypeError, ValueError):
             log.warning("not persisting %r: not JSON-serialisable", key)
     return out

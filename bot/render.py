@@ -24,6 +24,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
+from bot.callbacks import MAX_CALLBACK_BYTES
 from bot.i18n import (
     RTL,
     SUPPORTED,
@@ -50,7 +51,6 @@ from catalogue.models import Access, Gender, Location, Service
 if TYPE_CHECKING:  # only types: rendering needs no search code
     from catalogue.search import Result, SearchOutcome
 
-MAX_CALLBACK_BYTES = 64
 MAX_DESCRIPTION = 1500  # keeps a card well under Telegram's 4,096 characters
 OLD_CHECK_DAYS = 365  # a card checked longer ago tells people to check before going
 FILTERS = ("open", "free", "appt", "aud")  # refine buttons, in display order

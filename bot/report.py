@@ -24,9 +24,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.admin.common import N_, fits, stop, tr_for
 from bot.admin.menu import stored_language
-from bot.i18n import Translator, bidi, translator
+from bot.callbacks import fits
+from bot.i18n import N_, Translator, bidi, translator
+from bot.kit import now, stop, tr_of
 from bot.roles import bootstrap_admins, granted_admins
 from catalogue import danger
 from catalogue.db import session_scope
@@ -86,8 +87,6 @@ def count_reports(engine: Engine, since: date, until: date) -> int:
 
 
 def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
-    from bot.conversation import now  # the conversation's clock (tests fix it)
-
     return now(context).astimezone(PARIS).date()
 
 
@@ -95,7 +94,7 @@ def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The button: what is wrong? A tap on a kind, or a sentence."""
     service_id = update.callback_query.data.removeprefix("rep:")  # type: ignore[union-attr]
-    tr = tr_for(update, context)
+    tr = tr_of(update, context)
     context.user_data[PENDING] = service_id  # type: ignore[index]
     await update.callback_query.answer()  # type: ignore[union-attr]
     rows = [[InlineKeyboardButton(bidi(tr.gettext(text), tr.lang),
@@ -114,7 +113,7 @@ async def tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.callback_query.answer()  # type: ignore[union-attr]
     if kind == CANCEL:
         (context.user_data or {}).pop(PENDING, None)
-        tr = tr_for(update, context)
+        tr = tr_of(update, context)
         await update.effective_chat.send_message(  # type: ignore[union-attr]
             bidi(tr.gettext("Cancelled. Nothing was changed."), tr.lang))
     elif kind in KINDS:
@@ -129,7 +128,7 @@ async def written(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not service_id:
         return
     text = update.message.text.strip()[:MAX_TEXT]  # type: ignore[union-attr]
-    if danger.read(text, tr_for(update, context).lang):
+    if danger.read(text, tr_of(update, context).lang):
         context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
         return
     await _save(update, context, MistakeReport(service_id=service_id, day=_today(context),
@@ -146,7 +145,7 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE,
         service = get_service(session, report.service_id)
         name = service.name if service else report.service_id
         session.add(report)
-    tr = tr_for(update, context)
+    tr = tr_of(update, context)
     await update.effective_chat.send_message(bidi(tr.gettext(  # type: ignore[union-attr]
         "Thank you. The administrators will check it."), tr.lang))
     admins = {*bootstrap_admins(context.bot_data), *(r.user_id for r in granted_admins(engine))}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from babel import Locale
@@ -32,9 +32,10 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
-from bot.admin.common import fits, stop, tr_for
 from bot.admin.fields import hours_preview
+from bot.callbacks import fits
 from bot.i18n import SUPPORTED, Translator, bidi, localized, translator, user_language
+from bot.kit import now, stop, tr_of
 from bot.render import (
     as_of,
     conditions,
@@ -76,8 +77,8 @@ def share_text(service: Service, tr: Translator) -> str:
     lines += ["📞 " + _national(p.number) for p in service.phones]
     if service.hours:
         lines.append("🕘 " + hours_preview(format_compact_hours(service.hours), tr))
-    elif text_hours(service):
-        lines.append("🕘 " + text_hours(service))
+    elif written := text_hours(service):
+        lines.append("🕘 " + written)
     return "\n".join(lines)
 
 
@@ -121,9 +122,8 @@ def card_buttons(
 
 
 def _now(context: ContextTypes.DEFAULT_TYPE) -> datetime:
-    """Now in Lille (tests put a fixed clock in bot_data["clock"])."""
-    clock = context.bot_data.get("clock")
-    return (clock() if clock else datetime.now(UTC)).astimezone(PARIS)
+    """Now in Lille: a forwarded list or sheet is dated in local time."""
+    return now(context).astimezone(PARIS)
 
 
 def _load(context: ContextTypes.DEFAULT_TYPE, ids: list[str]) -> list[Service]:
@@ -144,7 +144,7 @@ async def _say(update: Update, tr: Translator, text: str, **kwargs: object) -> N
 
 
 def _language_name(code: str) -> str:
-    return Locale.parse(code).get_display_name(code).capitalize()
+    return (Locale.parse(code).get_display_name(code) or code).capitalize()
 
 
 def language_markup(data: str) -> InlineKeyboardMarkup:
@@ -160,7 +160,7 @@ def language_markup(data: str) -> InlineKeyboardMarkup:
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The chosen language renders the card just once."""
     service_id = update.callback_query.data.removeprefix("shr:ol:")  # type: ignore[union-attr]
-    tr = tr_for(update, context)
+    tr = tr_of(update, context)
     await _say(update, tr, tr.gettext("Show this card in which language?"),
                reply_markup=language_markup(f"shr:in:{{lang}}:{service_id}"))
 
@@ -172,7 +172,7 @@ async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     lang, _, service_id = rest.partition(":")
     services = _load(context, [service_id]) if lang in SUPPORTED else []
     if not services:
-        tr = tr_for(update, context)
+        tr = tr_of(update, context)
         await _say(update, tr, tr.gettext("This service is no longer available."))
         return
     await update.callback_query.answer()  # type: ignore[union-attr]
@@ -187,7 +187,7 @@ async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 @stop
 async def add_to_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service_id = update.callback_query.data.removeprefix("shr:add:")  # type: ignore[union-attr]
-    tr = tr_for(update, context)
+    tr = tr_of(update, context)
     shortlist: list[str] = context.user_data.setdefault(SHORTLIST, [])  # type: ignore[union-attr]
     if service_id in shortlist:
         text = tr.gettext("Already in your list. /list shows it.")
@@ -270,7 +270,7 @@ def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
 
 @stop
 async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    tr = tr_for(update, context)
+    tr = tr_of(update, context)
     services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
     if not services:
         await _say(update, tr, tr.gettext(
@@ -293,7 +293,7 @@ async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Clear the list, or ask in which language to hand it over (the beneficiary's)."""
     action = update.callback_query.data.removeprefix("shr:ls:")  # type: ignore[union-attr]
-    tr = tr_for(update, context)
+    tr = tr_of(update, context)
     if action == "clear":
         context.user_data.pop(SHORTLIST, None)  # type: ignore[union-attr]
         await _say(update, tr, tr.gettext("Your list is cleared."))
@@ -310,7 +310,7 @@ async def send_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     tr = translator(lang)
     services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
     if not services:
-        own = tr_for(update, context)
+        own = tr_of(update, context)
         await _say(update, own, own.gettext(
             "Your list is empty. Add services with the ⭐ button on their card."))
         return

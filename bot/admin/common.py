@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
-from functools import wraps
-from typing import Any
 
 from sqlalchemy import Engine
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
+from bot.callbacks import fits
 from bot.i18n import N_ as N_  # where admin modules import it from
-from bot.i18n import Translator, bidi, translator, user_language
-from bot.render import MAX_CALLBACK_BYTES
+from bot.i18n import Translator, bidi
+from bot.kit import Callback, stop, tr_of
 from bot.roles import admin_only
 
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
-
-
-def tr_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Translator:
-    return translator(user_language(update, context))
+tr_for = tr_of  # the admin modules' name for it
 
 
 def engine_of(context: ContextTypes.DEFAULT_TYPE) -> Engine:
@@ -49,10 +43,6 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 def labelled(label: str, value: object, lang: str) -> str:
     """"label: value", with the no-break space French puts before a colon (as the .po do)."""
     return f"{label}\u00a0: {value}" if lang == "fr" else f"{label}: {value}"
-
-
-def fits(data: str) -> bool:
-    return len(data.encode()) <= MAX_CALLBACK_BYTES
 
 
 async def reply(
@@ -89,21 +79,6 @@ def dropping(keys: tuple[str, ...], message: str, state: object) -> Callback:
             context.user_data.pop(key, None)  # type: ignore[union-attr]
         await reply(update, tr, tr.gettext(message))
         return state
-
-    return run
-
-
-def stop(handler: Callback) -> Callback:
-    """Stop other handler groups (the resident conversation) once this handler ran.
-
-    Admin and share handlers live in group -1, before the resident conversation; raising
-    ApplicationHandlerStop carries a conversation's next state and keeps the resident flow
-    from answering the same update.
-    """
-
-    @wraps(handler)
-    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
-        raise ApplicationHandlerStop(await handler(update, context))
 
     return run
 

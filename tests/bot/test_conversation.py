@@ -404,7 +404,7 @@ async def test_search_expires_with_its_location(bot):
     await user.send("/start")
     await user.send("shower")
     await user.share_location(*ROUBAIX)
-    assert bot.app.user_data[user.user["id"]]["search"]["loc"]
+    assert bot.app.user_data[user.user["id"]]["search"].location
     user.now += timedelta(hours=7)
     await user.send("/help")
     assert "search" not in bot.app.user_data[user.user["id"]]
