@@ -163,6 +163,7 @@ class _Language:
     minor: tuple[_Phrase, ...]
     age_cues: frozenset[str]
     age_units: _Slot
+    age_asides: frozenset[str]  # words around an age said alone ("maybe 8", "environ 8")
     calls: tuple[_Phrase, ...]  # a bare call for help
     fillers: frozenset[str]  # words a bare call may carry ("svp", "vite", "please")
     glue: frozenset[str]  # prefixes written apart or joined: Persian "مي زند" is "ميزند"
@@ -230,6 +231,7 @@ def language(lang: str) -> _Language:
         minor=_phrases(raw.get("minor", []), classes),
         age_cues=_bag(raw.get("age_cues", [])),
         age_units=_Slot.of([w for n in raw.get("age_units", []) for w in _words(n)]),
+        age_asides=_bag(raw.get("age_asides", [])),
         calls=_phrases(raw.get("help", {}).get("calls", []), classes),
         fillers=_bag(raw.get("help", {}).get("fillers", [])),
         glue=_bag(raw.get("glue", [])),
@@ -334,8 +336,8 @@ def _spelled_out(words: list[str], langs: Sequence[_Language]) -> list[str]:
 
 @cache
 def _vocabulary() -> tuple[frozenset[str], tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """Every whole word and beginning of every language's phrases, and the words long enough
-    to be mended, by their first letter."""
+    """Every whole word and beginning of every language's phrases (with the ordinary words: all
+    of them are never mended), and the words long enough to be mended, by their first letter."""
     words: set[str] = set()
     for lang in LANGUAGES:
         data = language(lang)
@@ -343,12 +345,27 @@ def _vocabulary() -> tuple[frozenset[str], tuple[str, ...], dict[str, tuple[str,
                    *(p for ps in data.phrases.values() for p in ps)]  # fmt: skip
         words.update(w for p in phrases for slot in p.slots for w in slot.words)
     whole = sorted(w for w in words if "*" not in w)
+    ordinary = _ordinary_words() | {w for lang in LANGUAGES for w in
+                                    language(lang).negations | language(lang).subjects}  # fmt: skip
     beginnings = tuple(sorted(w[:-1] for w in words if w.endswith("*") and not w.startswith("*")))
     long: dict[str, list[str]] = {}
     for word in whole:
         if len(word) >= TYPO_LENGTH:
             long.setdefault(word[0], []).append(word)
-    return frozenset(whole), beginnings, {k: tuple(v) for k, v in long.items()}
+    return frozenset(whole) | ordinary, beginnings, {k: tuple(v) for k, v in long.items()}
+
+
+def _ordinary_words() -> frozenset[str]:
+    """Words a person writes asking for a service (stop words, the needs' synonyms): never
+    mended into a danger word ("plainte" is no "plante", stabbed)."""
+    words: set[str] = set()
+    for path in (DATA / "stopwords").glob("*.txt"):
+        words.update(w for line in path.read_text(encoding="utf-8").splitlines()
+                     if not line.startswith("#") for w in normalise(line).split())  # fmt: skip
+    for path in (DATA / "synonyms").glob("*.json"):
+        for phrases in json.loads(path.read_text(encoding="utf-8")).values():
+            words.update(w for p in phrases if isinstance(p, str) for w in normalise(p).split())
+    return frozenset(words)
 
 
 @lru_cache(maxsize=16384)
@@ -431,14 +448,35 @@ def _all_languages(first: str) -> tuple[_Language, ...]:
     return tuple(language(lang) for lang in order if (FOLDER / f"{lang}.json").exists())
 
 
+def _asides(clauses: list[str], langs: Sequence[_Language]) -> tuple[list[str], bool]:
+    """An age said alone between commas ("17, kicked out", "my neighbour's kid, maybe 8,
+    always has bruises") says a minor, and the clauses on either side of it are one."""
+    out: list[str] = []
+    minor = join = False
+    for clause in clauses:
+        words = clause.split()
+        numbers = [w for w in words if w.isdecimal()]
+        if len(numbers) == 1 and int(numbers[0]) in MINOR_AGES and all(
+                w in numbers or any(w in lang.age_asides or lang.age_units.fits(w)
+                                    for lang in langs) for w in words):  # fmt: skip
+            minor = join = True
+            continue
+        if join and out:
+            out[-1] += " " + clause
+        else:
+            out.append(clause)
+        join = False
+    return out, minor
+
+
 def read(text: str, lang: str = "fr") -> Danger:
     """The dangers `text` tells of (falsy when none), read in every language."""
     langs = _all_languages(lang if lang in LANGUAGES else "fr")
     found: set[str] = set()
-    minor = False
     rest: list[str] = []
     every: list[str | None] = []
-    for clause in _clauses(text[:2000]):
+    clauses, minor = _asides(_clauses(text[:2000]), langs)
+    for clause in clauses:
         words = [_mended(w) for w in _spelled_out(clause.split(), langs)]
         tokens: list[str | None] = list(words)
         said: set[int] = set()

@@ -215,3 +215,44 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("la police m'a demandé un justificatif pour ma plainte pour vol de vélo", "fr"),  # not "plante"
+    ("je me suis coupé le doigt en épluchant des légumes", "fr"),
+    ("les voisins maltraitent leur chien, qui contacter ?", "fr"),
+    ("vecinul isi bate cainele in fiecare zi", "ro"),
+    ("i took my pills this morning but i need a new prescription", "en"),
+])  # fmt: skip
+def test_ordinary_words_are_never_mended_into_danger_words_and_animals_are_no_victims(text, lang):
+    assert not danger.read(text, lang), danger.read(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "kinds"), [
+    ("17, kicked out by mum, kipping at the bus station tonight", "en", ["child", "outside"]),
+    ("my neighbour's kid, maybe 8, always has bruises", "en", ["child"]),
+    ("mon petit frère, environ 9, il a des bleus partout", "fr", ["child"]),
+])  # fmt: skip
+def test_an_age_said_alone_between_commas_is_a_minor_and_joins_the_clauses_around_it(
+        text, lang, kinds):  # fmt: skip
+    assert set(kinds) <= set(danger.read(text, lang).kinds)
+
+
+def test_a_number_between_commas_that_is_no_age_is_no_minor():
+    assert not danger.read("je dors dehors, depuis 5 jours", "fr").minor
+    assert not danger.read("je dors dehors, 25", "fr").minor
+
+
+@pytest.mark.parametrize(("text", "lang", "kind"), [
+    ("نمیدونم امشب کجا بخوابم", "fa", "outside"),  # "I don't know" negates no danger
+    ("ما ته د شپې د پاره ځای پکار دی", "ps", "outside"),
+    ("personne ne me regretterait si je partais", "fr", "suicide"),  # the negation is the phrase's
+    ("jai 15ans jdor dehor depui 2 nuits", "fr", "child"),
+    ("jen ai marre de tout jvoudrais plus me reveiller", "fr", "suicide"),
+])  # fmt: skip
+def test_a_negation_that_belongs_to_the_phrase_or_another_verb_does_not_cancel_it(text, lang, kind):
+    assert kind in danger.read(text, lang).kinds
+
+
+def test_the_words_of_the_danger_and_its_negation_are_not_the_rest():
+    assert danger.read("не хочу больше жить, нужен юрист", "ru").rest == "нужен юрист"
