@@ -12,10 +12,8 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Callable, Coroutine, Iterable
-from datetime import time
 from typing import Any
 
-from rapidfuzz import fuzz
 from sqlalchemy import Engine
 from telegram import (
     ReplyKeyboardRemove,
@@ -33,7 +31,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import render, report, share, state, stats
+from bot import callbacks, intent, render, report, share, state, stats
 from bot.i18n import (
     N_,
     SUPPORTED,
@@ -44,6 +42,7 @@ from bot.i18n import (
     translator,
     user_language,
 )
+from bot.intent import Meaning
 from bot.kit import (
     Context,
     answer_old_button,
@@ -59,15 +58,12 @@ from bot.kit import (
     user_of,
 )
 from bot.persistence import SQLPersistence
-from bot.state import SearchState, When
+from bot.state import SearchState
 from catalogue import danger, places, taxonomy
 from catalogue.db import session_scope
 from catalogue.emergency import all_lines
-from catalogue.needs import key_words
 from catalogue.search import Query, SearchOutcome, current_index, search_services
 from catalogue.services import get_service
-from catalogue.smalltalk import courtesy, elsewhere
-from catalogue.text import is_number, normalise
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +72,6 @@ NAME = "resident"
 NEED, PLACE, CONFIRM, RESULTS = 1, 2, 3, 4
 END = ConversationHandler.END
 PROBE = 20  # results looked at to see whether a message named several needs
-EVENING = time(19)  # "le soir", "dimanche soir": open at 7 pm
-SAID_FILTERS = {"open_now": "open", "free": "free", "no_appointment": "appt"}  # tag -> button
-HOUSING = "accomodation_and_housing"
 
 
 # -- the search -----------------------------------------------------------------------------
@@ -125,18 +118,10 @@ def drop_search(context: Context) -> None:
 def hear_filters(search: SearchState, outcome: SearchOutcome) -> bool:
     """Turn the filters said in words ("ouvert maintenant", "gratuit", "dimanche soir") into
     the refine buttons, so they are applied and shown ticked; True when one was heard."""
-    said = outcome.said
-    chosen = search.filters
-    heard = [key for tag, key in SAID_FILTERS.items() if tag in said and key not in chosen]
-    days = [int(tag[4:]) for tag in said if tag.startswith("day_")]
-    # "ce soir" with a roof is a shelter for the night (the search knows), not opening hours
-    evening = "evening" in said or ("tonight" in said and HOUSING not in groups_of(
-        list(outcome.categories)))
-    if len(days) == 1 or evening:
-        search.when = When(day=days[0] if len(days) == 1 else None, evening=evening)
-        if "open" not in chosen:
-            heard.append("open")
-    chosen.extend(heard)
+    heard, when = intent.said_filters(outcome.said, outcome.categories, search.filters)
+    if when is not None:
+        search.when = when
+    search.filters.extend(heard)
     return bool(heard)
 
 
@@ -277,7 +262,7 @@ async def forget_command(update: Update, context: Context) -> None:
     _ = tr.gettext
     await say(update, context,
               _("Do you want me to erase everything I keep about you?"),
-              render.yes_no_keyboard("f:y", "f:n", tr.lang))
+              render.yes_no_keyboard(callbacks.forget(True), callbacks.forget(False), tr.lang))
 
 
 async def forget_user(context: Context, user_id: int) -> None:
@@ -302,7 +287,7 @@ async def forget_answer(update: Update, context: Context) -> int | None:
     query, data = pressed(update)
     tr = tr_of(update, context)
     await query.answer()
-    if data != "f:y":
+    if data != callbacks.forget(True):
         await query.edit_message_text(bidi(tr.gettext("OK, I erased nothing."), tr.lang))
         return None
     await forget_user(context, user_of(update).id)
@@ -314,7 +299,7 @@ async def forget_answer(update: Update, context: Context) -> int | None:
 # -- need -----------------------------------------------------------------------------------
 async def choose_language(update: Update, context: Context) -> int:
     query, data = pressed(update)
-    code = data.removeprefix("l:")
+    code = callbacks.after_prefix(data)
     if code in SUPPORTED:
         data_of(context)["lang"] = code
     await query.answer()
@@ -333,7 +318,7 @@ async def show_groups(update: Update, context: Context) -> None:
 
 async def show_children(update: Update, context: Context) -> None:
     query, data = pressed(update)
-    group = data.removeprefix("g:")
+    group = callbacks.after_prefix(data)
     await query.answer()
     if taxonomy.get_category(group) is None:
         await query.edit_message_reply_markup(render.groups_keyboard(user_language(update, context)))
@@ -343,7 +328,7 @@ async def show_children(update: Update, context: Context) -> None:
 
 async def choose_category(update: Update, context: Context) -> int:
     query, data = pressed(update)
-    key = data.removeprefix("c:")
+    key = callbacks.after_prefix(data)
     await query.answer()
     if taxonomy.get_category(key) is None:
         return await stale_without_answer(update, context)
@@ -369,33 +354,34 @@ async def need_text(update: Update, context: Context) -> int:
     if coordinates is not None:  # typed or pasted "50.69,3.17": as a shared location
         return await use_location(update, context, coordinates.latitude, coordinates.longitude)
     note_typed_language(context, text)
-    found = danger.read(text, user_language(update, context))
-    if found:  # before anything else: the numbers, then what can help
-        return await danger_said(update, context, text, found)
-    if kind := courtesy(text):
-        return await greet(update, context, kind)
+    lang = user_language(update, context)
     search = search_of(context)
-    if elsewhere(text):
-        return await outside(update, context)
-    if search and is_number(text) and len(text) <= 2 and search.has_place and search.has_need:
-        return await card_by_number(update, context, search, int(text))
-    if search and search.has_need:
-        lang = user_language(update, context)
+
+    def probe(text: str) -> SearchOutcome:  # what this text alone means, here
+        assert search is not None
         plain = search.but(text=text, categories=[], filters=[], age=None, gender=None)
-        probe = run(context, plain, lang, limit=1)  # what this text alone means, here
-        # The need is known and this only names a place: the same need there. Once a place is
-        # set, a new one must come alone ("les oliviers roubaix horaires" is a new search).
-        match = places.resolve_place(text)
-        if match and match.certain and probe.abstained and (
-                not search.has_place or only_the_place(text, match)):
-            search.set_place(match.place.name)
+        return run(context, plain, lang, limit=1)
+
+    reading = intent.read_need(text, lang, search, probe)
+    match reading.meaning:
+        case Meaning.DANGER:
+            assert reading.found is not None
+            return await danger_said(update, context, text, reading.found)
+        case Meaning.COURTESY:
+            return await greet(update, context, reading.courtesy or "greeting")
+        case Meaning.ELSEWHERE:
+            return await outside(update, context)
+        case Meaning.CARD if search is not None and reading.number is not None:
+            return await card_by_number(update, context, search, reading.number)
+        case Meaning.SAME_NEED_THERE if search is not None and reading.place:
+            search.set_place(reading.place)
             search.offset = 0
             return await proceed(update, context)
-        if search.has_place and probe.abstained and not probe.categories and \
-                places.find_place_in_text(text) is None:
+        case Meaning.NOTHING_NEW if search is not None and reading.probe is not None:
             # "merci", "ok": not a new need; the list shown and its buttons stay usable.
-            record(context, search, probe, update.effective_user)
-            await offer_needs(update, context, probe, tr_of(update, context).gettext(SORRY))
+            record(context, search, reading.probe, update.effective_user)
+            await offer_needs(update, context, reading.probe,
+                              tr_of(update, context).gettext(SORRY))
             return RESULTS
     start_search(context, update, text=text)
     return await proceed(update, context)
@@ -446,7 +432,7 @@ async def danger_said(update: Update, context: Context, text: str, found: danger
         return await ask_need(update, context, before(sos, _(
             "Are you in danger right now? Tell me what is happening, or choose below what "
             "you need.")))
-    if not asks_more(context, found, user_language(update, context)):
+    if not intent.asks_more(found, probe_text(context, user_language(update, context))):
         named = places.find_place_in_text(text)
         if named is not None and named.certain:
             search.set_place(named.place.name)
@@ -456,11 +442,9 @@ async def danger_said(update: Update, context: Context, text: str, found: danger
     return await proceed(update, context)
 
 
-def asks_more(context: Context, found: danger.Danger, lang: str) -> bool:
-    """The text asks for a need besides the danger's own (kinds.json): the search reads one
-    in its other words (the danger's words are left out: "en danger" must not read as food)."""
-    probe = search_services(engine_of(context), Query(text=found.rest, lang=lang, limit=1))
-    return not probe.abstained and not set(probe.categories) <= set(found.needs)
+def probe_text(context: Context, lang: str) -> intent.Probe:
+    """What the search reads in a text alone, anywhere (one result is enough)."""
+    return lambda text: search_services(engine_of(context), Query(text=text, lang=lang, limit=1))
 
 
 async def card_by_number(update: Update, context: Context, search: SearchState,
@@ -526,7 +510,7 @@ async def proceed(update: Update, context: Context) -> int:
         await offer_needs(update, context, outcome, before(sos, sorry))
         return NEED
     found = list(dict.fromkeys(k for r in outcome.results for k in r.matched_categories))
-    if search.text and len(groups_of(found)) > 1 and not search.asked:
+    if search.text and len(intent.groups_of(found)) > 1 and not search.asked:
         search.asked = True  # several needs in one message: ask which, once
         if outcome.place:
             search.text_place = outcome.place.place.name
@@ -560,12 +544,6 @@ def before(block: str, text: str) -> str:
     return f"{block}\n\n{text}" if block else text
 
 
-def groups_of(keys: list[str]) -> set[str]:
-    """The top-level groups of category keys (a group is its own group)."""
-    categories = [taxonomy.get_category(k) for k in keys]
-    return {c.group or c.key for c in categories if c is not None}
-
-
 def record(context: Context, search: SearchState, outcome: SearchOutcome,
            user: User | None = None) -> None:  # fmt: skip
     """Count the search anonymously for the admins (need key, commune, hour, found), and the
@@ -590,64 +568,34 @@ async def place_text(update: Update, context: Context) -> int:
     tr = tr_of(update, context)
     _ = tr.gettext
     search = search_of(context)
-    if search is None or danger.read(text, tr.lang):  # a danger said here is read first
+    if search is None:
         return await need_text(update, context)
-    coordinates = places.parse_coordinates(text)
-    if coordinates is not None:
-        return await use_location(update, context, coordinates.latitude, coordinates.longitude)
-    if courtesy(text) or elsewhere(text):
-        return await need_text(update, context)
-    match = places.resolve_place(text)
-    pressed = text in {render.anywhere_label(tr.lang), bidi(render.anywhere_label(tr.lang), tr.lang)}
-    if pressed or (not (match and match.certain) and means_anywhere(text)):
-        search.place, search.location, search.anywhere = None, None, True
-        await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
-        return await proceed(update, context)
-    if states_a_need(context, text, tr.lang, match):  # read as the need step would
-        return await need_text(update, context)
-    if match is None:
-        await say(update, context,
-                  _("I do not know this place. Write a town or a postcode of the Lille "
-                    "metropolis, or send your location."), render.place_keyboard(tr.lang))
-        return PLACE
-    if not match.certain:
-        search.maybe = match.place.name
-        await say(update, context,
-                  _("Did you mean {place}?").format(
-                      place=render.esc(render.place_label(match.place.name, tr.lang))),
-                  render.yes_no_keyboard(f"py:{search.serial}", f"pn:{search.serial}",
-                                         tr.lang))
-        return CONFIRM
-    search.set_place(match.place.name)
-    return await place_set(update, context, match.place.name)
-
-
-def means_anywhere(text: str) -> bool:
-    """The "anywhere" button, or its words typed ("partout", "anywhere", "هر ځای") in any of
-    the languages (people often write in theirs whatever the bot speaks): a part of the
-    button's label of five letters or more, or the label with a typo."""
-    typed = normalise(text)
-    for lang in SUPPORTED:
-        label = normalise(render.anywhere_label(lang))
-        if len(typed) >= 5 and f" {typed} " in f" {label} " or fuzz.ratio(typed, label) >= 85:
-            return True
-    return False
-
-
-def only_the_place(text: str, match: places.PlaceMatch) -> bool:
-    """The text says nothing but the place it names (stop words aside: "à Roubaix")."""
-    return not set(key_words(text)) - set(key_words(match.matched))
-
-
-def states_a_need(context: Context, text: str, lang: str,
-                  match: places.PlaceMatch | None) -> bool:
-    """A need written where a place was expected: "manger" instead of "Roubaix", or a new
-    need with its place, "manger à tourcoing" after "douche". Beside a place, only a need the
-    search reads counts: a town's name in service names ("59100 roubaix") asks for nothing."""
-    if match is not None and only_the_place(text, match):
-        return False
-    probe = search_services(engine_of(context), Query(text=text, lang=lang, limit=1))
-    return not probe.abstained and (match is None or bool(probe.categories))
+    reading = intent.read_place(text, tr.lang, probe_text(context, tr.lang))
+    match reading.meaning:
+        case Meaning.LOCATION if reading.location is not None:
+            return await use_location(update, context, *reading.location)
+        case Meaning.ANYWHERE:
+            search.place, search.location, search.anywhere = None, None, True
+            await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
+            return await proceed(update, context)
+        case Meaning.UNKNOWN_PLACE:
+            await say(update, context,
+                      _("I do not know this place. Write a town or a postcode of the Lille "
+                        "metropolis, or send your location."), render.place_keyboard(tr.lang))
+            return PLACE
+        case Meaning.MAYBE_PLACE if reading.place:
+            search.maybe = reading.place
+            await say(update, context,
+                      _("Did you mean {place}?").format(
+                          place=render.esc(render.place_label(reading.place, tr.lang))),
+                      render.yes_no_keyboard(callbacks.place_answer(search.serial, True),
+                                             callbacks.place_answer(search.serial, False),
+                                             tr.lang))
+            return CONFIRM
+        case Meaning.PLACE if reading.place:
+            search.set_place(reading.place)
+            return await place_set(update, context, reading.place)
+    return await need_text(update, context)
 
 
 async def confirm_text(update: Update, context: Context) -> int:
@@ -681,13 +629,13 @@ async def place_set(update: Update, context: Context, place: str) -> int:
 
 async def confirm_place(update: Update, context: Context) -> int:
     query, data = pressed(update)
-    answer, serial = data.split(":", 1)
+    yes, serial = callbacks.parse_place_answer(data)
     search = search_of(context)
     if search is None or is_stale(search, serial) or not search.maybe:
         return await stale(update, context)
     await query.answer()
     await query.edit_message_reply_markup(None)
-    return await use_confirmation(update, context, search, answer == "py")
+    return await use_confirmation(update, context, search, yes)
 
 
 async def location(update: Update, context: Context) -> int:
@@ -746,19 +694,19 @@ async def turn_page(update: Update, context: Context) -> int | None:
     """Next/previous page (`pg:`) edits the list; "Back to the list" (`bk:`) under a card
     sends the list again below it, so the card with its address stays readable."""
     query, data = pressed(update)
-    kind, serial, offset = data.split(":")
+    back, serial, offset = callbacks.parse_page(data)
     search = search_of(context)
     if search is None or is_stale(search, serial):
         return await stale(update, context)
     await query.answer()
-    search.offset = max(0, int(offset))
-    await show_results(update, context, edit=kind == "pg")
+    search.offset = max(0, offset)
+    await show_results(update, context, edit=not back)
     return RESULTS
 
 
 async def refine(update: Update, context: Context) -> int | None:
     query, data = pressed(update)
-    _, serial, key = data.split(":")
+    serial, key = callbacks.parse_serial_and(data)
     search = search_of(context)
     if search is None or is_stale(search, serial) or key not in render.FILTERS:
         return await stale(update, context)
@@ -786,7 +734,7 @@ AUDIENCES = {"w": (None, "women"), "m": (None, "men"), "c": (15, None), "y": (21
 
 async def choose_audience(update: Update, context: Context) -> int | None:
     query, data = pressed(update)
-    _, serial, code = data.split(":")
+    serial, code = callbacks.parse_serial_and(data)
     search = search_of(context)
     if search is None or is_stale(search, serial) or code not in AUDIENCES:
         return await stale(update, context)
@@ -801,7 +749,7 @@ async def choose_audience(update: Update, context: Context) -> int | None:
 async def details(update: Update, context: Context) -> None:
     query, data = pressed(update)
     await query.answer()
-    await send_card(update, context, data.removeprefix("d:"))
+    await send_card(update, context, callbacks.after_prefix(data))
 
 
 async def send_card(update: Update, context: Context, service_id: str) -> bool:
@@ -814,7 +762,7 @@ async def send_card(update: Update, context: Context, service_id: str) -> bool:
         await say(update, context, tr.gettext("This place is no longer in the list."))
         return False
     search = search_of(context)
-    back = f"bk:{search.serial}:{search.offset}" if search else None
+    back = callbacks.page(search.serial, search.offset, back=True) if search else None
     card_buttons = getattr(share, "card_buttons", None)  # ADMIN's share/shortlist buttons
     extra = card_buttons(service.id, context.bot.username, tr, service) if card_buttons else []
     extra += report.button(service.id, tr)
@@ -865,17 +813,17 @@ def _everywhere() -> list[BaseHandler]:
         CommandHandler("start", start),
         CommandHandler("new", new),
         CommandHandler("cancel", cancel),
-        CallbackQueryHandler(new, pattern=r"^new$"),
-        CallbackQueryHandler(choose_language, pattern=r"^l:"),
-        CallbackQueryHandler(show_groups, pattern=r"^cats$"),
-        CallbackQueryHandler(show_children, pattern=r"^g:"),
-        CallbackQueryHandler(choose_category, pattern=r"^c:"),
-        CallbackQueryHandler(confirm_place, pattern=r"^p[yn]:\d+$"),
-        CallbackQueryHandler(turn_page, pattern=r"^(pg|bk):\d+:\d+$"),
-        CallbackQueryHandler(refine, pattern=r"^r:\d+:\w+$"),
-        CallbackQueryHandler(choose_audience, pattern=r"^a:\d+:.$"),
-        CallbackQueryHandler(details, pattern=r"^d:"),
-        CallbackQueryHandler(forget_answer, pattern=r"^f:[yn]$"),
+        CallbackQueryHandler(new, pattern=callbacks.NEW_PATTERN),
+        CallbackQueryHandler(choose_language, pattern=callbacks.LANGUAGE_PATTERN),
+        CallbackQueryHandler(show_groups, pattern=callbacks.GROUPS_PATTERN),
+        CallbackQueryHandler(show_children, pattern=callbacks.GROUP_PATTERN),
+        CallbackQueryHandler(choose_category, pattern=callbacks.CATEGORY_PATTERN),
+        CallbackQueryHandler(confirm_place, pattern=callbacks.PLACE_ANSWER_PATTERN),
+        CallbackQueryHandler(turn_page, pattern=callbacks.PAGE_PATTERN),
+        CallbackQueryHandler(refine, pattern=callbacks.REFINE_PATTERN),
+        CallbackQueryHandler(choose_audience, pattern=callbacks.AUDIENCE_PATTERN),
+        CallbackQueryHandler(details, pattern=callbacks.DETAILS_PATTERN),
+        CallbackQueryHandler(forget_answer, pattern=callbacks.FORGET_PATTERN),
         MessageHandler(private & filters.LOCATION, location),
         MessageHandler(private & (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE), voice),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, need_text),

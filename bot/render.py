@@ -24,7 +24,7 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot.callbacks import MAX_CALLBACK_BYTES
+from bot import callbacks
 from bot.i18n import (
     RTL,
     SUPPORTED,
@@ -101,7 +101,7 @@ def place_label(name: str, lang: str) -> str:
 
 def button(label: str, data: str, lang: str) -> InlineKeyboardButton:
     """An inline button; callback data must fit Telegram's 64 bytes."""
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
+    if not callbacks.fits(data):
         raise ValueError(f"callback data too long: {data!r}")
     return InlineKeyboardButton(bidi(label, lang), callback_data=data)
 
@@ -118,32 +118,32 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKe
 def language_keyboard() -> InlineKeyboardMarkup:
     """Each language in its own name and script: the one place where no translation applies."""
     buttons = [
-        button(Locale.parse(code).get_display_name(code).capitalize(), f"l:{code}", code)
+        button(Locale.parse(code).get_display_name(code).capitalize(), callbacks.language(code), code)
         for code in SUPPORTED
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3))
 
 
 def groups_keyboard(lang: str) -> InlineKeyboardMarkup:
-    buttons = [button(taxonomy.label(g.key, lang), f"g:{g.key}", lang) for g in taxonomy.groups()]
+    buttons = [button(taxonomy.label(g.key, lang), callbacks.group(g.key), lang) for g in taxonomy.groups()]
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
 def children_keyboard(group: str, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang).gettext
     everything = _("All of: {category}").format(category=taxonomy.label(group, lang))
-    buttons = [button(everything, f"c:{group}", lang)]
-    buttons += [button(taxonomy.label(c.key, lang), f"c:{c.key}", lang)
+    buttons = [button(everything, callbacks.category(group), lang)]
+    buttons += [button(taxonomy.label(c.key, lang), callbacks.category(c.key), lang)
                 for c in taxonomy.children(group)]
     rows = _rows(buttons, 2)
     # TRANSLATORS: button going back to the list of category groups
-    rows.append([button(f"{arrows(lang)[0]} " + _("Back"), "cats", lang)])
+    rows.append([button(f"{arrows(lang)[0]} " + _("Back"), callbacks.GROUPS, lang)])
     return InlineKeyboardMarkup(rows)
 
 
 def categories_keyboard(keys: Sequence[str], lang: str) -> InlineKeyboardMarkup:
     """Buttons for a few plausible needs (when a message named several)."""
-    buttons = [button(taxonomy.label(k, lang), f"c:{k}", lang) for k in keys]
+    buttons = [button(taxonomy.label(k, lang), callbacks.category(k), lang) for k in keys]
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
@@ -177,7 +177,7 @@ def audiences(lang: str) -> dict[str, str]:
 
 
 def audience_keyboard(serial: int, lang: str) -> InlineKeyboardMarkup:
-    buttons = [button(text, f"a:{serial}:{code}", lang) for code, text in audiences(lang).items()]
+    buttons = [button(text, callbacks.audience(serial, code), lang) for code, text in audiences(lang).items()]
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
@@ -377,18 +377,18 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str,
         if said:
             lines.append("   " + said)
     rows = []
-    details = [button(str(n), f"d:{r.service_id}", lang)  # an id too long for a button
+    details = [button(str(n), callbacks.details(r.service_id), lang)  # an id too long for a button
                for n, r in enumerate(outcome.results, start=page.offset + 1)  # gets none
-               if len(f"d:{r.service_id}".encode()) <= MAX_CALLBACK_BYTES]
+               if callbacks.fits(callbacks.details(r.service_id))]
     rows += _rows(details, 5)
     nav = []
     back, forward = arrows(lang)
     if page.offset > 0:
         nav.append(button(f"{back} " + _("Previous"),
-                          f"pg:{page.serial}:{max(0, page.offset - page.size)}", lang))
+                          callbacks.page(page.serial, max(0, page.offset - page.size)), lang))
     if page.offset + page.size < outcome.total:
         nav.append(button(_("Next") + f" {forward}",
-                          f"pg:{page.serial}:{page.offset + page.size}", lang))
+                          callbacks.page(page.serial, page.offset + page.size), lang))
     if nav:
         rows.append(nav)
     # TRANSLATORS: filter buttons under the results: open at this moment, costs nothing,
@@ -396,9 +396,9 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str,
     labels = {"open": open_label(page.when, lang), "free": _("Free"),
               "appt": _("No appointment"), "aud": _("Who is it for?")}
     refine = [button(("✅ " if key in page.filters else "") + labels[key],
-                     f"r:{page.serial}:{key}", lang) for key in FILTERS]
+                     callbacks.refine(page.serial, key), lang) for key in FILTERS]
     rows += _rows(refine, 2)
-    rows.append([button("🔎 " + _("New search"), "new", lang)])
+    rows.append([button("🔎 " + _("New search"), callbacks.NEW, lang)])
     return RenderedMessage(bidi("\n".join(lines).rstrip(), lang), InlineKeyboardMarkup(rows))
 
 
@@ -693,7 +693,7 @@ def render_service_card(
     nav = []
     if back:
         nav.append(button(f"{arrows(lang)[0]} " + _("Back to the list"), back, lang))
-    nav.append(button("🔎 " + _("New search"), "new", lang))
+    nav.append(button("🔎 " + _("New search"), callbacks.NEW, lang))
     rows.append(nav)
     return RenderedMessage(
         bidi("\n".join(lines).strip(), lang), InlineKeyboardMarkup(rows), public_venue(service)
