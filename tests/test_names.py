@@ -2,17 +2,17 @@
 
 import pytest
 
-from catalogue.models import Service
 from catalogue.names import NameIndex
 from catalogue.text import normalise, stem
+from tests.factories import make_service
 
 
 @pytest.fixture(scope="module")
 def names():
     return NameIndex.build(
-        [Service(id="a", name="Emmaüs Connect"),
-         Service(id="b", name="Boutique solidaire Le Bouton d'Or"),
-         Service(id="c", name="Fonds de Solidarité Logement", alternate_name="F.S.L.")],
+        [make_service("a", "Emmaüs Connect", where=None),
+         make_service("b", "Boutique solidaire Le Bouton d'Or", where=None),
+         make_service("c", "Fonds de Solidarité Logement", where=None, alternate_name="F.S.L.")],
         common_words={"boutique", "solidaire", "panier"},
     )  # fmt: skip
 
@@ -46,8 +46,8 @@ def test_a_word_counts_once_per_service_when_judging_if_it_is_generic():
     """Three shops named "Les Oliviers" (each with an alternate name holding it too) are three
     services, not six names: the word still finds them."""
     names = NameIndex.build(
-        [Service(id=f"s{n}", name=f"Épicerie Les Oliviers {n}", alternate_name=f"Oliviers {n}")
-         for n in range(3)],
+        [make_service(f"s{n}", f"Épicerie Les Oliviers {n}", where=None,
+                      alternate_name=f"Oliviers {n}") for n in range(3)],
         common_words={"epicerie"},
     )  # fmt: skip
     assert set(match(names, "les oliviers").services) == {0, 1, 2}

@@ -8,12 +8,13 @@ from catalogue import version
 from catalogue.db import make_engine, session_scope
 from catalogue.models import Service, ServiceCategory
 from catalogue.search import current_index
+from tests.factories import make_service
 
 
 def test_orm_and_statement_writes_bump_it_other_writes_do_not(engine):
     start = version.read(engine)
     with session_scope(engine) as session:
-        session.add(Service(id="a", name="Douches A"))
+        session.add(make_service("a", "Douches A", where=None))
     assert version.read(engine) == start + 1
     with session_scope(engine) as session:
         session.execute(insert(ServiceCategory).values(service_id="a", key="shower"))
@@ -31,7 +32,7 @@ def test_a_rolled_back_write_leaves_it(engine):
     start = version.read(engine)
     try:
         with session_scope(engine) as session:
-            session.add(Service(id="a", name="Douches A"))
+            session.add(make_service("a", "Douches A", where=None))
             session.flush()
             raise RuntimeError("abandoned")
     except RuntimeError:
@@ -47,10 +48,10 @@ def test_a_change_by_another_process_shows_within_a_second(tmp_path, monkeypatch
     now = [100.0]
     monkeypatch.setattr(version, "clock", lambda: now[0])
     with session_scope(admin) as session:
-        session.add(Service(id="a", name="Douches A", categories=[ServiceCategory(key="shower")]))
+        session.add(make_service("a", "Douches A", ["shower"], None))
     assert len(current_index(bot)) == 1
     with session_scope(admin) as session:
-        session.add(Service(id="b", name="Douches B", categories=[ServiceCategory(key="shower")]))
+        session.add(make_service("b", "Douches B", ["shower"], None))
     now[0] += 0.5
     assert len(current_index(bot)) == 1  # no read yet: the last one is fresh enough
     now[0] += version.MAX_AGE
