@@ -62,6 +62,7 @@ from opening_hours import OpeningHours as OsmHours
 from opening_hours import ParserError, State
 
 from catalogue.models import HoursException, OpeningHours
+from catalogue.taxonomy import LANGUAGES
 from catalogue.text import N_
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -581,7 +582,6 @@ _NATURAL_TOKEN = re.compile(
     r"|(?P<time>\d{1,2}(?:\s*(?:[h:.]\d{2}|h(?![^\W\d_])))?(?:\s*[ap]\.?m\b\.?)?)"
     r"|(?P<dash>[-–—])|(?P<sep>[,/&+])|(?P<word>[^\W\d_]+)|(?P<skip>[\s'’.:;()!]+)|(?P<other>.)"
 )
-_BOT_LANGUAGES = ("fr", "en", "ar", "ps", "fa", "uk", "ru", "ro", "es")
 
 
 @cache
@@ -594,7 +594,7 @@ def _natural_words() -> tuple[dict[str, str], dict[str, int]]:
              for w in data[kind]}  # fmt: skip
     kinds.update(data["times"])
     days: dict[str, set[int]] = {name: {index} for name, index in _DAY_INDEX.items()}
-    for lang in _BOT_LANGUAGES:
+    for lang in LANGUAGES:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for index, name in Locale.parse(lang).days[context][width].items():
@@ -882,7 +882,7 @@ def _closure_words() -> tuple[dict[str, str], dict[str, int]]:
     data = json.loads(_WORDS_FILE.read_text(encoding="utf-8"))["closures"]
     kinds = {w: kind for kind in ("range", "list", "filler") for w in data[kind]}
     months: dict[str, set[int]] = {}
-    for lang in _BOT_LANGUAGES:
+    for lang in LANGUAGES:
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, name in Locale.parse(lang).months[context][width].items():

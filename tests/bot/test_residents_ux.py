@@ -11,17 +11,7 @@ from bot.i18n import bidi
 from catalogue.db import session_scope
 from catalogue.hours import PARIS, is_open
 from catalogue.services import get_service
-from tests.bot.conftest import data_starting, last_text, sent
-
-TUESDAY = datetime(2026, 11, 24, 9, tzinfo=UTC)  # 10:00 in Lille
-
-
-def at(bot, when: datetime, lang: str = "fr", user_id: int = 1001):
-    """A user whose clock and the bot's are `when`."""
-    bot.app.bot_data["clock"] = lambda: when
-    user = bot.user(lang=lang, user_id=user_id)
-    user.now = when
-    return user
+from tests.bot.conftest import TUESDAY, at, data_starting, last_text, sent
 
 
 def plain(text: str) -> str:
@@ -184,7 +174,7 @@ async def test_list_lines_say_commune_kind_conditions_and_when_a_closed_place_op
     oliviers = text[text.index("Épicerie solidaire Les Oliviers"):].split("\n")
     assert "· Lille ·" in oliviers[0]
     assert "Sur orientation d'un travailleur social (CCAS" in oliviers[2]
-    assert "Participation de 10 à 30\xa0%" in oliviers[2] or "10 à 30 %" in oliviers[2]
+    assert "Participation de 10 à 30 % du prix du marché" in oliviers[2]
     assert "fermé maintenant, ouvre à 19:30" in text  # the evening meal
 
 
