@@ -275,10 +275,11 @@ def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Pro
     return snapshots, problems
 
 
-# Every entry says where its facts come from and when they were checked (as `/add` asks).
+# Every entry says where its facts come from (as `/add` asks). An empty `verified_on` stays
+# allowed: an HSDS record may have no assured_date (its source gave none) and its sheet export
+# must read back; such a service says "Last checked: unknown" and heads /stale.
 _RECORDED = {
     "source": N_("missing: say where these facts come from (a document, a web address)"),
-    "verified_on": N_("missing: the date these facts were checked (YYYY-MM-DD)"),
 }
 
 
