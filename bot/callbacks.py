@@ -91,3 +91,74 @@ def parse_serial_and(data: str) -> tuple[str, str]:
     """(serial, value) of a refine or audience button."""
     _, serial, value = data.split(":")
     return serial, value
+
+
+# -- social workers' tools (bot.share) and mistake reports (bot.report) ----------------------
+OTHER_LANGUAGE_PATTERN = r"^shr:ol:"
+CARD_IN_PATTERN = r"^shr:in:"
+ADD_PATTERN = r"^shr:add:"
+LIST_ACTION_PATTERN = r"^shr:ls:(msg|html|clear)$"
+REPORT_PATTERN = r"^rep:"
+REPORT_KIND_PATTERN = r"^rk:"
+
+
+def other_language(service_id: str) -> str:
+    """"Other language" under a card: which language to show it in."""
+    return f"shr:ol:{service_id}"
+
+
+def card_in(lang: str, service_id: str) -> str:
+    """The card of `service_id` in `lang` (the longest share button: `fits` is asked of it
+    with a two-letter code before a card gets any)."""
+    return f"shr:in:{lang}:{service_id}"
+
+
+def parse_card_in(data: str) -> tuple[str, str]:
+    """(lang, service_id) of card_in."""
+    lang, _, service_id = data.removeprefix("shr:in:").partition(":")
+    return lang, service_id
+
+
+def shared_service(data: str) -> str:
+    """The service id of other_language or add_to_list."""
+    return data.split(":", 2)[2]
+
+
+def add_to_list(service_id: str) -> str:
+    return f"shr:add:{service_id}"
+
+
+def list_action(action: str) -> str:
+    """"msg", "html" or "clear" on the shortlist."""
+    return f"shr:ls:{action}"
+
+
+def send_list(kind: str, lang: str) -> str:
+    """The shortlist as messages (`m`) or as a printable sheet (`h`), in `lang`."""
+    return f"shr:l{kind}:{lang}"
+
+
+def send_list_pattern(langs: tuple[str, ...] | list[str]) -> str:
+    return r"^shr:l[mh]:(" + "|".join(langs) + ")$"
+
+
+def parse_send_list(data: str) -> tuple[str, str]:
+    """(kind, lang) of send_list."""
+    kind, _, lang = data.removeprefix("shr:l").partition(":")
+    return kind, lang
+
+
+def report(service_id: str) -> str:
+    """"Report a mistake" under a card."""
+    return f"rep:{service_id}"
+
+
+def report_kind(kind: str, service_id: str) -> str:
+    """What is wrong with `service_id` (the longest kind, "closed", is what `fits` is asked)."""
+    return f"rk:{kind}:{service_id}"
+
+
+def parse_report_kind(data: str) -> tuple[str, str]:
+    """(kind, service_id) of report_kind."""
+    _, kind, service_id = data.split(":", 2)
+    return kind, service_id

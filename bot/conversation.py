@@ -55,6 +55,7 @@ from bot.kit import (
     text_of,
     tr_of,
     update_time,
+    user_data,
     user_of,
 )
 from bot.persistence import SQLPersistence
@@ -84,9 +85,9 @@ def start_search(context: Context, update: Update, *, text: str = "",
     """A new need; the place of the previous search is kept (same outing) unless the new text
     names another one, filters are reset."""
     previous = search_of(context)
-    user_data = data_of(context)
-    serial = int(user_data.get("serial", 0)) + 1
-    user_data["serial"] = serial
+    data = user_data(context)
+    serial = int(data.get("serial", 0)) + 1
+    data["serial"] = serial
     search = SearchState(serial=serial, text=text, categories=list(cats or []),
                          started=update_time(update, context))
     if previous and not (text and places.find_place_in_text(text)):  # "manger roubaix" after Lille
@@ -95,7 +96,7 @@ def start_search(context: Context, update: Update, *, text: str = "",
     said = danger.from_categories(cats or ()).kinds  # a violence button is a danger too
     # A danger said once stays on top until /new: its numbers must not scroll away.
     search.danger = ordered_kinds(previous.danger if previous else [], said)
-    user_data[state.KEY] = search
+    data[state.KEY] = search
     return search
 
 
@@ -105,14 +106,8 @@ def ordered_kinds(*kinds: Iterable[str]) -> list[str]:
     return [k for k in danger.kinds() if k in said]
 
 
-def data_of(context: Context) -> dict[Any, Any]:
-    """user_data (every update the conversation handles comes from a user)."""
-    assert context.user_data is not None
-    return context.user_data
-
-
 def drop_search(context: Context) -> None:
-    data_of(context).pop(state.KEY, None)
+    user_data(context).pop(state.KEY, None)
 
 
 def hear_filters(search: SearchState, outcome: SearchOutcome) -> bool:
@@ -177,7 +172,7 @@ async def start(update: Update, context: Context) -> int:
             return NEED
         return await ask_need(update, context)  # a link to a removed place: a way on
     drop_search(context)
-    known = known_language(data_of(context), user_of(update).language_code)
+    known = known_language(user_data(context), user_of(update).language_code)
     langs = [known] if known else ["fr", "en"]
     greeting = "\n\n".join(
         translator(lang).gettext(
@@ -301,7 +296,7 @@ async def choose_language(update: Update, context: Context) -> int:
     query, data = pressed(update)
     code = callbacks.after_prefix(data)
     if code in SUPPORTED:
-        data_of(context)["lang"] = code
+        user_data(context)["lang"] = code
     await query.answer()
     tr = tr_of(update, context)
     await query.edit_message_text(bidi(tr.gettext("OK, I will write in this language."),

@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram import (
     CallbackQuery,
+    Chat,
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
@@ -52,10 +53,20 @@ def tr_of(update: Update, context: Context) -> Translator:
     return translator(user_language(update, context))
 
 
-def chat_id(update: Update) -> int:
+def chat_of(update: Update) -> Chat:
     """The chat the update came from (every update the handlers answer has one)."""
     assert update.effective_chat is not None
-    return update.effective_chat.id
+    return update.effective_chat
+
+
+def chat_id(update: Update) -> int:
+    return chat_of(update).id
+
+
+def user_data(context: Context) -> dict[Any, Any]:
+    """The user's data (every update the handlers answer comes from a user)."""
+    assert context.user_data is not None
+    return context.user_data
 
 
 def pressed(update: Update) -> tuple[CallbackQuery, str]:

@@ -24,10 +24,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.admin.menu import stored_language
-from bot.callbacks import fits
 from bot.i18n import N_, Translator, bidi, translator
-from bot.kit import now, stop, tr_of
+from bot.kit import chat_of, now, pressed, stop, text_of, tr_of, user_data
 from bot.roles import bootstrap_admins, granted_admins
 from catalogue import danger
 from catalogue.db import session_scope
@@ -62,8 +62,8 @@ class MistakeReport(SQLModel, table=True):
 
 def button(service_id: str, tr: Translator) -> list[list[InlineKeyboardButton]]:
     """The card's "Report a mistake" row (none when the id cannot fit a button)."""
-    data = f"rep:{service_id}"
-    if not fits(f"rk:closed:{service_id}"):
+    data = callbacks.report(service_id)
+    if not callbacks.fits(callbacks.report_kind("closed", service_id)):
         return []
     label = bidi("⚠ " + tr.gettext("Report a mistake"), tr.lang)
     return [[InlineKeyboardButton(label, callback_data=data)]]
@@ -93,28 +93,30 @@ def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
 @stop
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The button: what is wrong? A tap on a kind, or a sentence."""
-    service_id = update.callback_query.data.removeprefix("rep:")  # type: ignore[union-attr]
+    query, data = pressed(update)
+    service_id = callbacks.after_prefix(data)
     tr = tr_of(update, context)
-    context.user_data[PENDING] = service_id  # type: ignore[index]
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    user_data(context)[PENDING] = service_id
+    await query.answer()
     rows = [[InlineKeyboardButton(bidi(tr.gettext(text), tr.lang),
-                                  callback_data=f"rk:{kind}:{service_id}")]
+                                  callback_data=callbacks.report_kind(kind, service_id))]
             for kind, text in KINDS.items()]
     rows.append([InlineKeyboardButton(bidi(tr.gettext("Cancel"), tr.lang),
-                                      callback_data=f"rk:{CANCEL}:{service_id}")])
-    await update.effective_chat.send_message(  # type: ignore[union-attr]
+                                      callback_data=callbacks.report_kind(CANCEL, service_id))])
+    await chat_of(update).send_message(
         bidi(tr.gettext("What is wrong? Tap below, or write it in a sentence."), tr.lang),
         reply_markup=InlineKeyboardMarkup(rows))
 
 
 @stop
 async def tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    _, kind, service_id = update.callback_query.data.split(":", 2)  # type: ignore[union-attr]
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    query, data = pressed(update)
+    kind, service_id = callbacks.parse_report_kind(data)
+    await query.answer()
     if kind == CANCEL:
         (context.user_data or {}).pop(PENDING, None)
         tr = tr_of(update, context)
-        await update.effective_chat.send_message(  # type: ignore[union-attr]
+        await chat_of(update).send_message(
             bidi(tr.gettext("Cancelled. Nothing was changed."), tr.lang))
     elif kind in KINDS:
         await _save(update, context, MistakeReport(service_id=service_id, day=_today(context),
@@ -127,9 +129,9 @@ async def written(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     service_id = (context.user_data or {}).get(PENDING)
     if not service_id:
         return
-    text = update.message.text.strip()[:MAX_TEXT]  # type: ignore[union-attr]
+    text = text_of(update)[:MAX_TEXT]
     if danger.read(text, tr_of(update, context).lang):
-        context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+        user_data(context).pop(PENDING, None)
         return
     await _save(update, context, MistakeReport(service_id=service_id, day=_today(context),
                                                text=text))
@@ -139,14 +141,14 @@ async def written(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE,
                 report: MistakeReport) -> None:
     """Keep the report, thank the resident, tell every administrator."""
-    context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    user_data(context).pop(PENDING, None)
     engine = context.bot_data["engine"]
     with session_scope(engine) as session:
         service = get_service(session, report.service_id)
         name = service.name if service else report.service_id
         session.add(report)
     tr = tr_of(update, context)
-    await update.effective_chat.send_message(bidi(tr.gettext(  # type: ignore[union-attr]
+    await chat_of(update).send_message(bidi(tr.gettext(
         "Thank you. The administrators will check it."), tr.lang))
     admins = {*bootstrap_admins(context.bot_data), *(r.user_id for r in granted_admins(engine))}
     for admin_id in admins:
@@ -168,8 +170,8 @@ def register(application: Application) -> None:
     """The report handlers, before the resident conversation (group -1)."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handlers([
-        CallbackQueryHandler(ask, pattern=r"^rep:"),
-        CallbackQueryHandler(tapped, pattern=r"^rk:"),
+        CallbackQueryHandler(ask, pattern=callbacks.REPORT_PATTERN),
+        CallbackQueryHandler(tapped, pattern=callbacks.REPORT_KIND_PATTERN),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, written),
     ], group=GROUP)
     # A group of its own, before all: the command still reaches its handler.

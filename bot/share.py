@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import quote
 
@@ -32,10 +33,10 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
+from bot import callbacks
 from bot.admin.fields import hours_preview
-from bot.callbacks import fits
 from bot.i18n import SUPPORTED, Translator, bidi, localized, translator, user_language
-from bot.kit import now, stop, tr_of
+from bot.kit import chat_of, now, pressed, stop, tr_of, user_data
 from bot.render import (
     as_of,
     conditions,
@@ -104,17 +105,17 @@ def card_buttons(
         if service is not None:
             share += f"&text={quote(share_text(service, tr), safe='')}"
         rows.append([InlineKeyboardButton(bidi("📤 " + tr.gettext("Share"), tr.lang), url=share)])
-    if not fits(f"shr:in:xx:{service_id}"):
+    if not callbacks.fits(callbacks.card_in("xx", service_id)):
         return rows  # callback data would not fit Telegram's 64 bytes
     rows.append(
         [
             InlineKeyboardButton(
                 bidi("🌐 " + tr.gettext("Other language"), tr.lang),
-                callback_data=f"shr:ol:{service_id}",
+                callback_data=callbacks.other_language(service_id),
             ),
             InlineKeyboardButton(
                 bidi("⭐ " + tr.gettext("Add to my list"), tr.lang),
-                callback_data=f"shr:add:{service_id}",
+                callback_data=callbacks.add_to_list(service_id),
             ),
         ]
     )
@@ -133,11 +134,12 @@ def _load(context: ContextTypes.DEFAULT_TYPE, ids: list[str]) -> list[Service]:
     return [s for s in found if s is not None and s.status == "active"]
 
 
-async def _say(update: Update, tr: Translator, text: str, **kwargs: object) -> None:
+async def _say(update: Update, tr: Translator, text: str,
+               reply_markup: InlineKeyboardMarkup | None = None) -> None:
     """Answer the pressed button (if any) and send `text`, which is HTML (the default mode)."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await update.effective_chat.send_message(bidi(text, tr.lang), **kwargs)  # type: ignore[union-attr, arg-type]
+    await chat_of(update).send_message(bidi(text, tr.lang), reply_markup=reply_markup)
 
 
 # --- another language -------------------------------------------------------------------------
@@ -147,10 +149,10 @@ def _language_name(code: str) -> str:
     return (Locale.parse(code).get_display_name(code) or code).capitalize()
 
 
-def language_markup(data: str) -> InlineKeyboardMarkup:
-    """The nine languages, each in its own name; `data` has a `{lang}` slot."""
+def language_markup(data: Callable[[str], str]) -> InlineKeyboardMarkup:
+    """The nine languages, each in its own name; `data` gives a button's data for a code."""
     buttons = [
-        InlineKeyboardButton(_language_name(code), callback_data=data.format(lang=code))
+        InlineKeyboardButton(_language_name(code), callback_data=data(code))
         for code in SUPPORTED
     ]
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
@@ -159,26 +161,26 @@ def language_markup(data: str) -> InlineKeyboardMarkup:
 @stop
 async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The chosen language renders the card just once."""
-    service_id = update.callback_query.data.removeprefix("shr:ol:")  # type: ignore[union-attr]
+    service_id = callbacks.shared_service(pressed(update)[1])
     tr = tr_of(update, context)
     await _say(update, tr, tr.gettext("Show this card in which language?"),
-               reply_markup=language_markup(f"shr:in:{{lang}}:{service_id}"))
+               reply_markup=language_markup(lambda code: callbacks.card_in(code, service_id)))
 
 
 @stop
 async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The card in another language; the worker's own language setting stays as it was."""
-    _, _, rest = update.callback_query.data.partition("shr:in:")  # type: ignore[union-attr]
-    lang, _, service_id = rest.partition(":")
+    query, data = pressed(update)
+    lang, service_id = callbacks.parse_card_in(data)
     services = _load(context, [service_id]) if lang in SUPPORTED else []
     if not services:
         tr = tr_of(update, context)
         await _say(update, tr, tr.gettext("This service is no longer available."))
         return
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await query.answer()
     # sent to be forwarded to someone who reads it later: the week by day names, and the date
     card = render_service_card(services[0], lang, now=_now(context), week=True)
-    await update.effective_chat.send_message(card.text, parse_mode=ParseMode.HTML)  # type: ignore[union-attr]
+    await chat_of(update).send_message(card.text, parse_mode=ParseMode.HTML)
 
 
 # --- shortlist --------------------------------------------------------------------------------
@@ -186,9 +188,9 @@ async def card_in_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 @stop
 async def add_to_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    service_id = update.callback_query.data.removeprefix("shr:add:")  # type: ignore[union-attr]
+    service_id = callbacks.shared_service(pressed(update)[1])
     tr = tr_of(update, context)
-    shortlist: list[str] = context.user_data.setdefault(SHORTLIST, [])  # type: ignore[union-attr]
+    shortlist: list[str] = user_data(context).setdefault(SHORTLIST, [])
     if service_id in shortlist:
         text = tr.gettext("Already in your list. /list shows it.")
     elif len(shortlist) >= MAX_SHORTLIST:
@@ -201,7 +203,7 @@ async def add_to_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             "Added. {n} service in your list: /list", "Added. {n} services in your list: /list",
             len(shortlist),
         ).format(n=len(shortlist))
-    await update.callback_query.answer(bidi(text, tr.lang), show_alert=False)  # type: ignore[union-attr]
+    await pressed(update)[0].answer(bidi(text, tr.lang), show_alert=False)
 
 
 def _entry(service: Service, tr: Translator) -> list[str]:
@@ -271,7 +273,7 @@ def shortlist_sheet(services: list[Service], lang: str, now: datetime) -> bytes:
 @stop
 async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_of(update, context)
-    services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
+    services = _load(context, user_data(context).get(SHORTLIST, []))
     if not services:
         await _say(update, tr, tr.gettext(
             "Your list is empty. Add services with the ⭐ button on their card."))
@@ -279,11 +281,11 @@ async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     names = "\n".join(f"{i}. {html.escape(s.name)}" for i, s in enumerate(services, 1))
     rows = [
         [InlineKeyboardButton(bidi(tr.gettext("Send as one message"), tr.lang),
-                              callback_data="shr:ls:msg")],
+                              callback_data=callbacks.list_action("msg"))],
         [InlineKeyboardButton(bidi(tr.gettext("Printable sheet"), tr.lang),
-                              callback_data="shr:ls:html")],
+                              callback_data=callbacks.list_action("html"))],
         [InlineKeyboardButton(bidi(tr.gettext("Clear the list"), tr.lang),
-                              callback_data="shr:ls:clear")],
+                              callback_data=callbacks.list_action("clear"))],
     ]
     await _say(update, tr, tr.gettext("Your list:") + "\n" + names,
                reply_markup=InlineKeyboardMarkup(rows))
@@ -292,37 +294,37 @@ async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 @stop
 async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Clear the list, or ask in which language to hand it over (the beneficiary's)."""
-    action = update.callback_query.data.removeprefix("shr:ls:")  # type: ignore[union-attr]
+    action = pressed(update)[1].removeprefix("shr:ls:")
     tr = tr_of(update, context)
     if action == "clear":
-        context.user_data.pop(SHORTLIST, None)  # type: ignore[union-attr]
+        user_data(context).pop(SHORTLIST, None)
         await _say(update, tr, tr.gettext("Your list is cleared."))
         return
     kind = "m" if action == "msg" else "h"
     await _say(update, tr, tr.gettext("In which language?"),
-               reply_markup=language_markup(f"shr:l{kind}:{{lang}}"))
+               reply_markup=language_markup(lambda code: callbacks.send_list(kind, code)))
 
 
 @stop
 async def send_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The list as messages (`shr:lm:<lang>`) or as a printable sheet (`shr:lh:<lang>`)."""
-    kind, _, lang = update.callback_query.data.removeprefix("shr:l").partition(":")  # type: ignore[union-attr]
+    kind, lang = callbacks.parse_send_list(pressed(update)[1])
     tr = translator(lang)
-    services = _load(context, context.user_data.get(SHORTLIST, []))  # type: ignore[union-attr]
+    services = _load(context, user_data(context).get(SHORTLIST, []))
     if not services:
         own = tr_of(update, context)
         await _say(update, own, own.gettext(
             "Your list is empty. Add services with the ⭐ button on their card."))
         return
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await pressed(update)[0].answer()
     if kind == "m":
         for text in shortlist_messages(services, tr, _now(context)):
-            await update.effective_chat.send_message(  # type: ignore[union-attr]
+            await chat_of(update).send_message(
                 bidi(text, tr.lang), parse_mode=ParseMode.HTML
             )
     else:
         sheet = shortlist_sheet(services, tr.lang, _now(context))
-        await update.effective_chat.send_document(  # type: ignore[union-attr]
+        await chat_of(update).send_document(
             InputFile(sheet, filename="relais-services.html")
         )
 
@@ -396,11 +398,11 @@ def register(application: Application) -> None:
     """Add the social workers' handlers (other language, shortlist, inline mode), group -1."""
     application.add_handlers(
         [
-            CallbackQueryHandler(choose_language, pattern=r"^shr:ol:"),
-            CallbackQueryHandler(card_in_language, pattern=r"^shr:in:"),
-            CallbackQueryHandler(add_to_shortlist, pattern=r"^shr:add:"),
-            CallbackQueryHandler(shortlist_action, pattern=r"^shr:ls:(msg|html|clear)$"),
-            CallbackQueryHandler(send_shortlist, pattern=r"^shr:l[mh]:(" + "|".join(SUPPORTED) + ")$"),
+            CallbackQueryHandler(choose_language, pattern=callbacks.OTHER_LANGUAGE_PATTERN),
+            CallbackQueryHandler(card_in_language, pattern=callbacks.CARD_IN_PATTERN),
+            CallbackQueryHandler(add_to_shortlist, pattern=callbacks.ADD_PATTERN),
+            CallbackQueryHandler(shortlist_action, pattern=callbacks.LIST_ACTION_PATTERN),
+            CallbackQueryHandler(send_shortlist, pattern=callbacks.send_list_pattern(SUPPORTED)),
             CommandHandler("list", show_shortlist),
             InlineQueryHandler(inline_search),
         ],
