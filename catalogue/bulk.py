@@ -48,10 +48,20 @@ from catalogue.services import (
 
 CHUNK = 5_000  # ids per IN (...) list, rows per statement
 # Children replaced with the service: (model, fields of a snapshot entry).
-_CHILDREN = ((Phone, PHONE_FIELDS), (OpeningHours, HOURS_FIELDS),
-             (HoursException, EXCEPTION_FIELDS))  # fmt: skip
-_OWNED = (ServiceCategory, Phone, OpeningHours, HoursException, ServiceTranslation,
-          ServiceLocationLink, ServiceHsds)  # fmt: skip
+_CHILDREN: tuple[tuple[type[SQLModel], tuple[str, ...]], ...] = (
+    (Phone, PHONE_FIELDS),
+    (OpeningHours, HOURS_FIELDS),
+    (HoursException, EXCEPTION_FIELDS),
+)
+_OWNED: tuple[type[SQLModel], ...] = (
+    ServiceCategory,
+    Phone,
+    OpeningHours,
+    HoursException,
+    ServiceTranslation,
+    ServiceLocationLink,
+    ServiceHsds,
+)
 
 
 def _table(model: type[SQLModel]) -> Table:

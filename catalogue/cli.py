@@ -13,11 +13,14 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from catalogue import FORMATS
 from catalogue.limits import no_constant
 from catalogue.sources.cli import SyncUsageError, add_sync_command
+
+if TYPE_CHECKING:  # imported when a command runs: `relais --help` stays quick
+    from sqlalchemy import Engine
 
 
 class CliError(Exception):
@@ -29,7 +32,7 @@ Handler = Callable[[argparse.Namespace], int]
 LARGE_FILE_BYTES = 1_000_000
 
 
-def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
+def add_catalogue_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register the catalogue subcommands on a `relais` parser."""
     add_import_export_commands(sub)
     add_search_command(sub)
@@ -46,7 +49,7 @@ def add_catalogue_commands(sub: argparse._SubParsersAction) -> None:
     show.set_defaults(handler=cmd_services_show)
 
 
-def add_import_export_commands(sub: argparse._SubParsersAction) -> None:
+def add_import_export_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("import", help="import an HSDS JSON or CSV catalogue file (all or nothing)")
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
@@ -58,7 +61,7 @@ def add_import_export_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_export)
 
 
-def _engine(args: argparse.Namespace):  # noqa: ANN202
+def _engine(args: argparse.Namespace) -> Engine:
     from catalogue.db import make_engine
 
     return make_engine(getattr(args, "db", None))
@@ -131,7 +134,7 @@ def cmd_services_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_search_command(sub: argparse._SubParsersAction) -> None:
+def add_search_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("search", help="search the catalogue as a resident would")
     p.add_argument("text", nargs="?", default="", help="what the person needs, in any language")
     p.add_argument("--near", help="commune, postcode, neighbourhood or 'lat,lon'")

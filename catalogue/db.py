@@ -32,6 +32,8 @@ BUSY_TIMEOUT_MS = 60_000  # a writer waits this long for another one (a long imp
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 # Alembic's scripts: a baseline of the schema before Alembic, then one revision per change.
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
@@ -56,7 +58,7 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     """Foreign keys on; WAL so that readers (the bot's searches) never wait for a writer (a CLI
     import) and writers wait for each other (busy timeout) instead of failing with "database is
     locked"; synchronous=NORMAL: a commit survives a killed process, only an OS crash may lose

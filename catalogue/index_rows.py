@@ -15,6 +15,7 @@ from datetime import date, time
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from catalogue.models import (
     HoursException,
@@ -123,7 +124,8 @@ def load(engine: Engine) -> list[IndexedService]:
     """The active services by id, with their places, categories, hours and closures."""
     table = Service.__table__  # type: ignore[attr-defined]
     with engine.connect() as connection:
-        names = dict(connection.execute(select(Organization.id, Organization.name)).all())
+        organisations = select(col(Organization.id), col(Organization.name))
+        names: dict[str, str] = dict(connection.execute(organisations).all())
         rows = connection.execute(
             select(*(table.c[c] for c in _COLUMNS), table.c.organization_id)
             .where(table.c.status == Status.active).order_by(table.c.id)
@@ -133,8 +135,8 @@ def load(engine: Engine) -> list[IndexedService]:
         for row in rows:
             org = names.get(row.organization_id)
             values = [_shared(v, same) for v in row[2 : len(_COLUMNS)]]
-            services[row.id] = IndexedService(
-                row.id, row.name, *values, organization=Organisation(org) if org else None)
+            values.append(Organisation(org) if org else None)
+            services[row.id] = IndexedService(row.id, row.name, *values)
         shared: dict[str, dict[Any, Any]] = {}  # per kind: equal items are one object
 
         def add(kind: str, service_id: str, item: Any) -> None:  # noqa: ANN401
@@ -146,35 +148,35 @@ def load(engine: Engine) -> list[IndexedService]:
                     setattr(service, kind, items)
                 items.append(shared.setdefault(kind, {}).setdefault(item, item))
 
-        place = (Location.latitude, Location.longitude, Location.approximate,
-                 Location.insee_code, Location.city)  # fmt: skip
+        place = (col(Location.latitude), col(Location.longitude), col(Location.approximate),
+                 col(Location.insee_code), col(Location.city))  # fmt: skip
         for service_id, *values in connection.execute(
-            select(ServiceLocationLink.service_id, *place)
-            .join(Location, Location.id == ServiceLocationLink.location_id)
-            .order_by(ServiceLocationLink.service_id, Location.id)
+            select(col(ServiceLocationLink.service_id), *place)
+            .join(Location, col(Location.id) == col(ServiceLocationLink.location_id))
+            .order_by(col(ServiceLocationLink.service_id), col(Location.id))
         ):  # fmt: skip
             add("locations", service_id, Place(*values))
         for service_id, key in connection.execute(
-            select(ServiceCategory.service_id, ServiceCategory.key)
+            select(col(ServiceCategory.service_id), col(ServiceCategory.key))
         ):  # fmt: skip
             add("categories", service_id, Category(key))
-        rule = (OpeningHours.freq, OpeningHours.byday, OpeningHours.opens_at,
-                OpeningHours.closes_at, OpeningHours.valid_from, OpeningHours.valid_to,
-                OpeningHours.recurrence)  # fmt: skip
+        rule = (col(OpeningHours.freq), col(OpeningHours.byday), col(OpeningHours.opens_at),
+                col(OpeningHours.closes_at), col(OpeningHours.valid_from),
+                col(OpeningHours.valid_to), col(OpeningHours.recurrence))  # fmt: skip
         for service_id, *values in connection.execute(
-            select(OpeningHours.service_id, *rule).order_by(OpeningHours.id)
+            select(col(OpeningHours.service_id), *rule).order_by(col(OpeningHours.id))
         ):  # fmt: skip
             add("hours", service_id, Rule(*values))
-        closure = (HoursException.starts_on, HoursException.ends_on, HoursException.opens_at,
-                   HoursException.closes_at)  # fmt: skip
+        closure = (col(HoursException.starts_on), col(HoursException.ends_on),
+                   col(HoursException.opens_at), col(HoursException.closes_at))  # fmt: skip
         for service_id, *values in connection.execute(
-            select(HoursException.service_id, *closure).order_by(HoursException.id)
+            select(col(HoursException.service_id), *closure).order_by(col(HoursException.id))
         ):  # fmt: skip
             add("exceptions", service_id, Closure(*values))
         for service_id, *values in connection.execute(
-            select(ServiceTranslation.service_id, ServiceTranslation.lang,
-                   ServiceTranslation.field, ServiceTranslation.text)
-            .where(ServiceTranslation.field == "fees")
+            select(col(ServiceTranslation.service_id), col(ServiceTranslation.lang),
+                   col(ServiceTranslation.field), col(ServiceTranslation.text))
+            .where(col(ServiceTranslation.field) == "fees")
         ):  # fmt: skip
             add("translations", service_id, Translation(*values))
     return list(services.values())

@@ -27,7 +27,8 @@ _WORD_FILES = ("courtesy.json", "situations.json", "self_introductions.json", "c
 
 @cache
 def _settings() -> dict[str, Any]:
-    return json.loads((DATA / "languages.json").read_text(encoding="utf-8"))
+    settings: dict[str, Any] = json.loads((DATA / "languages.json").read_text(encoding="utf-8"))
+    return settings
 
 
 def _strings(node: object) -> Iterator[str]:

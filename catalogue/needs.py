@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from catalogue import taxonomy
 from catalogue.language import from_latin
@@ -173,7 +174,7 @@ class Frames:
     slot has an entry in the text, at distinct words. Entries are matched on comparison keys,
     stop words included ("pas de", "нет", "ما عندي"), typos allowed for the longer words."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         lists: dict[str, set[tuple[str, ...]]] = {}
         for name, langs in data["words"].items():
             lists[name] = {tuple(stem(w) for w in normalise(entry).split())
@@ -203,11 +204,11 @@ class Frames:
         best: dict[int, tuple[float, int]] = {}
         for position, key in enumerate(keys[:MAX_WORDS]):
             if content[position]:
-                found = self.vocabulary.matches(key)
+                matches = self.vocabulary.matches(key)
             else:
                 exact = self.vocabulary.ids.get(key)
-                found = ((exact, 1.0),) if exact is not None else ()
-            for word_id, similarity in found:
+                matches = ((exact, 1.0),) if exact is not None else ()
+            for word_id, similarity in matches:
                 if similarity > best.get(word_id, (0.0, 0))[0]:
                     best[word_id] = (similarity, position)
         if not best:
@@ -248,8 +249,8 @@ class Frames:
 class Lexicon:
     """Synonym phrases of every category in every language, ready for matching."""
 
-    def __init__(self, phrases: Iterable[tuple[str, str, str]], audience: dict,
-                 situations: dict | None = None) -> None:  # fmt: skip
+    def __init__(self, phrases: Iterable[tuple[str, str, str]], audience: dict[str, Any],
+                 situations: dict[str, Any] | None = None) -> None:  # fmt: skip
         """`phrases`: (category key, text, language) of every synonym and label;
         `situations`: the frames of `data/situations.json`."""
         self.frames = Frames(situations or {"words": {}, "frames": []})
@@ -287,8 +288,8 @@ class Lexicon:
             if isinstance(langs, dict)
         }
         self._by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for tag, phrases in self.audience.items():
-            for phrase in phrases:
+        for tag, tag_phrases in self.audience.items():
+            for phrase in tag_phrases:
                 if phrase:
                     self._by_first.setdefault(phrase[0], []).append((tag, phrase))
         self.age_units = frozenset(stem(w) for u in audience["age_units"] for w in normalise(u).split())

@@ -199,7 +199,7 @@ def _gazetteer() -> _Gazetteer:
             row["name"], "commune", float(row["latitude"]), float(row["longitude"]),
             row["insee_code"], row["name"],
         )
-        communes[place.insee_code] = place
+        communes[row["insee_code"]] = place
         add(place, row, row["name"])
         commune_names.update(dict.fromkeys(exact.keys() - commune_names.keys(), place))
         for postcode in row["postcodes"].split():
@@ -260,7 +260,8 @@ def haversine_km_to_many(
     dlambda = numpy.radians(lons - lon)
     a = numpy.sin((phi2 - phi1) / 2) ** 2
     a += math.cos(phi1) * numpy.cos(phi2) * numpy.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * numpy.arcsin(numpy.sqrt(a))
+    distances: numpy.ndarray = 2 * EARTH_RADIUS_KM * numpy.arcsin(numpy.sqrt(a))
+    return distances
 
 
 def in_mel(lat: float, lon: float) -> bool:
@@ -317,7 +318,7 @@ def commune_by_name(name: str) -> Place | None:
     key = _CEDEX.sub("", normalise(name or ""))
     gazetteer = _gazetteer()
     place = gazetteer.commune_names.get(key) or gazetteer.exact.get(key)
-    return gazetteer.communes[place.insee_code] if place else None
+    return gazetteer.communes[place.insee_code] if place and place.insee_code else None
 
 
 def _postcode_match(token: str) -> PlaceMatch | None:

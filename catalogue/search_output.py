@@ -24,10 +24,9 @@ def query_from_row(row: dict[str, Any], *, limit: int = 10, open_now: bool = Fal
         location = (float(near["lat"]), float(near["lon"]))
     elif isinstance(near, str) and near.strip():
         place = near
-    lang = row.get("lang") if row.get("lang") in taxonomy.LANGUAGES else "fr"
     return Query(
-        text=str(row.get("text") or ""), place=place, location=location, lang=lang, limit=limit,
-        open_at=datetime.now(UTC) if open_now else None, free_only=free,
+        text=str(row.get("text") or ""), place=place, location=location, lang=_lang(row),
+        limit=limit, open_at=datetime.now(UTC) if open_now else None, free_only=free,
     )  # fmt: skip
 
 
@@ -35,9 +34,13 @@ def _run(index: SearchIndex, row: dict[str, Any], **options: Any) -> SearchOutco
     return index.search(query_from_row(row, **options))
 
 
+def _lang(row: dict[str, Any]) -> str:
+    lang = row.get("lang")
+    return lang if isinstance(lang, str) and lang in taxonomy.LANGUAGES else "fr"
+
+
 def _danger(row: dict[str, Any]) -> danger.Danger:
-    lang = row.get("lang") if row.get("lang") in taxonomy.LANGUAGES else "fr"
-    return danger.read(str(row.get("text") or ""), lang)
+    return danger.read(str(row.get("text") or ""), _lang(row))
 
 
 def search_json(index: SearchIndex, row: dict[str, Any], *, explain: bool = False,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import UTC, date, datetime, time
-from functools import cache
+from functools import cache, partial
 from typing import Any, get_args
 
 from rapidfuzz import fuzz, process
@@ -201,7 +201,7 @@ def _service_dict(service: Service) -> dict[str, Any]:
 
 def service_snapshot(service: Service) -> dict[str, Any]:
     """JSON-able state of a service and its children (audit before/after, export, undo)."""
-    return normalise_snapshot(_service_dict(service))  # type: ignore[arg-type]
+    return normalise_snapshot(_service_dict(service))
 
 
 def content(snapshot: dict[str, Any]) -> dict[str, Any]:
@@ -218,7 +218,7 @@ def _parse_value(model: type[SQLModel], field: str, value: Any) -> Any:
 
 
 @cache
-def _temporal_kind(model: type[SQLModel], field: str) -> type | None:
+def _temporal_kind(model: type[SQLModel], field: str) -> type[date] | type[time] | None:
     """datetime, date or time when the column holds one (datetime first: it is also a date)."""
     annotation = model.model_fields[field].annotation
     for kind in (datetime, date, time):
@@ -282,16 +282,18 @@ def _apply(session: Session, snap: dict[str, Any]) -> Service:
         service.categories,
         [{"key": k} for k in snap["categories"]],
         lambda o: get_key(o, "key"),
-        lambda d: ServiceCategory(key=d["key"]),
+        lambda d: ServiceCategory(service_id=service.id, key=d["key"]),
         (),
     )
     by_id = lambda o: get_key(o, "id")  # noqa: E731
     service.phones = _sync(
-        service.phones, snap["phones"], by_id, lambda d: Phone(id=d["id"], number=""), PHONE_FIELDS
+        service.phones, snap["phones"], by_id, lambda d: Phone(id=d["id"], service_id=service.id, number=""), PHONE_FIELDS
     )
-    service.hours = _sync(service.hours, snap["hours"], by_id, _new_hours, HOURS_FIELDS)
+    new_hours = partial(_new_hours, service.id)
+    service.hours = _sync(service.hours, snap["hours"], by_id, new_hours, HOURS_FIELDS)
+    new_exception = partial(_new_exception, service.id)
     service.exceptions = _sync(
-        service.exceptions, snap["exceptions"], by_id, _new_exception, EXCEPTION_FIELDS
+        service.exceptions, snap["exceptions"], by_id, new_exception, EXCEPTION_FIELDS
     )
     service.translations = _sync(
         service.translations,
@@ -301,11 +303,13 @@ def _apply(session: Session, snap: dict[str, Any]) -> Service:
             for field, text in fields.items()
         ],
         lambda o: (get_key(o, "lang"), get_key(o, "field")),
-        lambda d: ServiceTranslation(lang=d["lang"], field=d["field"], text=d["text"]),
+        lambda d: ServiceTranslation(
+            service_id=service.id, lang=d["lang"], field=d["field"], text=d["text"]
+        ),
         ("text",),
     )
     if snap["hsds"]:
-        service.hsds = service.hsds or ServiceHsds()
+        service.hsds = service.hsds or ServiceHsds(service_id=service.id)
         service.hsds.data = snap["hsds"]
     else:
         service.hsds = None
@@ -316,12 +320,16 @@ def _getter(obj: Any, field: str) -> Any:
     return obj[field] if isinstance(obj, dict) else getattr(obj, field)
 
 
-def _new_hours(data: dict[str, Any]) -> OpeningHours:
-    return OpeningHours(id=data["id"], byday="", opens_at=time(0), closes_at=time(0))
+def _new_hours(service_id: str, data: dict[str, Any]) -> OpeningHours:
+    return OpeningHours(
+        id=data["id"], service_id=service_id, byday="", opens_at=time(0), closes_at=time(0)
+    )
 
 
-def _new_exception(data: dict[str, Any]) -> HoursException:
-    return HoursException(id=data["id"], starts_on=date.min, ends_on=date.min)
+def _new_exception(service_id: str, data: dict[str, Any]) -> HoursException:
+    return HoursException(
+        id=data["id"], service_id=service_id, starts_on=date.min, ends_on=date.min
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------

