@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections import defaultdict, deque
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -37,6 +37,11 @@ from catalogue.db import make_engine
 
 log = logging.getLogger(__name__)
 
+# bot_data is a `BotData`, a dict: handlers are typed with the default context, which says dict.
+_CONTEXT_TYPES = cast(
+    "ContextTypes[ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any]]",
+    ContextTypes(bot_data=BotData),
+)
 FLOOD_GROUP = -10  # before everything, admin and share handlers included (they use -2)
 COMMANDS = ("start", "new", "list", "help", "language", "privacy", "forget", "about", "cancel")
 
@@ -220,7 +225,7 @@ def build_application(
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(limiter)
         .post_init(post_init)
-        .context_types(ContextTypes(bot_data=BotData))
+        .context_types(_CONTEXT_TYPES)
     )
     if settings.bot_api_url:  # a local Bot API server
         api = settings.bot_api_url.rstrip("/")

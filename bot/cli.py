@@ -13,6 +13,7 @@ from catalogue.cli import CliError, add_catalogue_commands, run
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.transport import Button, Call, LocalUser
 
 CHAT_USER_ID = 1
 
@@ -144,7 +145,7 @@ async def chat(settings: Settings, lang: str, stdin: TextIO, out: TextIO, *,
             print("Relais — type your message, a number to press a button, "
                   "@lat,lon to share a location, @words for inline mode, Ctrl-D to quit.\n",
                   file=out)
-        buttons = []
+        buttons: list[Button] = []
         if fresh or not application.user_data.get(CHAT_USER_ID):
             calls = await user.send("/start")
         else:
@@ -181,7 +182,7 @@ def _read(stdin: TextIO, interactive: bool) -> str | None:
     return line if line else None
 
 
-async def _act(user, line: str, buttons: list, out: TextIO) -> list:  # noqa: ANN001
+async def _act(user: LocalUser, line: str, buttons: list[Button], out: TextIO) -> list[Call]:
     """Turn what was typed into an update: a button press, a location or a message."""
     from catalogue.places import parse_coordinates
     from catalogue.text import is_number

@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from catalogue.bulk import stored_snapshots
 from catalogue.db import session_scope
@@ -102,21 +103,21 @@ class _View:
         self.org_of, self.updated = [None] * n, [datetime.min.replace(tzinfo=UTC)] * n
         self.places = [[] for _ in range(n)]
         with self.engine.connect() as connection:
-            rows = connection.execute(select(Service.id, Service.organization_id,
-                                             Service.updated_at))  # fmt: skip
+            rows = connection.execute(select(col(Service.id), col(Service.organization_id),
+                                             col(Service.updated_at)))  # fmt: skip
             for sid, org_id, updated in rows:
                 if (i := self.at.get(sid)) is not None:
                     self.org_of[i] = hsds_id("organization", org_id) if org_id else None
                     self.updated[i] = as_utc(updated)
-            rows = connection.execute(
-                select(ServiceLocationLink.service_id, Location.id, Location.postcode,
-                       Location.latitude, Location.longitude)
-                .join(Location, Location.id == ServiceLocationLink.location_id)
-                .order_by(Location.id)
+            places = connection.execute(
+                select(col(ServiceLocationLink.service_id), col(Location.id),
+                       col(Location.postcode), col(Location.latitude), col(Location.longitude))
+                .join(Location, col(Location.id) == col(ServiceLocationLink.location_id))
+                .order_by(col(Location.id))
             )  # fmt: skip
-            for sid, *place in rows:
+            for sid, location_id, postcode, lat, lon in places:
                 if (i := self.at.get(sid)) is not None:
-                    self.places[i].append(_Place(hsds_id("location", place[0]), *place[1:]))
+                    self.places[i].append(_Place(hsds_id("location", location_id), postcode, lat, lon))
 
     def load(self, positions: Iterable[int]) -> None:
         """Make the documents of these services (one batch of column queries)."""
@@ -165,7 +166,7 @@ def _public(value: Any) -> Any:
 
 async def _view(app: web.Application) -> _View:
     index = await asyncio.to_thread(current_index, app[ENGINE])
-    cached = app[VIEW].get("view")
+    cached: _View | None = app[VIEW].get("view")
     if cached is None or cached.index is not index:
         cached = await asyncio.to_thread(_View, index, app[ENGINE])
         app[VIEW]["view"] = cached
@@ -279,7 +280,7 @@ def _matching(request: web.Request, view: _View, page: _Page | None) -> tuple[li
     tests = _filters(request, view)
     if search:
         direct = page is not None and not tests
-        limit, offset = (page.size, page.start) if direct else (SEARCH_WINDOW, 0)
+        limit, offset = (page.size, page.start) if direct and page else (SEARCH_WINDOW, 0)
         outcome = view.index.search(Query(text=search, lang=lang, limit=limit, offset=offset))
         found = [view.at[r.service_id] for r in outcome.results]
         if direct:
@@ -450,7 +451,9 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except BadParameter as exc:
-        error = {"error": "bad parameter", "parameter": exc.parameter, "message": exc.message}
+        error: dict[str, object] = {
+            "error": "bad parameter", "parameter": exc.parameter, "message": exc.message
+        }
         return web.json_response(error, status=400, headers=CORS)
     except web.HTTPException as exc:
         if exc.status < 400:

@@ -33,7 +33,7 @@ from catalogue.db import session_scope
 log = logging.getLogger(__name__)
 
 
-class BotData(dict):
+class BotData(dict[str, Any]):
     """bot_data whose deep copy (PTB copies it before persisting) leaves out live objects
     such as the engine, which cannot be copied or stored."""
 
@@ -206,8 +206,8 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
                         connection.execute(delete(model).where(
                             BotConversation.name == name, BotConversation.key == row_key))
                 else:
-                    pk = BotUserData.user_id if model is BotUserData else BotChatData.chat_id
-                    connection.execute(delete(model).where(col(pk).in_(keys)))
+                    column = BotUserData.user_id if model is BotUserData else BotChatData.chat_id
+                    connection.execute(delete(model).where(col(column).in_(keys)))
             for model, rows in upserts.items():
                 _upsert(connection, model, rows)
             if bot_data is not None:
@@ -239,8 +239,8 @@ def _about(key: tuple[type[SQLModel], Any], user_id: int) -> bool:
 
 def _delete_user(connection: Connection, user_id: int) -> None:
     """A user's data, private chat data and conversation states (keys ending with their id)."""
-    connection.execute(delete(BotUserData).where(BotUserData.user_id == user_id))
-    connection.execute(delete(BotChatData).where(BotChatData.chat_id == user_id))
+    connection.execute(delete(BotUserData).where(col(BotUserData.user_id) == user_id))
+    connection.execute(delete(BotChatData).where(col(BotChatData.chat_id) == user_id))
     connection.execute(delete(BotConversation).where(or_(
         col(BotConversation.key) == f"[{user_id}]",
         col(BotConversation.key).endswith(f", {user_id}]"),

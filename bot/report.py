@@ -12,7 +12,7 @@ import logging
 from datetime import date
 
 from sqlalchemy import Engine, func
-from sqlmodel import Field, SQLModel, select
+from sqlmodel import Field, SQLModel, col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -77,7 +77,7 @@ def describe(report: MistakeReport, tr: Translator) -> str:
 def open_reports(engine: Engine) -> list[MistakeReport]:
     """Every report, oldest first (/stale keeps those after the service's last check)."""
     with session_scope(engine) as session:
-        return list(session.exec(select(MistakeReport).order_by(MistakeReport.id)))
+        return list(session.exec(select(MistakeReport).order_by(col(MistakeReport.id))))
 
 
 def count_reports(engine: Engine, since: date, until: date) -> int:

@@ -14,7 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 from telegram import Update
 from telegram.ext import ContextTypes, ConversationHandler
 
@@ -64,7 +64,7 @@ def bootstrap_admins(bot_data: dict[str, Any]) -> frozenset[int]:
 
 def granted_admins(engine: Engine) -> list[AdminRole]:
     with Session(engine) as session:
-        return list(session.exec(select(AdminRole).order_by(AdminRole.granted_at)))
+        return list(session.exec(select(AdminRole).order_by(col(AdminRole.granted_at))))
 
 
 def is_admin(engine: Engine, bootstrap: Iterable[int], user_id: int) -> bool:

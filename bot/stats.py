@@ -24,7 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, case, func, insert, update
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -164,8 +164,9 @@ def _write(connection: Connection, rows: list[dict[str, Any]],
     for (day, word), people in words.items():
         raised = connection.execute(
             update(UnknownWord)
-            .where(UnknownWord.day == day, UnknownWord.word == word)  # type: ignore[arg-type]
-            .values(people=case((UnknownWord.people < people, people), else_=UnknownWord.people))
+            .where(col(UnknownWord.day) == day, col(UnknownWord.word) == word)
+            .values(people=case((col(UnknownWord.people) < people, people),
+                                else_=col(UnknownWord.people)))
         )
         if not raised.rowcount:
             connection.execute(insert(UnknownWord).values(day=day, word=word, people=people))
@@ -242,6 +243,7 @@ def chart_png(
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     labels = [label for label, _, _ in bars][::-1]
     found = [n for _, n, _ in bars][::-1]
@@ -252,7 +254,9 @@ def chart_png(
     axes.barh(labels, found, color="#2a7ab9", label=found_label)
     axes.barh(labels, unmet, left=found, color="#e07b39", label=unmet_label)
     axes.set_title(title)
-    axes.xaxis.get_major_locator().set_params(integer=True)
+    locator = axes.xaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     axes.legend(loc="lower right")
     figure.tight_layout()
     out = io.BytesIO()

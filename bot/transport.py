@@ -289,7 +289,7 @@ class LocalUser:
         self.user = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             self.user["language_code"] = language_code
-        self.chat = {"id": user_id, "type": "private", "first_name": first_name}
+        self.chat: dict[str, Any] = {"id": user_id, "type": "private", "first_name": first_name}
         self.now: datetime | None = None  # fixed clock for update dates; None = real time
         self._update_ids = itertools.count(1)
 

@@ -158,6 +158,7 @@ async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object
 async def locate_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """A location shared at the summary places the typed address exactly (the address stays)."""
     where = update.effective_message.location  # type: ignore[union-attr]
+    assert where is not None  # the handler's filter: a shared location
     draft: dict[str, Any] = context.user_data[DRAFT]  # type: ignore[index]
     try:
         exact = location_value(where.latitude, where.longitude)
@@ -290,6 +291,7 @@ def _value_handlers(key: str) -> list[BaseHandler]:
         @admin_handler
         async def located(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
             where = update.effective_message.location  # type: ignore[union-attr]
+            assert where is not None  # the handler's filter: a shared location
             return await _accept(
                 update, context, key, lambda: location_value(where.latitude, where.longitude)
             )
@@ -339,7 +341,7 @@ async def _organization_typed(update: Update, context: ContextTypes.DEFAULT_TYPE
 @admin_handler
 async def _organization_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """An organisation picked among those found, or the one typed created."""
-    data = update.callback_query.data  # type: ignore[union-attr]
+    data = update.callback_query.data or ""  # type: ignore[union-attr]
     name = context.user_data.pop(ORG_NAME, None)  # type: ignore[union-attr]
     value = None
     if data == "adm:orgnew" and name:

@@ -98,9 +98,10 @@ def _reported(engine: Any, tr: Translator) -> tuple[list[str], list[Any]] | None
         return None
     by_service: dict[str, list[Any]] = {}
     with session_scope(engine) as session:
-        services = {r.service_id: get_service(session, r.service_id) for r in reports}
+        services = {r.service_id: s for r in reports
+                    if (s := get_service(session, r.service_id)) is not None}  # fmt: skip
     for r in reports:
-        service = services[r.service_id]
+        service = services.get(r.service_id)
         if service is not None and (service.verified_on is None or r.day > service.verified_on):
             by_service.setdefault(r.service_id, []).append(r)
     if not by_service:

@@ -11,7 +11,7 @@ import html
 import logging
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
@@ -24,20 +24,24 @@ from catalogue.hours import PARIS
 from catalogue.sources import data_inclusion as di
 from catalogue.sources.sync import SyncReport, iter_lines, sync
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 log = logging.getLogger(__name__)
 SYNC_DAY = 2  # Tuesdays (PTB: 0 = Sunday), after data·inclusion's weekly publication
 SYNC_TIME = time(5, 0, tzinfo=PARIS)
 REPORT_LINES = 40  # a Telegram message holds 4096 characters
 
 
-def _run(engine: Any, reader: di.Reader | None) -> SyncReport:  # noqa: ANN401
+def _run(engine: Engine, reader: di.Reader | None) -> SyncReport:
     with di.temporary_folder() as folder:
         return sync(engine, reader or di.default_reader(Path(folder)))
 
 
 async def scheduled_sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: sync, then send each administrator the report (or the failure)."""
-    reader = context.job.data if context.job else None  # a job may name its reader (tests)
+    # A job may name its reader (tests).
+    reader = cast("di.Reader | None", context.job.data if context.job else None)
     try:
         report = await asyncio.to_thread(_run, engine_of(context), reader)
         body = "\n".join(iter_lines(report, REPORT_LINES))
