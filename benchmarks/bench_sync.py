@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogue.db import make_engine  # noqa: E402
-from catalogue.places import commune_by_code, commune_codes  # noqa: E402
-from catalogue.sources import data_inclusion as di  # noqa: E402
-from catalogue.sources.sync import sync  # noqa: E402
+from catalogue.db import make_engine
+from catalogue.places import commune_by_code, commune_codes
+from catalogue.sources import data_inclusion as di
+from catalogue.sources.sync import sync
 
 ELSEWHERE = [("75056", "Paris", "75011"), ("69123", "Lyon", "69003"), ("13055", "Marseille", "13001"),
              ("35238", "Rennes", "35000"), ("59183", "Dunkerque", "59140")]  # fmt: skip

@@ -161,7 +161,7 @@ class RelaisApplication(Application):
     than every few seconds: a kill right after an answer loses nothing. The write itself runs
     in the persistence's worker thread, batched with other users' (bot.persistence)."""
 
-    def __init__(self, **kwargs: Any) -> None:  # noqa: ANN401 (PTB's builder arguments)
+    def __init__(self, **kwargs: Any) -> None:  # PTB's builder arguments
         super().__init__(**kwargs)
         self._waiting: dict[int, asyncio.Future[None]] = {}
 

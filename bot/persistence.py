@@ -143,7 +143,7 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
         self._start_writer()
         await self.written()
 
-    def _note(self, key: tuple[type[SQLModel], Any], value: Any) -> None:  # noqa: ANN401
+    def _note(self, key: tuple[type[SQLModel], Any], value: Any) -> None:
         self._pending[key] = value
         self._start_writer()
 

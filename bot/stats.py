@@ -197,7 +197,7 @@ def summarise(engine: Engine, *, since: date, until: date) -> StatsSummary:
     write_pending(engine)
     period = (SearchStat.day >= since) & (SearchStat.day <= until)
 
-    def grouped(column: Any, *extra: Any) -> list[tuple[str | None, int]]:  # noqa: ANN401
+    def grouped(column: Any, *extra: Any) -> list[tuple[str | None, int]]:
         count = func.count()
         query = (
             select(column, count)

@@ -112,10 +112,10 @@ class LocalRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: Any = None,  # noqa: ANN401 (PTB's DefaultValue sentinels)
-        write_timeout: Any = None,  # noqa: ANN401
-        connect_timeout: Any = None,  # noqa: ANN401
-        pool_timeout: Any = None,  # noqa: ANN401
+        read_timeout: Any = None,  # PTB's DefaultValue sentinels
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
         if method == "GET":  # a file download after getFile
             file_id = url.rsplit("/", 1)[-1]
@@ -155,7 +155,7 @@ class LocalRequest(BaseRequest):
         result = call.result = self._answer(name, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
-    def _answer(self, name: str, params: dict[str, Any]) -> Any:  # noqa: ANN401 (JSON)
+    def _answer(self, name: str, params: dict[str, Any]) -> Any:  # JSON
         if name == "getMe":
             return BOT_USER
         if name in _SENDS:
@@ -296,7 +296,7 @@ class LocalUser:
     def _date(self) -> int:
         return int((self.now or datetime.now(UTC)).timestamp())
 
-    def _message(self, **content: Any) -> dict[str, Any]:  # noqa: ANN401
+    def _message(self, **content: Any) -> dict[str, Any]:
         return {
             "message_id": self.request.next_message_id(),
             "date": self._date(),

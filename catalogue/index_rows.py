@@ -111,7 +111,7 @@ _COLUMNS = ("id", "name", "alternate_name", "description", "eligibility", "gende
             "opening_hours_osm")  # fmt: skip
 
 
-def _shared(value: Any, same: dict[Any, Any]) -> Any:  # noqa: ANN401
+def _shared(value: Any, same: dict[Any, Any]) -> Any:
     """`value` (a list as a tuple), as the equal one seen before if any."""
     if isinstance(value, list):
         if not all(isinstance(v, str) for v in value):
@@ -139,7 +139,7 @@ def load(engine: Engine) -> list[IndexedService]:
             services[row.id] = IndexedService(row.id, row.name, *values)
         shared: dict[str, dict[Any, Any]] = {}  # per kind: equal items are one object
 
-        def add(kind: str, service_id: str, item: Any) -> None:  # noqa: ANN401
+        def add(kind: str, service_id: str, item: Any) -> None:
             service = services.get(service_id)
             if service is not None:
                 items = getattr(service, kind)

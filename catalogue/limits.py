@@ -91,7 +91,7 @@ def length_problems(snap: dict[str, Any]) -> list[tuple[str, str, dict[str, int]
     """(field, message, params) for each text over its limit and each list over its count."""
     problems = []
 
-    def check(path: str, value: Any, limit_key: str | None = None) -> None:  # noqa: ANN401
+    def check(path: str, value: Any, limit_key: str | None = None) -> None:
         limit = TEXT_LIMITS[limit_key or path]
         if isinstance(value, str) and len(value) > limit:
             problems.append((path, N_("{n} characters, at most {limit}"),

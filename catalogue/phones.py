@@ -20,7 +20,7 @@ _QUOTES = "\"'“”«» \t"
 class PhoneError(ValueError):
     """Not a phone number; `message` (marked for translation) and `params` say why."""
 
-    def __init__(self, message: str, **params: Any) -> None:  # noqa: ANN401
+    def __init__(self, message: str, **params: Any) -> None:
         self.message, self.params = message, params
         super().__init__(message.format(**params))
 

@@ -122,7 +122,7 @@ def export(session: Session) -> dict[str, Any]:
                          for key, phrase, lang in active(session)]}  # fmt: skip
 
 
-def read_export(data: Any) -> list[tuple[str, str, str]] | None:  # noqa: ANN401
+def read_export(data: Any) -> list[tuple[str, str, str]] | None:
     """(lang, phrase, key) of a synonyms export, None when `data` is not one; TeachError (with
     the item number) when an item is wrong, so that nothing is imported."""
     if not isinstance(data, dict) or EXPORT_KEY not in data:

@@ -18,9 +18,9 @@ def target_metadata() -> MetaData:
     """Every table of Relais, the catalogue's and the bot's (imported here, not at start-up)."""
     from sqlmodel import SQLModel
 
-    import bot.models  # noqa: F401
-    import bot.report  # noqa: F401
-    import bot.roles  # noqa: F401
+    import bot.models
+    import bot.report
+    import bot.roles
     import bot.stats  # noqa: F401
     import catalogue.models  # noqa: F401
 

@@ -206,7 +206,7 @@ async def choose_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 
 
 async def _save_edit(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSpec, value: Any  # noqa: ANN401
+    update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSpec, value: Any
 ) -> object:
     tr = tr_for(update, context)
     edit = context.user_data[EDIT]  # type: ignore[index]
@@ -243,7 +243,7 @@ async def _save_edit(
 
 
 async def _accept(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, parse: Any  # noqa: ANN401
+    update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, parse: Any
 ) -> object:
     """Validate a value for field `key`; on error say why and ask again, else move on."""
     spec = BY_KEY[key]

@@ -88,7 +88,7 @@ async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply(update, tr, "\n".join([head, *lines]), keyboard(rows))
 
 
-def _reported(engine: Any, tr: Translator) -> tuple[list[str], list[Any]] | None:  # noqa: ANN401
+def _reported(engine: Any, tr: Translator) -> tuple[list[str], list[Any]] | None:
     """Services residents reported a mistake on since they were last verified, most reported
     first, with what they said and a Verified button (checking them answers the reports)."""
     from bot import report
