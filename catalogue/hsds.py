@@ -57,7 +57,8 @@ NO = ("no", "non", "false", "0")
 @cache
 def _rules() -> dict[str, Any]:
     text = resources.files("catalogue").joinpath("data/derivation.json").read_text("utf-8")
-    return json.loads(text)
+    rules: dict[str, Any] = json.loads(text)
+    return rules
 
 
 def _has(text: str, phrase: str) -> bool:
@@ -87,7 +88,8 @@ def derive_gender(text: str | None) -> str | None:
     if not text:
         return None
     words = normalise(text)
-    for gender, rule in _rules()["gender"].items():
+    genders: dict[str, Any] = _rules()["gender"]
+    for gender, rule in genders.items():
         if _starts(words, rule["starts_with"]) and not any(_has(words, u) for u in rule["unless"]):
             return gender
     return None
@@ -302,7 +304,8 @@ def _services_in(raw: Any, number: int, problems: list[Problem]) -> list[dict[st
 @cache
 def _settings() -> dict[str, Any]:
     text = resources.files("catalogue").joinpath("data/hsds.json").read_text("utf-8")
-    return json.loads(text)
+    settings: dict[str, Any] = json.loads(text)
+    return settings
 
 
 def is_uuid(value: str) -> bool:
@@ -572,7 +575,8 @@ def _location(loc: _Item, loc_id: str, kept: _Kept) -> dict[str, Any]:
     kept.add(loc, "location", loc_id)
     addresses = loc.children("addresses")
     physical = [a for a in addresses if a.data.get("address_type") in (None, "physical")]
-    address = (physical or addresses or [None])[0]
+    candidates = physical or addresses
+    address = candidates[0] if candidates else None
     street = city = postcode = None
     if address is not None:
         lines = [address.text("address_1"), address.text("address_2")]
@@ -640,7 +644,8 @@ def _schedule(
     location_id = s.text("location_id") or sal_places.get(s.text("service_at_location_id") or "")
     return {
         "id": hid,
-        "location_id": _location_ids(s).get(location_id, location_id),
+        "location_id": (_location_ids(s).get(location_id, location_id)
+                        if location_id is not None else None),
         "freq": freq,
         "byday": byday,
         "opens_at": s.time("opens_at"),
@@ -781,7 +786,8 @@ def _export_schedule(h: dict[str, Any], hid: str, kept: dict[str, Any]) -> dict[
 def _state_province(loc: dict[str, Any]) -> str | None:
     """The département, from the commune's INSEE code or the postcode (MEL: "Nord")."""
     code = loc["insee_code"] or loc["postcode"] or ""
-    return _settings()["departments"].get(code[:2])
+    department: str | None = _settings()["departments"].get(code[:2])
+    return department
 
 
 def _export_location(s: dict[str, Any], loc: dict[str, Any]) -> dict[str, Any]:
