@@ -842,7 +842,7 @@ def _split_glued(word: str, known: Callable[[str], bool],
 @cache
 def _info_words() -> frozenset[str]:
     """Comparison keys of the words asking about a place (`data/info_words.json`)."""
-    data = json.loads((Path(__file__).parent / "data" / "info_words.json").read_text(encoding="utf-8"))
+    data = json.loads((Path(__file__).parents[1] / "data" / "info_words.json").read_text(encoding="utf-8"))
     return frozenset(stem(w) for lang, ws in data.items() if not lang.startswith("_")
                      for phrase in ws for w in normalise(phrase).split())  # fmt: skip
 
@@ -850,7 +850,7 @@ def _info_words() -> frozenset[str]:
 @cache
 def _peripheral() -> dict[str, dict[str, float]]:
     """Per group: children that answer the group's need less (`data/peripheral.json`)."""
-    data = json.loads((Path(__file__).parent / "data" / "peripheral.json").read_text(encoding="utf-8"))
+    data = json.loads((Path(__file__).parents[1] / "data" / "peripheral.json").read_text(encoding="utf-8"))
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
