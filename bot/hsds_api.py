@@ -257,10 +257,10 @@ def _filters(request: web.Request, view: _View) -> list[Callable[[int], bool]]:
     if term := request.query.get("taxonomy_term_id"):
         key = _term_keys().get(term)
         members = expand(key) if key else frozenset()  # a group's term: any of its keys
-        tests.append(lambda i: not members.isdisjoint(view.index.keys[i]))
+        tests.append(lambda i: not members.isdisjoint(view.index.features.keys[i]))
     if taxonomy_id := request.query.get("taxonomy_id"):
         known = taxonomy_id == hsds_id("taxonomy", TAXONOMY)
-        tests.append(lambda i: known and bool(view.index.keys[i]))
+        tests.append(lambda i: known and bool(view.index.features.keys[i]))
     if org := request.query.get("organization_id"):
         tests.append(lambda i: view.org_of[i] == org)
     if after := _datetime(request, "modified_after"):

@@ -364,7 +364,7 @@ def test_a_search_answers_the_same_whatever_was_searched_before(index):
     for query in reversed(queries):
         fresh = SearchIndex.build(index.services)
         assert index.search(query, now=MONDAY_NOON) == fresh.search(query, now=MONDAY_NOON)
-    assert (index._slots() == -1).all()
+    assert (index.postings.slots() == -1).all()
 
 
 def test_the_index_read_from_columns_answers_as_the_one_from_orm_services(sqlite_engine):
