@@ -7,7 +7,7 @@ import pytest
 
 from catalogue.db import session_scope
 from catalogue.importer import import_file
-from catalogue.search import Query, SearchIndex, current_index, search_services
+from catalogue.search import Query, SearchIndex, Weights, current_index, search_services
 from catalogue.services import list_services
 from tests.conftest import CATALOGUE
 from tests.factories import LILLE, ROUBAIX, TOURCOING
@@ -365,6 +365,15 @@ def test_a_search_answers_the_same_whatever_was_searched_before(index):
         fresh = SearchIndex.build(index.services)
         assert index.search(query, now=MONDAY_NOON) == fresh.search(query, now=MONDAY_NOON)
     assert (index.postings.slots() == -1).all()
+
+
+def test_an_index_ranks_by_the_weights_it_is_built_with(index):
+    """`Weights` are the index's, not module constants: a stricter threshold abstains."""
+    query = Query(text="douche", place="Roubaix")
+    assert index.weights == Weights()
+    assert not index.search(query, now=MONDAY_NOON).abstained
+    strict = SearchIndex.build(index.services, weights=Weights(min_relevance=1.5))
+    assert strict.search(query, now=MONDAY_NOON).abstained
 
 
 def test_the_index_read_from_columns_answers_as_the_one_from_orm_services(sqlite_engine):

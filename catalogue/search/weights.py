@@ -11,13 +11,13 @@ class Weights:
     (`tests/test_search_eval.py`, `../shared/eval`)."""
 
     min_relevance: float = 0.68  # below it the search abstains: calibrated on the development set
-    keep_ratio: float = 0.6  # results must reach this share of the best relevance
-    strong: float = 0.95  # evidence this good is a clear match
+    keep_ratio: float = 0.6  # results reach this share of the best: no weak tail after a clear one
+    strong: float = 0.95  # evidence this good is a clear match (no typo): see unknown_word
     text_score: float = 0.75  # a description holding every word asked: just enough to answer
-    wider: float = 0.92  # a service tagged with the whole group of the child need asked
-    group_demotion: float = 0.85  # a group need whose words a child need explains as well
-    known_word: float = 0.4  # a word the catalogue knows but that did not match: counts this much
-    unknown_word: float = 0.5  # an unknown word beside clear evidence that outnumbers it
+    wider: float = 0.92  # tagged with the child need's whole group: may do it, less surely
+    group_demotion: float = 0.85  # a group need a child need explains too: the precise need first
+    known_word: float = 0.4  # a known word left unmatched (another need, a place): a weak 'no'
+    unknown_word: float = 0.5  # one unreadable word must not hide a clear need said around it
     soft_filter: float = 0.88  # a service not doing what the text asked (free, a day) comes later
     made_for: float = 1.15  # a service reserved to the asker's audience comes first
     for_others: float = 0.9  # one reserved to another audience (per restriction) comes after
