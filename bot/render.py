@@ -115,11 +115,14 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKe
 
 
 # -- keyboards ------------------------------------------------------------------------------
+def _own_name(code: str) -> str:
+    return (Locale.parse(code).get_display_name(code) or code).capitalize()
+
+
 def language_keyboard() -> InlineKeyboardMarkup:
     """Each language in its own name and script: the one place where no translation applies."""
     buttons = [
-        button(Locale.parse(code).get_display_name(code).capitalize(), callbacks.language(code), code)
-        for code in SUPPORTED
+        button(_own_name(code), callbacks.language(code), code) for code in SUPPORTED
     ]
     return InlineKeyboardMarkup(_rows(buttons, 3))
 
@@ -225,7 +228,7 @@ def _open_word(open_now: bool | None, tr: Translator, service: Service | None = 
     if open_now:
         return _("open now")
     opening = next_opening(service, now) if service is not None and now is not None else None
-    if opening is None:
+    if opening is None or now is None:
         return _("closed now")
     day, at = opening
     today = now.astimezone(PARIS).date()
@@ -490,8 +493,8 @@ def _cost(service: Service, tr: Translator) -> str:
     _ = tr.gettext
     fees = localized(service, "fees", tr.lang)
     if service.free:
-        said = fees and not _says_little(service.fees or "")
-        return _("Cost: free.") + (f" {esc(fees)}" if said else "")
+        said = f" {esc(fees)}" if fees and not _says_little(service.fees or "") else ""
+        return _("Cost: free.") + said
     if fees:
         return _("Cost: {cost}").format(cost=esc(fees))
     return _("Cost: unknown.")

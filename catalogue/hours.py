@@ -59,7 +59,7 @@ from babel import Locale
 from holidays import HolidayBase
 from holidays.countries.france import France
 from opening_hours import OpeningHours as OsmHours
-from opening_hours import ParserError, State
+from opening_hours import ParserError, State  # type: ignore[attr-defined]  # not in its stub
 
 from catalogue.models import HoursException, OpeningHours
 from catalogue.taxonomy import LANGUAGES
@@ -373,7 +373,14 @@ def _osm_day(osm: OsmHours, day: date) -> list[tuple[time, time]] | None:
 
 
 def _has_times(exception: HoursException) -> bool:
-    return exception.opens_at is not None and exception.closes_at is not None
+    return _times(exception) is not None
+
+
+def _times(exception: HoursException) -> tuple[time, time] | None:
+    """The exceptional hours of a day, or None for a closure."""
+    if exception.opens_at is None or exception.closes_at is None:
+        return None
+    return exception.opens_at, exception.closes_at
 
 
 def day_openings(
@@ -394,7 +401,7 @@ def day_openings(
     if covering:
         shortest = min(e.ends_on - e.starts_on for e in covering)
         chosen = [e for e in covering if e.ends_on - e.starts_on == shortest]
-        return sorted((e.opens_at, e.closes_at) for e in chosen if _has_times(e))
+        return sorted(times for e in chosen if (times := _times(e)) is not None)
     if read is not None:
         return _osm_day(read, day)
     holiday = is_public_holiday(day)
@@ -816,7 +823,12 @@ def _format_time(value: time, *, closing: bool) -> str:
     return "24:00" if closing and value == _MIDNIGHT else value.strftime("%H:%M")
 
 
-def _compact_key(rule: OpeningHours) -> tuple:
+_Days = tuple[tuple[int, int | None], ...]  # (weekday index, n-th of month or None)
+
+
+def _compact_key(
+    rule: OpeningHours,
+) -> tuple[frozenset[tuple[int, int | None]], time, time, date | None, date | None]:
     """What the compact syntax says of a rule: its days, times and period."""
     days = frozenset(_weekday_rules(rule))
     return days, rule.opens_at, rule.closes_at, rule.valid_from, rule.valid_to
@@ -830,7 +842,7 @@ def keep_unchanged(
     The compact syntax holds no note and no place: an edit written in it keeps those (and the
     id) of every rule it leaves as it was; a changed or new rule starts without them.
     """
-    unused: dict[tuple, list[OpeningHours]] = {}
+    unused: dict[tuple[object, ...], list[OpeningHours]] = {}
     for rule in current:
         unused.setdefault(_compact_key(rule), []).append(rule)
     kept = []
@@ -845,7 +857,7 @@ def format_compact_hours(hours: Sequence[OpeningHours]) -> str:
 
     Rules with the same days and period are merged ("mo-fr 09:00-12:00,14:00-17:00").
     """
-    grouped: dict[tuple, list[tuple[time, time]]] = {}
+    grouped: dict[tuple[_Days, date | None, date | None], list[tuple[time, time]]] = {}
     for rule in hours:
         days = tuple(_weekday_rules(rule))
         grouped.setdefault((days, rule.valid_from, rule.valid_to), []).append(

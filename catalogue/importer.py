@@ -20,7 +20,7 @@ from typing import Any
 from babel import Locale
 from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 from tqdm import tqdm
 
 from catalogue import bulk, hsds, sheet, taught
@@ -184,7 +184,7 @@ def _location_problems(loc: dict[str, Any]) -> list[Found]:
     if (lat is None) != (lon is None):
         return [("latitude", N_("place '{name}': latitude and longitude go together"),
                  {"name": name})]
-    if lat is None:
+    if lat is None or lon is None:
         if loc.get("address"):
             return [("latitude", N_("place '{name}': an address needs its coordinates"),
                      {"name": name})]
@@ -383,7 +383,9 @@ def _shared_row_problems(
     """
     in_file = {snap["id"] for _, snap in items}
     problems = []
-    checks = (
+    # (kind, model, its snapshot values of a row, the file's rows by id, (row id, service id))
+    checks: tuple[tuple[str, type[SQLModel], Callable[[Any], dict[str, Any]],
+                        dict[str, tuple[int, dict[str, Any]]], tuple[Any, Any]], ...] = (
         ("locations", Location, location_values,
          {loc["id"]: (n, loc) for n, snap in items for loc in snap["locations"]},
          (ServiceLocationLink.location_id, ServiceLocationLink.service_id)),

@@ -484,7 +484,7 @@ def to_sheet(snapshots: list[dict[str, Any]]) -> bytes:
                 h for h in snap["hours"]
                 if h["location_id"] is None or place is not None and h["location_id"] == place["id"]
             ]  # fmt: skip
-            row["hours"] = format_compact_hours([_hours_record(h) for h in own])
+            row["hours"] = format_compact_hours([_hours_record(snap["id"], h) for h in own])
             writer.writerow({column: formula_safe(cell) for column, cell in row.items()})
     return out.getvalue().encode("utf-8-sig")
 
@@ -530,12 +530,13 @@ def _closure_text(e: dict[str, Any]) -> str:
     return " ".join(p for p in (days, what, e["note"]) if p)
 
 
-def _hours_record(h: dict[str, Any]) -> OpeningHours:
+def _hours_record(service_id: str, h: dict[str, Any]) -> OpeningHours:
     def day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
 
     return OpeningHours(
         id=h["id"],
+        service_id=service_id,
         freq=h["freq"],
         byday=h["byday"],
         opens_at=time.fromisoformat(h["opens_at"]),

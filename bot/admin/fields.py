@@ -537,7 +537,7 @@ def _set_access(service: Service, value: str | None) -> None:
 
 
 def _show_access(value: str | None, tr: Translator) -> str:
-    return tr.gettext(ACCESS_LABELS[value]) if value else _unknown(tr)
+    return tr.gettext(ACCESS_LABELS[Access(value)]) if value else _unknown(tr)
 
 
 # --- cost -------------------------------------------------------------------------------------
