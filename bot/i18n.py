@@ -90,7 +90,7 @@ def negotiate(language_code: str | None) -> str | None:
     return negotiate_locale(["_".join(parts)], SUPPORTED, sep="_")
 
 
-def known_language(user_data: Any, language_code: str | None) -> str | None:  # noqa: ANN401
+def known_language(user_data: Any, language_code: str | None) -> str | None:
     """The one rule for a user's language, or None when nothing says it: the language chosen
     with /language or a button, else the one their last clear message was written in
     (`note_typed_language`), else the Telegram client language."""
@@ -101,14 +101,14 @@ def known_language(user_data: Any, language_code: str | None) -> str | None:  # 
     return negotiate(language_code)
 
 
-def user_language(update: Any, context: Any) -> str:  # noqa: ANN401 (PTB Update/Context)
+def user_language(update: Any, context: Any) -> str:  # PTB Update/Context
     """`known_language` of the update's user, else French."""
     user = getattr(update, "effective_user", None)
     return known_language(getattr(context, "user_data", None),
                           getattr(user, "language_code", None)) or DEFAULT
 
 
-def note_typed_language(context: Any, text: str) -> None:  # noqa: ANN401 (PTB Context)
+def note_typed_language(context: Any, text: str) -> None:  # PTB Context
     """Remember the language a free text is clearly written in, to answer in it from now on
     (a language chosen explicitly still wins)."""
     typed = detect(text)

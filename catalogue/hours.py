@@ -204,7 +204,7 @@ def read_recurrence(text: str | None, freq: str) -> Recurrence:
     parts = dict(part.split("=", 1) for part in (text or "").split(";") if "=" in part)
     unsure: list[str] = []
 
-    def read(name: str, reader: Callable[[str], Any], default: Any = None) -> Any:  # noqa: ANN401
+    def read(name: str, reader: Callable[[str], Any], default: Any = None) -> Any:
         if name not in parts:
             return default
         value = reader(parts[name].strip())

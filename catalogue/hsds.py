@@ -104,7 +104,7 @@ class _Item:
     def __init__(self, data: dict[str, Any], number: int, problems: list[Problem], path: str = ""):
         self.data, self.number, self.problems, self.path = data, number, problems, path
 
-    def problem(self, field: str, message: str, **params: Any) -> None:  # noqa: ANN401
+    def problem(self, field: str, message: str, **params: Any) -> None:
         self.problems.append(Problem(self.number, f"{self.path}{field}", message, params))
 
     def get(self, field: str, kind: type | tuple[type, ...], *, required: bool = False) -> Any:
@@ -183,7 +183,7 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return "/".join(dict.fromkeys(_JSON_TYPES.get(k, k.__name__) for k in kinds))
 
 
-def _json_type(value: Any) -> str:  # noqa: ANN401
+def _json_type(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
@@ -226,7 +226,7 @@ def _too_deep() -> Problem:
     return Problem(None, None, N_("JSON nested deeper than {n} levels"), {"n": MAX_JSON_DEPTH})
 
 
-def _depth(doc: Any) -> int:  # noqa: ANN401
+def _depth(doc: Any) -> int:
     """How deep lists and objects nest in `doc` (without recursion: any depth is measured)."""
     deepest, stack = 0, [(doc, 1)]
     while stack:

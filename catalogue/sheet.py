@@ -102,7 +102,7 @@ class _Row:
     def __init__(self, cells: dict[str, str], line: int, problems: list[Problem]):
         self.cells, self.line, self.problems = cells, line, problems
 
-    def problem(self, column: str, message: str, **params: Any) -> None:  # noqa: ANN401
+    def problem(self, column: str, message: str, **params: Any) -> None:
         self.problems.append(Problem(self.line, column, message, params))
 
     def text(self, column: str) -> str | None:

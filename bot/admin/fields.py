@@ -68,7 +68,7 @@ FREE_WORDS = ("free", "gratuit")  # typed alone: free, nothing more to say
 class Invalid(ValueError):
     """What the admin typed is not acceptable; the message says what is expected."""
 
-    def __init__(self, message: str, **params: Any) -> None:  # noqa: ANN401
+    def __init__(self, message: str, **params: Any) -> None:
         super().__init__(message)
         self.message = message
         self.params = params
@@ -670,7 +670,7 @@ def _attr(name: str) -> Callable[[Service], Any]:
     return lambda service: getattr(service, name)
 
 
-def _plain(value: Any, tr: Translator) -> str:  # noqa: ANN401
+def _plain(value: Any, tr: Translator) -> str:
     return str(value) if value else _unknown(tr)
 
 
