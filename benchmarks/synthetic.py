@@ -30,7 +30,7 @@ def snapshots(size: int) -> list[dict]:
             "id": s.id, "name": s.name, "description": s.description,
             "eligibility": s.eligibility, "gender": s.gender, "min_age": s.min_age,
             "max_age": s.max_age, "free": s.free, "languages": s.languages,
-            "source": "synthetic benchmark catalogue",
+            "source": "synthetic benchmark catalogue", "verified_on": "2026-12-01",
             "locations": [{"id": place, "city": loc.city, "latitude": round(loc.latitude, 5),
                            "longitude": round(loc.longitude, 5), "approximate": loc.approximate}],
             "categories": [c.key for c in s.categories],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -340,35 +340,39 @@ def _apply(
     what is stored (the CSV sheet: see `sheet.with_stored`).
     """
     with session_scope(engine) as session:
-        stored = bulk.stored_snapshots(session, (snap["id"] for _, snap in items))
-        plans = []
-        for number, snap in items:
-            before = stored.get(snap["id"])
-            if before is not None and report.keep:
-                snap = normalise_snapshot(keep_stored(snap, before, report.keep))
-                report.problems.extend(Problem(number, *found) for found in validate_snapshot(snap))
-            if before is not None and keep is not None:
-                snap = keep(snap, before)
-            plans.append((snap, before))
-        report.problems.extend(_shared_row_problems(session, [(n, s) for (s, _), (n, _) in
-                                                               zip(plans, items, strict=True)]))
-        if report.problems:
+        changed: list[tuple[int, dict[str, Any]]] = []
+        stored: dict[str, dict[str, Any]] = {}  # of the changed services: their audit's before
+        bar = tqdm(total=len(items), desc="import", unit="service", disable=not progress)
+        for chunk in _chunks(items, bulk.CHUNK):  # only the changed keep their stored snapshot
+            bar.update(len(chunk))
+            here = bulk.stored_snapshots(session, (snap["id"] for _, snap in chunk))
+            for number, snap in chunk:
+                before = here.get(snap["id"])
+                if before is not None and report.keep:
+                    snap = normalise_snapshot(keep_stored(snap, before, report.keep))
+                    report.problems.extend(
+                        Problem(number, *found) for found in validate_snapshot(snap))
+                if before is not None and keep is not None:
+                    snap = keep(snap, before)
+                if before is None:
+                    report.created.append(snap["id"])
+                elif content(before) == content(snap):
+                    report.unchanged.append(snap["id"])
+                    continue
+                else:
+                    report.updated.append(snap["id"])
+                    stored[snap["id"]] = before
+                changed.append((number, snap))
+        bar.close()
+        # An unchanged service gives its places, organisation and children as stored: only the
+        # changed ones can conflict with rows of services the file does not hold.
+        report.problems.extend(_shared_row_problems(session, changed))
+        if report.problems:  # nothing would be done
+            report.created, report.updated, report.unchanged = [], [], []
+        if report.problems or report.dry_run or not changed:
             return
-        bar: Iterable[tuple[dict[str, Any], dict[str, Any] | None]] = (
-            tqdm(plans, desc="import", unit="service") if progress else plans
-        )
-        changed = []
-        for snap, before in bar:
-            if before is None:
-                report.created.append(snap["id"])
-            elif content(before) == content(snap):
-                report.unchanged.append(snap["id"])
-                continue
-            else:
-                report.updated.append(snap["id"])
-            changed.append(snap)
-        if changed and not report.dry_run:
-            bulk.write_snapshots(session, changed, stored, actor=actor, at=utcnow())
+        bulk.write_snapshots(session, [snap for _, snap in changed], stored, actor=actor,
+                             at=utcnow())
 
 
 def _shared_row_problems(
@@ -458,8 +462,8 @@ def keep_stored(snap: dict[str, Any], stored: dict[str, Any], keep: list[str]) -
     return snap
 
 
-def _chunks(ids: list[str], size: int = 5_000) -> list[list[str]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
+def _chunks(items: list[Any], size: int = 5_000) -> list[list[Any]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _nth(items: list[dict[str, Any]], k: int) -> dict[str, Any] | None:
