@@ -11,8 +11,9 @@ import pytest
 from bot.render import Page, render_results
 from catalogue.hours import PARIS, hours_to_confirm, is_open, read_recurrence, recurrence_text
 from catalogue.importer import export_bytes, import_bytes
-from catalogue.models import HoursException, OpeningHours, Service
+from catalogue.models import HoursException, OpeningHours
 from catalogue.search import Result, SearchOutcome
+from tests.factories import make_service
 
 
 def rule(byday: str = "TH", freq: str = "WEEKLY", **parts: object) -> OpeningHours:
@@ -109,7 +110,7 @@ def test_import_warns_of_what_it_cannot_evaluate_imports_and_exports_it_unchange
 
 
 def test_the_result_list_says_hours_to_confirm():
-    service = Service(id="s-1", name="Épicerie")
+    service = make_service("s-1", "Épicerie", where=None)
     service.hours, service.exceptions = [rule(interval=2)], []
     outcome = SearchOutcome(results=[Result("s-1", "Épicerie", 1.0, 0.4, "category", ("food",),
                                             None)], total=1, categories=("food",), place=None,

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from bot import i18n
 from bot.i18n import LRI, PDI, RLM
-from catalogue.models import Service, ServiceTranslation
+from catalogue.models import ServiceTranslation
+from tests.factories import make_service
 
 
 @pytest.mark.parametrize(
@@ -168,7 +169,7 @@ def test_bidi_only_adds_marks_and_is_idempotent(text, lang):
 
 
 def _service():
-    service = Service(id="s1", name="Douches", description="Douches gratuites.", fees=None)
+    service = make_service("s1", "Douches", where=None, description="Douches gratuites.")
     service.translations = [
         ServiceTranslation(service_id="s1", lang="ar", field="description", text="حمامات مجانية."),
         ServiceTranslation(service_id="s1", lang="uk", field="description", text=""),

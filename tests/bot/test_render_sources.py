@@ -9,6 +9,7 @@ from bot.i18n import translator
 from bot.render import render_service_card
 from bot.share import share_text
 from catalogue.models import Service, ServiceSource
+from tests.factories import make_service
 
 # Thursday 24 December 2026, 9:00 in Paris; Christmas is the next day.
 CHRISTMAS_EVE = datetime(2026, 12, 24, 8, 0, tzinfo=UTC)
@@ -17,10 +18,10 @@ SOURCE = "data·inclusion / dora (Licence Ouverte 2.0)"
 
 def synced(**changes) -> Service:
     """A fictional synced service (never shipped)."""
-    service = Service(id="di-1", name="Colis du Test", source=SOURCE,
-                      verified_on=date(2026, 12, 1),
-                      opening_hours_osm="Mo-Fr 09:00-12:00,14:00-17:00; PH off")
-    service.locations, service.phones, service.hours, service.exceptions = [], [], [], []
+    service = make_service("di-1", "Colis du Test", where=None, source=SOURCE,
+                           verified_on=date(2026, 12, 1),
+                           opening_hours_osm="Mo-Fr 09:00-12:00,14:00-17:00; PH off")
+    service.exceptions = []
     service.sources = [
         ServiceSource(source="data-inclusion", record_id="dora--1", service_id="di-1",
                       producer="dora", link="https://dora.example/services/1"),
