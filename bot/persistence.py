@@ -29,6 +29,7 @@ from bot import stats
 from bot.models import BotChatData, BotConversation, BotUserData
 from bot.models import BotData as BotDataRow
 from catalogue.db import session_scope
+from catalogue.models import table_of
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +258,7 @@ def _upsert(connection: Connection, model: type[SQLModel], rows: list[dict[str, 
     PostgreSQL): one statement executed for all rows."""
     if not rows:
         return
-    table = model.__table__  # type: ignore[attr-defined]
+    table = table_of(model)
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table)
     keys = [c.name for c in table.primary_key.columns]

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
@@ -32,6 +32,7 @@ from catalogue.models import (
     ServiceHsds,
     ServiceLocationLink,
     ServiceTranslation,
+    table_of,
 )
 from catalogue.services import (
     EXCEPTION_FIELDS,
@@ -64,10 +65,6 @@ _OWNED: tuple[type[SQLModel], ...] = (
 )
 
 
-def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
-
-
 def _chunks(items: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
@@ -75,7 +72,7 @@ def _chunks(items: list[Any]) -> Iterator[list[Any]]:
 
 def _rows(session: Session, model: type[SQLModel], column: str, ids: list[str],
           fields: Iterable[str]) -> list[dict[str, Any]]:  # fmt: skip
-    table = _table(model)
+    table = table_of(model)
     statement = select(*(table.c[f] for f in fields)).where(table.c[column].in_(ids))
     return [dict(row._mapping) for row in session.execute(statement)]
 
@@ -127,7 +124,7 @@ def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
     """Insert rows or, for ids already stored, overwrite them (organisations, places)."""
     if not rows:
         return
-    table = _table(model)
+    table = table_of(model)
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     for chunk in _chunks(rows):
         statement = dialect.insert(table)
@@ -138,7 +135,7 @@ def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
 
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
     for chunk in _chunks(rows):
-        session.execute(insert(_table(model)), chunk)
+        session.execute(insert(table_of(model)), chunk)
 
 
 def write_snapshots(
@@ -174,7 +171,7 @@ def _write_chunk(session: Session, snapshots: list[dict[str, Any]],
     changed = [s["id"] for s in snapshots if s["id"] in stored]
     for model in _OWNED:
         if changed:
-            session.execute(delete(_table(model)).where(_table(model).c.service_id.in_(changed)))
+            session.execute(delete(table_of(model)).where(table_of(model).c.service_id.in_(changed)))
     rows = []
     for s in snapshots:
         row = _typed(Service, s, SERVICE_FIELDS)
@@ -184,7 +181,7 @@ def _write_chunk(session: Session, snapshots: list[dict[str, Any]],
     _insert(session, Service, [r | {"created_at": at} for r in rows if r["id"] not in stored])
     old = [{f"b_{k}": v for k, v in r.items()} for r in rows if r["id"] in stored]
     if old:
-        table = _table(Service)
+        table = table_of(Service)
         columns = [k for k in rows[0] if k != "id"]
         statement = (update(table).where(table.c.id == bindparam("b_id"))
                      .values({c: bindparam(f"b_{c}") for c in columns}))  # fmt: skip
@@ -223,7 +220,7 @@ def _drop_unlinked_places(session: Session, snapshots: list[dict[str, Any]],
     kept = {loc["id"] for s in snapshots for loc in s["locations"]}
     left = list({loc["id"] for s in snapshots for loc in (stored.get(s["id"]) or {}).get(
         "locations", []) if loc["id"] not in kept})  # fmt: skip
-    links, hours, places = (_table(ServiceLocationLink), _table(OpeningHours), _table(Location))
+    links, hours, places = (table_of(ServiceLocationLink), table_of(OpeningHours), table_of(Location))
     for chunk in _chunks(left):
         session.execute(delete(places).where(
             places.c.id.in_(chunk),

@@ -38,6 +38,7 @@ from catalogue.models import (
     Service,
     ServiceLocationLink,
     Status,
+    table_of,
     utcnow,
 )
 from catalogue.places import in_mel
@@ -398,10 +399,10 @@ def _shared_row_problems(
          (Service.organization_id, Service.id)),
     )  # fmt: skip
     for kind, model, values, wanted, (row_id, service_id) in checks:
-        table = model.__table__  # type: ignore[attr-defined]
+        table = table_of(model)
         changed = [
             row.id for chunk in _chunks(list(wanted))
-            for row in session.execute(select(table).where(table.c.id.in_(chunk)))
+            for row in session.execute(table.select().where(table.c.id.in_(chunk)))
             if values(row) != wanted[row.id][1]
         ]  # fmt: skip
         others: dict[str, str] = {}

@@ -27,6 +27,7 @@ from catalogue.models import (
     ServiceLocationLink,
     ServiceTranslation,
     Status,
+    table_of,
 )
 
 
@@ -122,7 +123,7 @@ def _shared(value: Any, same: dict[Any, Any]) -> Any:
 
 def load(engine: Engine) -> list[IndexedService]:
     """The active services by id, with their places, categories, hours and closures."""
-    table = Service.__table__  # type: ignore[attr-defined]
+    table = table_of(Service)
     with engine.connect() as connection:
         organisations = select(col(Organization.id), col(Organization.name))
         names: dict[str, str] = dict(connection.execute(organisations).all())

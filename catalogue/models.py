@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Table
 from sqlmodel import Field, Relationship, SQLModel
 
 
@@ -286,3 +286,8 @@ class TaughtSynonym(SQLModel, table=True):
     key: str
     active: bool = True
     changed_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (SQLModel's classes do not declare `__table__`)."""
+    return model.__table__  # type: ignore[attr-defined,no-any-return]
