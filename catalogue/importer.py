@@ -123,11 +123,11 @@ def validate_snapshot(snap: dict[str, Any]) -> list[Found]:
         if value is not None and not (isinstance(value, str) and value in enum.__members__):
             problems.append((name, N_("'{value}' is not one of {choices}"),
                              {"value": value, "choices": ", ".join(enum.__members__)}))
-    ages = [snap.get("min_age"), snap.get("max_age")]
-    for name, age in zip(("min_age", "max_age"), ages, strict=True):
+    min_age, max_age = snap.get("min_age"), snap.get("max_age")
+    for name, age in (("min_age", min_age), ("max_age", max_age)):
         if age is not None and not (isinstance(age, int) and 0 <= age <= 120):
             problems.append((name, N_("not an age: '{value}'"), {"value": str(age)[:20]}))
-    if all(isinstance(a, int) for a in ages) and ages[0] > ages[1]:  # type: ignore[operator]
+    if isinstance(min_age, int) and isinstance(max_age, int) and min_age > max_age:
         problems.append(("max_age", N_("smaller than min_age"), {}))
     if snap.get("free") not in (None, True, False):
         problems.append(("free", N_("expected true/false, got '{value}'"), {"value": snap["free"]}))
