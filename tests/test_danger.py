@@ -256,3 +256,12 @@ def test_a_negation_that_belongs_to_the_phrase_or_another_verb_does_not_cancel_i
 
 def test_the_words_of_the_danger_and_its_negation_are_not_the_rest():
     assert danger.read("не хочу больше жить, нужен юрист", "ru").rest == "нужен юрист"
+
+
+@pytest.mark.parametrize("text, lang, kinds", [
+    ("غواړم ځان ووژنم", "ps", ("suicide",)),  # killing oneself is no violence
+    ("za ghwaram zan wazhnam", "ps", ("suicide",)),
+    ("مېړه مې وايي که ولاړې شې وژنم دې", "ps", ("violence",)),
+])
+def test_these_read_exactly_these_kinds_and_no_more(text, lang, kinds):
+    assert danger.read(text, lang).kinds == kinds
