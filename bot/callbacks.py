@@ -162,3 +162,61 @@ def parse_report_kind(data: str) -> tuple[str, str]:
     """(kind, service_id) of report_kind."""
     _, kind, service_id = data.split(":", 2)
     return kind, service_id
+
+
+# -- administrators (bot.admin) ---------------------------------------------------------------
+NOT_ADMIN_PATTERN = r"^(?!adm:)"  # any button but an administrator's
+ADMIN_STEP_PATTERN = r"^adm:(v:|c[gtbd]|org)"  # buttons of one step: old when pressed at another
+FIELD_PATTERN = r"^adm:f:"
+CATEGORIES_PATTERN = r"^adm:c[gtbd]"
+CATEGORIES_BACK, CATEGORIES_DONE = "adm:cb", "adm:cd"
+ORGANIZATION_PATTERN = r"^adm:org"
+NEW_ORGANIZATION = "adm:orgnew"
+SAVE, SAVE_PATTERN = "adm:save", r"^adm:save$"
+CANCEL, CANCEL_PATTERN = "adm:cancel", r"^adm:cancel$"
+IMPORT_APPLY, IMPORT_APPLY_PATTERN = "adm:imp:apply", r"^adm:imp:apply$"
+IMPORT_CANCEL, IMPORT_CANCEL_PATTERN = "adm:imp:cancel", r"^adm:imp:cancel$"
+EXPORT_PATTERN = r"^adm:exp:(csv|hsds)$"
+VERIFY_PATTERN = r"^adm:ver:"
+
+
+def field(key: str) -> str:
+    """The field of a service to edit."""
+    return f"adm:f:{key}"
+
+
+def value(key: str, choice: str) -> str:
+    """A value chosen for field `key`."""
+    return f"adm:v:{key}:{choice}"
+
+
+def value_pattern(key: str) -> str:
+    return rf"^adm:v:{key}:"
+
+
+def admin_group(key: str) -> str:
+    return f"adm:cg:{key}"
+
+
+def admin_category(key: str) -> str:
+    return f"adm:ct:{key}"
+
+
+def organization(organization_id: str) -> str:
+    return f"adm:org:{organization_id}"
+
+
+def export(fmt: str) -> str:
+    """"csv" or "hsds"."""
+    return f"adm:exp:{fmt}"
+
+
+def verify(service_id: str) -> str:
+    """"Still correct" on a service to check."""
+    return f"adm:ver:{service_id}"
+
+
+def last_part(data: str, parts: int) -> str:
+    """What follows the first `parts` parts of admin data: the key, value or id, which may
+    itself hold colons (`last_part("adm:v:hours:9:00", 3)` is "9:00")."""
+    return data.split(":", parts)[parts]

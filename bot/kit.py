@@ -139,3 +139,8 @@ def stop(handler: Callback) -> Callback:
         raise ApplicationHandlerStop(await handler(update, context))
 
     return run
+
+
+def pressed_data(update: Update) -> str:
+    """The callback data of the button pressed."""
+    return pressed(update)[1]

@@ -22,6 +22,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.admin.common import (
     N_,
     actor,
@@ -45,6 +46,7 @@ from bot.admin.fields import (
 )
 from bot.admin.fields import summary as fields_summary
 from bot.i18n import Translator
+from bot.kit import pressed_data
 from catalogue import taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
@@ -75,16 +77,16 @@ def _category_keyboard(
 ) -> list[list[tuple[str, str]]]:
     """Groups, or one group's children with a tick on the picked ones; Done at the bottom."""
     if group is None:
-        rows = [[(taxonomy.label(g.key, tr.lang), f"adm:cg:{g.key}")] for g in taxonomy.groups()]
+        rows = [[(taxonomy.label(g.key, tr.lang), callbacks.admin_group(g.key))] for g in taxonomy.groups()]
     else:
         rows = [
-            [(("✓ " if c.key in picked else "") + taxonomy.label(c.key, tr.lang), f"adm:ct:{c.key}")]
+            [(("✓ " if c.key in picked else "") + taxonomy.label(c.key, tr.lang), callbacks.admin_category(c.key))]
             for c in taxonomy.children(group)
         ]
         # TRANSLATORS: admin button: back to the category groups
-        rows.append([(tr.gettext("Back"), "adm:cb")])
+        rows.append([(tr.gettext("Back"), callbacks.CATEGORIES_BACK)])
     # TRANSLATORS: admin button: the categories are chosen
-    rows.append([(tr.gettext("Done"), "adm:cd")])
+    rows.append([(tr.gettext("Done"), callbacks.CATEGORIES_DONE)])
     return rows
 
 
@@ -102,7 +104,7 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSp
         markup = keyboard(_category_keyboard(tr, picked, None))
     elif spec.choices:
         markup = keyboard(
-            [[(tr.gettext(label), f"adm:v:{spec.key}:{value}")] for label, value in spec.choices]
+            [[(tr.gettext(label), callbacks.value(spec.key, value))] for label, value in spec.choices]
         )
     else:
         markup = None
@@ -135,7 +137,7 @@ async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             "Share its location now to place it exactly, or save as it is."
         ).format(commune=place["city"])
     await ask_confirmation(
-        update, tr, text, yes=N_("Save"), yes_data="adm:save", no_data="adm:cancel"
+        update, tr, text, yes=N_("Save"), yes_data=callbacks.SAVE, no_data=callbacks.CANCEL
     )
     return CONFIRM
 
@@ -190,7 +192,7 @@ async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> obje
     _clear(context)
     context.user_data[MODE] = "edit"  # type: ignore[index]
     context.user_data[EDIT] = edit  # type: ignore[index]
-    rows = [[(tr.gettext(spec.label), f"adm:f:{spec.key}")] for spec in FIELDS]
+    rows = [[(tr.gettext(spec.label), callbacks.field(spec.key))] for spec in FIELDS]
     text = tr.gettext("Which field of {name}?").format(name=values["name"])
     await reply(update, tr, text, keyboard(rows))
     return CHOOSE_FIELD
@@ -198,7 +200,7 @@ async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> obje
 
 @admin_handler
 async def choose_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    spec = BY_KEY[update.callback_query.data.removeprefix("adm:f:")]  # type: ignore[union-attr]
+    spec = BY_KEY[callbacks.last_part(pressed_data(update), 2)]
     if spec.key == "categories":
         edit = context.user_data[EDIT]  # type: ignore[index]
         context.user_data[PICKED] = list(edit["values"]["categories"])  # type: ignore[index]
@@ -273,18 +275,18 @@ def _value_handlers(key: str) -> list[BaseHandler]:
 
     @admin_handler
     async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-        text = update.callback_query.data.removeprefix(f"adm:v:{key}:")  # type: ignore[union-attr]
+        text = callbacks.last_part(pressed_data(update), 3)
         return await _accept(update, context, key, lambda: spec.parse(text))
 
     if key == "organization":
         return [
             MessageHandler(filters.TEXT & ~filters.COMMAND, _organization_typed),
-            CallbackQueryHandler(_organization_pressed, pattern=r"^adm:org"),
+            CallbackQueryHandler(_organization_pressed, pattern=callbacks.ORGANIZATION_PATTERN),
             CallbackQueryHandler(_old_button, pattern=OLD_BUTTONS),
         ]
     handlers: list[BaseHandler] = [
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
-        CallbackQueryHandler(pressed, pattern=rf"^adm:v:{key}:"),
+        CallbackQueryHandler(pressed, pattern=callbacks.value_pattern(key)),
     ]
     if key == "place":
 
@@ -298,13 +300,13 @@ def _value_handlers(key: str) -> list[BaseHandler]:
 
         handlers.append(MessageHandler(filters.LOCATION, located))
     if key == "categories":
-        handlers.append(CallbackQueryHandler(_categories, pattern=r"^adm:c[gtbd]"))
+        handlers.append(CallbackQueryHandler(_categories, pattern=callbacks.CATEGORIES_PATTERN))
     # A value or category button of another step (an earlier message) must not fill this one.
     handlers.append(CallbackQueryHandler(_old_button, pattern=OLD_BUTTONS))
     return handlers
 
 
-OLD_BUTTONS = r"^adm:(v:|c[gtbd]|org)"  # buttons of a step: pressed at another, they are old
+OLD_BUTTONS = callbacks.ADMIN_STEP_PATTERN
 
 
 @admin_handler
@@ -326,9 +328,9 @@ async def _organization_typed(update: Update, context: ContextTypes.DEFAULT_TYPE
     if same:
         return await _accept(update, context, spec.key, lambda: same[0])
     context.user_data[ORG_NAME] = name  # type: ignore[index]
-    rows = [[(org["name"], f"adm:org:{org['id']}")] for org in found if org]
+    rows = [[(org["name"], callbacks.organization(org["id"]))] for org in found if org]
     # TRANSLATORS: admin button: create an organisation with the name typed
-    rows.append([(tr.gettext("Create “{name}”").format(name=name), "adm:orgnew")])
+    rows.append([(tr.gettext("Create “{name}”").format(name=name), callbacks.NEW_ORGANIZATION)])
     text = (
         tr.gettext("Is it one of these? Otherwise create it, or send another name.")
         if found
@@ -341,14 +343,14 @@ async def _organization_typed(update: Update, context: ContextTypes.DEFAULT_TYPE
 @admin_handler
 async def _organization_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """An organisation picked among those found, or the one typed created."""
-    data = update.callback_query.data or ""  # type: ignore[union-attr]
+    data = pressed_data(update)
     name = context.user_data.pop(ORG_NAME, None)  # type: ignore[union-attr]
     value = None
-    if data == "adm:orgnew" and name:
+    if data == callbacks.NEW_ORGANIZATION and name:
         value = new_organization(name)
-    elif data.startswith("adm:org:"):
+    elif data.startswith(callbacks.organization("")):
         with session_scope(engine_of(context)) as session:
-            value = organization_value(session.get(Organization, data.removeprefix("adm:org:")))
+            value = organization_value(session.get(Organization, callbacks.last_part(data, 2)))
     if value is None:
         return await _old_button(update, context)
     return await _accept(update, context, "organization", lambda: value)
@@ -405,9 +407,9 @@ async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
 
 def conversation(*, persistent: bool) -> ConversationHandler:
     states: dict[object, list[BaseHandler]] = {spec.key: _value_handlers(spec.key) for spec in FIELDS}
-    states[CHOOSE_FIELD] = [CallbackQueryHandler(choose_field, pattern=r"^adm:f:")]
+    states[CHOOSE_FIELD] = [CallbackQueryHandler(choose_field, pattern=callbacks.FIELD_PATTERN)]
     states[CONFIRM] = [
-        CallbackQueryHandler(save_new, pattern=r"^adm:save$"),
+        CallbackQueryHandler(save_new, pattern=callbacks.SAVE_PATTERN),
         MessageHandler(filters.LOCATION, locate_draft),
     ]
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, leave)]
@@ -416,8 +418,8 @@ def conversation(*, persistent: bool) -> ConversationHandler:
         states=states,
         fallbacks=[
             CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^adm:cancel$"),
-            CallbackQueryHandler(_stray_button, pattern=r"^(?!adm:)"),
+            CallbackQueryHandler(cancel, pattern=callbacks.CANCEL_PATTERN),
+            CallbackQueryHandler(_stray_button, pattern=callbacks.NOT_ADMIN_PATTERN),
             MessageHandler(filters.COMMAND, leave),
         ],
         # An abandoned /add must not read the admin's later messages as field values.

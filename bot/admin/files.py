@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.admin.common import (
     N_,
     actor,
@@ -37,6 +38,7 @@ from bot.admin.common import (
 )
 from bot.admin.editor import IDLE
 from bot.i18n import Translator
+from bot.kit import pressed_data
 from catalogue.importer import ImportReport, Problem, export_bytes, import_bytes
 
 PENDING = "admin_import"
@@ -136,7 +138,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
         "data": base64.b64encode(data).decode("ascii"),
     }
     await ask_confirmation(
-        update, tr, text, yes=N_("Apply"), yes_data="adm:imp:apply", no_data="adm:imp:cancel"
+        update, tr, text, yes=N_("Apply"), yes_data=callbacks.IMPORT_APPLY, no_data=callbacks.IMPORT_CANCEL
     )
     return WAIT_CHOICE
 
@@ -158,13 +160,13 @@ async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
 @admin_handler
 async def start_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
-    buttons = [[("CSV", "adm:exp:csv"), ("HSDS JSON", "adm:exp:hsds")]]
+    buttons = [[("CSV", callbacks.export("csv")), ("HSDS JSON", callbacks.export("hsds"))]]
     await reply(update, tr, tr.gettext("Which format?"), keyboard(buttons))
 
 
 @admin_handler
 async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    fmt = update.callback_query.data.removeprefix("adm:exp:")  # type: ignore[union-attr]
+    fmt = callbacks.last_part(pressed_data(update), 2)
     await update.callback_query.answer()  # type: ignore[union-attr]
     data = await asyncio.to_thread(export_bytes, engine_of(context), fmt)
     await update.effective_chat.send_document(  # type: ignore[union-attr]
@@ -178,8 +180,8 @@ def handlers(*, persistent: bool) -> list[BaseHandler]:
         states={
             WAIT_FILE: [MessageHandler(filters.Document.ALL, receive_file)],
             WAIT_CHOICE: [
-                CallbackQueryHandler(apply_import, pattern=r"^adm:imp:apply$"),
-                CallbackQueryHandler(cancel_import, pattern=r"^adm:imp:cancel$"),
+                CallbackQueryHandler(apply_import, pattern=callbacks.IMPORT_APPLY_PATTERN),
+                CallbackQueryHandler(cancel_import, pattern=callbacks.IMPORT_CANCEL_PATTERN),
             ],
         },
         fallbacks=[CommandHandler("cancel", cancel_import)],
@@ -191,5 +193,5 @@ def handlers(*, persistent: bool) -> list[BaseHandler]:
     return [
         importing,
         CommandHandler("export", start_export),
-        CallbackQueryHandler(send_export, pattern=r"^adm:exp:(csv|hsds)$"),
+        CallbackQueryHandler(send_export, pattern=callbacks.EXPORT_PATTERN),
     ]

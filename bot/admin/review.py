@@ -18,9 +18,11 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from bot import callbacks
 from bot.admin.common import actor, admin_handler, engine_of, keyboard, labelled, reply, tr_for
 from bot.admin.menu import stored_language
 from bot.i18n import RTL, Translator, bidi, format_date, translator
+from bot.kit import pressed_data
 from bot.roles import bootstrap_admins, granted_admins
 from bot.stats import UNKNOWN_MIN_PEOPLE, StatsSummary, chart_png, summarise
 from catalogue import taxonomy
@@ -72,7 +74,7 @@ async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             )
             lines.append(f"• {service.name} ({service.id}) — {when}")
             rows.append([(tr.gettext("Verified: {name}").format(name=service.name[:40]),
-                          f"adm:ver:{service.id}")])
+                          callbacks.verify(service.id))])
     if not services:
         await reply(update, tr, tr.gettext("Every service was verified in the last {n} months.")
                     .format(n=months))
@@ -113,15 +115,14 @@ def _reported(engine: Any, tr: Translator) -> tuple[list[str], list[Any]] | None
         what = "; ".join(report.describe(r, tr) for r in said[-3:])
         lines.append(f"• {name} ({service_id}) — {len(said)}: {what}")
         rows.append([(tr.gettext("Verified: {name}").format(name=name[:40]),
-                      f"adm:ver:{service_id}")])
+                      callbacks.verify(service_id))])
     return lines, rows
 
 
 @admin_handler
 async def verify(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_for(update, context)
-    query = update.callback_query
-    service_id = query.data.removeprefix("adm:ver:")  # type: ignore[union-attr]
+    service_id = callbacks.last_part(pressed_data(update), 2)
     try:
         with session_scope(engine_of(context)) as session:
             service = mark_verified(session, service_id, actor=actor(update), on=_today())
@@ -231,6 +232,6 @@ async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("stale", show_stale),
-        CallbackQueryHandler(verify, pattern=r"^adm:ver:"),
+        CallbackQueryHandler(verify, pattern=callbacks.VERIFY_PATTERN),
         CommandHandler("stats", show_stats),
     ]
