@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import permutations
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
@@ -239,10 +240,11 @@ def language(lang: str) -> _Language:
 
 
 @cache
-def kinds_data() -> dict:
+def kinds_data() -> dict[str, Any]:
     """`kinds.json`: each kind's lines in display order, the needs that follow, and the
     category keys that mean the kind when a person picks them."""
-    return json.loads((FOLDER / "kinds.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((FOLDER / "kinds.json").read_text(encoding="utf-8"))
+    return data
 
 
 def kinds() -> tuple[str, ...]:
