@@ -2,7 +2,8 @@
 """The two commands of Relais: `python3 tasks.py run` and `python3 tasks.py test`.
 
 Both do every set-up step first (virtual environment, install from the lock, translations), so a
-fresh machine with only Python 3.11 and pip needs nothing else. Extra arguments are passed on:
+fresh machine with only Python 3.11 and pip needs nothing else. `test` runs the linter (ruff), the
+type checker (mypy), then pytest. Extra arguments are passed on to `relais` and to pytest:
 `python3 tasks.py run search "douche" --near Roubaix`, `python3 tasks.py test -k hours`.
 
 `python3 tasks.py lock` rewrites requirements.lock after a change to pyproject.toml's
@@ -27,6 +28,9 @@ LOCK = ROOT / "requirements.lock"
 # pip-compile (pip-tools) writes the lock; it lives in a venv of its own, used only by `lock`.
 LOCK_TOOLS = ROOT / ".venv-lock"
 PIP_TOOLS = "pip-tools==7.7.0"
+# What `test` runs before pytest, each whatever the others say: the linter, and the type checker
+# (strict on catalogue/, clean on bot/: pyproject.toml's [tool.mypy]).
+CHECKS = (("ruff", "check", "."), ("mypy",))
 
 
 def _run(*cmd: str | Path) -> None:
@@ -73,9 +77,9 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "run":
         return subprocess.call([str(BIN / "relais"), *rest], cwd=ROOT)
-    lint = subprocess.call([str(BIN / "ruff"), "check", "."], cwd=ROOT)
+    checks = [subprocess.call([str(BIN / tool), *args], cwd=ROOT) for tool, *args in CHECKS]
     tests = subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
-    return lint or tests
+    return max(checks) or tests
 
 
 if __name__ == "__main__":
