@@ -262,6 +262,10 @@ def test_the_words_of_the_danger_and_its_negation_are_not_the_rest():
     ("غواړم ځان ووژنم", "ps", ("suicide",)),  # killing oneself is no violence
     ("za ghwaram zan wazhnam", "ps", ("suicide",)),
     ("مېړه مې وايي که ولاړې شې وژنم دې", "ps", ("violence",)),
+    ("I OD'd", "en", ("overdose", "suicide")),  # 15 first
+    ("klit ga3 dwa", "ar", ("overdose", "suicide")),
+    ("شربت كل الحبوب", "ar", ("overdose", "suicide")),
+    ("ma fille a avalé des médicaments", "fr", ("overdose", "suicide")),
 ])
 def test_these_read_exactly_these_kinds_and_no_more(text, lang, kinds):
     assert danger.read(text, lang).kinds == kinds
