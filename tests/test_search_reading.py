@@ -139,3 +139,22 @@ def test_a_minor_said_without_an_age_is_searched_as_under_18(index, text):
     found = ids(index.search(Query(text=text)))
     assert "shelter-men" not in found  # 18 and over
     assert found  # the others stay
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("je meurs de faim", "fr"), ("je crève la dalle", "fr"), ("im dying of hunger", "en"),
+    ("me muero de hambre", "es"), ("умираю с голоду", "ru"),
+])
+def test_dying_of_hunger_is_food_not_a_need_for_a_psychologist(index, text, lang):
+    """(In Arabic and Romanian "I want" is made of stop words, so "أموت" alone still reads
+    wanting to die: there the hunger idiom reads food first, and the psychologist too.)"""
+    categories = index.search(Query(text=text, lang=lang)).categories
+    assert "food" in categories and "psychological_support" not in categories
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("une activité pour tuer le temps", "fr"), ("мій телефон помер", "uk"),
+])
+def test_a_death_word_in_an_idiom_reads_no_psychologist(index, text, lang):
+    """Death words are the danger reader's to read (its needs follow a danger it reads)."""
+    assert "psychological_support" not in index.search(Query(text=text, lang=lang)).categories
