@@ -10,11 +10,12 @@ is loaded only for a card shown.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, String, cast, select
 from sqlmodel import col
 
 from catalogue.models import (
@@ -110,6 +111,7 @@ class IndexedService:
 _COLUMNS = ("id", "name", "alternate_name", "description", "eligibility", "gender", "min_age",
             "max_age", "free", "fees", "access", "access_note", "languages", "areas",
             "opening_hours_osm")  # fmt: skip
+_JSON = ("languages", "areas")
 
 
 def _shared(value: Any, same: dict[Any, Any]) -> Any:
@@ -121,21 +123,36 @@ def _shared(value: Any, same: dict[Any, Any]) -> Any:
     return same.setdefault(value, value) if isinstance(value, str | tuple) else value
 
 
+def _decoded(text: str | None, texts: dict[str, Any], same: dict[Any, Any]) -> Any:
+    """A JSON list column read as its text, decoded once per distinct text (`json.loads` per
+    row cost more than the rest of the row)."""
+    if text is None:
+        return None
+    if text not in texts:
+        texts[text] = _shared(json.loads(text), same)
+    return texts[text]
+
+
 def load(engine: Engine) -> list[IndexedService]:
     """The active services by id, with their places, categories, hours and closures."""
     table = table_of(Service)
     with engine.connect() as connection:
         organisations = select(col(Organization.id), col(Organization.name))
         names: dict[str, str] = dict(connection.execute(organisations).all())
-        rows = connection.execute(
-            select(*(table.c[c] for c in _COLUMNS), table.c.organization_id)
+        rows = connection.execute(  # JSON lists as text: 100k services share a few hundred
+            select(*(cast(table.c[c], String) if c in _JSON else table.c[c] for c in _COLUMNS),
+                   table.c.organization_id)
             .where(table.c.status == Status.active).order_by(table.c.id)
         )  # fmt: skip
         services = {}
         same: dict[Any, Any] = {}  # equal values are one object (100k services repeat many)
+        texts: dict[str, Any] = {}  # JSON text -> its shared value
+        json_at = [c in _JSON for c in _COLUMNS[2:]]
         for row in rows:
             org = names.get(row.organization_id)
-            values = [_shared(v, same) for v in row[2 : len(_COLUMNS)]]
+            values = [_decoded(v, texts, same) if is_json else same.setdefault(v, v)
+                      if isinstance(v, str) else v
+                      for v, is_json in zip(row[2 : len(_COLUMNS)], json_at, strict=True)]
             values.append(Organisation(org) if org else None)
             services[row.id] = IndexedService(row.id, row.name, *values)
         shared: dict[str, dict[Any, Any]] = {}  # per kind: equal items are one object

@@ -18,7 +18,7 @@ import numpy as np
 
 from catalogue.models import Service
 from catalogue.needs import stopwords
-from catalogue.text import script_of, skeleton, sound_key, stem, to_latin
+from catalogue.text import normalise, script_of, skeleton, sound_key, stem, to_latin
 from catalogue.vocab import Vocabulary
 
 COMMON_NAME_WORD = 2000  # a generic name word in more names than this is skipped
@@ -27,6 +27,13 @@ NAME_GENERIC_WEIGHT = 0.25  # "épicerie", "solidaire": words of many names say 
 
 _Row = tuple[np.ndarray, np.ndarray, np.ndarray, int, float, int]  # docs, weights, distinctive,
 # query word bit, similarity, layer (0: spelt or, in another script, heard; 1: heard only)
+
+
+def _latin(text: str) -> str:
+    """`to_latin(text)`, without its transliteration pass when the normalised text is ASCII
+    already, as most names are (the table only maps Arabic-script and Cyrillic letters)."""
+    plain = normalise(text)
+    return plain if plain.isascii() else to_latin(text)
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ class NameIndex:
         for i, s in enumerate(services):
             own: set[str] = set()  # a word counts once per service (its name and its organisation's)
             for text in _name_texts(s):
-                raw = [w for w in to_latin(_acronym(text)).split() if w not in stops]
+                raw = [w for w in _latin(_acronym(text)).split() if w not in stops]
                 words = list(dict.fromkeys(stem_of(w) for w in raw))
                 if words:
                     docs.append((i, words))
