@@ -266,6 +266,7 @@ def test_the_words_of_the_danger_and_its_negation_are_not_the_rest():
     ("klit ga3 dwa", "ar", ("overdose", "suicide")),
     ("شربت كل الحبوب", "ar", ("overdose", "suicide")),
     ("ma fille a avalé des médicaments", "fr", ("overdose", "suicide")),
+    ("jsui en dangé", "fr", ("violence",)),
 ])
 def test_these_read_exactly_these_kinds_and_no_more(text, lang, kinds):
     assert danger.read(text, lang).kinds == kinds
