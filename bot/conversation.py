@@ -378,7 +378,8 @@ async def need_text(update: Update, context: Context) -> int:
             await offer_needs(update, context, reading.probe,
                               tr_of(update, context).gettext(SORRY))
             return RESULTS
-    start_search(context, update, text=text)
+    # The needs just offered ("I think you need: …") stay for a place typed instead of a tap.
+    start_search(context, update, text=text).offered = search.offered if search else []
     return await proceed(update, context)
 
 
@@ -460,6 +461,7 @@ async def proceed(update: Update, context: Context) -> int:
     assert search is not None  # every caller has started or kept one
     tr = tr_of(update, context)
     _ = tr.gettext
+    offered, search.offered = search.offered, []
     outcome = run(context, search, tr.lang, limit=PROBE)
     if search.text and not search.heard:  # filters said in words: once per need
         search.heard = True
@@ -475,6 +477,9 @@ async def proceed(update: Update, context: Context) -> int:
         if search.text and named and not search.has_place and not outcome.categories:
             # Only a place was written: keep it and ask for the need.
             search.place, search.text, search.anywhere = named.place.name, "", False
+            if len(offered) == 1:  # "I think you need: food", then "Lille": food in Lille
+                search.categories = offered
+                return await proceed(update, context)
             return await ask_need(update, context, _("OK: {place}.").format(
                 place=render.esc(render.place_label(named.place.name, tr.lang))))
         record(context, search, outcome, update.effective_user)
@@ -484,11 +489,12 @@ async def proceed(update: Update, context: Context) -> int:
                                   tr.lang, limit=1).abstained:
             # read as a need the list has places for, but not surely: offer it, not a "sorry"
             search.text, search.categories = "", []
+            search.offered = render.specific(understood)[:6]
             labels = render.need_labels(understood, tr.lang)
             await say(update, context, _(
                 "I think you need: {need}. Tap it below to see the places, or say it with "
                 "other words.").format(need=render.esc(format_list(labels, tr.lang))),
-                render.categories_keyboard(render.specific(understood)[:6], tr.lang))
+                render.categories_keyboard(search.offered, tr.lang))
             return NEED
         search.text, search.categories = "", []  # keep the place for the next category
         if pressed or understood:  # the need is understood, the list has no place for it

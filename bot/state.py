@@ -61,6 +61,7 @@ _KEYS = {
     "maybe": "maybe",
     "strict": "strict",
     "text_place": "from_text_place",
+    "offered": "offered",
 }
 _ALWAYS = {"n", "text", "cats", "filters", "offset", "at"}  # written even when empty
 
@@ -89,6 +90,7 @@ class SearchState:
     maybe: str | None = None  # a place awaiting "did you mean…?"
     strict: bool = False  # a danger's own needs: no loosening of the search
     text_place: str | None = None  # the place typed with several needs, kept for the choice
+    offered: list[str] = field(default_factory=list)  # "I think you need: …" buttons shown
 
     @property
     def has_need(self) -> bool:

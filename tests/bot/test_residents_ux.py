@@ -489,3 +489,12 @@ async def test_a_person_in_danger_after_report_a_mistake_gets_the_numbers_not_a_
     await user.press("rep:svc-002")
     text = "\n".join(c.text for c in sent(await user.send("je veux mourir")))
     assert "3114" in text and "Merci. Les administrateurs" not in text
+
+
+async def test_a_place_typed_after_i_think_you_need_searches_that_need_there(bot):
+    user = at(bot, TUESDAY)
+    await user.send("/start")
+    offer = sent(await user.send("manger zorblax quimbu"))[-1]
+    assert offer.text.startswith("Je pense que vous cherchez")
+    text = sent(await user.send("Roubaix"))[-1].text
+    assert text.startswith("🔎 Manger\n📍 Roubaix")
