@@ -270,6 +270,9 @@ def test_the_words_of_the_danger_and_its_negation_are_not_the_rest():
     ("j ai 15 ans g nul part ou dormir", "fr", ("child", "outside")),
     ("my son is 15 and he's outside tonight", "en", ("child", "outside")),
     ("۱۵ سالمه و تو خیابونم", "fa", ("child", "outside")),
+    ("mon beau-père me tape quand ma mère est pas là", "fr", ("child", "violence")),
+    ("my mum's boyfriend hits me when she's at work", "en", ("child", "violence")),
+    ("my husband hits me", "en", ("violence",)),
 ])
 def test_these_read_exactly_these_kinds_and_no_more(text, lang, kinds):
     assert danger.read(text, lang).kinds == kinds
