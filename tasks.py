@@ -2,8 +2,8 @@
 """The two commands of Relais: `python3 tasks.py run` and `python3 tasks.py test`.
 
 Both do every set-up step first (virtual environment, install from the lock, translations), so a
-fresh machine with only Python 3.11 and pip needs nothing else. `test` runs the linter (ruff), the
-type checker (mypy), then pytest. Extra arguments are passed on to `relais` and to pytest:
+fresh machine with only Python 3.11 and pip needs nothing else. `test` runs the linter and the
+format check (ruff), the type checker (mypy), then pytest. Extra arguments are passed on to `relais` and to pytest:
 `python3 tasks.py run search "douche" --near Roubaix`, `python3 tasks.py test -k hours`.
 
 `python3 tasks.py lock` rewrites requirements.lock after a change to pyproject.toml's
@@ -28,9 +28,10 @@ LOCK = ROOT / "requirements.lock"
 # pip-compile (pip-tools) writes the lock; it lives in a venv of its own, used only by `lock`.
 LOCK_TOOLS = ROOT / ".venv-lock"
 PIP_TOOLS = "pip-tools==7.7.0"
-# What `test` runs before pytest, each whatever the others say: the linter, and the type checker
-# (strict on catalogue/, clean on bot/: pyproject.toml's [tool.mypy]).
-CHECKS = (("ruff", "check", "."), ("mypy",))
+# What `test` runs before pytest, each whatever the others say: the linter, the formatter's
+# check (`ruff format .` rewrites), and the type checker (strict on catalogue/, clean on bot/:
+# pyproject.toml's [tool.mypy]).
+CHECKS = (("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",))
 
 
 def _run(*cmd: str | Path) -> None:

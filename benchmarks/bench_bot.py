@@ -42,8 +42,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-NEEDS = ["douche", "j'ai faim", "hébergement d'urgence", "avocat gratuit", "laverie",
-         "cours de français", "médecin", "vêtements", "aide administrative", "colis alimentaire"]
+NEEDS = [
+    "douche",
+    "j'ai faim",
+    "hébergement d'urgence",
+    "avocat gratuit",
+    "laverie",
+    "cours de français",
+    "médecin",
+    "vêtements",
+    "aide administrative",
+    "colis alimentaire",
+]
 PLACES = ["Lille", "Roubaix", "Tourcoing", "Villeneuve-d'Ascq", "59000", "Wazemmes"]
 FIXTURE = ROOT / "tests" / "fixtures" / "catalogue.json"
 
@@ -167,8 +177,20 @@ def cold_start(database: Path) -> tuple[float, float]:
     used (what the wall time would be on an idle machine, near enough: it runs one thread)."""
     relais = Path(sys.executable).parent / "relais"
     started = time.perf_counter()
-    process = subprocess.Popen([str(relais), "--db", f"sqlite:///{database}", "search", "douche",
-                                "--near", "Lille", "--limit", "3"], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            str(relais),
+            "--db",
+            f"sqlite:///{database}",
+            "search",
+            "douche",
+            "--near",
+            "Lille",
+            "--limit",
+            "3",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit("relais search failed")
@@ -205,18 +227,26 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run([str(relais), "--help"], check=True, stdout=subprocess.DEVNULL)
         helps.append(time.perf_counter() - started)
-    print(f"relais --help: {statistics.median(helps):.2f} s (median of 5); load average "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{args.users} users, need then place each ({2 * args.users} updates per run); "
-          f"latency over {args.users} updates one at a time")
+    print(
+        f"relais --help: {statistics.median(helps):.2f} s (median of 5); load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
+    print(
+        f"{args.users} users, need then place each ({2 * args.users} updates per run); "
+        f"latency over {args.users} updates one at a time"
+    )
     header = (f"{'services':>8} {'updates/s':>10} {'no reuse':>8} {'p50 ms':>7} {'p99 ms':>7} "
               f"{'echo/s':>7} {'echo+db/s':>9} {'% e+db':>6} {'cold s':>6} {'cpu s':>5} "
               f"{'1st upd s':>9} {'RSS MB':>7} {'load':>5}")  # fmt: skip
     print(header)
     print("-" * len(header))
     for size in args.sizes:
-        done = subprocess.run([sys.executable, __file__, "--one", str(size), "--users",
-                               str(args.users)], check=True, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", str(size), "--users", str(args.users)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         f = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{size:>8} {f['rate']:>10.0f} {f['fresh']:>8.0f} {f['p50']:>7.1f} {f['p99']:>7.1f} "
               f"{f['echo']:>7.0f} {f['echo_db']:>9.0f} {100 * f['rate'] / f['echo_db']:>5.0f}% "

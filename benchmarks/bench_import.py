@@ -46,8 +46,11 @@ def main() -> None:
             db = f"sqlite:///{Path(tmp) / 'relais.db'}"
             first, first_mb = run("--db", db, "import", str(sheet))
             again, again_mb = run("--db", db, "import", str(sheet))
-        print(f"{size:>7} {first:>9.1f} {first_mb:>8.0f} {size / first:>7.0f} {again:>8.1f} "
-              f"{again_mb:>8.0f}", flush=True)
+        print(
+            f"{size:>7} {first:>9.1f} {first_mb:>8.0f} {size / first:>7.0f} {again:>8.1f} "
+            f"{again_mb:>8.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

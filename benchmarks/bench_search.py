@@ -64,7 +64,30 @@ CITIES = [
     ("Calais", 50.9513, 1.8587), ("Dunkerque", 51.0343, 2.3768), ("La Rochelle", 46.1603, -1.1511),
     ("Villeneuve-d'Ascq", 50.6233, 3.145),
 ]  # fmt: skip
-SYLLABLES = ["bel", "mar", "ro", "li", "san", "ter", "va", "lo", "cha", "mon", "du", "ri", "ga", "pel", "tor", "vi", "ne", "sa", "co", "la", "ber", "fon"]
+SYLLABLES = [
+    "bel",
+    "mar",
+    "ro",
+    "li",
+    "san",
+    "ter",
+    "va",
+    "lo",
+    "cha",
+    "mon",
+    "du",
+    "ri",
+    "ga",
+    "pel",
+    "tor",
+    "vi",
+    "ne",
+    "sa",
+    "co",
+    "la",
+    "ber",
+    "fon",
+]
 OPENERS = ["Association", "Le Relais", "La Maison", "Espace", "Point", "Collectif", "Les Amis de",
            "Centre", "Accueil", "Atelier", "Solidarité"]  # fmt: skip
 DESCRIPTIONS = [
@@ -141,8 +164,13 @@ def query_mix(rows: list[dict], extra: int, seed: int = 11) -> list[dict]:
         text = row["text"]
         if len(text) > 3:
             at = rng.randrange(1, len(text) - 1)
-            text = rng.choice([text[:at] + text[at + 1 :], text[:at] + text[at] + text[at:],
-                               text[: at - 1] + text[at] + text[at - 1] + text[at + 1 :]])
+            text = rng.choice(
+                [
+                    text[:at] + text[at + 1 :],
+                    text[:at] + text[at] + text[at:],
+                    text[: at - 1] + text[at] + text[at - 1] + text[at + 1 :],
+                ]
+            )
         mix.append({**row, "id": f"typo-{n}", "text": text})
     return mix
 

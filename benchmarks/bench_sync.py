@@ -71,21 +71,37 @@ def generate(n: int, folder: Path, seed: int = 13) -> tuple[Path, Path]:
                                                       "sur rendez-vous", None])}  # fmt: skip
             if kind < 0.1:
                 c = rng.choice(communes)
-                record.update(code_insee=c.insee_code, commune=c.name, code_postal="59000",
-                              adresse=f"{i} rue Générée", modes_accueil=["en-presentiel"])
+                record.update(
+                    code_insee=c.insee_code,
+                    commune=c.name,
+                    code_postal="59000",
+                    adresse=f"{i} rue Générée",
+                    modes_accueil=["en-presentiel"],
+                )
                 if rng.random() < 0.5:
                     record.update(latitude=c.latitude, longitude=c.longitude)
             elif kind < 0.2:
-                record.update(modes_accueil=["a-distance"],
-                              zone_eligibilite=[rng.choice(["59", "35", "france"])])
+                record.update(
+                    modes_accueil=["a-distance"],
+                    zone_eligibilite=[rng.choice(["59", "35", "france"])],
+                )
             else:
                 code, name, postcode = rng.choice(ELSEWHERE)
-                record.update(code_insee=code, commune=name, code_postal=postcode,
-                              adresse=f"{i} rue Générée", modes_accueil=["en-presentiel"])
+                record.update(
+                    code_insee=code,
+                    commune=name,
+                    code_postal=postcode,
+                    adresse=f"{i} rue Générée",
+                    modes_accueil=["en-presentiel"],
+                )
             out.write(("," if i else "") + json.dumps(record, ensure_ascii=False))
             if kind < 0.01:  # the same service published by a second producer
-                twin = dict(record, id=f"gen--{i}-twin", source="emplois-de-linclusion",
-                            nom=record["nom"].upper() + ".")
+                twin = dict(
+                    record,
+                    id=f"gen--{i}-twin",
+                    source="emplois-de-linclusion",
+                    nom=record["nom"].upper() + ".",
+                )
                 out.write("," + json.dumps(twin, ensure_ascii=False))
         out.write("]")
     return services_path, structures_path
@@ -116,11 +132,14 @@ def run(n: int) -> None:
         started = time.perf_counter()
         again = sync(engine, reader)
         second = time.perf_counter() - started
-        print(f"{n:>7} records ({size:.1f} MB, generated in {generated:.1f} s): "
-              f"first sync {first:.1f} s ({len(report.created)} created, "
-              f"{sum(report.skipped.values())} skipped, {len(report.merges)} merged), "
-              f"second sync {second:.1f} s ({again.unchanged} unchanged), "
-              f"peak memory +{max(peak, 0):.0f} MB over the {before:.0f} MB before", flush=True)
+        print(
+            f"{n:>7} records ({size:.1f} MB, generated in {generated:.1f} s): "
+            f"first sync {first:.1f} s ({len(report.created)} created, "
+            f"{sum(report.skipped.values())} skipped, {len(report.merges)} merged), "
+            f"second sync {second:.1f} s ({again.unchanged} unchanged), "
+            f"peak memory +{max(peak, 0):.0f} MB over the {before:.0f} MB before",
+            flush=True,
+        )
         engine.dispose()
 
 

@@ -67,8 +67,10 @@ def descriptions(lang: str) -> tuple[str, str]:
     """(description, short description) shown before a user starts the bot."""
     _ = translator(lang).gettext
     return (
-        _("I help you find free help in the Lille metropolis: food, showers, housing, care, "
-          "French classes. Write what you need and where you are."),
+        _(
+            "I help you find free help in the Lille metropolis: food, showers, housing, care, "
+            "French classes. Write what you need and where you are."
+        ),
         _("Find food, showers, housing and care near you in the Lille metropolis."),
     )
 
@@ -122,8 +124,10 @@ class FloodGuard:
     async def _warn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat:
             tr = kit.tr_of(update, context)
-            await context.bot.send_message(update.effective_chat.id, bidi(
-                tr.gettext("Too many messages. Please wait a minute."), tr.lang))
+            await context.bot.send_message(
+                update.effective_chat.id,
+                bidi(tr.gettext("Too many messages. Please wait a minute."), tr.lang),
+            )
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -150,8 +154,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat:
         tr = kit.tr_of(update, context)
         try:
-            await context.bot.send_message(update.effective_chat.id, bidi(
-                tr.gettext("Sorry, something went wrong. Please try again."), tr.lang))
+            await context.bot.send_message(
+                update.effective_chat.id,
+                bidi(tr.gettext("Sorry, something went wrong. Please try again."), tr.lang),
+            )
         except TelegramError:
             log.warning("could not tell the user about the error")
 
@@ -213,16 +219,23 @@ def build_application(
     engine = make_engine(settings.database_url)
     live = {"engine": engine, "settings": settings}
     local = request is not None
-    limiter = (AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0) if local
-               else AIORateLimiter(max_retries=2))
+    limiter = (
+        AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=0)
+        if local
+        else AIORateLimiter(max_retries=2)
+    )
     builder = (
         Application.builder()
         .application_class(RelaisApplication)
         .token(settings.token or LOCAL_TOKEN)
-        .persistence(SQLPersistence(engine, live=live,
-                                    update_interval=settings.persistence_interval))
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .persistence(
+            SQLPersistence(engine, live=live, update_interval=settings.persistence_interval)
+        )
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
         .rate_limiter(limiter)
         .post_init(post_init)
         .context_types(_CONTEXT_TYPES)
@@ -236,9 +249,10 @@ def build_application(
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data.update(live)
-    application.add_handler(TypeHandler(Update, FloodGuard(settings.flood_limit,
-                                                            settings.search_ttl_hours)),
-                            group=FLOOD_GROUP)
+    application.add_handler(
+        TypeHandler(Update, FloodGuard(settings.flood_limit, settings.search_ttl_hours)),
+        group=FLOOD_GROUP,
+    )
     admin.register(application)
     share.register(application)
     report.register(application)

@@ -44,7 +44,7 @@ def category(key: str) -> str:
 
 
 def place_answer(serial: int, yes: bool) -> str:
-    """"Did you mean…?": yes or no, for search `serial`."""
+    """ "Did you mean…?": yes or no, for search `serial`."""
     return f"{'py' if yes else 'pn'}:{serial}"
 
 
@@ -103,7 +103,7 @@ REPORT_KIND_PATTERN = r"^rk:"
 
 
 def other_language(service_id: str) -> str:
-    """"Other language" under a card: which language to show it in."""
+    """ "Other language" under a card: which language to show it in."""
     return f"shr:ol:{service_id}"
 
 
@@ -129,7 +129,7 @@ def add_to_list(service_id: str) -> str:
 
 
 def list_action(action: str) -> str:
-    """"msg", "html" or "clear" on the shortlist."""
+    """ "msg", "html" or "clear" on the shortlist."""
     return f"shr:ls:{action}"
 
 
@@ -149,7 +149,7 @@ def parse_send_list(data: str) -> tuple[str, str]:
 
 
 def report(service_id: str) -> str:
-    """"Report a mistake" under a card."""
+    """ "Report a mistake" under a card."""
     return f"rep:{service_id}"
 
 
@@ -207,12 +207,12 @@ def organization(organization_id: str) -> str:
 
 
 def export(fmt: str) -> str:
-    """"csv" or "hsds"."""
+    """ "csv" or "hsds"."""
     return f"adm:exp:{fmt}"
 
 
 def verify(service_id: str) -> str:
-    """"Still correct" on a service to check."""
+    """ "Still correct" on a service to check."""
     return f"adm:ver:{service_id}"
 
 

@@ -25,14 +25,23 @@ def build_parser() -> argparse.ArgumentParser:
     add_catalogue_commands(sub)
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (no network)")
     chat.add_argument("--lang", help="your Telegram language (default: from $LANG)")
-    chat.add_argument("--new", action="store_true",
-                      help="start again with /start instead of continuing where you were")
-    chat.add_argument("--files", type=Path,
-                      help="folder for the files the bot sends (default: $RELAIS_HOME/chat-files)")
+    chat.add_argument(
+        "--new",
+        action="store_true",
+        help="start again with /start instead of continuing where you were",
+    )
+    chat.add_argument(
+        "--files",
+        type=Path,
+        help="folder for the files the bot sends (default: $RELAIS_HOME/chat-files)",
+    )
     chat.set_defaults(handler=cmd_chat)
     bot = sub.add_parser("bot", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
-    bot.add_argument("--webhook", action="store_true",
-                     help="serve a webhook (RELAIS_WEBHOOK_URL) instead of long polling")
+    bot.add_argument(
+        "--webhook",
+        action="store_true",
+        help="serve a webhook (RELAIS_WEBHOOK_URL) instead of long polling",
+    )
     bot.set_defaults(handler=cmd_bot)
     serve = sub.add_parser("serve", help="serve the read-only HSDS API under /hsds "
                            "(beside the webhook when TELEGRAM_BOT_TOKEN and RELAIS_WEBHOOK_URL "
@@ -51,9 +60,11 @@ def _settings(args: argparse.Namespace) -> Settings:
     try:
         settings = Settings.from_env(db=args.db)
     except ValueError as exc:  # a number expected in the environment
-        raise CliError(f"bad setting in the environment ({exc}): RELAIS_ADMIN_IDS takes "
-                       "numeric Telegram user ids separated by commas; RELAIS_PORT, "
-                       "RELAIS_STALE_MONTHS and RELAIS_FLOOD_LIMIT take numbers") from exc
+        raise CliError(
+            f"bad setting in the environment ({exc}): RELAIS_ADMIN_IDS takes "
+            "numeric Telegram user ids separated by commas; RELAIS_PORT, "
+            "RELAIS_STALE_MONTHS and RELAIS_FLOOD_LIMIT take numbers"
+        ) from exc
     engine = make_engine(settings.database_url)
     loaded = importer.ensure_seeded(engine)
     if loaded:
@@ -120,12 +131,20 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from catalogue.db import default_database_path
 
     files = getattr(args, "files", None) or default_database_path().parent / "chat-files"
-    return asyncio.run(chat(settings, lang, sys.stdin, sys.stdout, files=files,
-                            fresh=getattr(args, "new", False)))
+    return asyncio.run(
+        chat(settings, lang, sys.stdin, sys.stdout, files=files, fresh=getattr(args, "new", False))
+    )
 
 
-async def chat(settings: Settings, lang: str, stdin: TextIO, out: TextIO, *,
-               files: Path | None = None, fresh: bool = False) -> int:
+async def chat(
+    settings: Settings,
+    lang: str,
+    stdin: TextIO,
+    out: TextIO,
+    *,
+    files: Path | None = None,
+    fresh: bool = False,
+) -> int:
     """The terminal chat: the real Application over the local transport. Numbers press the
     buttons shown; `@50.63,3.06` shares a location; `@douche Roubaix` tries inline mode; a
     script is read when stdin is no TTY. Files the bot sends are saved in `files`. A user the
@@ -142,15 +161,19 @@ async def chat(settings: Settings, lang: str, stdin: TextIO, out: TextIO, *,
         await post_init(application)
         user = LocalUser(application, request, user_id=CHAT_USER_ID, language_code=lang)
         if interactive:
-            print("Relais — type your message, a number to press a button, "
-                  "@lat,lon to share a location, @words for inline mode, Ctrl-D to quit.\n",
-                  file=out)
+            print(
+                "Relais — type your message, a number to press a button, "
+                "@lat,lon to share a location, @words for inline mode, Ctrl-D to quit.\n",
+                file=out,
+            )
         buttons: list[Button] = []
         if fresh or not application.user_data.get(CHAT_USER_ID):
             calls = await user.send("/start")
         else:
-            print("(continuing where you were: /start or `relais chat --new` starts again)\n",
-                  file=out)
+            print(
+                "(continuing where you were: /start or `relais chat --new` starts again)\n",
+                file=out,
+            )
             calls = []
         while True:
             text, shown = render_calls(calls)

@@ -28,13 +28,13 @@ class Settings:
     flood_limit: int = 30  # incoming updates per user and minute before we ignore them
     search_ttl_hours: int = 6  # a search (and its location) is forgotten after this idle time
     persistence_interval: float = 5.0  # seconds between writes of changed conversation state
-    sync_weekly: bool = False  # RELAIS_SYNC_WEEKLY: sync data·inclusion every week, report to admins
+    sync_weekly: bool = (
+        False  # RELAIS_SYNC_WEEKLY: sync data·inclusion every week, report to admins
+    )
     bot_api_url: str | None = None  # RELAIS_BOT_API_URL: a local Bot API server, not Telegram's
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, *, db: str | None = None
-    ) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, db: str | None = None) -> Settings:
         """Settings from `env` (default os.environ); `db` (the --db option) wins over the env."""
         env = os.environ if env is None else env
         return cls(

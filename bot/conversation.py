@@ -80,16 +80,18 @@ def search_of(context: Context) -> SearchState | None:
     return state.stored(context.user_data)
 
 
-def start_search(context: Context, update: Update, *, text: str = "",
-                 cats: list[str] | None = None) -> SearchState:
+def start_search(
+    context: Context, update: Update, *, text: str = "", cats: list[str] | None = None
+) -> SearchState:
     """A new need; the place of the previous search is kept (same outing) unless the new text
     names another one, filters are reset."""
     previous = search_of(context)
     data = user_data(context)
     serial = int(data.get("serial", 0)) + 1
     data["serial"] = serial
-    search = SearchState(serial=serial, text=text, categories=list(cats or []),
-                         started=update_time(update, context))
+    search = SearchState(
+        serial=serial, text=text, categories=list(cats or []), started=update_time(update, context)
+    )
     if previous and not (text and places.find_place_in_text(text)):  # "manger roubaix" after Lille
         search.place, search.location = previous.place, previous.location
         search.anywhere = previous.anywhere
@@ -130,8 +132,9 @@ def page_size(context: Context) -> int:
     return size
 
 
-def run(context: Context, search: SearchState, lang: str, *, offset: int = 0,
-        limit: int | None = None) -> SearchOutcome:
+def run(
+    context: Context, search: SearchState, lang: str, *, offset: int = 0, limit: int | None = None
+) -> SearchOutcome:
     query = search.to_query(lang, now(context), limit=limit or page_size(context), offset=offset)
     return search_services(engine_of(context), query, now=now(context))
 
@@ -152,8 +155,10 @@ async def ask_need(update: Update, context: Context, intro: str | None = None) -
 async def ask_place(update: Update, context: Context, intro: str = "") -> int:
     tr = tr_of(update, context)
     _ = tr.gettext
-    text = _("Where are you? Write your town, postcode or neighbourhood. "
-             "Or send your location with the button.")
+    text = _(
+        "Where are you? Write your town, postcode or neighbourhood. "
+        "Or send your location with the button."
+    )
     await say(update, context, before(intro, text), render.place_keyboard(tr.lang))
     return PLACE
 
@@ -197,54 +202,78 @@ async def new(update: Update, context: Context) -> int:
 async def cancel(update: Update, context: Context) -> int:
     drop_search(context)
     _ = tr_of(update, context).gettext
-    await say(update, context,
-              _("OK, I stopped. Write what you need when you want, or send /start."),
-              ReplyKeyboardRemove())
+    await say(
+        update,
+        context,
+        _("OK, I stopped. Write what you need when you want, or send /start."),
+        ReplyKeyboardRemove(),
+    )
     return END
 
 
 async def help_command(update: Update, context: Context) -> None:
     _ = tr_of(update, context).gettext
-    await say(update, context, "\n".join([
-        _("Write what you need, for example: food, shower, a bed for tonight."),
-        _("Then tell me where you are: a town, a postcode, or your location."),
-        _("Tap a number to see a place: address, hours, phone."),
-        "",
-        _("/new: a new search"),
-        _("/cancel: stop the current search"),
-        _("/list: your list of services to share or print"),
-        _("/language: change the language"),
-        _("/privacy: what I keep about you"),
-        _("/forget: erase what I keep about you"),
-        _("/about: about this bot"),
-    ]))
+    await say(
+        update,
+        context,
+        "\n".join(
+            [
+                _("Write what you need, for example: food, shower, a bed for tonight."),
+                _("Then tell me where you are: a town, a postcode, or your location."),
+                _("Tap a number to see a place: address, hours, phone."),
+                "",
+                _("/new: a new search"),
+                _("/cancel: stop the current search"),
+                _("/list: your list of services to share or print"),
+                _("/language: change the language"),
+                _("/privacy: what I keep about you"),
+                _("/forget: erase what I keep about you"),
+                _("/about: about this bot"),
+            ]
+        ),
+    )
 
 
 async def about(update: Update, context: Context) -> None:
     _ = tr_of(update, context).gettext
-    await say(update, context, _(
-        "Relais helps people in the Lille metropolis find social services: food, showers, "
-        "housing, health, digital help, French classes. It is free. The list comes from public "
-        "sources and from its administrators, and each place says when it was last checked. "
-        "Always check the hours before you go."
-    ) + "\n\n" + _(
-        "Many services come from data·inclusion (GIP Plateforme de l'inclusion), open data "
-        "under the Licence Ouverte 2.0; each card names its source and date."
-    ))
+    await say(
+        update,
+        context,
+        _(
+            "Relais helps people in the Lille metropolis find social services: food, showers, "
+            "housing, health, digital help, French classes. It is free. The list comes from public "
+            "sources and from its administrators, and each place says when it was last checked. "
+            "Always check the hours before you go."
+        )
+        + "\n\n"
+        + _(
+            "Many services come from data·inclusion (GIP Plateforme de l'inclusion), open data "
+            "under the Licence Ouverte 2.0; each card names its source and date."
+        ),
+    )
 
 
 async def privacy(update: Update, context: Context) -> None:
     _ = tr_of(update, context).gettext
-    await say(update, context, "\n".join([
-        _("What I keep about you:"),
-        "• " + _("your language and your filters;"),
-        "• " + _("your current search, with its place or location, until you start a new "
-                 "one or stop for a few hours;"),
-        "• " + _("where you are in the conversation."),
-        "",
-        _("I do not keep your messages. Searches are counted without your name."),
-        _("Send /forget to erase everything I keep about you."),
-    ]))
+    await say(
+        update,
+        context,
+        "\n".join(
+            [
+                _("What I keep about you:"),
+                "• " + _("your language and your filters;"),
+                "• "
+                + _(
+                    "your current search, with its place or location, until you start a new "
+                    "one or stop for a few hours;"
+                ),
+                "• " + _("where you are in the conversation."),
+                "",
+                _("I do not keep your messages. Searches are counted without your name."),
+                _("Send /forget to erase everything I keep about you."),
+            ]
+        ),
+    )
 
 
 async def language_command(update: Update, context: Context) -> None:
@@ -255,9 +284,12 @@ async def language_command(update: Update, context: Context) -> None:
 async def forget_command(update: Update, context: Context) -> None:
     tr = tr_of(update, context)
     _ = tr.gettext
-    await say(update, context,
-              _("Do you want me to erase everything I keep about you?"),
-              render.yes_no_keyboard(callbacks.forget(True), callbacks.forget(False), tr.lang))
+    await say(
+        update,
+        context,
+        _("Do you want me to erase everything I keep about you?"),
+        render.yes_no_keyboard(callbacks.forget(True), callbacks.forget(False), tr.lang),
+    )
 
 
 async def forget_user(context: Context, user_id: int) -> None:
@@ -286,8 +318,9 @@ async def forget_answer(update: Update, context: Context) -> int | None:
         await query.edit_message_text(bidi(tr.gettext("OK, I erased nothing."), tr.lang))
         return None
     await forget_user(context, user_of(update).id)
-    await query.edit_message_text(bidi(
-        tr.gettext("Done. I erased everything I kept about you."), tr.lang))
+    await query.edit_message_text(
+        bidi(tr.gettext("Done. I erased everything I kept about you."), tr.lang)
+    )
     return END
 
 
@@ -299,8 +332,7 @@ async def choose_language(update: Update, context: Context) -> int:
         user_data(context)["lang"] = code
     await query.answer()
     tr = tr_of(update, context)
-    await query.edit_message_text(bidi(tr.gettext("OK, I will write in this language."),
-                                       tr.lang))
+    await query.edit_message_text(bidi(tr.gettext("OK, I will write in this language."), tr.lang))
     return await ask_need(update, context)
 
 
@@ -316,9 +348,13 @@ async def show_children(update: Update, context: Context) -> None:
     group = callbacks.after_prefix(data)
     await query.answer()
     if taxonomy.get_category(group) is None:
-        await query.edit_message_reply_markup(render.groups_keyboard(user_language(update, context)))
+        await query.edit_message_reply_markup(
+            render.groups_keyboard(user_language(update, context))
+        )
         return
-    await query.edit_message_reply_markup(render.children_keyboard(group, user_language(update, context)))
+    await query.edit_message_reply_markup(
+        render.children_keyboard(group, user_language(update, context))
+    )
 
 
 async def choose_category(update: Update, context: Context) -> int:
@@ -375,8 +411,7 @@ async def need_text(update: Update, context: Context) -> int:
         case Meaning.NOTHING_NEW if search is not None and reading.probe is not None:
             # "merci", "ok": not a new need; the list shown and its buttons stay usable.
             record(context, search, reading.probe, update.effective_user)
-            await offer_needs(update, context, reading.probe,
-                              tr_of(update, context).gettext(SORRY))
+            await offer_needs(update, context, reading.probe, tr_of(update, context).gettext(SORRY))
             return RESULTS
     # The needs just offered ("I think you need: …") stay for a place typed instead of a tap.
     start_search(context, update, text=text).offered = search.offered if search else []
@@ -387,9 +422,14 @@ async def greet(update: Update, context: Context, kind: str) -> int:
     """A greeting or a thank-you alone: a greeting back and the menu; the search in progress,
     with its place, stays for the next need."""
     _ = tr_of(update, context).gettext
-    intro = _("You are welcome.") if kind == "thanks" else _(
-        "Hello! I help you find free help near you: food, showers, housing, care, "
-        "French classes and more.")
+    intro = (
+        _("You are welcome.")
+        if kind == "thanks"
+        else _(
+            "Hello! I help you find free help near you: food, showers, housing, care, "
+            "French classes and more."
+        )
+    )
     search = search_of(context)
     if search and search.has_need and not search.has_place:
         return await ask_place(update, context, intro)  # greeted at the place step
@@ -400,14 +440,14 @@ async def outside(update: Update, context: Context) -> int:
     """A place outside the metropolis ("Paris"): say so; the need is kept and the place asked
     again (or the need, when there is none yet)."""
     _ = tr_of(update, context).gettext
-    intro = _("This place is outside the Lille metropolis: I only know services in the "
-              "metropolis.")
+    intro = _("This place is outside the Lille metropolis: I only know services in the metropolis.")
     shelter = next(line for line in all_lines() if line.id == "samu-social")  # national
     # TRANSLATORS: after "this place is outside the metropolis"; {number} is the 115. Keep
     # soliguide.fr verbatim: the national directory of services for people in need
-    intro += "\n" + _("Elsewhere in France: for emergency shelter, call {number}; for other "
-                      "services, see soliguide.fr, the national directory.").format(
-        number=shelter.number)
+    intro += "\n" + _(
+        "Elsewhere in France: for emergency shelter, call {number}; for other "
+        "services, see soliguide.fr, the national directory."
+    ).format(number=shelter.number)
     search = search_of(context)
     if search and search.has_need:
         return await ask_place(update, context, intro)
@@ -425,9 +465,17 @@ async def danger_said(update: Update, context: Context, text: str, found: danger
         _ = tr_of(update, context).gettext
         search.text = ""
         sos = render.emergency_block(search.danger, user_language(update, context))
-        return await ask_need(update, context, before(sos, _(
-            "Are you in danger right now? Tell me what is happening, or choose below what "
-            "you need.")))
+        return await ask_need(
+            update,
+            context,
+            before(
+                sos,
+                _(
+                    "Are you in danger right now? Tell me what is happening, or choose below what "
+                    "you need."
+                ),
+            ),
+        )
     if not intent.asks_more(found, probe_text(context, user_language(update, context))):
         named = places.find_place_in_text(text)
         if named is not None and named.certain:
@@ -443,8 +491,7 @@ def probe_text(context: Context, lang: str) -> intent.Probe:
     return lambda text: search_services(engine_of(context), Query(text=text, lang=lang, limit=1))
 
 
-async def card_by_number(update: Update, context: Context, search: SearchState,
-                         number: int) -> int:
+async def card_by_number(update: Update, context: Context, search: SearchState, number: int) -> int:
     """A result's number typed instead of pressed ("2"): its card, else the list again."""
     lang = user_language(update, context)
     outcome = run(context, search, lang, offset=max(number - 1, 0), limit=1)
@@ -480,32 +527,48 @@ async def proceed(update: Update, context: Context) -> int:
             if len(offered) == 1:  # "I think you need: food", then "Lille": food in Lille
                 search.categories = offered
                 return await proceed(update, context)
-            return await ask_need(update, context, _("OK: {place}.").format(
-                place=render.esc(render.place_label(named.place.name, tr.lang))))
+            return await ask_need(
+                update,
+                context,
+                _("OK: {place}.").format(
+                    place=render.esc(render.place_label(named.place.name, tr.lang))
+                ),
+            )
         record(context, search, outcome, update.effective_user)
         pressed = bool(search.categories) and not search.text  # a need chosen with a button
         understood = list(outcome.categories) if search.text and not sos else []
-        if understood and not run(context, search.but(text="", categories=understood),
-                                  tr.lang, limit=1).abstained:
+        if (
+            understood
+            and not run(
+                context, search.but(text="", categories=understood), tr.lang, limit=1
+            ).abstained
+        ):
             # read as a need the list has places for, but not surely: offer it, not a "sorry"
             search.text, search.categories = "", []
             search.offered = render.specific(understood)[:6]
             labels = render.need_labels(understood, tr.lang)
-            await say(update, context, _(
-                "I think you need: {need}. Tap it below to see the places, or say it with "
-                "other words.").format(need=render.esc(format_list(labels, tr.lang))),
-                render.categories_keyboard(search.offered, tr.lang))
+            await say(
+                update,
+                context,
+                _(
+                    "I think you need: {need}. Tap it below to see the places, or say it with "
+                    "other words."
+                ).format(need=render.esc(format_list(labels, tr.lang))),
+                render.categories_keyboard(search.offered, tr.lang),
+            )
             return NEED
         search.text, search.categories = "", []  # keep the place for the next category
         if pressed or understood:  # the need is understood, the list has no place for it
             labels = render.need_labels(outcome.categories, tr.lang)
-            sorry = _("I know no place for this yet: {need}. Choose something else below, "
-                      "or write what you need.").format(
-                need=render.esc(format_list(labels, tr.lang)))
+            sorry = _(
+                "I know no place for this yet: {need}. Choose something else below, "
+                "or write what you need."
+            ).format(need=render.esc(format_list(labels, tr.lang)))
         elif sos:  # a danger was understood: the numbers above come first, not a "sorry"
             # TRANSLATORS: after emergency phone numbers, when no local place was found
-            sorry = _("You can also choose below what could help you, or write it with other "
-                      "words.")
+            sorry = _(
+                "You can also choose below what could help you, or write it with other words."
+            )
         else:  # text: what was read may be wrong, so it is not repeated back
             sorry = _(SORRY)
         await offer_needs(update, context, outcome, before(sos, sorry))
@@ -515,8 +578,12 @@ async def proceed(update: Update, context: Context) -> int:
         search.asked = True  # several needs in one message: ask which, once
         if outcome.place:
             search.text_place = outcome.place.place.name
-        await say(update, context, before(sos, _("Which one do you need?")),
-                  render.categories_keyboard(render.specific(found)[:6], tr.lang))
+        await say(
+            update,
+            context,
+            before(sos, _("Which one do you need?")),
+            render.categories_keyboard(render.specific(found)[:6], tr.lang),
+        )
         return NEED
     if not search.has_place:
         if outcome.place is None:
@@ -527,16 +594,17 @@ async def proceed(update: Update, context: Context) -> int:
     return RESULTS
 
 
-SORRY = N_("Sorry, I did not find this. Choose what you need below, or say it with other "
-           "words.")
+SORRY = N_("Sorry, I did not find this. Choose what you need below, or say it with other words.")
 
 
-async def offer_needs(update: Update, context: Context, outcome: SearchOutcome,
-                      text: str) -> None:
+async def offer_needs(update: Update, context: Context, outcome: SearchOutcome, text: str) -> None:
     """`text`, with the needs the search suggests (else every group) as buttons."""
     lang = user_language(update, context)
-    keyboard = (render.categories_keyboard(outcome.suggestions, lang)
-                if outcome.suggestions else render.groups_keyboard(lang))
+    keyboard = (
+        render.categories_keyboard(outcome.suggestions, lang)
+        if outcome.suggestions
+        else render.groups_keyboard(lang)
+    )
     await say(update, context, text, keyboard)
 
 
@@ -554,11 +622,17 @@ def record(context: Context, search: SearchState, outcome: SearchOutcome,
         commune = places.place_at(*search.location).commune
     need = outcome.categories[0] if outcome.categories else None
     try:
-        stats.record_search(engine_of(context), need=need, commune=commune,
-                            found=bool(outcome.results), at=now(context))
+        stats.record_search(
+            engine_of(context),
+            need=need,
+            commune=commune,
+            found=bool(outcome.results),
+            at=now(context),
+        )
         if user is not None and outcome.unknown:
-            stats.record_unknown(engine_of(context), outcome.unknown, user_id=user.id,
-                                 at=now(context))
+            stats.record_unknown(
+                engine_of(context), outcome.unknown, user_id=user.id, at=now(context)
+            )
     except Exception:  # statistics must never break a search
         log.exception("could not record search statistics")
 
@@ -580,18 +654,30 @@ async def place_text(update: Update, context: Context) -> int:
             await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
             return await proceed(update, context)
         case Meaning.UNKNOWN_PLACE:
-            await say(update, context,
-                      _("I do not know this place. Write a town or a postcode of the Lille "
-                        "metropolis, or send your location."), render.place_keyboard(tr.lang))
+            await say(
+                update,
+                context,
+                _(
+                    "I do not know this place. Write a town or a postcode of the Lille "
+                    "metropolis, or send your location."
+                ),
+                render.place_keyboard(tr.lang),
+            )
             return PLACE
         case Meaning.MAYBE_PLACE if reading.place:
             search.maybe = reading.place
-            await say(update, context,
-                      _("Did you mean {place}?").format(
-                          place=render.esc(render.place_label(reading.place, tr.lang))),
-                      render.yes_no_keyboard(callbacks.place_answer(search.serial, True),
-                                             callbacks.place_answer(search.serial, False),
-                                             tr.lang))
+            await say(
+                update,
+                context,
+                _("Did you mean {place}?").format(
+                    place=render.esc(render.place_label(reading.place, tr.lang))
+                ),
+                render.yes_no_keyboard(
+                    callbacks.place_answer(search.serial, True),
+                    callbacks.place_answer(search.serial, False),
+                    tr.lang,
+                ),
+            )
             return CONFIRM
         case Meaning.PLACE if reading.place:
             search.set_place(reading.place)
@@ -612,8 +698,7 @@ async def confirm_text(update: Update, context: Context) -> int:
     return await place_text(update, context)
 
 
-async def use_confirmation(update: Update, context: Context, search: SearchState,
-                           yes: bool) -> int:
+async def use_confirmation(update: Update, context: Context, search: SearchState, yes: bool) -> int:
     place, search.maybe = search.maybe, None
     if not yes or place is None:
         return await ask_place(update, context)
@@ -653,10 +738,14 @@ async def use_location(update: Update, context: Context, lat: float, lon: float)
         search = start_search(context, update)
     search.place, search.location, search.anywhere = None, (lat, lon), False
     search.maybe = None
-    note = "" if places.in_mel(lat, lon) else " " + _(
-        "This is outside the Lille metropolis: the places I know may be far.")
-    await say(update, context, "📍 " + _("Thank you, I have your location.") + note,
-              ReplyKeyboardRemove())
+    note = (
+        ""
+        if places.in_mel(lat, lon)
+        else " " + _("This is outside the Lille metropolis: the places I know may be far.")
+    )
+    await say(
+        update, context, "📍 " + _("Thank you, I have your location.") + note, ReplyKeyboardRemove()
+    )
     if not search.has_need:
         return await ask_need(update, context)
     search.offset = 0
@@ -677,16 +766,22 @@ async def show_results(update: Update, context: Context, *, edit: bool) -> None:
     elif not search.anywhere:
         name = search.place or (outcome.place.place.name if outcome.place else None)
         place = render.place_label(name, tr.lang) if name else None
-    active = search.filters + (
-        ["aud"] if search.age is not None or search.gender else [])
-    page = render.Page(serial=search.serial, offset=search.offset,
-                       size=page_size(context), filters=active,
-                       need=need, place=place, audience=search.audience,
-                       when=search.when.to_json() if search.when else None,
-                       danger=search.danger)
+    active = search.filters + (["aud"] if search.age is not None or search.gender else [])
+    page = render.Page(
+        serial=search.serial,
+        offset=search.offset,
+        size=page_size(context),
+        filters=active,
+        need=need,
+        place=place,
+        audience=search.audience,
+        when=search.when.to_json() if search.when else None,
+        danger=search.danger,
+    )
     index = current_index(engine_of(context))  # the rows it ranked: no query
-    services = {r.service_id: s for r in outcome.results
-                if (s := index.service(r.service_id)) is not None}
+    services = {
+        r.service_id: s for r in outcome.results if (s := index.service(r.service_id)) is not None
+    }
     rendered = render.render_results(outcome, page, tr.lang, services, now(context))
     await show(update, context, rendered.text, rendered.keyboard, edit=edit)
 
@@ -714,8 +809,12 @@ async def refine(update: Update, context: Context) -> int | None:
     await query.answer()
     if key == "aud":
         tr = tr_of(update, context)
-        await say(update, context, tr.gettext("Who is it for?"),
-                  render.audience_keyboard(search.serial, tr.lang))
+        await say(
+            update,
+            context,
+            tr.gettext("Who is it for?"),
+            render.audience_keyboard(search.serial, tr.lang),
+        )
         return RESULTS
     chosen = search.filters
     if key in chosen:
@@ -729,8 +828,14 @@ async def refine(update: Update, context: Context) -> int | None:
     return RESULTS
 
 
-AUDIENCES = {"w": (None, "women"), "m": (None, "men"), "c": (15, None), "y": (21, None),
-             "o": (65, None), "-": (None, None)}
+AUDIENCES = {
+    "w": (None, "women"),
+    "m": (None, "men"),
+    "c": (15, None),
+    "y": (21, None),
+    "o": (65, None),
+    "-": (None, None),
+}
 
 
 async def choose_audience(update: Update, context: Context) -> int | None:
@@ -767,14 +872,19 @@ async def send_card(update: Update, context: Context, service_id: str) -> bool:
     card_buttons = getattr(share, "card_buttons", None)  # ADMIN's share/shortlist buttons
     extra = card_buttons(service.id, context.bot.username, tr, service) if card_buttons else []
     extra += report.button(service.id, tr)
-    card = render.render_service_card(service, tr.lang, now=now(context), back=back,
-                                      extra_rows=extra)
-    await context.bot.send_message(chat_id(update), card.text,
-                                   reply_markup=card.keyboard)
+    card = render.render_service_card(
+        service, tr.lang, now=now(context), back=back, extra_rows=extra
+    )
+    await context.bot.send_message(chat_id(update), card.text, reply_markup=card.keyboard)
     if card.venue:
         v = card.venue
-        await context.bot.send_venue(chat_id(update), latitude=v.latitude,
-                                     longitude=v.longitude, title=v.title, address=v.address)
+        await context.bot.send_venue(
+            chat_id(update),
+            latitude=v.latitude,
+            longitude=v.longitude,
+            title=v.title,
+            address=v.address,
+        )
     return True
 
 
@@ -782,8 +892,13 @@ async def send_card(update: Update, context: Context, service_id: str) -> bool:
 async def edited(update: Update, context: Context) -> None:
     """An edit is not read as a new message; a live location's updates need no answer."""
     if update.edited_message is not None and update.edited_message.location is None:
-        await say(update, context, tr_of(update, context).gettext(
-            "You changed a message. I only read new messages: please send it again."))
+        await say(
+            update,
+            context,
+            tr_of(update, context).gettext(
+                "You changed a message. I only read new messages: please send it again."
+            ),
+        )
 
 
 def answer_with(message: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
@@ -797,8 +912,7 @@ def answer_with(message: str) -> Callable[[Update, Context], Coroutine[Any, Any,
 
 voice = answer_with(N_("I cannot listen to voice messages. Please write, or use the buttons."))
 other_content = answer_with(N_("I can only read text, a location or the buttons."))
-unknown_command = answer_with(N_("I do not know this command. Send /help to see what I can "
-                                 "do."))
+unknown_command = answer_with(N_("I do not know this command. Send /help to see what I can do."))
 
 
 async def unknown_button(update: Update, context: Context) -> None:

@@ -117,7 +117,9 @@ class _View:
             )  # fmt: skip
             for sid, location_id, postcode, lat, lon in places:
                 if (i := self.at.get(sid)) is not None:
-                    self.places[i].append(_Place(hsds_id("location", location_id), postcode, lat, lon))
+                    self.places[i].append(
+                        _Place(hsds_id("location", location_id), postcode, lat, lon)
+                    )
 
     def load(self, positions: Iterable[int]) -> None:
         """Make the documents of these services (one batch of column queries)."""
@@ -199,7 +201,9 @@ def _datetime(request: web.Request, name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise BadParameter(name, f"a date and time like 2026-03-01T00:00:00Z, not {raw[:40]!r}") from None
+        raise BadParameter(
+            name, f"a date and time like 2026-03-01T00:00:00Z, not {raw[:40]!r}"
+        ) from None
     return as_utc(value) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -210,9 +214,13 @@ def _proximity(request: web.Request) -> tuple[float, float, float] | None:
     try:
         lat, lon, km = (float(part) for part in raw.split(","))
     except ValueError:
-        raise BadParameter("proximity", f"latitude,longitude,km like 50.63,3.06,2, not {raw[:40]!r}") from None
+        raise BadParameter(
+            "proximity", f"latitude,longitude,km like 50.63,3.06,2, not {raw[:40]!r}"
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 < km <= 100):
-        raise BadParameter("proximity", "latitude -90..90, longitude -180..180, km above 0 up to 100")
+        raise BadParameter(
+            "proximity", "latitude -90..90, longitude -180..180, km above 0 up to 100"
+        )
     return lat, lon, km
 
 
@@ -452,7 +460,9 @@ async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return await handler(request)
     except BadParameter as exc:
         error: dict[str, object] = {
-            "error": "bad parameter", "parameter": exc.parameter, "message": exc.message
+            "error": "bad parameter",
+            "parameter": exc.parameter,
+            "message": exc.message,
         }
         return web.json_response(error, status=400, headers=CORS)
     except web.HTTPException as exc:

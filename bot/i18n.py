@@ -104,8 +104,10 @@ def known_language(user_data: Any, language_code: str | None) -> str | None:
 def user_language(update: Any, context: Any) -> str:  # PTB Update/Context
     """`known_language` of the update's user, else French."""
     user = getattr(update, "effective_user", None)
-    return known_language(getattr(context, "user_data", None),
-                          getattr(user, "language_code", None)) or DEFAULT
+    return (
+        known_language(getattr(context, "user_data", None), getattr(user, "language_code", None))
+        or DEFAULT
+    )
 
 
 def note_typed_language(context: Any, text: str) -> None:  # PTB Context
@@ -133,8 +135,11 @@ def format_distance(km: float, lang: str) -> str:
     else:
         value, unit = (round(km, 1) if km < 10 else round(km)), "length-kilometer"
     words = UNIT_WORDS.get(lang, {}).get(unit)
-    text = words.format(format_decimal(value, locale=_locale(lang))) if words else \
-        format_unit(value, unit, length="short", locale=_locale(lang))
+    text = (
+        words.format(format_decimal(value, locale=_locale(lang)))
+        if words
+        else format_unit(value, unit, length="short", locale=_locale(lang))
+    )
     # Some CLDR patterns glue the unit to the number ("350متر"): keep them apart.
     return re.sub(r"(\d)(?=[^\W\d_])", "\\1\u00a0", text)
 

@@ -72,11 +72,19 @@ def read_need(text: str, lang: str, search: SearchState | None, probe: Probe) ->
     # The need is known and this only names a place: the same need there. Once a place is
     # set, a new one must come alone ("les oliviers roubaix horaires" is a new search).
     match = places.resolve_place(text)
-    if match and match.certain and read.abstained and (
-            not search.has_place or only_the_place(text, match)):
+    if (
+        match
+        and match.certain
+        and read.abstained
+        and (not search.has_place or only_the_place(text, match))
+    ):
         return Reading(Meaning.SAME_NEED_THERE, place=match.place.name)
-    if search.has_place and read.abstained and not read.categories and \
-            places.find_place_in_text(text) is None:
+    if (
+        search.has_place
+        and read.abstained
+        and not read.categories
+        and places.find_place_in_text(text) is None
+    ):
         return Reading(Meaning.NOTHING_NEW, probe=read)  # "merci", "ok": the list stays
     return Reading(Meaning.NEED)
 
@@ -137,8 +145,9 @@ def asks_more(found: danger.Danger, probe: Probe) -> bool:
     return not read.abstained and not set(read.categories) <= set(found.needs)
 
 
-def said_filters(said: Iterable[str], categories: Iterable[str],
-                 chosen: list[str]) -> tuple[list[str], When | None]:
+def said_filters(
+    said: Iterable[str], categories: Iterable[str], chosen: list[str]
+) -> tuple[list[str], When | None]:
     """The refine buttons the words ask for ("ouvert maintenant", "gratuit", "dimanche
     soir") that `chosen` lacks, and the day/evening of the "open" filter when one was said."""
     said = set(said)

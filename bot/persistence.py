@@ -192,7 +192,8 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
                     deletes.setdefault(model, []).append(key)
                 else:
                     upserts.setdefault(model, []).append(
-                        {"name": name, "key": row_key, "state": value})
+                        {"name": name, "key": row_key, "state": value}
+                    )
             elif value:
                 pk = "user_id" if model is BotUserData else "chat_id"
                 upserts.setdefault(model, []).append({pk: key, "data": value})
@@ -204,8 +205,11 @@ class SQLPersistence(BasePersistence[dict, dict, dict]):
             for model, keys in deletes.items():
                 if model is BotConversation:
                     for name, row_key in keys:
-                        connection.execute(delete(model).where(
-                            BotConversation.name == name, BotConversation.key == row_key))
+                        connection.execute(
+                            delete(model).where(
+                                BotConversation.name == name, BotConversation.key == row_key
+                            )
+                        )
                 else:
                     column = BotUserData.user_id if model is BotUserData else BotChatData.chat_id
                     connection.execute(delete(model).where(col(column).in_(keys)))
@@ -262,6 +266,9 @@ def _upsert(connection: Connection, model: type[SQLModel], rows: list[dict[str, 
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(table)
     keys = [c.name for c in table.primary_key.columns]
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=keys, set_={k: statement.excluded[k] for k in rows[0] if k not in keys}),
-        rows)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys, set_={k: statement.excluded[k] for k in rows[0] if k not in keys}
+        ),
+        rows,
+    )

@@ -121,14 +121,14 @@ def _own_name(code: str) -> str:
 
 def language_keyboard() -> InlineKeyboardMarkup:
     """Each language in its own name and script: the one place where no translation applies."""
-    buttons = [
-        button(_own_name(code), callbacks.language(code), code) for code in SUPPORTED
-    ]
+    buttons = [button(_own_name(code), callbacks.language(code), code) for code in SUPPORTED]
     return InlineKeyboardMarkup(_rows(buttons, 3))
 
 
 def groups_keyboard(lang: str) -> InlineKeyboardMarkup:
-    buttons = [button(taxonomy.label(g.key, lang), callbacks.group(g.key), lang) for g in taxonomy.groups()]
+    buttons = [
+        button(taxonomy.label(g.key, lang), callbacks.group(g.key), lang) for g in taxonomy.groups()
+    ]
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
@@ -136,8 +136,10 @@ def children_keyboard(group: str, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang).gettext
     everything = _("All of: {category}").format(category=taxonomy.label(group, lang))
     buttons = [button(everything, callbacks.category(group), lang)]
-    buttons += [button(taxonomy.label(c.key, lang), callbacks.category(c.key), lang)
-                for c in taxonomy.children(group)]
+    buttons += [
+        button(taxonomy.label(c.key, lang), callbacks.category(c.key), lang)
+        for c in taxonomy.children(group)
+    ]
     rows = _rows(buttons, 2)
     # TRANSLATORS: button going back to the list of category groups
     rows.append([button(f"{arrows(lang)[0]} " + _("Back"), callbacks.GROUPS, lang)])
@@ -175,12 +177,21 @@ def yes_no_keyboard(yes: str, no: str, lang: str) -> InlineKeyboardMarkup:
 def audiences(lang: str) -> dict[str, str]:
     """The "Who is it for?" choices: code → label."""
     _ = translator(lang).gettext
-    return {"w": _("A woman"), "m": _("A man"), "c": _("A child under 18"),
-            "y": _("A young person 18 to 25"), "o": _("A person over 60"), "-": _("Anyone")}
+    return {
+        "w": _("A woman"),
+        "m": _("A man"),
+        "c": _("A child under 18"),
+        "y": _("A young person 18 to 25"),
+        "o": _("A person over 60"),
+        "-": _("Anyone"),
+    }
 
 
 def audience_keyboard(serial: int, lang: str) -> InlineKeyboardMarkup:
-    buttons = [button(text, callbacks.audience(serial, code), lang) for code, text in audiences(lang).items()]
+    buttons = [
+        button(text, callbacks.audience(serial, code), lang)
+        for code, text in audiences(lang).items()
+    ]
     return InlineKeyboardMarkup(_rows(buttons, 2))
 
 
@@ -216,8 +227,12 @@ def _why(result: Result, tr: Translator, service: Service | None = None) -> str:
     return _("Its description matches your words.")
 
 
-def _open_word(open_now: bool | None, tr: Translator, service: Service | None = None,
-               now: datetime | None = None) -> str:
+def _open_word(
+    open_now: bool | None,
+    tr: Translator,
+    service: Service | None = None,
+    now: datetime | None = None,
+) -> str:
     _ = tr.gettext
     # TRANSLATORS: state of a place in the result list, after its name and distance
     if open_now is None:
@@ -239,7 +254,8 @@ def _open_word(open_now: bool | None, tr: Translator, service: Service | None = 
     if day == today + timedelta(days=1):
         return _("closed now, opens tomorrow at {time}").format(**when)
     return _("closed now, opens {day} at {time}").format(
-        day=format_weekday(day.weekday(), tr.lang), **when)
+        day=format_weekday(day.weekday(), tr.lang), **when
+    )
 
 
 def next_opening(service: Service, now: datetime) -> tuple[date, Any] | None:
@@ -247,8 +263,9 @@ def next_opening(service: Service, now: datetime) -> tuple[date, Any] | None:
     local = now.astimezone(PARIS)
     for offset in range(8):
         day = local.date() + timedelta(days=offset)
-        for start, _end in day_openings(service.hours, service.exceptions, day,
-                                        service.opening_hours_osm) or []:
+        for start, _end in (
+            day_openings(service.hours, service.exceptions, day, service.opening_hours_osm) or []
+        ):
             if offset or start > local.time():
                 return day, start
     return None
@@ -257,8 +274,8 @@ def next_opening(service: Service, now: datetime) -> tuple[date, Any] | None:
 def as_of(now: datetime, lang: str) -> str:
     """The date a card or a list was made: what was true then (for paper and forwarded text)."""
     # TRANSLATORS: under a printed or forwarded list, e.g. "Information as of March 2, 2026."
-    return one_stop(translator(lang).gettext("Information as of {date}.").format(
-        date=format_date(now.astimezone(PARIS).date(), lang)))
+    text = translator(lang).gettext("Information as of {date}.")
+    return one_stop(text.format(date=format_date(now.astimezone(PARIS).date(), lang)))
 
 
 def conditions(service: Service, tr: Translator) -> str:
@@ -281,8 +298,9 @@ def conditions(service: Service, tr: Translator) -> str:
     return " · ".join(parts)
 
 
-def render_emergency_block(lines: Sequence[EmergencyLine], tr: Translator,
-                           heading: str | None = None) -> str:
+def render_emergency_block(
+    lines: Sequence[EmergencyLine], tr: Translator, heading: str | None = None
+) -> str:
     """National lines to call at once, put before anything else; "" when none applies.
 
     Numbers stay plain digits outside any markup so Telegram can make them tappable.
@@ -336,9 +354,13 @@ def open_label(when: dict[str, Any] | None, lang: str) -> str:
     return _("Open now")
 
 
-def render_results(outcome: SearchOutcome, page: Page, lang: str,
-                   services: Mapping[str, Service] | None = None,
-                   now: datetime | None = None) -> RenderedMessage:
+def render_results(
+    outcome: SearchOutcome,
+    page: Page,
+    lang: str,
+    services: Mapping[str, Service] | None = None,
+    now: datetime | None = None,
+) -> RenderedMessage:
     """One page of results with details, page, refine and new-search buttons; the emergency
     block first when a danger was read. With the page's `services`, each line also says the
     commune, the kind of help, when a closed place opens, and the conditions."""
@@ -366,8 +388,9 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str,
     for number, result in enumerate(outcome.results, start=page.offset + 1):
         service = services.get(result.service_id)
         facts = [f"<b>{number}.{mark} {esc(result.name)}</b>"]
-        commune = next((loc.city for loc in service.locations if loc.city), None) \
-            if service else None
+        commune = (
+            next((loc.city for loc in service.locations if loc.city), None) if service else None
+        )
         if commune:
             facts.append(esc(commune))
         if result.distance_km is not None:
@@ -380,26 +403,48 @@ def render_results(outcome: SearchOutcome, page: Page, lang: str,
         if said:
             lines.append("   " + said)
     rows = []
-    details = [button(str(n), callbacks.details(r.service_id), lang)  # an id too long for a button
-               for n, r in enumerate(outcome.results, start=page.offset + 1)  # gets none
-               if callbacks.fits(callbacks.details(r.service_id))]
+    details = [
+        button(str(n), callbacks.details(r.service_id), lang)  # an id too long for a button
+        for n, r in enumerate(outcome.results, start=page.offset + 1)  # gets none
+        if callbacks.fits(callbacks.details(r.service_id))
+    ]
     rows += _rows(details, 5)
     nav = []
     back, forward = arrows(lang)
     if page.offset > 0:
-        nav.append(button(f"{back} " + _("Previous"),
-                          callbacks.page(page.serial, max(0, page.offset - page.size)), lang))
+        nav.append(
+            button(
+                f"{back} " + _("Previous"),
+                callbacks.page(page.serial, max(0, page.offset - page.size)),
+                lang,
+            )
+        )
     if page.offset + page.size < outcome.total:
-        nav.append(button(_("Next") + f" {forward}",
-                          callbacks.page(page.serial, page.offset + page.size), lang))
+        nav.append(
+            button(
+                _("Next") + f" {forward}",
+                callbacks.page(page.serial, page.offset + page.size),
+                lang,
+            )
+        )
     if nav:
         rows.append(nav)
-    # TRANSLATORS: filter buttons under the results: open at this moment, costs nothing,
-    # no appointment needed, choose who the help is for
-    labels = {"open": open_label(page.when, lang), "free": _("Free"),
-              "appt": _("No appointment"), "aud": _("Who is it for?")}
-    refine = [button(("✅ " if key in page.filters else "") + labels[key],
-                     callbacks.refine(page.serial, key), lang) for key in FILTERS]
+    labels = {
+        "open": open_label(page.when, lang),
+        # TRANSLATORS: filter buttons under the results: open at this moment, costs nothing,
+        # no appointment needed, choose who the help is for
+        "free": _("Free"),
+        "appt": _("No appointment"),
+        "aud": _("Who is it for?"),
+    }
+    refine = [
+        button(
+            ("✅ " if key in page.filters else "") + labels[key],
+            callbacks.refine(page.serial, key),
+            lang,
+        )
+        for key in FILTERS
+    ]
     rows += _rows(refine, 2)
     rows.append([button("🔎 " + _("New search"), callbacks.NEW, lang)])
     return RenderedMessage(bidi("\n".join(lines).rstrip(), lang), InlineKeyboardMarkup(rows))
@@ -456,8 +501,12 @@ def _access(service: Service, tr: Translator) -> str:
     }
     parts = [ways[Access(service.access)]] if service.access in ways else []
     note = localized(service, "access_note", tr.lang)
-    if note and parts and not localized_field(service, "access_note", tr.lang)[1] and \
-            derive_access(service.access_note) == service.access:
+    if (
+        note
+        and parts
+        and not localized_field(service, "access_note", tr.lang)[1]
+        and derive_access(service.access_note) == service.access
+    ):
         parts = []  # "Sans rendez-vous, sans condition" says it, and more: once is enough
     if note and not (parts and _says_little(service.access_note or "")):
         parts.append(esc(note))
@@ -542,8 +591,11 @@ def _hours(service: Service, now: datetime, tr: Translator, *, week: bool = Fals
         lines.append(("<b>" + line + "</b>") if offset == 0 and not week else line)
     for exc in service.exceptions:
         if exc.ends_on >= today and exc.starts_on <= today + timedelta(days=30):
-            lines.append("⚠ " + _notice(exc.starts_on, exc.ends_on, exc.opens_at is None, tr)
-                         + (f" {esc(exc.note)}" if exc.note else ""))
+            lines.append(
+                "⚠ "
+                + _notice(exc.starts_on, exc.ends_on, exc.opens_at is None, tr)
+                + (f" {esc(exc.note)}" if exc.note else "")
+            )
     return lines
 
 
@@ -554,7 +606,7 @@ def provenance(service: Service) -> str:
     if len(producers) < 2 or not service.source:
         return service.source or ""
     head, _slash, rest = service.source.partition(" / ")
-    licence = rest[rest.find(" ("):] if " (" in rest else ""
+    licence = rest[rest.find(" (") :] if " (" in rest else ""
     return f"{head} / {', '.join(dict.fromkeys(producers))}{licence}"
 
 
@@ -587,8 +639,12 @@ def _address(location: Location, tr: Translator) -> str:
 def public_venue(service: Service) -> Venue | None:
     """A map pin only for a precise street address: never for approximate or withheld places."""
     for loc in service.locations:
-        if loc.address and loc.latitude is not None and loc.longitude is not None \
-                and not loc.approximate:
+        if (
+            loc.address
+            and loc.latitude is not None
+            and loc.longitude is not None
+            and not loc.approximate
+        ):
             town = " ".join(p for p in (loc.postcode, loc.city) if p)
             address = ", ".join(p for p in (loc.address, town) if p)
             return Venue(loc.latitude, loc.longitude, service.name, address)
@@ -680,8 +736,9 @@ def render_service_card(
     old = checked is None or (now.astimezone(PARIS).date() - checked).days > OLD_CHECK_DAYS
     mark = "⚠ " if old else "✅ "
     if checked:
-        lines.append(mark + one_stop(_("Last checked: {date}.").format(
-            date=format_date(checked, lang))))
+        lines.append(
+            mark + one_stop(_("Last checked: {date}.").format(date=format_date(checked, lang)))
+        )
     else:
         lines.append(mark + _("Last checked: unknown."))
     if old:

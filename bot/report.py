@@ -1,4 +1,4 @@
-""""Report a mistake" on every card: a resident says what is wrong (closed, moved, wrong phone or
+""" "Report a mistake" on every card: a resident says what is wrong (closed, moved, wrong phone or
 hours) in a tap or a sentence; administrators get it at once with the service, see the reported
 services in /stale and the count in /stats.
 
@@ -82,8 +82,11 @@ def open_reports(engine: Engine) -> list[MistakeReport]:
 
 def count_reports(engine: Engine, since: date, until: date) -> int:
     with session_scope(engine) as session:
-        return session.exec(select(func.count()).select_from(MistakeReport).where(
-            MistakeReport.day >= since, MistakeReport.day <= until)).one()
+        return session.exec(
+            select(func.count())
+            .select_from(MistakeReport)
+            .where(MistakeReport.day >= since, MistakeReport.day <= until)
+        ).one()
 
 
 def _today(context: ContextTypes.DEFAULT_TYPE) -> date:
@@ -98,14 +101,27 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     tr = tr_of(update, context)
     user_data(context)[PENDING] = service_id
     await query.answer()
-    rows = [[InlineKeyboardButton(bidi(tr.gettext(text), tr.lang),
-                                  callback_data=callbacks.report_kind(kind, service_id))]
-            for kind, text in KINDS.items()]
-    rows.append([InlineKeyboardButton(bidi(tr.gettext("Cancel"), tr.lang),
-                                      callback_data=callbacks.report_kind(CANCEL, service_id))])
+    rows = [
+        [
+            InlineKeyboardButton(
+                bidi(tr.gettext(text), tr.lang),
+                callback_data=callbacks.report_kind(kind, service_id),
+            )
+        ]
+        for kind, text in KINDS.items()
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                bidi(tr.gettext("Cancel"), tr.lang),
+                callback_data=callbacks.report_kind(CANCEL, service_id),
+            )
+        ]
+    )
     await chat_of(update).send_message(
         bidi(tr.gettext("What is wrong? Tap below, or write it in a sentence."), tr.lang),
-        reply_markup=InlineKeyboardMarkup(rows))
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
 
 
 @stop
@@ -117,10 +133,12 @@ async def tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         (context.user_data or {}).pop(PENDING, None)
         tr = tr_of(update, context)
         await chat_of(update).send_message(
-            bidi(tr.gettext("Cancelled. Nothing was changed."), tr.lang))
+            bidi(tr.gettext("Cancelled. Nothing was changed."), tr.lang)
+        )
     elif kind in KINDS:
-        await _save(update, context, MistakeReport(service_id=service_id, day=_today(context),
-                                                   kind=kind))
+        await _save(
+            update, context, MistakeReport(service_id=service_id, day=_today(context), kind=kind)
+        )
 
 
 async def written(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -133,13 +151,13 @@ async def written(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if danger.read(text, tr_of(update, context).lang):
         user_data(context).pop(PENDING, None)
         return
-    await _save(update, context, MistakeReport(service_id=service_id, day=_today(context),
-                                               text=text))
+    await _save(
+        update, context, MistakeReport(service_id=service_id, day=_today(context), text=text)
+    )
     raise ApplicationHandlerStop
 
 
-async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE,
-                report: MistakeReport) -> None:
+async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, report: MistakeReport) -> None:
     """Keep the report, thank the resident, tell every administrator."""
     user_data(context).pop(PENDING, None)
     engine = context.bot_data["engine"]
@@ -148,13 +166,15 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE,
         name = service.name if service else report.service_id
         session.add(report)
     tr = tr_of(update, context)
-    await chat_of(update).send_message(bidi(tr.gettext(
-        "Thank you. The administrators will check it."), tr.lang))
+    await chat_of(update).send_message(
+        bidi(tr.gettext("Thank you. The administrators will check it."), tr.lang)
+    )
     admins = {*bootstrap_admins(context.bot_data), *(r.user_id for r in granted_admins(engine))}
     for admin_id in admins:
         admin_tr = translator(stored_language(context.application, admin_id))
         text = admin_tr.gettext("⚠ A resident reports a mistake on {name} ({id}): {what}").format(
-            name=name, id=report.service_id, what=describe(report, admin_tr))
+            name=name, id=report.service_id, what=describe(report, admin_tr)
+        )
         try:
             await context.bot.send_message(admin_id, bidi(text, admin_tr.lang), parse_mode=None)
         except TelegramError as exc:  # an admin who never started the bot
@@ -169,10 +189,13 @@ async def dropped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(application: Application) -> None:
     """The report handlers, before the resident conversation (group -1)."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    application.add_handlers([
-        CallbackQueryHandler(ask, pattern=callbacks.REPORT_PATTERN),
-        CallbackQueryHandler(tapped, pattern=callbacks.REPORT_KIND_PATTERN),
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, written),
-    ], group=GROUP)
+    application.add_handlers(
+        [
+            CallbackQueryHandler(ask, pattern=callbacks.REPORT_PATTERN),
+            CallbackQueryHandler(tapped, pattern=callbacks.REPORT_KIND_PATTERN),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, written),
+        ],
+        group=GROUP,
+    )
     # A group of its own, before all: the command still reaches its handler.
     application.add_handler(MessageHandler(private & filters.COMMAND, dropped), group=GROUP - 1)

@@ -134,8 +134,9 @@ def _load(context: ContextTypes.DEFAULT_TYPE, ids: list[str]) -> list[Service]:
     return [s for s in found if s is not None and s.status == "active"]
 
 
-async def _say(update: Update, tr: Translator, text: str,
-               reply_markup: InlineKeyboardMarkup | None = None) -> None:
+async def _say(
+    update: Update, tr: Translator, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Answer the pressed button (if any) and send `text`, which is HTML (the default mode)."""
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -152,8 +153,7 @@ def _language_name(code: str) -> str:
 def language_markup(data: Callable[[str], str]) -> InlineKeyboardMarkup:
     """The nine languages, each in its own name; `data` gives a button's data for a code."""
     buttons = [
-        InlineKeyboardButton(_language_name(code), callback_data=data(code))
-        for code in SUPPORTED
+        InlineKeyboardButton(_language_name(code), callback_data=data(code)) for code in SUPPORTED
     ]
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
 
@@ -163,8 +163,12 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """The chosen language renders the card just once."""
     service_id = callbacks.shared_service(pressed(update)[1])
     tr = tr_of(update, context)
-    await _say(update, tr, tr.gettext("Show this card in which language?"),
-               reply_markup=language_markup(lambda code: callbacks.card_in(code, service_id)))
+    await _say(
+        update,
+        tr,
+        tr.gettext("Show this card in which language?"),
+        reply_markup=language_markup(lambda code: callbacks.card_in(code, service_id)),
+    )
 
 
 @stop
@@ -200,7 +204,8 @@ async def add_to_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     else:
         shortlist.append(service_id)
         text = tr.ngettext(
-            "Added. {n} service in your list: /list", "Added. {n} services in your list: /list",
+            "Added. {n} service in your list: /list",
+            "Added. {n} services in your list: /list",
             len(shortlist),
         ).format(n=len(shortlist))
     await pressed(update)[0].answer(bidi(text, tr.lang), show_alert=False)
@@ -275,20 +280,36 @@ async def show_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     tr = tr_of(update, context)
     services = _load(context, user_data(context).get(SHORTLIST, []))
     if not services:
-        await _say(update, tr, tr.gettext(
-            "Your list is empty. Add services with the ⭐ button on their card."))
+        await _say(
+            update,
+            tr,
+            tr.gettext("Your list is empty. Add services with the ⭐ button on their card."),
+        )
         return
     names = "\n".join(f"{i}. {html.escape(s.name)}" for i, s in enumerate(services, 1))
     rows = [
-        [InlineKeyboardButton(bidi(tr.gettext("Send as one message"), tr.lang),
-                              callback_data=callbacks.list_action("msg"))],
-        [InlineKeyboardButton(bidi(tr.gettext("Printable sheet"), tr.lang),
-                              callback_data=callbacks.list_action("html"))],
-        [InlineKeyboardButton(bidi(tr.gettext("Clear the list"), tr.lang),
-                              callback_data=callbacks.list_action("clear"))],
+        [
+            InlineKeyboardButton(
+                bidi(tr.gettext("Send as one message"), tr.lang),
+                callback_data=callbacks.list_action("msg"),
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                bidi(tr.gettext("Printable sheet"), tr.lang),
+                callback_data=callbacks.list_action("html"),
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                bidi(tr.gettext("Clear the list"), tr.lang),
+                callback_data=callbacks.list_action("clear"),
+            )
+        ],
     ]
-    await _say(update, tr, tr.gettext("Your list:") + "\n" + names,
-               reply_markup=InlineKeyboardMarkup(rows))
+    await _say(
+        update, tr, tr.gettext("Your list:") + "\n" + names, reply_markup=InlineKeyboardMarkup(rows)
+    )
 
 
 @stop
@@ -301,8 +322,12 @@ async def shortlist_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _say(update, tr, tr.gettext("Your list is cleared."))
         return
     kind = "m" if action == "msg" else "h"
-    await _say(update, tr, tr.gettext("In which language?"),
-               reply_markup=language_markup(lambda code: callbacks.send_list(kind, code)))
+    await _say(
+        update,
+        tr,
+        tr.gettext("In which language?"),
+        reply_markup=language_markup(lambda code: callbacks.send_list(kind, code)),
+    )
 
 
 @stop
@@ -313,20 +338,19 @@ async def send_shortlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     services = _load(context, user_data(context).get(SHORTLIST, []))
     if not services:
         own = tr_of(update, context)
-        await _say(update, own, own.gettext(
-            "Your list is empty. Add services with the ⭐ button on their card."))
+        await _say(
+            update,
+            own,
+            own.gettext("Your list is empty. Add services with the ⭐ button on their card."),
+        )
         return
     await pressed(update)[0].answer()
     if kind == "m":
         for text in shortlist_messages(services, tr, _now(context)):
-            await chat_of(update).send_message(
-                bidi(text, tr.lang), parse_mode=ParseMode.HTML
-            )
+            await chat_of(update).send_message(bidi(text, tr.lang), parse_mode=ParseMode.HTML)
     else:
         sheet = shortlist_sheet(services, tr.lang, _now(context))
-        await chat_of(update).send_document(
-            InputFile(sheet, filename="relais-services.html")
-        )
+        await chat_of(update).send_document(InputFile(sheet, filename="relais-services.html"))
 
 
 # --- inline mode ------------------------------------------------------------------------------
@@ -379,8 +403,9 @@ def _danger_article(found: danger.Danger, tr: Translator) -> InlineQueryResultAr
         id="danger",
         title="🆘 " + " · ".join(line.number for line in found.lines),
         description=tr.gettext("If you are in danger or need help now, call:"),
-        input_message_content=InputTextMessageContent(bidi(block, tr.lang),
-                                                      parse_mode=ParseMode.HTML),
+        input_message_content=InputTextMessageContent(
+            bidi(block, tr.lang), parse_mode=ParseMode.HTML
+        ),
     )
 
 
@@ -390,8 +415,14 @@ def _inline_query(text: str, found: danger.Danger, lang: str) -> Query:
     if not found:
         return Query(text=text, lang=lang, limit=INLINE_RESULTS)
     named = places.find_place_in_text(text)
-    return Query(categories=found.needs, place=named.place.name if named else None, lang=lang,
-                 strict=True, age=found.age, limit=INLINE_RESULTS)
+    return Query(
+        categories=found.needs,
+        place=named.place.name if named else None,
+        lang=lang,
+        strict=True,
+        age=found.age,
+        limit=INLINE_RESULTS,
+    )
 
 
 def register(application: Application) -> None:

@@ -86,8 +86,11 @@ class WordCounter:
 
 def countable(word: str) -> bool:
     """A word worth counting: letters (Arabizi digits allowed), not a number or a code."""
-    return 3 <= len(word) <= 30 and sum(ch.isalpha() for ch in word) >= len(word) - 2 and \
-        not word[0].isdigit()
+    return (
+        3 <= len(word) <= 30
+        and sum(ch.isalpha() for ch in word) >= len(word) - 2
+        and not word[0].isdigit()
+    )
 
 
 # Searches counted but not yet written, per engine: the bot's persistence writes them in its
@@ -96,8 +99,9 @@ _pending: weakref.WeakKeyDictionary[Engine, list[dict[str, Any]]] = weakref.Weak
 _pending_lock = threading.Lock()
 _counters: weakref.WeakKeyDictionary[Engine, WordCounter] = weakref.WeakKeyDictionary()
 # Words that reached UNKNOWN_MIN_PEOPLE, (day, word) -> people, written with the searches.
-_pending_words: weakref.WeakKeyDictionary[Engine, dict[tuple[date, str], int]] = \
+_pending_words: weakref.WeakKeyDictionary[Engine, dict[tuple[date, str], int]] = (
     weakref.WeakKeyDictionary()
+)
 
 
 def record_search(
@@ -165,8 +169,11 @@ def _write(connection: Connection, rows: list[dict[str, Any]],
         raised = connection.execute(
             update(UnknownWord)
             .where(col(UnknownWord.day) == day, col(UnknownWord.word) == word)
-            .values(people=case((col(UnknownWord.people) < people, people),
-                                else_=col(UnknownWord.people)))
+            .values(
+                people=case(
+                    (col(UnknownWord.people) < people, people), else_=col(UnknownWord.people)
+                )
+            )
         )
         if not raised.rowcount:
             connection.execute(insert(UnknownWord).values(day=day, word=word, people=people))

@@ -132,16 +132,23 @@ class LocalRequest(BaseRequest):
         return self.handle(name, params, files, names)
 
     def handle(
-        self, name: str, params: dict[str, Any], files: dict[str, bytes] | None = None,
+        self,
+        name: str,
+        params: dict[str, Any],
+        files: dict[str, bytes] | None = None,
         names: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
         """Answer Bot API method `name` (also for a Bot API served over HTTP in tests)."""
         call = Call(name, params, files or {}, names or {})
         self.calls.append(call)
         if self._unchanged(name, params):
-            body = {"ok": False, "error_code": 400, "description": "Bad Request: message is not "
-                    "modified: specified new message content and reply markup are exactly the "
-                    "same as a current content and reply markup of the message"}
+            body = {
+                "ok": False,
+                "error_code": 400,
+                "description": "Bad Request: message is not "
+                "modified: specified new message content and reply markup are exactly the "
+                "same as a current content and reply markup of the message",
+            }
             return 400, json.dumps(body).encode()
         problem = telegram_limits_problem(params)
         if problem:
@@ -168,8 +175,12 @@ class LocalRequest(BaseRequest):
         if name == "getFile":
             file_id = params["file_id"]
             size = len(self.files.get(file_id, b""))
-            return {"file_id": file_id, "file_unique_id": file_id, "file_size": size,
-                    "file_path": file_id}
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": size,
+                "file_path": file_id,
+            }
         if name in {"getUpdates", "getMyCommands"}:
             return []
         if name == "getWebhookInfo":
@@ -192,15 +203,25 @@ class LocalRequest(BaseRequest):
             location = {"latitude": params["latitude"], "longitude": params["longitude"]}
             message["location"] = location
             if name == "sendVenue":
-                message["venue"] = {"location": location, "title": params["title"],
-                                    "address": params["address"]}
+                message["venue"] = {
+                    "location": location,
+                    "title": params["title"],
+                    "address": params["address"],
+                }
         if name == "sendDocument":
-            message["document"] = {"file_id": f"doc{message['message_id']}",
-                                   "file_unique_id": f"doc{message['message_id']}"}
+            message["document"] = {
+                "file_id": f"doc{message['message_id']}",
+                "file_unique_id": f"doc{message['message_id']}",
+            }
         if name == "sendPhoto":
-            message["photo"] = [{"file_id": f"photo{message['message_id']}",
-                                 "file_unique_id": f"photo{message['message_id']}",
-                                 "width": 800, "height": 600}]
+            message["photo"] = [
+                {
+                    "file_id": f"photo{message['message_id']}",
+                    "file_unique_id": f"photo{message['message_id']}",
+                    "width": 800,
+                    "height": 600,
+                }
+            ]
         _set_inline_markup(message, params)
         self.messages[(chat_id, message["message_id"])] = message
         return message
@@ -225,8 +246,10 @@ class LocalRequest(BaseRequest):
             return True
         key = (_chat_id(params), int(params["message_id"]))
         message = self.messages.get(key) or {
-            "message_id": key[1], "date": int(datetime.now(UTC).timestamp()),
-            "chat": {"id": key[0], "type": "private"}, "from": BOT_USER,
+            "message_id": key[1],
+            "date": int(datetime.now(UTC).timestamp()),
+            "chat": {"id": key[0], "type": "private"},
+            "from": BOT_USER,
         }
         for part in ("text", "caption"):
             if part in params:
@@ -324,8 +347,15 @@ class LocalUser:
         return await self._process({"message": self._message(location=location)})
 
     async def send_sticker(self) -> list[Call]:
-        sticker = {"file_id": "stk", "file_unique_id": "stk", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False}
+        sticker = {
+            "file_id": "stk",
+            "file_unique_id": "stk",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return await self._process({"message": self._message(sticker=sticker)})
 
     async def send_voice(self) -> list[Call]:
@@ -336,8 +366,12 @@ class LocalUser:
         """A file sent to the bot; its bytes are served by getFile + download."""
         file_id = f"file{len(self.request.files) + 1}"
         self.request.files[file_id] = data
-        document = {"file_id": file_id, "file_unique_id": file_id, "file_name": file_name,
-                    "file_size": len(data)}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": file_name,
+            "file_size": len(data),
+        }
         return await self._process({"message": self._message(document=document)})
 
     async def edit(self, message_id: int, text: str) -> list[Call]:
@@ -351,18 +385,28 @@ class LocalUser:
         if message_id is None:
             message_id = self.message_with_button(data) or 0
         message = self.request.messages.get((self.chat["id"], message_id)) or {
-            "message_id": message_id, "date": self._date(), "chat": self.chat, "from": BOT_USER,
+            "message_id": message_id,
+            "date": self._date(),
+            "chat": self.chat,
+            "from": BOT_USER,
             "text": "…",
         }
-        query = {"id": str(next(self._update_ids)), "from": self.user, "chat_instance": "local",
-                 "data": data, "message": message}
+        query = {
+            "id": str(next(self._update_ids)),
+            "from": self.user,
+            "chat_instance": "local",
+            "data": data,
+            "message": message,
+        }
         return await self._process({"callback_query": query})
 
     async def block(self) -> list[Call]:
         """The user blocks the bot: Telegram sends a my_chat_member update."""
         bot = {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")}
         member = {
-            "chat": self.chat, "from": self.user, "date": self._date(),
+            "chat": self.chat,
+            "from": self.user,
+            "date": self._date(),
             "old_chat_member": {"user": bot, "status": "member"},
             "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0},
         }
@@ -370,14 +414,14 @@ class LocalUser:
 
     async def edit_location(self, message_id: int, latitude: float, longitude: float) -> list[Call]:
         """A live location moving: Telegram edits the location message."""
-        message = self._message(location={"latitude": latitude, "longitude": longitude},
-                                edit_date=self._date())
+        message = self._message(
+            location={"latitude": latitude, "longitude": longitude}, edit_date=self._date()
+        )
         message["message_id"] = message_id
         return await self._process({"edited_message": message})
 
     async def inline_query(self, text: str) -> list[Call]:
-        query = {"id": str(next(self._update_ids)), "from": self.user, "query": text,
-                 "offset": ""}
+        query = {"id": str(next(self._update_ids)), "from": self.user, "query": text, "offset": ""}
         return await self._process({"inline_query": query})
 
     def message_with_button(self, data: str) -> int | None:
@@ -418,24 +462,35 @@ def render_calls(calls: list[Call]) -> tuple[str, list[Button]]:
     lines: list[str] = []
     buttons: list[Button] = []
     for call in calls:
-        if call.method in _SENDS | {"editMessageText", "editMessageCaption", "editMessageReplyMarkup"}:
+        if call.method in _SENDS | {
+            "editMessageText",
+            "editMessageCaption",
+            "editMessageReplyMarkup",
+        }:
             if call.method.startswith("edit"):
                 lines.append("(message updated)")
             if call.method in {"sendVenue", "sendLocation"}:
                 p = call.params
-                lines.append(f"📍 {p.get('title', '')} {p.get('address', '')} "
-                             f"({p['latitude']:.5f}, {p['longitude']:.5f})".strip())
+                lines.append(
+                    f"📍 {p.get('title', '')} {p.get('address', '')} "
+                    f"({p['latitude']:.5f}, {p['longitude']:.5f})".strip()
+                )
             if call.text:
                 lines.append(plain(call.text))
             if call.files:
                 lines.append(f"[file: {', '.join(call.files)}]")
             message_id = _message_id(call)
             for b in call.buttons:
-                buttons.append(Button(
-                    label=b["text"], callback=b.get("callback_data"), message_id=message_id,
-                    text=None if ("callback_data" in b or "url" in b) else b["text"],
-                    location=bool(b.get("request_location")), url=b.get("url"),
-                ))
+                buttons.append(
+                    Button(
+                        label=b["text"],
+                        callback=b.get("callback_data"),
+                        message_id=message_id,
+                        text=None if ("callback_data" in b or "url" in b) else b["text"],
+                        location=bool(b.get("request_location")),
+                        url=b.get("url"),
+                    )
+                )
                 number = len(buttons)
                 target = f" → {b['url']}" if "url" in b else ""
                 lines.append(f"  [{number}] {b['text']}{target}")
@@ -444,8 +499,11 @@ def render_calls(calls: list[Call]) -> tuple[str, list[Button]]:
             lines.append(f"({call.params['text']})")
         elif call.method == "answerInlineQuery":
             results = call.params.get("results") or []
-            lines.append("(inline mode: a number posts that card)" if results
-                         else "(inline mode: nothing found)")
+            lines.append(
+                "(inline mode: a number posts that card)"
+                if results
+                else "(inline mode: nothing found)"
+            )
             for r in results:
                 posted = (r.get("input_message_content") or {}).get("message_text", "")
                 buttons.append(Button(label=r.get("title", ""), posted=posted))

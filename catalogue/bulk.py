@@ -81,8 +81,12 @@ def stored_snapshots(session: Session, ids: Iterable[str]) -> dict[str, dict[str
     """The stored services among `ids` (any status) as normalised snapshots, by id."""
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(list(dict.fromkeys(ids))):
-        services = {row["id"]: row for row in _rows(
-            session, Service, "id", chunk, (*SERVICE_FIELDS, *STAMPS, "organization_id"))}
+        services = {
+            row["id"]: row
+            for row in _rows(
+                session, Service, "id", chunk, (*SERVICE_FIELDS, *STAMPS, "organization_id")
+            )
+        }
         if not services:
             continue
         for row in services.values():
@@ -95,7 +99,9 @@ def stored_snapshots(session: Session, ids: Iterable[str]) -> dict[str, dict[str
             ORGANIZATION_FIELDS)}  # fmt: skip
         for row in services.values():
             row["organization"] = orgs.get(row.pop("organization_id"))
-        links = _rows(session, ServiceLocationLink, "service_id", here, ("service_id", "location_id"))
+        links = _rows(
+            session, ServiceLocationLink, "service_id", here, ("service_id", "location_id")
+        )
         places = {p["id"]: p for p in _rows(
             session, Location, "id", list({link["location_id"] for link in links}),
             LOCATION_FIELDS)}  # fmt: skip
@@ -108,8 +114,9 @@ def stored_snapshots(session: Session, ids: Iterable[str]) -> dict[str, dict[str
                 services[child.pop("service_id")][kind].append(child)
         for tr in _rows(session, ServiceTranslation, "service_id", here,
                         ("service_id", "lang", "field", "text")):  # fmt: skip
-            services[tr["service_id"]]["translations"].setdefault(tr["lang"], {})[
-                tr["field"]] = tr["text"]
+            services[tr["service_id"]]["translations"].setdefault(tr["lang"], {})[tr["field"]] = tr[
+                "text"
+            ]
         for kept in _rows(session, ServiceHsds, "service_id", here, ("service_id", "data")):
             services[kept["service_id"]]["hsds"] = kept["data"]
         found.update((sid, normalise_snapshot(row)) for sid, row in services.items())
@@ -129,8 +136,12 @@ def _upsert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]])
     for chunk in _chunks(rows):
         statement = dialect.insert(table)
         columns = [c for c in chunk[0] if c != "id"]
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["id"], set_={c: statement.excluded[c] for c in columns}), chunk)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["id"], set_={c: statement.excluded[c] for c in columns}
+            ),
+            chunk,
+        )
 
 
 def _insert(session: Session, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:
@@ -171,7 +182,9 @@ def _write_chunk(session: Session, snapshots: list[dict[str, Any]],
     changed = [s["id"] for s in snapshots if s["id"] in stored]
     for model in _OWNED:
         if changed:
-            session.execute(delete(table_of(model)).where(table_of(model).c.service_id.in_(changed)))
+            session.execute(
+                delete(table_of(model)).where(table_of(model).c.service_id.in_(changed))
+            )
     rows = []
     for s in snapshots:
         row = _typed(Service, s, SERVICE_FIELDS)
@@ -209,8 +222,15 @@ def _audit(snap: dict[str, Any], before: dict[str, Any] | None, actor: str, at: 
         after: dict[str, Any] = {"id": snap["id"], "name": snap["name"]}
     else:
         after = dict(snap, created_at=before.get("created_at"), updated_at=stamp)
-    return {"at": at, "actor": actor, "action": "create" if before is None else action or "import",
-            "entity": "service", "entity_id": snap["id"], "before": before, "after": after}
+    return {
+        "at": at,
+        "actor": actor,
+        "action": "create" if before is None else action or "import",
+        "entity": "service",
+        "entity_id": snap["id"],
+        "before": before,
+        "after": after,
+    }
 
 
 def _drop_unlinked_places(session: Session, snapshots: list[dict[str, Any]],
@@ -220,7 +240,11 @@ def _drop_unlinked_places(session: Session, snapshots: list[dict[str, Any]],
     kept = {loc["id"] for s in snapshots for loc in s["locations"]}
     left = list({loc["id"] for s in snapshots for loc in (stored.get(s["id"]) or {}).get(
         "locations", []) if loc["id"] not in kept})  # fmt: skip
-    links, hours, places = (table_of(ServiceLocationLink), table_of(OpeningHours), table_of(Location))
+    links, hours, places = (
+        table_of(ServiceLocationLink),
+        table_of(OpeningHours),
+        table_of(Location),
+    )
     for chunk in _chunks(left):
         session.execute(delete(places).where(
             places.c.id.in_(chunk),

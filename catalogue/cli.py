@@ -54,8 +54,11 @@ def add_import_export_commands(sub: argparse._SubParsersAction[argparse.Argument
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     p.set_defaults(handler=cmd_import)
-    p = sub.add_parser("export", help="export the catalogue as HSDS JSON or CSV, or the phrases "
-                                      "taught with /teach (--format synonyms)")
+    p = sub.add_parser(
+        "export",
+        help="export the catalogue as HSDS JSON or CSV, or the phrases "
+        "taught with /teach (--format synonyms)",
+    )
     p.add_argument("--format", choices=FORMATS, default=None, help="default: from the file name")
     p.add_argument("file", type=Path)
     p.set_defaults(handler=cmd_export)
@@ -144,8 +147,11 @@ def add_search_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p.add_argument("--free", action="store_true", help="only free services")
     p.add_argument("--json", action="store_true", help="JSON output for machines")
     p.add_argument("--batch", type=Path, help="JSONL file of queries (id, text, lang, near)")
-    p.add_argument("--explain", action="store_true",
-                   help="also say how each word was read (need, place, audience, unknown)")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also say how each word was read (need, place, audience, unknown)",
+    )
     p.set_defaults(handler=cmd_search)
 
 
@@ -189,14 +195,14 @@ def batch_row(line: str) -> tuple[dict[str, Any] | None, str]:
     except (ValueError, RecursionError) as exc:
         return None, f"not JSON ({str(exc)[:120]})"
     if not isinstance(row, dict):
-        return None, "expected an object like {\"id\": 1, \"text\": \"douche\", \"near\": \"Roubaix\"}"
+        return None, 'expected an object like {"id": 1, "text": "douche", "near": "Roubaix"}'
     if not isinstance(row.get("text", ""), str | None):
         return None, "text: expected text"
     near = row.get("near")
     if isinstance(near, dict) and not all(
         type(near.get(k)) in (int, float) and math.isfinite(near[k]) for k in ("lat", "lon")
     ):
-        return None, "near: expected {\"lat\": number, \"lon\": number}"
+        return None, 'near: expected {"lat": number, "lon": number}'
     return row, ""
 
 

@@ -222,8 +222,9 @@ def language(lang: str) -> _Language:
         for kind, spec in raw.get("kinds", {}).items()
     }
     return _Language(
-        spellings={normalise(k): tuple(normalise(v).split())
-                   for k, v in raw.get("spellings", {}).items()},  # fmt: skip
+        spellings={
+            normalise(k): tuple(normalise(v).split()) for k, v in raw.get("spellings", {}).items()
+        },  # fmt: skip
         negations=_bag(raw.get("negations", [])),
         subjects=_bag(raw.get("subjects", [])),
         negation_after=int(raw.get("negation_after", 0)),
@@ -284,7 +285,9 @@ def _matches(tokens: Sequence[str | None], phrase: _Phrase,
     orders = permutations(slots) if phrase.any_order and len(slots) > 1 else [slots]
     for order in orders:
         for found in _in_order(tokens, order, 0, -1, phrase.gap):
-            if guard is not None and any(guard.fits(t) for t in tokens[max(0, found[0] - 2):found[0]]):
+            if guard is not None and any(
+                guard.fits(t) for t in tokens[max(0, found[0] - 2) : found[0]]
+            ):
                 continue
             yield found
 
@@ -308,12 +311,20 @@ def _negations(tokens: Sequence[str | None], found: tuple[int, ...],
     it but not before its subject ("j'en peux plus je veux disparaître": the "plus" is
     another sentence's)."""
     lo = min(found)
-    while lo > 0 and min(found) - lo < NEGATION_BEFORE and not any(
-            tokens[lo - 1] in lang.subjects for lang in langs):
+    while (
+        lo > 0
+        and min(found) - lo < NEGATION_BEFORE
+        and not any(tokens[lo - 1] in lang.subjects for lang in langs)
+    ):
         lo -= 1
-    hi = max(found) + 1 + max((lang.negation_after for lang in langs), default=0)  # Persian: "... ندارم"
-    return {i for i in range(lo, min(hi, len(tokens)))
-            if tokens[i] and any(tokens[i] in lang.negations for lang in langs)}
+    hi = (
+        max(found) + 1 + max((lang.negation_after for lang in langs), default=0)
+    )  # Persian: "... ندارم"
+    return {
+        i
+        for i in range(lo, min(hi, len(tokens)))
+        if tokens[i] and any(tokens[i] in lang.negations for lang in langs)
+    }
 
 
 def _clauses(text: str) -> list[str]:
@@ -323,8 +334,11 @@ def _clauses(text: str) -> list[str]:
 def _spelled_out(words: list[str], langs: Sequence[_Language]) -> list[str]:
     out: list[str] = []
     for word in words:
-        if out and any(out[-1] in lang.glue for lang in langs) and \
-                out[-1] + word in _vocabulary()[0]:
+        if (
+            out
+            and any(out[-1] in lang.glue for lang in langs)
+            and out[-1] + word in _vocabulary()[0]
+        ):
             out[-1] += word
             continue
         for lang in langs:
@@ -376,8 +390,12 @@ def _mended(token: str) -> str:
     six letters or more, two from nine, the first letter right. A word the phrases know, or
     one a phrase's beginning fits ("obligée"), stays as it is."""
     known, beginnings, long = _vocabulary()
-    if len(token) < TYPO_LENGTH or token in known or _stem(token) in known or \
-            token.startswith(beginnings):
+    if (
+        len(token) < TYPO_LENGTH
+        or token in known
+        or _stem(token) in known
+        or token.startswith(beginnings)
+    ):
         return token
     best, distance = token, 3
     for word in long.get(token[0], ()):
@@ -425,8 +443,7 @@ def _age_minor(tokens: Sequence[str | None], lang: _Language) -> bool:
             continue
         after = [t for t in tokens[i + 1 : i + 3] if t]
         before = [t for t in tokens[max(0, i - 2) : i] if t]
-        if any(lang.age_units.fits(t) for t in after) or any(
-                t in lang.age_cues for t in before):
+        if any(lang.age_units.fits(t) for t in after) or any(t in lang.age_cues for t in before):
             return True
     return False
 

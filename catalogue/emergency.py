@@ -49,7 +49,8 @@ def all_lines() -> tuple[EmergencyLine, ...]:
             free=bool(entry.get("free", False)),
             hours=entry.get("hours"),
             source=entry["source"],
-            verified_on=date.fromisoformat(entry["verified_on"]) if entry.get("verified_on")
+            verified_on=date.fromisoformat(entry["verified_on"])
+            if entry.get("verified_on")
             else None,
         )
         for entry in raw

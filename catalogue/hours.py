@@ -249,8 +249,9 @@ def _ical_date(value: str) -> date | None:
     """`2026-10-01`, `20261001` or either with a time after it (`…T090000Z`): the date."""
     digits = value[:10].replace("-", "") if "-" in value[:10] else value[:8]
     try:
-        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) if len(digits) == 8 \
-            else None
+        return (
+            date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) if len(digits) == 8 else None
+        )
     except ValueError:
         return None
 
@@ -289,12 +290,17 @@ def _recurs(recurrence: Recurrence, freq: str, day: date) -> bool:
             if months % r.interval:
                 return False
         else:
+
             def week_start(d: date) -> date:
                 return d - timedelta(days=(d.weekday() - r.wkst) % 7)
+
             if (week_start(day) - week_start(r.dtstart)).days // 7 % r.interval:
                 return False
     if r.weeknos:
-        week, weeks = day.isocalendar().week, date(day.isocalendar().year, 12, 28).isocalendar().week
+        week, weeks = (
+            day.isocalendar().week,
+            date(day.isocalendar().year, 12, 28).isocalendar().week,
+        )
         if week not in r.weeknos and week - weeks - 1 not in r.weeknos:
             return False
     if r.monthdays:
@@ -505,8 +511,9 @@ def _parse_time(text: str, where: str, *, closing: bool) -> time:
     if closing and (hour, minute) == (24, 0):
         return _MIDNIGHT
     if hour > 23 or minute > 59:
-        raise HoursSyntaxError(where, N_("'{text}' is not a time of day (00:00 to 23:59)"),
-                               text=text)
+        raise HoursSyntaxError(
+            where, N_("'{text}' is not a time of day (00:00 to 23:59)"), text=text
+        )
     return time(hour, minute)
 
 
@@ -514,12 +521,12 @@ def _parse_span(text: str, where: str) -> tuple[time, time]:
     parts = re.split(r"\s*[-–]\s*", text.strip())
     if len(parts) != 2 or not all(parts):
         raise HoursSyntaxError(
-            where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"), text=text)
+            where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"), text=text
+        )
     opens = _parse_time(parts[0], where, closing=False)
     closes = _parse_time(parts[1], where, closing=True)
     if opens == closes and opens != _MIDNIGHT:
-        raise HoursSyntaxError(where, N_("'{text}' opens and closes at the same time"),
-                               text=text)
+        raise HoursSyntaxError(where, N_("'{text}' opens and closes at the same time"), text=text)
     return opens, closes
 
 
@@ -527,8 +534,10 @@ def _day_index(name: str, where: str) -> int:
     index = _DAY_INDEX.get(name.lower())
     if index is None:
         raise HoursSyntaxError(
-            where, N_("unknown day '{name}' (use mo tu we th fr sa su, or lu ma me je ve sa di)"),
-            name=name)
+            where,
+            N_("unknown day '{name}' (use mo tu we th fr sa su, or lu ma me je ve sa di)"),
+            name=name,
+        )
     return index
 
 
@@ -541,13 +550,15 @@ def _parse_days(text: str, where: str) -> list[tuple[int, int | None]]:
             nth = int(monthly.group(1))
             if nth == 0 or not -5 <= nth <= 5:
                 raise HoursSyntaxError(
-                    where, N_("'{item}': the week of the month is 1 to 5 or -1"), item=item)
+                    where, N_("'{item}': the week of the month is 1 to 5 or -1"), item=item
+                )
             days.append((_day_index(monthly.group(2), where), nth))
             continue
         bounds = [b.strip() for b in re.split(r"[-–]", item)]
         if len(bounds) > 2 or not all(bounds):
-            raise HoursSyntaxError(where, N_("'{item}' is not a day or a range like mo-fr"),
-                                   item=item)
+            raise HoursSyntaxError(
+                where, N_("'{item}' is not a day or a range like mo-fr"), item=item
+            )
         first, last = (_day_index(b, where) for b in (bounds[0], bounds[-1]))
         span = range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
         days.extend((index, None) for index in span)
@@ -560,8 +571,9 @@ def _parse_date(text: str, where: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise HoursSyntaxError(where, N_("'{text}' is not a date (write 2025-07-01)"),
-                               text=text) from None
+        raise HoursSyntaxError(
+            where, N_("'{text}' is not a date (write 2025-07-01)"), text=text
+        ) from None
 
 
 def _parse_rule(text: str, where: str) -> _Rule:
@@ -576,8 +588,8 @@ def _parse_rule(text: str, where: str) -> _Rule:
     match = re.match(r"\s*(.*?)\s+(\d.*)$", text)
     if match is None:
         raise HoursSyntaxError(
-            where, N_("'{text}' needs days then hours, e.g. mo-fr 09:00-12:00"),
-            text=text.strip())
+            where, N_("'{text}' needs days then hours, e.g. mo-fr 09:00-12:00"), text=text.strip()
+        )
     days = _parse_days(match.group(1), where)
     spans = [_parse_span(span, where) for span in match.group(2).split(",")]
     return _Rule(tuple(days), tuple(sorted(spans)), valid_from, valid_to)
@@ -616,7 +628,7 @@ def _phrases() -> tuple[tuple[str, str], ...]:
 
 
 def _natural_time(text: str) -> str:
-    """"9h", "9 h 30", "17:45", "5pm" -> "09:00", "09:30", "17:45", "17:00" (not yet checked:
+    """ "9h", "9 h 30", "17:45", "5pm" -> "09:00", "09:30", "17:45", "17:00" (not yet checked:
     the compact reading says what is wrong with "25h")."""
     digits = re.findall(r"\d+", text)
     hour, minute = int(digits[0]), int(digits[1]) if len(digits) > 1 else 0
@@ -629,7 +641,7 @@ def _natural_time(text: str) -> str:
 
 
 def _afternoon(opens: str, closes: str, closes_text: str) -> str:
-    """"2-5pm": the opening is in the afternoon too when only the closing says pm."""
+    """ "2-5pm": the opening is in the afternoon too when only the closing says pm."""
     hour = int(opens[:2])
     if "p" in closes_text.lower() and hour < 12 and hour + 12 <= int(closes[:2]):
         return f"{hour + 12:02d}{opens[2:]}"
@@ -653,12 +665,14 @@ class _Said:
             return None  # "dimanche fermé": no opening
         if not self.spans and days:
             named = ",".join(DAY_CODES[d].lower() for d in days)
-            raise HoursSyntaxError(where, N_("'{days}' needs its times, e.g. {days} 09:00-12:00"),
-                                   days=named)
+            raise HoursSyntaxError(
+                where, N_("'{days}' needs its times, e.g. {days} 09:00-12:00"), days=named
+            )
         if not days or not self.spans:
             spans = ",".join(f"{o}-{c}" for o, c in self.spans) or chunk
             raise HoursSyntaxError(
-                where, N_("'{text}' needs days then hours, e.g. mo-fr 09:00-12:00"), text=spans)
+                where, N_("'{text}' needs days then hours, e.g. mo-fr 09:00-12:00"), text=spans
+            )
         codes = ",".join(DAY_CODES[d].lower() for d in days)
         return f"{codes} {','.join(f'{o}-{c}' for o, c in self.spans)} {period}".strip()
 
@@ -685,7 +699,8 @@ def _natural_rules(text: str, where: str) -> list[str] | None:
         nonlocal said, pending
         if pending is not None:
             raise HoursSyntaxError(
-                where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"), text=pending)
+                where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"), text=pending
+            )
         rules.append(said)
         said = _Said([], [], set())
 
@@ -700,8 +715,11 @@ def _natural_rules(text: str, where: str) -> list[str] | None:
             target = said.excluded if said.excluding else said.days
             if joined == "range" and last == "day" and (said.days or said.excluded):
                 first = said.days[-1] if not said.excluding else max(said.excluded)
-                span = range(first, index + 1) if first <= index else [*range(first, 7),
-                                                                      *range(index + 1)]
+                span = (
+                    range(first, index + 1)
+                    if first <= index
+                    else [*range(first, 7), *range(index + 1)]
+                )
                 target.extend(span) if isinstance(target, list) else target.update(span)
             elif isinstance(target, list):
                 target.append(index)
@@ -716,8 +734,8 @@ def _natural_rules(text: str, where: str) -> list[str] | None:
                 pending = None
             elif pending is not None:
                 raise HoursSyntaxError(
-                    where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"),
-                    text=pending)
+                    where, N_("'{text}' should be opening-closing, e.g. 09:00-12:00"), text=pending
+                )
             else:
                 pending = moment
             joined, last = None, "time"
@@ -944,8 +962,11 @@ def _read_closure_days(text: str, where: str) -> list[list[_Day]]:
             found = _Day(d, m, y, value)
         elif kind == "dmy":
             numbers = [int(n) for n in re.split(r"[/.]", value)]
-            year = numbers[2] + 2000 if len(numbers) == 3 and numbers[2] < 100 else \
-                (numbers[2] if len(numbers) == 3 else None)
+            year = (
+                numbers[2] + 2000
+                if len(numbers) == 3 and numbers[2] < 100
+                else (numbers[2] if len(numbers) == 3 else None)
+            )
             found = _Day(numbers[0], numbers[1], year, value)
         elif kind == "day":
             found = _Day(int(value), None, None, value)

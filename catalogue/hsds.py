@@ -84,7 +84,7 @@ def derive_access(text: str | None) -> str | None:
 
 
 def derive_gender(text: str | None) -> str | None:
-    """"women"/"men" when the eligibility text is plainly restricted to them, else None."""
+    """ "women"/"men" when the eligibility text is plainly restricted to them, else None."""
     if not text:
         return None
     words = normalise(text)
@@ -114,8 +114,12 @@ class _Item:
                 self.problem(field, N_("missing"))
             return None
         if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
-            self.problem(field, N_("expected {expected}, got {got}"),
-                         expected=_kind_name(kind), got=_json_type(value))
+            self.problem(
+                field,
+                N_("expected {expected}, got {got}"),
+                expected=_kind_name(kind),
+                got=_json_type(value),
+            )
             return None
         if isinstance(value, str):
             value = one_line(value) if field in ONE_LINE else clean_text(value).strip()
@@ -153,8 +157,12 @@ class _Item:
             return value.strip().lower() in YES
         if value is None or isinstance(value, bool):
             return value
-        self.problem(field, N_("expected {expected}, got {got}"), expected="true/false",
-                     got=_json_type(value))
+        self.problem(
+            field,
+            N_("expected {expected}, got {got}"),
+            expected="true/false",
+            got=_json_type(value),
+        )
         return default
 
     def children(self, field: str) -> list[_Item]:
@@ -195,12 +203,23 @@ def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Prob
     try:
         doc = json.loads(data.decode("utf-8-sig"), parse_constant=no_constant)
     except UnicodeDecodeError as exc:
-        return [], [Problem(None, None, N_("not UTF-8 text: {error} at byte {byte}"),
-                            {"error": exc.reason, "byte": exc.start})]
+        return [], [
+            Problem(
+                None,
+                None,
+                N_("not UTF-8 text: {error} at byte {byte}"),
+                {"error": exc.reason, "byte": exc.start},
+            )
+        ]
     except json.JSONDecodeError as exc:
-        return [], [Problem(None, None,
-                            N_("invalid or truncated JSON ({error} at line {line}, column {column})"),
-                            {"error": exc.msg, "line": exc.lineno, "column": exc.colno})]
+        return [], [
+            Problem(
+                None,
+                None,
+                N_("invalid or truncated JSON ({error} at line {line}, column {column})"),
+                {"error": exc.msg, "line": exc.lineno, "column": exc.colno},
+            )
+        ]
     except RecursionError:
         return [], [_too_deep()]
     except ValueError as exc:  # an integer of thousands of digits, NaN, Infinity
@@ -212,8 +231,9 @@ def parse_hsds(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Prob
     if isinstance(doc, dict):
         doc = [doc]
     if not isinstance(doc, list):
-        return [], [Problem(None, None,
-                            N_("expected HSDS services: an object, an array or a page"))]
+        return [], [
+            Problem(None, None, N_("expected HSDS services: an object, an array or a page"))
+        ]
     problems: list[Problem] = []
     snapshots = []
     for number, raw in enumerate(doc, start=1):
@@ -244,14 +264,17 @@ _ORGANIZATION_ONLY = {
     "parent_organization_id", "organization_identifiers", "programs",
 }  # fmt: skip
 _NOT_SERVICES = {
-    "location": N_("not a service: a location: Relais reads locations with the services given "
-                   "there"),
-    "taxonomy_term": N_("not a service: a taxonomy term: Relais reads the terms attached to "
-                        "services"),
+    "location": N_(
+        "not a service: a location: Relais reads locations with the services given there"
+    ),
+    "taxonomy_term": N_(
+        "not a service: a taxonomy term: Relais reads the terms attached to services"
+    ),
     "taxonomy": N_("not a service: a taxonomy: Relais reads the terms attached to services"),
     "api": N_("not a service: the root document of an HSDS API, not services"),
-    "tabular": N_("not a service: tabular HSDS (one table per object): give the compiled JSON "
-                  "of the services"),
+    "tabular": N_(
+        "not a service: tabular HSDS (one table per object): give the compiled JSON of the services"
+    ),
     "organization": N_("not a service: an organization without services: Relais reads services"),
 }
 
@@ -291,9 +314,7 @@ def _services_in(raw: Any, number: int, problems: list[Problem]) -> list[dict[st
         return [{"service_at_locations": [sal], **raw["service"]}]
     if kind == "organization" and isinstance(raw.get("services"), list) and raw["services"]:
         org = {k: v for k, v in raw.items() if k != "services"}
-        return [
-            {"organization": org, **s} if isinstance(s, dict) else s for s in raw["services"]
-        ]
+        return [{"organization": org, **s} if isinstance(s, dict) else s for s in raw["services"]]
     problems.append(Problem(number, None, _NOT_SERVICES[kind]))
     return []
 
@@ -414,8 +435,9 @@ def _service(item: _Item) -> dict[str, Any]:
     ext = item.child(EXTENSION)
     status = item.text("status") or "active"
     if status not in _STATUS_IN:
-        item.problem("status", N_("unknown status '{value}' (active, inactive, defunct)"),
-                     value=status)
+        item.problem(
+            "status", N_("unknown status '{value}' (active, inactive, defunct)"), value=status
+        )
     eligibility = item.text("eligibility_description")
     fees = item.text("fees_description")
     access_note = item.text("application_process")
@@ -436,9 +458,7 @@ def _service(item: _Item) -> dict[str, Any]:
         "organization": _organization(item, kept),
         "languages": [],
         "areas": [],
-        "phones": [
-            _phone(p, sid, i, kept) for i, p in enumerate(item.children("phones"), start=1)
-        ],
+        "phones": [_phone(p, sid, i, kept) for i, p in enumerate(item.children("phones"), start=1)],
         "categories": _categories(item, sid, kept),
     }
     for lang in item.children("languages"):
@@ -469,8 +489,13 @@ def _service(item: _Item) -> dict[str, Any]:
 def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
     """Source, stored values, closures and translations from `x_relais`, type-checked."""
     if ext is None:
-        return {"source": None, "exceptions": [], "translations": {}, "opening_hours_osm": None,
-                "hours_note": None}
+        return {
+            "source": None,
+            "exceptions": [],
+            "translations": {},
+            "opening_hours_osm": None,
+            "hours_note": None,
+        }
     stored: dict[str, Any] = {
         field: ext.text(field) for field in ("access", "gender") if field in ext.data
     }
@@ -491,8 +516,11 @@ def _extension(ext: _Item | None, sid: str) -> dict[str, Any]:
         if not isinstance(fields, dict) or not all(isinstance(t, str) for t in fields.values()):
             ext.problem(f"translations.{lang}", N_("expected an object of texts"))
         elif unknown := set(fields) - set(TRANSLATABLE):
-            ext.problem(f"translations.{lang}", N_("unknown fields {fields}"),
-                        fields=", ".join(sorted(unknown)))
+            ext.problem(
+                f"translations.{lang}",
+                N_("unknown fields {fields}"),
+                fields=", ".join(sorted(unknown)),
+            )
         else:
             translations[lang] = {f: clean_text(t).strip() for f, t in fields.items()}
     return {"source": ext.text("source"), "exceptions": exceptions,
@@ -644,8 +672,9 @@ def _schedule(
     location_id = s.text("location_id") or sal_places.get(s.text("service_at_location_id") or "")
     return {
         "id": hid,
-        "location_id": (_location_ids(s).get(location_id, location_id)
-                        if location_id is not None else None),
+        "location_id": (
+            _location_ids(s).get(location_id, location_id) if location_id is not None else None
+        ),
         "freq": freq,
         "byday": byday,
         "opens_at": s.time("opens_at"),
@@ -708,49 +737,83 @@ def export_service(s: dict[str, Any]) -> dict[str, Any]:
     extension = {k: v for k, v in extension.items()
                  if v not in ([], {}) and (v is not None or k in ("access", "free", "gender"))}  # fmt: skip
     ids = _extended(_ids("service", sid), extension)
-    return _with({
-        "id": hid,
-        "organization_id": hsds_id("organization", org["id"]) if org else None,
-        "name": s["name"],
-        "alternate_name": s["alternate_name"],
-        "description": s["description"],
-        "url": s["website"],
-        "email": s["email"],
-        "status": _STATUS_OUT[s["status"]],
-        "assured_date": s["verified_on"],
-        "organization": export_organization(org, _kept(s, "organization")) if org else None,
-        "eligibility_description": s["eligibility"],
-        "minimum_age": s["min_age"],
-        "maximum_age": s["max_age"],
-        "fees_description": s["fees"],
-        "application_process": s["access_note"],
-        "phones": [_with({**_ids("phone", p["id"]), "service_id": hid, "number": p["number"],
-                          "type": p["kind"], "description": p["description"]},
-                         _kept(s, "phone", p["id"]))
-                   for p in s["phones"]],  # fmt: skip
-        "schedules": [_export_schedule(h, hid, _kept(s, "schedule", h["id"])) for h in s["hours"]],
-        "languages": [
-            _with({"id": hsds_id("language", f"{sid}/{code}"), "service_id": hid,
-                   "name": _language_name(code), "code": code}, _kept(s, "language", code))
-            for code in s["languages"]
-        ],  # fmt: skip
-        "service_areas": [
-            _with({"id": hsds_id("service_area", f"{sid}/{name}"), "service_id": hid,
-                   "name": name}, _kept(s, "service_area", name))
-            for name in s["areas"]
-        ],  # fmt: skip
-        "service_at_locations": [
-            _with({"id": hsds_id("service_at_location", f"{sid}/{loc['id']}"), "service_id": hid,
-                   "location_id": hsds_id("location", loc["id"]),
-                   "location": _export_location(s, loc)}, _kept(s, "service_at_location", loc["id"]))
-            for loc in s["locations"]
-        ],  # fmt: skip
-        "attributes": [
-            _with(_export_category(key, hid, sid), _kept(s, "attribute", key))
-            for key in s["categories"]
-        ] + list(_kept(s, "other_attributes") or []),
-        EXTENSION: ids.get(EXTENSION),
-    }, _kept(s, "service"))
+    return _with(
+        {
+            "id": hid,
+            "organization_id": hsds_id("organization", org["id"]) if org else None,
+            "name": s["name"],
+            "alternate_name": s["alternate_name"],
+            "description": s["description"],
+            "url": s["website"],
+            "email": s["email"],
+            "status": _STATUS_OUT[s["status"]],
+            "assured_date": s["verified_on"],
+            "organization": export_organization(org, _kept(s, "organization")) if org else None,
+            "eligibility_description": s["eligibility"],
+            "minimum_age": s["min_age"],
+            "maximum_age": s["max_age"],
+            "fees_description": s["fees"],
+            "application_process": s["access_note"],
+            "phones": [
+                _with(
+                    {
+                        **_ids("phone", p["id"]),
+                        "service_id": hid,
+                        "number": p["number"],
+                        "type": p["kind"],
+                        "description": p["description"],
+                    },
+                    _kept(s, "phone", p["id"]),
+                )
+                for p in s["phones"]
+            ],  # fmt: skip
+            "schedules": [
+                _export_schedule(h, hid, _kept(s, "schedule", h["id"])) for h in s["hours"]
+            ],
+            "languages": [
+                _with(
+                    {
+                        "id": hsds_id("language", f"{sid}/{code}"),
+                        "service_id": hid,
+                        "name": _language_name(code),
+                        "code": code,
+                    },
+                    _kept(s, "language", code),
+                )
+                for code in s["languages"]
+            ],  # fmt: skip
+            "service_areas": [
+                _with(
+                    {
+                        "id": hsds_id("service_area", f"{sid}/{name}"),
+                        "service_id": hid,
+                        "name": name,
+                    },
+                    _kept(s, "service_area", name),
+                )
+                for name in s["areas"]
+            ],  # fmt: skip
+            "service_at_locations": [
+                _with(
+                    {
+                        "id": hsds_id("service_at_location", f"{sid}/{loc['id']}"),
+                        "service_id": hid,
+                        "location_id": hsds_id("location", loc["id"]),
+                        "location": _export_location(s, loc),
+                    },
+                    _kept(s, "service_at_location", loc["id"]),
+                )
+                for loc in s["locations"]
+            ],  # fmt: skip
+            "attributes": [
+                _with(_export_category(key, hid, sid), _kept(s, "attribute", key))
+                for key in s["categories"]
+            ]
+            + list(_kept(s, "other_attributes") or []),
+            EXTENSION: ids.get(EXTENSION),
+        },
+        _kept(s, "service"),
+    )
 
 
 def export_organization(org: dict[str, Any], kept: dict[str, Any]) -> dict[str, Any]:
@@ -808,8 +871,10 @@ def _export_location(s: dict[str, Any], loc: dict[str, Any]) -> dict[str, Any]:
             address["state_province"] = state
         addresses.append(address)
     addresses += _kept(s, "other_addresses").get(loc["id"], [])
-    ids = _extended(_ids("location", loc["id"]),
-                    {"approximate": loc["approximate"], "insee_code": loc["insee_code"]})
+    ids = _extended(
+        _ids("location", loc["id"]),
+        {"approximate": loc["approximate"], "insee_code": loc["insee_code"]},
+    )
     return _with({
         **ids,
         "location_type": "physical",

@@ -121,8 +121,13 @@ def validate_snapshot(snap: dict[str, Any]) -> list[Found]:
     for name, enum in enums.items():
         value = snap.get(name)
         if value is not None and not (isinstance(value, str) and value in enum.__members__):
-            problems.append((name, N_("'{value}' is not one of {choices}"),
-                             {"value": value, "choices": ", ".join(enum.__members__)}))
+            problems.append(
+                (
+                    name,
+                    N_("'{value}' is not one of {choices}"),
+                    {"value": value, "choices": ", ".join(enum.__members__)},
+                )
+            )
     min_age, max_age = snap.get("min_age"), snap.get("max_age")
     for name, age in (("min_age", min_age), ("max_age", max_age)):
         if age is not None and not (isinstance(age, int) and 0 <= age <= 120):
@@ -137,15 +142,26 @@ def validate_snapshot(snap: dict[str, Any]) -> list[Found]:
         if not hours.get("byday"):
             problems.append(("hours", N_("opening without days"), {}))
         if not hours.get("opens_at") or not hours.get("closes_at"):
-            problems.append(("hours", N_("opening {days} without times"),
-                             {"days": hours.get("byday")}))
+            problems.append(
+                ("hours", N_("opening {days} without times"), {"days": hours.get("byday")})
+            )
         if _ends_before(hours.get("valid_from"), hours.get("valid_to")):
-            problems.append(("hours", N_("period {start}..{end} ends before it starts"),
-                             {"start": hours["valid_from"], "end": hours["valid_to"]}))
+            problems.append(
+                (
+                    "hours",
+                    N_("period {start}..{end} ends before it starts"),
+                    {"start": hours["valid_from"], "end": hours["valid_to"]},
+                )
+            )
     for closure in snap.get("exceptions") or []:
         if _ends_before(closure.get("starts_on"), closure.get("ends_on")):
-            problems.append(("closures", N_("period {start}..{end} ends before it starts"),
-                             {"start": closure["starts_on"], "end": closure["ends_on"]}))
+            problems.append(
+                (
+                    "closures",
+                    N_("period {start}..{end} ends before it starts"),
+                    {"start": closure["starts_on"], "end": closure["ends_on"]},
+                )
+            )
     problems.extend(_language_problems(snap))
     problems.extend(length_problems(snap))
     return problems
@@ -183,19 +199,31 @@ def _location_problems(loc: dict[str, Any]) -> list[Found]:
     lat, lon = loc.get("latitude"), loc.get("longitude")
     name = loc.get("name") or loc.get("address") or loc.get("city") or loc.get("id")
     if (lat is None) != (lon is None):
-        return [("latitude", N_("place '{name}': latitude and longitude go together"),
-                 {"name": name})]
+        return [
+            ("latitude", N_("place '{name}': latitude and longitude go together"), {"name": name})
+        ]
     if lat is None or lon is None:
         if loc.get("address"):
-            return [("latitude", N_("place '{name}': an address needs its coordinates"),
-                     {"name": name})]
+            return [
+                ("latitude", N_("place '{name}': an address needs its coordinates"), {"name": name})
+            ]
         return []
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return [("latitude", N_("place '{name}': coordinates out of range ({lat}, {lon})"),
-                 {"name": name, "lat": lat, "lon": lon})]
+        return [
+            (
+                "latitude",
+                N_("place '{name}': coordinates out of range ({lat}, {lon})"),
+                {"name": name, "lat": lat, "lon": lon},
+            )
+        ]
     if loc.get("address") and not in_mel(lat, lon):
-        return [("latitude", N_("place '{name}': ({lat}, {lon}) is outside the Lille metropolis"),
-                 {"name": name, "lat": lat, "lon": lon})]
+        return [
+            (
+                "latitude",
+                N_("place '{name}': ({lat}, {lon}) is outside the Lille metropolis"),
+                {"name": name, "lat": lat, "lon": lon},
+            )
+        ]
     return []
 
 
@@ -207,19 +235,27 @@ def _file_problems(items: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
     child_owner: dict[str, str] = {}
     for number, snap in items:
         if ids[snap["id"]] > 1:
-            problems.append(Problem(number, "id", N_("duplicate service id '{id}'"),
-                                    {"id": snap["id"]}))
+            problems.append(
+                Problem(number, "id", N_("duplicate service id '{id}'"), {"id": snap["id"]})
+            )
         for loc in snap["locations"]:
             seen = places.setdefault(loc["id"], loc)
             if seen != loc:
-                problems.append(Problem(number, "locations",
-                                        N_("place '{id}' described differently"), {"id": loc["id"]}))
+                problems.append(
+                    Problem(
+                        number,
+                        "locations",
+                        N_("place '{id}' described differently"),
+                        {"id": loc["id"]},
+                    )
+                )
         for kind in ("phones", "hours", "exceptions"):
             for child in snap[kind]:
                 owner = child_owner.setdefault(f"{kind}:{child['id']}", snap["id"])
                 if owner != snap["id"]:
-                    problems.append(Problem(number, kind, N_("id '{id}' already used"),
-                                            {"id": child["id"]}))
+                    problems.append(
+                        Problem(number, kind, N_("id '{id}' already used"), {"id": child["id"]})
+                    )
     return problems
 
 
@@ -289,8 +325,9 @@ def import_bytes(
     try:
         _apply(engine, items, report, actor=actor, progress=progress, keep=keep)
     except IntegrityError as exc:  # e.g. a phone id that another stored service already uses
-        problem = Problem(None, None, N_("the database refused the import: {error}"),
-                          {"error": exc.orig})
+        problem = Problem(
+            None, None, N_("the database refused the import: {error}"), {"error": exc.orig}
+        )
         return ImportReport(problems=[problem], unit=report.unit, dry_run=dry_run)
     return report
 
@@ -352,7 +389,8 @@ def _apply(
                 if before is not None and report.keep:
                     snap = normalise_snapshot(keep_stored(snap, before, report.keep))
                     report.problems.extend(
-                        Problem(number, *found) for found in validate_snapshot(snap))
+                        Problem(number, *found) for found in validate_snapshot(snap)
+                    )
                 if before is not None and keep is not None:
                     snap = keep(snap, before)
                 if before is None:
@@ -372,8 +410,9 @@ def _apply(
             report.created, report.updated, report.unchanged = [], [], []
         if report.problems or report.dry_run or not changed:
             return
-        bulk.write_snapshots(session, [snap for _, snap in changed], stored, actor=actor,
-                             at=utcnow())
+        bulk.write_snapshots(
+            session, [snap for _, snap in changed], stored, actor=actor, at=utcnow()
+        )
 
 
 def _shared_row_problems(

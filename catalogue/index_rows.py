@@ -150,9 +150,14 @@ def load(engine: Engine) -> list[IndexedService]:
         json_at = [c in _JSON for c in _COLUMNS[2:]]
         for row in rows:
             org = names.get(row.organization_id)
-            values = [_decoded(v, texts, same) if is_json else same.setdefault(v, v)
-                      if isinstance(v, str) else v
-                      for v, is_json in zip(row[2 : len(_COLUMNS)], json_at, strict=True)]
+            values = [
+                _decoded(v, texts, same)
+                if is_json
+                else same.setdefault(v, v)
+                if isinstance(v, str)
+                else v
+                for v, is_json in zip(row[2 : len(_COLUMNS)], json_at, strict=True)
+            ]
             values.append(Organisation(org) if org else None)
             services[row.id] = IndexedService(row.id, row.name, *values)
         shared: dict[str, dict[Any, Any]] = {}  # per kind: equal items are one object

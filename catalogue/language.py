@@ -21,8 +21,16 @@ from catalogue.text import normalise, script_of, stem
 
 DATA = Path(__file__).parent / "data"
 # Data files holding words per language besides `synonyms/` and `stopwords/`.
-_WORD_FILES = ("courtesy.json", "situations.json", "self_introductions.json", "chat.json",
-               "audience.json", "info_words.json", "off_topic.json", "place_statements.json")
+_WORD_FILES = (
+    "courtesy.json",
+    "situations.json",
+    "self_introductions.json",
+    "chat.json",
+    "audience.json",
+    "info_words.json",
+    "off_topic.json",
+    "place_statements.json",
+)
 
 
 @cache
@@ -121,14 +129,19 @@ def _known_stems(script: str) -> frozenset[str]:
 def _readings() -> dict[str, list[tuple[str, str]]]:
     """Per language: Latin letter groups and their Cyrillic letters, longest first."""
     data = json.loads((DATA / "transliteration.json").read_text(encoding="utf-8"))
-    return {lang: sorted(table.items(), key=lambda kv: -len(kv[0]))
-            for lang, table in data.items() if not lang.startswith("_")}
+    return {
+        lang: sorted(table.items(), key=lambda kv: -len(kv[0]))
+        for lang, table in data.items()
+        if not lang.startswith("_")
+    }
 
 
 def _to_cyrillic(word: str, table: list[tuple[str, str]]) -> str:
     out, i = [], 0
     while i < len(word):
-        latin, cyrillic = next(((k, v) for k, v in table if word.startswith(k, i)), (word[i], word[i]))
+        latin, cyrillic = next(
+            ((k, v) for k, v in table if word.startswith(k, i)), (word[i], word[i])
+        )
         out.append(cyrillic)
         i += len(latin)
     return "".join(out)
@@ -138,8 +151,13 @@ def from_latin(word: str) -> str | None:
     """The Cyrillic word a normalised Latin-letter word stands for ("vrach": "врач"), when it is
     no word of the Latin-script languages' data and its reading is one of Russian's or
     Ukrainian's (`data/transliteration.json`); else None."""
-    if len(word) < 3 or not word.isascii() or not word.isalpha() or word in _owners() \
-            or stem(word) in _known_stems("latin"):
+    if (
+        len(word) < 3
+        or not word.isascii()
+        or not word.isalpha()
+        or word in _owners()
+        or stem(word) in _known_stems("latin")
+    ):
         return None
     known = _known_stems("cyrillic")
     for table in _readings().values():

@@ -94,13 +94,15 @@ def length_problems(snap: dict[str, Any]) -> list[tuple[str, str, dict[str, int]
     def check(path: str, value: Any, limit_key: str | None = None) -> None:
         limit = TEXT_LIMITS[limit_key or path]
         if isinstance(value, str) and len(value) > limit:
-            problems.append((path, N_("{n} characters, at most {limit}"),
-                             {"n": len(value), "limit": limit}))
+            problems.append(
+                (path, N_("{n} characters, at most {limit}"), {"n": len(value), "limit": limit})
+            )
 
     for key, limit in COUNT_LIMITS.items():
         if len(snap.get(key) or []) > limit:
-            problems.append((key, N_("{n} items, at most {limit}"),
-                             {"n": len(snap[key]), "limit": limit}))
+            problems.append(
+                (key, N_("{n} items, at most {limit}"), {"n": len(snap[key]), "limit": limit})
+            )
     for key in TEXT_LIMITS:
         head, _, field = key.partition(".")
         if not field:

@@ -210,9 +210,7 @@ class Service(SQLModel, table=True):
     )
     phones: list["Phone"] = Relationship(back_populates="service", cascade_delete=True)
     hours: list["OpeningHours"] = Relationship(back_populates="service", cascade_delete=True)
-    exceptions: list["HoursException"] = Relationship(
-        back_populates="service", cascade_delete=True
-    )
+    exceptions: list["HoursException"] = Relationship(back_populates="service", cascade_delete=True)
     translations: list["ServiceTranslation"] = Relationship(
         back_populates="service", cascade_delete=True
     )

@@ -54,7 +54,9 @@ class NameIndex:
     total: np.ndarray  # document -> sum of its word weights
     latin: Vocabulary
     sound: Vocabulary
-    postings: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]  # word -> docs, weights, distinctive
+    postings: dict[
+        int, tuple[np.ndarray, np.ndarray, np.ndarray]
+    ]  # word -> docs, weights, distinctive
     sound_words: dict[int, list[int]]  # sound key id -> latin word ids
     skeletons: dict[str, list[int]]  # consonants of a word -> sound key ids
 
@@ -67,7 +69,9 @@ class NameIndex:
         spoken: dict[str, set[str]] = {}  # sound key of a whole word -> its comparison keys
         stem_of, sound_of = cache(stem), cache(sound_key)  # names share most of their words
         for i, s in enumerate(services):
-            own: set[str] = set()  # a word counts once per service (its name and its organisation's)
+            own: set[str] = (
+                set()
+            )  # a word counts once per service (its name and its organisation's)
             for text in _name_texts(s):
                 raw = [w for w in _latin(_acronym(text)).split() if w not in stops]
                 words = list(dict.fromkeys(stem_of(w) for w in raw))
@@ -109,7 +113,9 @@ class NameIndex:
             sound=sound,
             postings=postings,
             sound_words={
-                sound.ids[k]: [latin.ids[w] for w in ws] for k, ws in spoken.items() if k in sound.ids
+                sound.ids[k]: [latin.ids[w] for w in ws]
+                for k, ws in spoken.items()
+                if k in sound.ids
             },
             skeletons=skeletons,
         )
@@ -189,7 +195,7 @@ def _name_texts(s: Service) -> list[str]:
 
 
 def _acronym(text: str) -> str:
-    """"P.A.N.I.E.R.S" -> "PANIERS", "F.S.L." -> "FSL": letters joined by dots are a word."""
+    """ "P.A.N.I.E.R.S" -> "PANIERS", "F.S.L." -> "FSL": letters joined by dots are a word."""
     return " ".join(
         w.replace(".", "") if w.count(".") >= 2 and len(w.replace(".", "")) >= 2 else w
         for w in text.split()

@@ -109,7 +109,9 @@ def off_topic(words: Sequence[str]) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
-        phrase = next((p for p in table.get(words[i], ()) if tuple(words[i : i + len(p)]) == p), None)
+        phrase = next(
+            (p for p in table.get(words[i], ()) if tuple(words[i : i + len(p)]) == p), None
+        )
         if phrase:
             found.append((i, len(phrase)))
         i += len(phrase) if phrase else 1
@@ -292,8 +294,12 @@ class Lexicon:
             for phrase in tag_phrases:
                 if phrase:
                     self._by_first.setdefault(phrase[0], []).append((tag, phrase))
-        self.age_units = frozenset(stem(w) for u in audience["age_units"] for w in normalise(u).split())
-        self.age_cues = frozenset(stem(w) for u in audience["age_cues"] for w in normalise(u).split())
+        self.age_units = frozenset(
+            stem(w) for u in audience["age_units"] for w in normalise(u).split()
+        )
+        self.age_cues = frozenset(
+            stem(w) for u in audience["age_cues"] for w in normalise(u).split()
+        )
 
     def needs(self, words: Sequence[str], lang: str | None = None) -> dict[str, Need]:
         """Categories whose phrases are fully present in `words` (comparison keys), typos allowed.

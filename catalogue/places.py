@@ -53,18 +53,20 @@ MAX_FUZZY_WORDS = 60  # typos are looked for in the first words only: a 10 kB te
 
 # Words that announce a place, before a name that is also an ordinary word ("à Croix").
 PLACE_CUES = frozenset(
-    normalise(" ".join(
-        [
-            "à a au aux sur vers près pres proche dans de du",  # fr
-            "in at near around to",  # en
-            "en cerca junto",  # es
-            "în lângă langa",  # ro ("la" is also French)
-            "в у біля поруч коло около возле рядом",  # uk, ru
-            "في فى قرب بالقرب",  # ar
-            "در نزدیک نزديك",  # fa
-            "په نږدې",  # ps
-        ]
-    )).split()
+    normalise(
+        " ".join(
+            [
+                "à a au aux sur vers près pres proche dans de du",  # fr
+                "in at near around to",  # en
+                "en cerca junto",  # es
+                "în lângă langa",  # ro ("la" is also French)
+                "в у біля поруч коло около возле рядом",  # uk, ru
+                "في فى قرب بالقرب",  # ar
+                "در نزدیک نزديك",  # fa
+                "په نږدې",  # ps
+            ]
+        )
+    ).split()
 )
 # Words before a name that make it a street name: "rue de Lille", "avenue de Dunkerque".
 STREET_WORDS = frozenset(
@@ -196,8 +198,12 @@ def _gazetteer() -> _Gazetteer:
 
     for row in _read("communes.csv"):
         place = Place(
-            row["name"], "commune", float(row["latitude"]), float(row["longitude"]),
-            row["insee_code"], row["name"],
+            row["name"],
+            "commune",
+            float(row["latitude"]),
+            float(row["longitude"]),
+            row["insee_code"],
+            row["name"],
         )
         communes[row["insee_code"]] = place
         add(place, row, row["name"])
@@ -207,8 +213,12 @@ def _gazetteer() -> _Gazetteer:
     for row in _read("neighbourhoods.csv"):
         commune = communes[row["insee_code"]]
         place = Place(
-            f"{row['name']} ({commune.name})", "neighbourhood", float(row["latitude"]),
-            float(row["longitude"]), commune.insee_code, commune.name,
+            f"{row['name']} ({commune.name})",
+            "neighbourhood",
+            float(row["latitude"]),
+            float(row["longitude"]),
+            commune.insee_code,
+            commune.name,
         )
         add(place, row, row["name"])
         for postcode in row["postcodes"].split():
@@ -219,16 +229,24 @@ def _gazetteer() -> _Gazetteer:
         towns = list({commune.insee_code: commune for _, commune in pairs}.values())
         single = towns[0] if len(towns) == 1 else None
         postcodes[postcode] = Place(
-            postcode, "postcode",
+            postcode,
+            "postcode",
             sum(p.latitude for p, _ in pairs) / len(pairs),
             sum(p.longitude for p, _ in pairs) / len(pairs),
-            single.insee_code if single else None, single.name if single else None,
+            single.insee_code if single else None,
+            single.name if single else None,
         )
         postcode_communes[postcode] = towns
     in_text = {name: place for name, place in exact.items() if name not in word_like}
     return _Gazetteer(
-        communes, postcodes, postcode_communes, exact, commune_names, frozenset(word_like),
-        _Choices.of(exact), _Choices.of(in_text),
+        communes,
+        postcodes,
+        postcode_communes,
+        exact,
+        commune_names,
+        frozenset(word_like),
+        _Choices.of(exact),
+        _Choices.of(in_text),
     )
 
 
@@ -277,13 +295,17 @@ def place_at(lat: float, lon: float) -> Place:
             key=lambda c: haversine_km(lat, lon, c.latitude, c.longitude),
         )
     return Place(
-        f"{lat:.5f},{lon:.5f}", "coordinates", lat, lon,
-        commune.insee_code if commune else None, commune.name if commune else None,
+        f"{lat:.5f},{lon:.5f}",
+        "coordinates",
+        lat,
+        lon,
+        commune.insee_code if commune else None,
+        commune.name if commune else None,
     )
 
 
 def parse_coordinates(text: str) -> Place | None:
-    """"50.63,3.06", "50.63, 3.06", "@50.63 3.06", "50,63 3,06"; None if not coordinates."""
+    """ "50.63,3.06", "50.63, 3.06", "@50.63 3.06", "50,63 3,06"; None if not coordinates."""
     match = _COORDINATES.match(text or "")
     if match is None:
         return None

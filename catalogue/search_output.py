@@ -51,8 +51,13 @@ def search_json(index: SearchIndex, row: dict[str, Any], *, explain: bool = Fals
     found = {
         "id": row.get("id"),
         "results": [
-            {"id": r.service_id, "score": r.score, "distance_km": r.distance_km,
-             "why": r.why, "open_now": r.open_now}
+            {
+                "id": r.service_id,
+                "score": r.score,
+                "distance_km": r.distance_km,
+                "why": r.why,
+                "open_now": r.open_now,
+            }
             for r in outcome.results
         ],  # fmt: skip
         "categories": list(outcome.categories),
@@ -62,8 +67,10 @@ def search_json(index: SearchIndex, row: dict[str, Any], *, explain: bool = Fals
         "danger": list(danger_read.kinds),
     }
     if explain:
-        found["explain"] = [{"word": w, "read_as": role, "detail": detail}
-                            for w, role, detail in index.explain(query_from_row(row, **options))]
+        found["explain"] = [
+            {"word": w, "read_as": role, "detail": detail}
+            for w, role, detail in index.explain(query_from_row(row, **options))
+        ]
     return found
 
 
@@ -90,6 +97,8 @@ def search_table(index: SearchIndex, row: dict[str, Any], **options: Any) -> str
     for n, r in enumerate(outcome.results, 1):
         km = "-" if r.distance_km is None else f"{r.distance_km:.1f}"
         is_open = {True: "yes", False: "no", None: "?"}[r.open_now]
-        lines.append(f"{n:>2}  {r.service_id:<10} {r.score:>5.2f} {km:>5} {is_open:<4} {r.why:<8} {r.name}")
+        lines.append(
+            f"{n:>2}  {r.service_id:<10} {r.score:>5.2f} {km:>5} {is_open:<4} {r.why:<8} {r.name}"
+        )
     lines.append(f"{outcome.total} matching services")
     return "\n".join(lines)

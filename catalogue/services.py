@@ -287,7 +287,11 @@ def _apply(session: Session, snap: dict[str, Any]) -> Service:
     )
     by_id = lambda o: get_key(o, "id")  # noqa: E731
     service.phones = _sync(
-        service.phones, snap["phones"], by_id, lambda d: Phone(id=d["id"], service_id=service.id, number=""), PHONE_FIELDS
+        service.phones,
+        snap["phones"],
+        by_id,
+        lambda d: Phone(id=d["id"], service_id=service.id, number=""),
+        PHONE_FIELDS,
     )
     new_hours = partial(_new_hours, service.id)
     service.hours = _sync(service.hours, snap["hours"], by_id, new_hours, HOURS_FIELDS)
@@ -386,7 +390,9 @@ def stale_services(session: Session, *, older_than: date) -> list[Service]:
     return list(session.exec(stmt).all())
 
 
-SIMILAR_NAME = 85.0  # rapidfuzz WRatio from which an organisation's name is offered as the one meant
+SIMILAR_NAME = (
+    85.0  # rapidfuzz WRatio from which an organisation's name is offered as the one meant
+)
 CLOSE_TO_BEST = 5.0  # offered too when this close to the best ("Fives" fits three equally)
 _NAME_FILLERS = frozenset({"le", "la", "les", "l", "de", "des", "du", "d", "et", "association"})
 
@@ -406,8 +412,9 @@ def find_organizations(session: Session, name: str, *, limit: int = 5) -> list[O
     query = select(Organization).where(col(Organization.id).in_(running))
     known = {org.id: org for org in session.exec(query)}
     keys = {org_id: _name_key(org.name) for org_id, org in known.items()}
-    found = process.extract(_name_key(name), keys, scorer=fuzz.WRatio, limit=limit,
-                            score_cutoff=SIMILAR_NAME)
+    found = process.extract(
+        _name_key(name), keys, scorer=fuzz.WRatio, limit=limit, score_cutoff=SIMILAR_NAME
+    )
     best = found[0][1] if found else 0.0
     return [known[org_id] for _key, score, org_id in found if score >= best - CLOSE_TO_BEST]
 
@@ -425,9 +432,7 @@ def record(
     after: dict[str, Any] | None,
 ) -> AuditEntry:
     """Append one audit entry (the session's transaction makes it atomic with the change)."""
-    entry = AuditEntry(
-        actor=actor, action=action, entity_id=service_id, before=before, after=after
-    )
+    entry = AuditEntry(actor=actor, action=action, entity_id=service_id, before=before, after=after)
     session.add(entry)
     return entry
 

@@ -61,7 +61,10 @@ _SNAPSHOT_KEYS = {"closures": "exceptions"}
 _UTF16 = N_("this file is UTF-16 text: save it as CSV UTF-8")
 _UTF32 = N_("this file is UTF-32 text: save it as CSV UTF-8")
 _NOT_UTF8 = (
-    (b"PK\x03\x04", N_("this file is an Excel or OpenDocument workbook, not CSV: save it as CSV UTF-8")),
+    (
+        b"PK\x03\x04",
+        N_("this file is an Excel or OpenDocument workbook, not CSV: save it as CSV UTF-8"),
+    ),
     (b"\xff\xfe\x00\x00", _UTF32),
     (b"\x00\x00\xfe\xff", _UTF32),
     (b"\xff\xfe", _UTF16),
@@ -216,8 +219,14 @@ def _read_rows(data: bytes) -> tuple[list[_Row], set[str], list[Problem]]:
                 # A row cut short (a file truncated, a lost separator) would leave its last
                 # fields empty and wipe them: refuse it rather than guess.
                 column = columns[len(cells)] if len(cells) < len(columns) else None  # 1st missing
-                problems.append(Problem(start, column, N_("{cells} cells for {columns} columns"),
-                                        {"cells": len(cells), "columns": len(columns)}))
+                problems.append(
+                    Problem(
+                        start,
+                        column,
+                        N_("{cells} cells for {columns} columns"),
+                        {"cells": len(cells), "columns": len(columns)},
+                    )
+                )
             rows.append(_Row(cells, index, start, problems))
     except csv.Error as exc:  # an unclosed quote at the end, a cell over the size limit…
         problems.append(Problem(line + 1, None, N_("malformed CSV: {error}"), {"error": exc}))
@@ -276,8 +285,9 @@ def parse_sheet(data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Pro
         for row in group[1:]:
             for column in SERVICE_COLUMNS + TRANSLATION_COLUMNS:
                 if row.text(column) not in (None, first.text(column)):
-                    row.problem(column, N_("differs from line {line} of the same service"),
-                                line=first.line)
+                    row.problem(
+                        column, N_("differs from line {line} of the same service"), line=first.line
+                    )
         snap = _service(first, sid)
         for column, message in _RECORDED.items():  # a column left out keeps what is stored
             if column in columns and first.text(column) is None:
@@ -412,8 +422,13 @@ def _hours(row: _Row, prefix: str, location_id: str | None) -> list[dict[str, An
         if exc.rule is None:
             row.problem("hours", exc.message, **exc.params)
         else:
-            row.problem("hours", N_("rule {n} ('{rule}'): {error}"), n=exc.rule[0],
-                        rule=exc.rule[1], error=error)
+            row.problem(
+                "hours",
+                N_("rule {n} ('{rule}'): {error}"),
+                n=exc.rule[0],
+                rule=exc.rule[1],
+                error=error,
+            )
         return []
     return [
         {"id": f"{prefix}-{n}", "location_id": location_id, "freq": freq, "byday": byday,
@@ -428,8 +443,11 @@ def _closures(row: _Row, sid: str) -> list[dict[str, Any]]:
     for n, part in enumerate(parts, start=1):
         match = _CLOSURE.match(part)
         if match is None:
-            row.problem("closures", N_("'{text}': write 2026-12-24..2027-01-02 closed or "
-                                       "2026-08-15 10:00-12:00"), text=part)
+            row.problem(
+                "closures",
+                N_("'{text}': write 2026-12-24..2027-01-02 closed or 2026-08-15 10:00-12:00"),
+                text=part,
+            )
             continue
         starts, ends, _, opens, closes, note = match.groups()
         closures.append({

@@ -31,7 +31,7 @@ def _courtesy_words() -> dict[str, frozenset[str]]:
 
 
 def courtesy(text: str) -> str | None:
-    """"thanks" or "greeting" when the message says nothing else ("Merci beaucoup !",
+    """ "thanks" or "greeting" when the message says nothing else ("Merci beaucoup !",
     "السلام عليكم"), else None."""
     words = normalise(text).split()
     kinds = _courtesy_words()

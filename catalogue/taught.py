@@ -132,13 +132,12 @@ def read_export(data: Any) -> list[tuple[str, str, str]] | None:
         raise TeachError(f"{EXPORT_KEY}: expected a list")
     rows = []
     for n, item in enumerate(items, 1):
-        if not isinstance(item, dict) or not all(isinstance(item.get(k), str)
-                                                 for k in ("lang", "phrase", "category")):
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) for k in ("lang", "phrase", "category")
+        ):
             raise TeachError(f"item {n}: expected lang, phrase and category as text")
         try:
             rows.append(checked(item["lang"], item["phrase"], item["category"]))
         except TeachError as exc:
             raise TeachError(f"item {n}: {exc}") from None
     return rows
-
-

@@ -77,6 +77,8 @@ def _need_pictographs() -> frozenset[str]:
 
 def _pictograph(match: re.Match[str]) -> str:
     return f" {match[0]} " if match[0] in _need_pictographs() else " "
+
+
 # Arabic-Indic and Persian digits read as ASCII digits (postcodes typed on an Arabic keyboard).
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
@@ -150,7 +152,52 @@ def tokens(text: str) -> list[str]:
 _ARABIC_PREFIXES = ("وبال", "وال", "بال", "فال", "كال", "لل", "ال", "و", "ب", "ل")
 _CYRILLIC_ENDINGS = tuple(
     sorted(
-        ["ами", "ями", "ого", "его", "ому", "ему", "ими", "ыми", "ой", "ей", "ою", "ею", "ую", "юю", "ая", "яя", "ое", "ее", "ые", "іе", "ий", "ый", "ів", "ов", "ев", "ам", "ям", "ах", "ях", "ом", "ем", "ам", "ах", "а", "я", "о", "е", "у", "ю", "ы", "и", "і", "ь", "й"],
+        [
+            "ами",
+            "ями",
+            "ого",
+            "его",
+            "ому",
+            "ему",
+            "ими",
+            "ыми",
+            "ой",
+            "ей",
+            "ою",
+            "ею",
+            "ую",
+            "юю",
+            "ая",
+            "яя",
+            "ое",
+            "ее",
+            "ые",
+            "іе",
+            "ий",
+            "ый",
+            "ів",
+            "ов",
+            "ев",
+            "ам",
+            "ям",
+            "ах",
+            "ях",
+            "ом",
+            "ем",
+            "ам",
+            "ах",
+            "а",
+            "я",
+            "о",
+            "е",
+            "у",
+            "ю",
+            "ы",
+            "и",
+            "і",
+            "ь",
+            "й",
+        ],
         key=len,
         reverse=True,
     )
@@ -158,7 +205,7 @@ _CYRILLIC_ENDINGS = tuple(
 
 
 def script_of(word: str) -> str:
-    """"latin", "arabic" (Arabic, Persian, Pashto), "cyrillic" or "other" (digits...)."""
+    """ "latin", "arabic" (Arabic, Persian, Pashto), "cyrillic" or "other" (digits...)."""
     for ch in word:
         if "a" <= ch <= "z":
             return "latin"

@@ -141,4 +141,3 @@ class Vocabulary:
             for w in (*shorter, *longer)
             if w in self.ids
         )
-

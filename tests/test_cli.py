@@ -47,8 +47,10 @@ def test_hours_relais_cannot_check_are_a_warning_and_the_import_goes_ahead(db, t
     path.write_text(json.dumps([{"id": "s-1", "name": "S", "schedules": [schedule]}]), "utf-8")
     assert main([*db, "import", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert err == ("relais: warning: s.json: item 1, hours: TU 14:00-16:00 repeats by interval, "
-                   "which Relais cannot check: shown as hours to confirm, never as open now\n")
+    assert err == (
+        "relais: warning: s.json: item 1, hours: TU 14:00-16:00 repeats by interval, "
+        "which Relais cannot check: shown as hours to confirm, never as open now\n"
+    )
     assert out == "s.json: 1 created, 0 updated, 0 unchanged\n"
 
 

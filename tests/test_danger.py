@@ -258,21 +258,24 @@ def test_the_words_of_the_danger_and_its_negation_are_not_the_rest():
     assert danger.read("не хочу больше жить, нужен юрист", "ru").rest == "нужен юрист"
 
 
-@pytest.mark.parametrize("text, lang, kinds", [
-    ("غواړم ځان ووژنم", "ps", ("suicide",)),  # killing oneself is no violence
-    ("za ghwaram zan wazhnam", "ps", ("suicide",)),
-    ("مېړه مې وايي که ولاړې شې وژنم دې", "ps", ("violence",)),
-    ("I OD'd", "en", ("overdose", "suicide")),  # 15 first
-    ("klit ga3 dwa", "ar", ("overdose", "suicide")),
-    ("شربت كل الحبوب", "ar", ("overdose", "suicide")),
-    ("ma fille a avalé des médicaments", "fr", ("overdose", "suicide")),
-    ("jsui en dangé", "fr", ("violence",)),
-    ("j ai 15 ans g nul part ou dormir", "fr", ("child", "outside")),
-    ("my son is 15 and he's outside tonight", "en", ("child", "outside")),
-    ("۱۵ سالمه و تو خیابونم", "fa", ("child", "outside")),
-    ("mon beau-père me tape quand ma mère est pas là", "fr", ("child", "violence")),
-    ("my mum's boyfriend hits me when she's at work", "en", ("child", "violence")),
-    ("my husband hits me", "en", ("violence",)),
-])
+@pytest.mark.parametrize(
+    "text, lang, kinds",
+    [
+        ("غواړم ځان ووژنم", "ps", ("suicide",)),  # killing oneself is no violence
+        ("za ghwaram zan wazhnam", "ps", ("suicide",)),
+        ("مېړه مې وايي که ولاړې شې وژنم دې", "ps", ("violence",)),
+        ("I OD'd", "en", ("overdose", "suicide")),  # 15 first
+        ("klit ga3 dwa", "ar", ("overdose", "suicide")),
+        ("شربت كل الحبوب", "ar", ("overdose", "suicide")),
+        ("ma fille a avalé des médicaments", "fr", ("overdose", "suicide")),
+        ("jsui en dangé", "fr", ("violence",)),
+        ("j ai 15 ans g nul part ou dormir", "fr", ("child", "outside")),
+        ("my son is 15 and he's outside tonight", "en", ("child", "outside")),
+        ("۱۵ سالمه و تو خیابونم", "fa", ("child", "outside")),
+        ("mon beau-père me tape quand ma mère est pas là", "fr", ("child", "violence")),
+        ("my mum's boyfriend hits me when she's at work", "en", ("child", "violence")),
+        ("my husband hits me", "en", ("violence",)),
+    ],
+)
 def test_these_read_exactly_these_kinds_and_no_more(text, lang, kinds):
     assert danger.read(text, lang).kinds == kinds

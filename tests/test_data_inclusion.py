@@ -20,7 +20,9 @@ from catalogue.sources import data_inclusion as di
 from catalogue.sources.sync import sync
 
 FIXTURES = Path(__file__).parent / "data" / "data_inclusion"
-SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "real" / "data-inclusion" / "schema"
+SHARED_SCHEMA = (
+    Path(__file__).resolve().parents[2] / "shared" / "real" / "data-inclusion" / "schema"
+)
 
 
 def _schema(name: str) -> dict:
@@ -37,8 +39,9 @@ def _records(name: str) -> list[dict]:
     return json.loads((FIXTURES / name).read_text("utf-8"))
 
 
-@pytest.mark.parametrize(("file", "schema"), [
-    ("services.json", "service"), ("structures.json", "structure")])
+@pytest.mark.parametrize(
+    ("file", "schema"), [("services.json", "service"), ("structures.json", "structure")]
+)
 def test_fixtures_follow_the_v1_schema(file, schema):
     validator = _validator(schema)
     for record in _records(file):
@@ -93,8 +96,7 @@ def _by_record(session, record_id: str):
 def test_sync_keeps_the_mel_and_maps_every_rule(engine, files):
     report = sync(engine, _reader(files))
     assert len(report.created) == 7  # 8 MEL records, the two Biclou workshops merged
-    assert report.skipped == {
-        "outside the MEL": 2, "remote, eligibility zone outside the MEL": 1}
+    assert report.skipped == {"outside the MEL": 2, "remote, eligibility zone outside the MEL": 1}
     with session_scope(engine) as s:
         # Duplicates: one service, both records as its sources; the newer record's fields.
         bike = _by_record(s, "dora--atelier-biclou")
@@ -105,7 +107,11 @@ def test_sync_keeps_the_mel_and_maps_every_rule(engine, files):
         # Fallbacks to the structure: address, phone, e-mail, hours, website.
         (place,) = bike.locations
         assert (place.address, place.postcode, place.city, place.approximate) == (
-            "1 bis Rue François Marceau", "59260", "Lille", False)
+            "1 bis Rue François Marceau",
+            "59260",
+            "Lille",
+            False,
+        )
         assert [p.number for p in bike.phones] == ["07 66 72 12 38"]
         assert bike.email == "biclou@insersol.fr" and bike.website == "https://insersol.fr/"
         assert bike.opening_hours_osm == "Mo,We 14:00-18:00"
@@ -121,8 +127,10 @@ def test_sync_keeps_the_mel_and_maps_every_rule(engine, files):
         assert food.eligibility == "Publics : Femmes. Femmes seules avec enfants."
         assert (food.free, food.fees) == (False, "1 € le colis")
         assert food.access == "orientation"
-        assert food.access_note == ("Sur orientation d'un travailleur social.\n"
-                                    "Le travailleur social appelle avant la première venue.")
+        assert food.access_note == (
+            "Sur orientation d'un travailleur social.\n"
+            "Le travailleur social appelle avant la première venue."
+        )
         assert food.opening_hours_osm == "Mo-Fr 09:00-12:00,14:00-17:00; PH off"
         # Remote: no place, the metropolis as its area; text hours become a note.
         remote = _by_record(s, "france-travail--conseil-distance")
@@ -132,7 +140,8 @@ def test_sync_keeps_the_mel_and_maps_every_rule(engine, files):
         assert remote.gender is None  # young people OR women: not closed to young men
         assert remote.eligibility == "Publics : Jeunes, public féminin."
         assert _by_record(s, "france-travail--conseil-national").website == (
-            "https://national.example/aide")
+            "https://national.example/aide"
+        )
         # No coordinates: the commune's centre, approximate.
         digital = _by_record(s, "dora--numerique-tourcoing")
         (place,) = digital.locations
@@ -147,8 +156,11 @@ def test_sync_keeps_the_mel_and_maps_every_rule(engine, files):
 def test_invalid_values_are_listed_and_the_service_kept(engine, files):
     report = sync(engine, _reader(files))
     invalid = {(rid, f) for rid, f, _ in report.problems}
-    assert invalid == {("dora--courriel-faux", "courriel"), ("dora--courriel-faux", "lien_source"),
-                       ("dora--courriel-faux", "thematiques")}
+    assert invalid == {
+        ("dora--courriel-faux", "courriel"),
+        ("dora--courriel-faux", "lien_source"),
+        ("dora--courriel-faux", "thematiques"),
+    }
     with session_scope(engine) as s:
         clothes = _by_record(s, "dora--courriel-faux")
         assert clothes.name == "Vestiaire du Panier Test"
@@ -185,8 +197,11 @@ def test_a_service_that_leaves_is_hidden_then_shown_when_it_returns(engine, file
         food = _by_record(s, "dora--colis-roubaix")
         assert food.status == "hidden"
         hidden_id = food.id
-        entry = s.exec(select(AuditEntry).where(AuditEntry.entity_id == hidden_id)
-                       .order_by(AuditEntry.id.desc())).first()  # type: ignore[union-attr]
+        entry = s.exec(
+            select(AuditEntry)
+            .where(AuditEntry.entity_id == hidden_id)
+            .order_by(AuditEntry.id.desc())
+        ).first()  # type: ignore[union-attr]
         assert (entry.action, entry.actor) == ("hide", "sync:data-inclusion")
     assert [sid for sid, _ in report.hidden] == [hidden_id]
     back = sync(engine, _reader(files))
@@ -231,7 +246,8 @@ def test_osm_hours_are_evaluated_with_french_holidays(engine, files):
         night = _by_record(s, "dora--numerique-tourcoing")
         tuesday = date(2026, 12, 22)
         assert day_openings([], [], tuesday, night.opening_hours_osm) == [
-            (datetime(2026, 1, 1, 20).time(), datetime(2026, 1, 1, 2).time())]
+            (datetime(2026, 1, 1, 20).time(), datetime(2026, 1, 1, 2).time())
+        ]
         wednesday_1am = datetime(2026, 12, 23, 1, 0, tzinfo=PARIS)
         assert is_open([], [], wednesday_1am, night.opening_hours_osm) is True
         # Next change: noon the same day; on Thursday evening, Monday morning (Friday is
@@ -270,8 +286,9 @@ def test_export_then_import_keeps_osm_hours_and_the_credit(engine, files, tmp_pa
     assert report.ok(), report.problem_lines()
 
     def strip(snaps):
-        return [{k: v for k, v in s.items() if k not in ("created_at", "updated_at")}
-                for s in snaps]
+        return [
+            {k: v for k, v in s.items() if k not in ("created_at", "updated_at")} for s in snaps
+        ]
 
     before = {s["id"]: s for s in strip(export_snapshots(engine))}
     after = {s["id"]: s for s in strip(export_snapshots(other))}
@@ -288,8 +305,16 @@ def test_the_command_syncs_local_files(files, tmp_path, capsys):
     services = files / "all.json"
     services.write_text(json.dumps(_all_services()), "utf-8")
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    args = ["--db", db, "sync", "data-inclusion", "--services", str(services),
-            "--structures", str(files / "structures.json")]
+    args = [
+        "--db",
+        db,
+        "sync",
+        "data-inclusion",
+        "--services",
+        str(services),
+        "--structures",
+        str(files / "structures.json"),
+    ]
     assert main([*args, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Dry run: nothing written. 7 would be created")

@@ -57,7 +57,11 @@ async def test_sync_from_the_api_reads_every_page(engine):
     assert len(report.created) == 3
     with session_scope(engine) as s:
         ids = {row.record_id for row in s.exec(select(ServiceSource))}
-    assert ids == {"dora--atelier-biclou", "dora--colis-roubaix", "france-travail--conseil-distance"}
+    assert ids == {
+        "dora--atelier-biclou",
+        "dora--colis-roubaix",
+        "france-travail--conseil-distance",
+    }
 
 
 async def test_a_refused_token_stops_the_sync(sqlite_engine):
@@ -74,18 +78,32 @@ FIXTURES = PAGES.parent
 
 async def _serve_files() -> tuple[web.AppRunner, str]:
     """data.gouv.fr's dataset description and the two weekly files, served locally."""
+
     async def dataset(request: web.Request) -> web.Response:
         base = f"http://{request.host}"
-        return web.json_response({"resources": [
-            {"title": "services.csv", "format": "csv", "url": f"{base}/nope.csv"},
-            {"title": "Services (JSON)", "format": "json", "url": f"{base}/files/services.json"},
-            {"title": "Structures (JSON)", "format": "json",
-             "url": f"{base}/files/structures.json"},
-        ]})
+        return web.json_response(
+            {
+                "resources": [
+                    {"title": "services.csv", "format": "csv", "url": f"{base}/nope.csv"},
+                    {
+                        "title": "Services (JSON)",
+                        "format": "json",
+                        "url": f"{base}/files/services.json",
+                    },
+                    {
+                        "title": "Structures (JSON)",
+                        "format": "json",
+                        "url": f"{base}/files/structures.json",
+                    },
+                ]
+            }
+        )
 
     async def file(request: web.Request) -> web.Response:
-        return web.Response(body=(FIXTURES / request.match_info["name"]).read_bytes(),
-                            content_type="application/json")
+        return web.Response(
+            body=(FIXTURES / request.match_info["name"]).read_bytes(),
+            content_type="application/json",
+        )
 
     app = web.Application()
     app.router.add_get("/api/1/datasets/di/", dataset)
@@ -93,8 +111,9 @@ async def _serve_files() -> tuple[web.AppRunner, str]:
     return await _start(app)
 
 
-async def test_the_weekly_files_are_found_downloaded_and_synced(sqlite_engine, tmp_path,
-                                                                monkeypatch):
+async def test_the_weekly_files_are_found_downloaded_and_synced(
+    sqlite_engine, tmp_path, monkeypatch
+):
     runner, url = await _serve_files()
     try:
         monkeypatch.delenv("RELAIS_DATA_INCLUSION_TOKEN", raising=False)

@@ -24,7 +24,8 @@ def lines_for(keys) -> list[emergency.EmergencyLine]:
 
 def test_the_eight_national_lines_are_there_once():
     assert sorted(numbers(list(LINES))) == sorted(
-        ["112", "15", "17", "115", "3919", "3114", "119", "114"])
+        ["112", "15", "17", "115", "3919", "3114", "119", "114"]
+    )
     assert len({line.id for line in LINES}) == len(LINES)
 
 
@@ -66,8 +67,17 @@ def test_distress_calls_for_suicide_prevention_and_emergency(key):
 
 
 def test_lines_come_kind_after_kind_and_once():
-    found = numbers(lines_for(["psychiatry", "sexual_violence_support", "mental_health",
-                               "emergency_accommodation", "overnight_stop"]))
+    found = numbers(
+        lines_for(
+            [
+                "psychiatry",
+                "sexual_violence_support",
+                "mental_health",
+                "emergency_accommodation",
+                "overnight_stop",
+            ]
+        )
+    )
     assert found == ["3114", "15", "112", "114", "17", "3919", "115"]
 
 
@@ -76,7 +86,8 @@ def test_a_night_outside_calls_for_115_only():
     assert numbers(lines_for(iter(["overnight_stop", "accomodation_and_housing"]))) == ["115"]
 
 
-@pytest.mark.parametrize("keys", [[], ["food"], ["health"], ["accomodation_and_housing"],
-                                  ["food_packages", "shower"]])
+@pytest.mark.parametrize(
+    "keys", [[], ["food"], ["health"], ["accomodation_and_housing"], ["food_packages", "shower"]]
+)
 def test_ordinary_needs_call_for_no_line(keys):
     assert lines_for(keys) == []

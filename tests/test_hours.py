@@ -222,10 +222,25 @@ def test_near_miss_syntax_parses_or_says_why(text):
 
 def test_rules_a_compact_edit_leaves_as_they_were_keep_their_note_and_place():
     current = [
-        OpeningHours(id="h-1", service_id="s", byday="FR,MO,TU,WE,TH", opens_at=time(9),
-                     closes_at=time(12), note="sauf vacances", location_id="loc-1"),
-        OpeningHours(id="h-2", service_id="s", byday="SA", opens_at=time(10), closes_at=time(12),
-                     valid_from=date(2026, 7, 1), valid_to=date(2026, 8, 31), note="été"),
+        OpeningHours(
+            id="h-1",
+            service_id="s",
+            byday="FR,MO,TU,WE,TH",
+            opens_at=time(9),
+            closes_at=time(12),
+            note="sauf vacances",
+            location_id="loc-1",
+        ),
+        OpeningHours(
+            id="h-2",
+            service_id="s",
+            byday="SA",
+            opens_at=time(10),
+            closes_at=time(12),
+            valid_from=date(2026, 7, 1),
+            valid_to=date(2026, 8, 31),
+            note="été",
+        ),
     ]
     typed = parse_compact_hours("mo-fr 09:00-12:00; sa 10:00-12:00 (2026-07-01..); su 10:00-11:00")
     kept = keep_unchanged(current, typed)
@@ -242,13 +257,20 @@ def test_rules_a_compact_edit_leaves_as_they_were_keep_their_note_and_place():
         ("du lundi au vendredi 9h-12h 14h-17h", "mo-fr 09:00-12:00,14:00-17:00"),
         ("lun-ven 9h-17h", "mo-fr 09:00-17:00"),
         ("samedi matin 9h a 12h", "sa 09:00-12:00"),
-        ("Lundi, mercredi et vendredi de 9h à 12h et de 14h à 17h", "mo,we,fr 09:00-12:00,14:00-17:00"),
-        ("du lundi au vendredi de 9h à 17h et le samedi matin de 9h à midi",
-         "mo-fr 09:00-17:00; sa 09:00-12:00"),
+        (
+            "Lundi, mercredi et vendredi de 9h à 12h et de 14h à 17h",
+            "mo,we,fr 09:00-12:00,14:00-17:00",
+        ),
+        (
+            "du lundi au vendredi de 9h à 17h et le samedi matin de 9h à midi",
+            "mo-fr 09:00-17:00; sa 09:00-12:00",
+        ),
         ("tous les jours sauf dimanche 8h-20h", "mo-sa 08:00-20:00"),
         ("lundi au vendredi 9h-17h, samedi fermé", "mo-fr 09:00-17:00"),
-        ("9h-17h du lundi au vendredi (2026-07-01..2026-08-31)",
-         "mo-fr 09:00-17:00 (2026-07-01..2026-08-31)"),
+        (
+            "9h-17h du lundi au vendredi (2026-07-01..2026-08-31)",
+            "mo-fr 09:00-17:00 (2026-07-01..2026-08-31)",
+        ),
         ("Monday to Friday 9am-5pm", "mo-fr 09:00-17:00"),
         ("Saturday 9am-12pm; Sunday 2-5pm", "sa 09:00-12:00; su 14:00-17:00"),
         ("lunes a viernes de 9 a 17", "mo-fr 09:00-17:00"),
@@ -286,8 +308,14 @@ DECEMBER_7 = date(2026, 12, 7)
         ("fermé tout le mois d'août", [("2027-08-01", "2027-08-31")]),
         ("du 1/12 au 10/12", [("2026-12-01", "2026-12-10")]),  # under way: this year
         ("24 et 25 décembre", [("2026-12-24", "2026-12-25")]),
-        ("le 25/12, le 1/1 et le 15/8", [("2026-12-25", "2026-12-25"), ("2027-01-01", "2027-01-01"),
-                                         ("2027-08-15", "2027-08-15")]),
+        (
+            "le 25/12, le 1/1 et le 15/8",
+            [
+                ("2026-12-25", "2026-12-25"),
+                ("2027-01-01", "2027-01-01"),
+                ("2027-08-15", "2027-08-15"),
+            ],
+        ),
         ("2026-12-24..2027-01-02", [("2026-12-24", "2027-01-02")]),
         ("cerrado del 24 de diciembre al 2 de enero", [("2026-12-24", "2027-01-02")]),
         ("février 2027", [("2027-02-01", "2027-02-28")]),

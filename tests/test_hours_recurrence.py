@@ -33,7 +33,11 @@ def test_weeks_of_the_year_thursdays_of_weeks_41_and_42_only():
     # 2026: Thursday 1 October is in ISO week 40, 8 and 15 October in 41 and 42.
     r = rule(byweekno="41,42")
     assert opened(r, "2026-10-01", "2026-10-08", "2026-10-15", "2026-10-22") == [
-        False, True, True, False]
+        False,
+        True,
+        True,
+        False,
+    ]
     last = rule(byweekno="-1")  # the last ISO week: 2026 has 53, 2027 has 52
     assert opened(last, "2026-12-31", "2027-12-30", "2027-12-23") == [True, True, False]
 
@@ -41,7 +45,11 @@ def test_weeks_of_the_year_thursdays_of_weeks_41_and_42_only():
 def test_every_other_week_counted_from_dtstart():
     r = rule(interval=2, dtstart="2026-10-08")
     assert opened(r, "2026-10-01", "2026-10-08", "2026-10-15", "2026-10-22") == [
-        False, True, False, True]
+        False,
+        True,
+        False,
+        True,
+    ]
     monthly = rule("1TU", "MONTHLY", interval=3, dtstart="2026-01-06")
     assert opened(monthly, "2026-01-06", "2026-02-03", "2026-04-07") == [True, False, True]
 
@@ -101,7 +109,8 @@ def test_import_warns_of_what_it_cannot_evaluate_imports_and_exports_it_unchange
     assert report.ok() and report.created == ["s-1"]
     assert report.problem_lines(report.warnings) == [
         "item 1, hours: TU 14:00-16:00 repeats by interval, which Relais cannot check: "
-        "shown as hours to confirm, never as open now"]
+        "shown as hours to confirm, never as open now"
+    ]
     (service,) = json.loads(export_bytes(sqlite_engine, "hsds"))
     exported = {s["byday"]: s for s in service["schedules"]}
     assert exported["TH"]["byweekno"] == "41,42" and exported["TU"]["interval"] == 2

@@ -89,7 +89,7 @@ def test_bad_extension_values_are_problems():
 def test_extension_values_win_over_derivation():
     doc = {"id": "s", "name": "S", "application_process": "Sans rendez-vous",
            "x_relais": {"access": None, "free": False, "source": "Flyer 2025"}}  # fmt: skip
-    (_, snap), = parse_hsds(json.dumps(doc).encode())[0]
+    ((_, snap),) = parse_hsds(json.dumps(doc).encode())[0]
     assert snap["access"] is None and snap["free"] is False and snap["source"] == "Flyer 2025"
 
 
@@ -176,5 +176,5 @@ def test_to_hsds_is_the_inverse_of_parse_hsds():
         "hours": [{"id": "h1", "byday": "MO", "opens_at": "20:00", "closes_at": "08:00",
                    "note": "la nuit"}],
     })  # fmt: skip
-    (_, back), = parse_hsds(json.dumps(to_hsds([snap])).encode())[0]
+    ((_, back),) = parse_hsds(json.dumps(to_hsds([snap])).encode())[0]
     assert normalise_snapshot(back) == snap

@@ -50,8 +50,10 @@ def test_ids_are_uuids_made_from_relais_ids_and_the_readable_id_is_kept(catalogu
     douche = services["svc-001"]
     assert douche["id"] == str(uuid.uuid5(NAMESPACE, "service:svc-001"))
     assert douche["organization"]["x_relais"] == {"id": "org-escale"}
-    assert douche["organization_id"] == douche["organization"]["id"] == str(
-        uuid.uuid5(NAMESPACE, "organization:org-escale")
+    assert (
+        douche["organization_id"]
+        == douche["organization"]["id"]
+        == str(uuid.uuid5(NAMESPACE, "organization:org-escale"))
     )
     assert douche["attributes"][0]["taxonomy_term"]["id"] == hsds_id("taxonomy_term", "day_hosting")
     assert hsds_id("service", douche["id"]) == douche["id"]  # a UUID id is its own HSDS id
@@ -107,7 +109,10 @@ def test_a_full_official_service_round_trips_without_losing_a_field(engine, tmp_
     sal = service["service_at_locations"][0]
     assert sal["id"] == official["service_at_locations"][0]["id"]
     location = sal["location"]
-    assert location["transportation"] == official["service_at_locations"][0]["location"]["transportation"]
+    assert (
+        location["transportation"]
+        == official["service_at_locations"][0]["location"]["transportation"]
+    )
     assert location["addresses"][0]["id"] == "74706e55-df26-4b84-80fe-ecc30b5befb4"
     assert location["addresses"][0]["attention"] == "A. Persona"
 

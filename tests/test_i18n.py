@@ -85,7 +85,9 @@ def test_times_and_ranges_follow_cldr():
     assert i18n.format_time(time(9), "fr") == "09:00"
     assert i18n.format_time(time(14, 30), "en") == "2:30\u202fPM"
     assert i18n.format_hours_range(time(9), time(12), "fr") == "09:00\u2009–\u200912:00"
-    assert i18n.format_hours_range(time(9), time(12), "en") == "9:00\u202fAM\u2009–\u200912:00\u202fPM"
+    assert (
+        i18n.format_hours_range(time(9), time(12), "en") == "9:00\u202fAM\u2009–\u200912:00\u202fPM"
+    )
     assert i18n.format_hours_range(time(9), time(12), "fa") == "9:00 تا 12:00"
     # A night shelter opening past midnight.
     assert i18n.format_hours_range(time(20), time(8), "uk") == "20:00–08:00"
@@ -139,7 +141,9 @@ def test_bidi_marks_every_right_to_left_line():
 
 
 def test_bidi_isolates_addresses_phones_and_names():
-    text = "العنوان: 12 rue de Paris, 59000 Lille\nالهاتف: +33 3 20 12 34 56\nمطعم Restos (Roubaix)."
+    text = (
+        "العنوان: 12 rue de Paris, 59000 Lille\nالهاتف: +33 3 20 12 34 56\nمطعم Restos (Roubaix)."
+    )
     out = i18n.bidi(text, "ar")
     assert f"{LRI}12 rue de Paris, 59000 Lille{PDI}" in out
     assert f"{LRI}+33 3 20 12 34 56{PDI}" in out

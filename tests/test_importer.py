@@ -49,23 +49,44 @@ BAD_FILES = {
     "truncated JSON": (_doc(GOOD)[:-30], (None, None), "invalid or truncated JSON"),
     "wrong type": (_doc(GOOD, _with(id="s-2", minimum_age="dix")), (2, "minimum_age"), "integer"),
     "unknown category": (
-        _doc(GOOD, _with(id="s-2", attributes=[
-            {"taxonomy_term": {"taxonomy": "soliguide", "code": "showers"}}]  # fmt: skip
-        )),
+        _doc(
+            GOOD,
+            _with(
+                id="s-2",
+                attributes=[
+                    {"taxonomy_term": {"taxonomy": "soliguide", "code": "showers"}}
+                ],  # fmt: skip
+            ),
+        ),
         (2, "categories"),
         "unknown Soliguide category 'showers'",
     ),
     "bad hours": (
-        _doc(GOOD, _with(id="s-2", schedules=[
-            {"byday": "MO", "opens_at": "25:00", "closes_at": "x"}]  # fmt: skip
-        )),
+        _doc(
+            GOOD,
+            _with(
+                id="s-2",
+                schedules=[{"byday": "MO", "opens_at": "25:00", "closes_at": "x"}],  # fmt: skip
+            ),
+        ),
         (2, "schedules[0].opens_at"),
         "not a time",
     ),
     "missing coordinates": (
-        _doc(GOOD, _with(id="s-2", service_at_locations=[{"location": {
-            "id": "l-2", "addresses": [{"address_1": "3 rue Test", "city": "Lille"}]}}]  # fmt: skip
-        )),
+        _doc(
+            GOOD,
+            _with(
+                id="s-2",
+                service_at_locations=[
+                    {
+                        "location": {
+                            "id": "l-2",
+                            "addresses": [{"address_1": "3 rue Test", "city": "Lille"}],
+                        }
+                    }
+                ],  # fmt: skip
+            ),
+        ),
         (2, "latitude"),
         "needs its coordinates",
     ),
@@ -89,7 +110,9 @@ def test_every_problem_is_reported_not_only_the_first(sqlite_engine):
     data = _doc(_with(name=None), _with(id="s-2", maximum_age=True), _with(id="s-3", status="x"))
     report = import_bytes(sqlite_engine, data, "bad.json", actor="test")
     assert [(p.item, p.field) for p in report.problems] == [
-        (1, "name"), (2, "maximum_age"), (3, "status")
+        (1, "name"),
+        (2, "maximum_age"),
+        (3, "status"),
     ]
     assert report.problem_lines()[0] == "item 1, name: missing"
 
@@ -156,7 +179,9 @@ def test_export_keeps_hidden_and_deleted_services(sqlite_engine, tmp_path):
     assert import_bytes(sqlite_engine, doc, "a.json", actor="t").ok()
     exported = json.loads(export_bytes(sqlite_engine, "hsds"))
     assert [(s["x_relais"]["id"], s["status"]) for s in exported] == [
-        ("s-1", "active"), ("s-2", "inactive"), ("s-3", "defunct")
+        ("s-1", "active"),
+        ("s-2", "inactive"),
+        ("s-3", "defunct"),
     ]
     assert "deleted" in export_bytes(sqlite_engine, "csv").decode("utf-8-sig")
 
@@ -177,7 +202,10 @@ def test_a_creation_is_audited_by_name_and_undone_by_a_soft_delete(engine, tmp_p
     with session_scope(engine) as session:
         (entry,) = history(session, "bulk-1")
         assert (entry.action, entry.before, entry.after) == (
-            "create", None, {"id": "bulk-1", "name": "Douches Bulk"})
+            "create",
+            None,
+            {"id": "bulk-1", "name": "Douches Bulk"},
+        )
         undo_last(session, actor="alice")
     with session_scope(engine) as session:
         assert get_service(session, "bulk-1", include_deleted=True).status == "deleted"

@@ -109,7 +109,9 @@ def test_every_message_is_translated(lang):
 def test_no_fuzzy_or_obsolete_entries(lang):
     cat = catalogue(lang)
     fuzzy = [m.id for m in cat if m.id and m.fuzzy]
-    stale = [m.id for m in cat if m.id and (m.id[0] if m.pluralizable else m.id) not in code_messages()]
+    stale = [
+        m.id for m in cat if m.id and (m.id[0] if m.pluralizable else m.id) not in code_messages()
+    ]
     assert not fuzzy, f"{lang}: fuzzy entries {fuzzy[:5]}"
     assert not stale, f"{lang}: messages no longer in the code {stale[:5]}"
     assert not cat.obsolete, f"{lang}: obsolete (#~) entries {list(cat.obsolete)[:5]}"
@@ -153,7 +155,6 @@ def test_plural_forms(lang):
             assert len(message.string) == expected, message.id
 
 
-
 @pytest.mark.parametrize(
     ("lang", "count", "word"),
     [
@@ -176,6 +177,7 @@ def test_plural_forms(lang):
 def test_plural_forms_chosen_at_run_time(lang, count, word):
     text = translator(lang).ngettext("I found {count} place.", "I found {count} places.", count)
     assert text.format(count=count).endswith(f"{count} {word}.")
+
 
 # --- the seed catalogue's service content -------------------------------------------------------
 SEED_DIR = ROOT / "catalogue" / "data" / "seed"

@@ -67,14 +67,20 @@ def _old_main_database(url: str, *, tables: list[str] | None = None) -> None:
             ),
             {"day": date(2026, 3, 1), "at": datetime(2026, 3, 1, tzinfo=UTC), "free": True},
         )
-        conn.execute(text("INSERT INTO service_category (service_id, key) VALUES "
-                          "('douches', 'shower')"))
-        conn.execute(text("INSERT INTO audit_entry (at, actor, action, entity, entity_id) "
-                          "VALUES (:at, 'cli', 'create', 'service', 'douches')"),
-                     {"at": datetime(2026, 3, 1, tzinfo=UTC)})
+        conn.execute(
+            text("INSERT INTO service_category (service_id, key) VALUES ('douches', 'shower')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO audit_entry (at, actor, action, entity, entity_id) "
+                "VALUES (:at, 'cli', 'create', 'service', 'douches')"
+            ),
+            {"at": datetime(2026, 3, 1, tzinfo=UTC)},
+        )
         if tables is None:
-            conn.execute(text("INSERT INTO bot_user_data (user_id, data) VALUES "
-                              "(42, '{\"lang\": \"uk\"}')"))
+            conn.execute(
+                text('INSERT INTO bot_user_data (user_id, data) VALUES (42, \'{"lang": "uk"}\')')
+            )
     old.dispose()
 
 
@@ -92,7 +98,9 @@ def test_upgrading_a_database_of_today_s_main_keeps_every_row(db_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM audit_entry")).scalar() == 1
         assert conn.execute(text("SELECT data FROM bot_user_data")).scalar() in (
-            {"lang": "uk"}, '{"lang": "uk"}')
+            {"lang": "uk"},
+            '{"lang": "uk"}',
+        )
     # Opening it again changes nothing.
     engine.dispose()
     engine = make_engine(db_url)
@@ -147,6 +155,7 @@ def test_the_head_read_without_alembic_is_alembic_s(tmp_path):
     engine.dispose()
     engine = make_engine(url)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
-            schema_head()
+        assert (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == schema_head()
+        )
     engine.dispose()

@@ -22,8 +22,17 @@ def match(names, text):
     return names.match([stem(w) for w in raw], raw, (1 << len(raw)) - 1)
 
 
-@pytest.mark.parametrize("text", ["emmaus connect", "emaus conect", "emaus conek",
-                                  "إيماوس كونكت", "ایماوس کانکت", "Эммаус Коннект"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "emmaus connect",
+        "emaus conect",
+        "emaus conek",
+        "إيماوس كونكت",
+        "ایماوس کانکت",
+        "Эммаус Коннект",
+    ],
+)
 def test_a_name_in_any_script(names, text):
     found = match(names, text)
     assert list(found.services) == [0]

@@ -68,8 +68,10 @@ def test_neighbourhood_centroids_are_near_their_commune():
     for row in NEIGHBOURHOODS:
         town = communes[row["insee_code"]]
         distance = haversine_km(
-            float(row["latitude"]), float(row["longitude"]),
-            float(town["latitude"]), float(town["longitude"]),
+            float(row["latitude"]),
+            float(row["longitude"]),
+            float(town["latitude"]),
+            float(town["longitude"]),
         )
         assert distance < 7, row["name"]
 

@@ -103,16 +103,24 @@ def test_stop_words_alone_match_nothing(index):
 # --------------------------------------------------------------------------- abstention
 
 
-@pytest.mark.parametrize("text", ["prix du bitcoin", "asdkjh qwzx", "météo demain", "",
-                                  "receta de paella", "score du match"])
+@pytest.mark.parametrize(
+    "text",
+    ["prix du bitcoin", "asdkjh qwzx", "météo demain", "", "receta de paella", "score du match"],
+)
 def test_abstains_on_nonsense_and_out_of_scope(index, text):
     outcome = index.search(Query(text=text), now=MONDAY_NOON)
     assert outcome.abstained and outcome.results == []
     assert "food" in outcome.suggestions and "health" in outcome.suggestions
 
 
-@pytest.mark.parametrize("text", ["douche gratuite zorblax", "vêtements pour femme zorblax",
-                                  "free shower for women zorblax quimpel"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "douche gratuite zorblax",
+        "vêtements pour femme zorblax",
+        "free shower for women zorblax quimpel",
+    ],
+)
 def test_one_unknown_word_does_not_empty_a_clear_query(index, text):
     """What was read clearly (a need, who asks, a filter) outweighs a word we cannot read."""
     assert not index.search(Query(text=text), now=MONDAY_NOON).abstained
@@ -129,8 +137,16 @@ def test_chat_and_sms_spellings_are_read_as_words(index, text, lang, first):
     assert ids(outcome)[0] == first
 
 
-@pytest.mark.parametrize("text", ["cât costă o pâine", "сколько стоит хлеб", "cuánto cuesta el pan",
-                                  "combien coûte le pain", "قداش الخبز"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cât costă o pâine",
+        "сколько стоит хлеб",
+        "cuánto cuesta el pan",
+        "combien coûte le pain",
+        "قداش الخبز",
+    ],
+)
 def test_price_questions_abstain(index, text):
     assert index.search(Query(text=text), now=MONDAY_NOON).abstained
 
@@ -162,8 +178,10 @@ def test_words_are_read_in_the_query_language_first(index):
     assert not {"food", "sport_activities"} & set(understood)
 
 
-@pytest.mark.parametrize("text", ["logement ce soir", "housing tonight", "жильё сегодня ночью",
-                                  "necesito una casa esta noche"])
+@pytest.mark.parametrize(
+    "text",
+    ["logement ce soir", "housing tonight", "жильё сегодня ночью", "necesito una casa esta noche"],
+)
 def test_a_roof_tonight_is_an_emergency_shelter_first(text):
     index = SearchIndex.build([
         make("fund", "Fonds de Solidarité Logement", ["access_to_housing"]),
@@ -174,8 +192,15 @@ def test_a_roof_tonight_is_an_emergency_shelter_first(text):
     assert ids(outcome)[0] == "shelter"
 
 
-@pytest.mark.parametrize("text", ["je suis enceinte sans logement", "я беременна, нужно жильё",
-                                  "embarazada necesito alojamiento", "حامل أحتاج سكن"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je suis enceinte sans logement",
+        "я беременна, нужно жильё",
+        "embarazada necesito alojamiento",
+        "حامل أحتاج سكن",
+    ],
+)
 def test_pregnant_in_any_language_finds_the_shelter_for_pregnant_women(text):
     index = SearchIndex.build([
         make("any", "Centre d'hébergement", ["emergency_accommodation"]),
@@ -199,8 +224,10 @@ def test_information_words_beside_a_name_are_not_needs():
 # --------------------------------------------------------------------------- names
 
 
-@pytest.mark.parametrize("text", ["emmaus connect", "emaus conect", "Emmaüs", "إيماوس كونكت",
-                                  "ایماوس کانکت", "Эммаус Коннект"])
+@pytest.mark.parametrize(
+    "text",
+    ["emmaus connect", "emaus conect", "Emmaüs", "إيماوس كونكت", "ایماوس کانکت", "Эммаус Коннект"],
+)
 def test_a_programme_name_finds_the_programme_first(index, text):
     outcome = index.search(Query(text=text), now=MONDAY_NOON)
     assert ids(outcome)[0] == "emmaus"
@@ -220,9 +247,10 @@ def test_description_words_are_a_last_resort(index):
 # --------------------------------------------------------------------------- places
 
 
-@pytest.mark.parametrize(("place", "first"), [("Roubaix", "shower-roubaix"),
-                                              ("Lille", "shower-lille"),
-                                              ("59100", "shower-roubaix")])
+@pytest.mark.parametrize(
+    ("place", "first"),
+    [("Roubaix", "shower-roubaix"), ("Lille", "shower-lille"), ("59100", "shower-roubaix")],
+)
 def test_near_beats_far_for_the_same_need(index, place, first):
     outcome = index.search(Query(text="douche", place=place), now=MONDAY_NOON)
     assert ids(outcome)[0] == first
@@ -383,9 +411,17 @@ def test_the_index_read_from_columns_answers_as_the_one_from_orm_services(sqlite
         from_orm = SearchIndex.build(list_services(session))
     from_rows = SearchIndex.from_engine(sqlite_engine)
     assert from_rows.ids == from_orm.ids
-    for text, place in [("douche", "Roubaix"), ("manger", None), ("emaus conect", None),
-                        ("hébergement femme", "Tourcoing"), ("avocat gratuit", "Lille"),
-                        ("cours de français", "Villeneuve-d'Ascq"), ("xqzt", None)]:
+    for text, place in [
+        ("douche", "Roubaix"),
+        ("manger", None),
+        ("emaus conect", None),
+        ("hébergement femme", "Tourcoing"),
+        ("avocat gratuit", "Lille"),
+        ("cours de français", "Villeneuve-d'Ascq"),
+        ("xqzt", None),
+    ]:
         for open_at in (None, MONDAY_NOON):
             query = Query(text=text, place=place, open_at=open_at)
-            assert from_rows.search(query, now=MONDAY_NOON) == from_orm.search(query, now=MONDAY_NOON)
+            assert from_rows.search(query, now=MONDAY_NOON) == from_orm.search(
+                query, now=MONDAY_NOON
+            )

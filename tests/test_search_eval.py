@@ -61,7 +61,11 @@ def test_hit_at_3_overall(tallies):
 
 
 def test_hit_at_3_in_every_language(tallies):
-    low = {lang: f["hit@3"] for lang, f in tallies[1].items() if f["hit@3"] is not None and f["hit@3"] < 0.80}
+    low = {
+        lang: f["hit@3"]
+        for lang, f in tallies[1].items()
+        if f["hit@3"] is not None and f["hit@3"] < 0.80
+    }
     assert not low
 
 

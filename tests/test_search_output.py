@@ -30,8 +30,10 @@ def test_batch_json_follows_the_evaluation_contract(tmp_path, capsys):
     _catalogue(url)
     batch = tmp_path / "q.jsonl"
     batch.write_text(
-        json.dumps({"id": "a", "text": "need a shower", "lang": "en", "near": "Roubaix"}) + "\n"
-        + json.dumps({"id": "b", "text": "prix du bitcoin", "lang": "fr", "near": None}) + "\n",
+        json.dumps({"id": "a", "text": "need a shower", "lang": "en", "near": "Roubaix"})
+        + "\n"
+        + json.dumps({"id": "b", "text": "prix du bitcoin", "lang": "fr", "near": None})
+        + "\n",
         encoding="utf-8",
     )
     assert main(["--db", url, "search", "--batch", str(batch), "--json"]) == 0
@@ -56,17 +58,32 @@ def test_batch_lines_that_are_not_queries_are_each_named(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'r.db'}"
     _catalogue(url)
     batch = tmp_path / "q.jsonl"
-    batch.write_text("\n".join([
-        '{"id": "inf", "text": "douche", "near": {"lat": Infinity, "lon": 3.1}}',
-        '["douche"]', "42", "{not json", '{"id": "t", "text": 5}',
-        '{"id": "str", "text": "douche", "near": {"lat": "50.6", "lon": 3.1}}',
-        json.dumps({"id": "ok", "text": "need a shower", "lang": "en", "near": "Roubaix"}),
-    ]) + "\n", encoding="utf-8")
+    batch.write_text(
+        "\n".join(
+            [
+                '{"id": "inf", "text": "douche", "near": {"lat": Infinity, "lon": 3.1}}',
+                '["douche"]',
+                "42",
+                "{not json",
+                '{"id": "t", "text": 5}',
+                '{"id": "str", "text": "douche", "near": {"lat": "50.6", "lon": 3.1}}',
+                json.dumps({"id": "ok", "text": "need a shower", "lang": "en", "near": "Roubaix"}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert main(["--db", url, "search", "--batch", str(batch), "--json"]) == 2
     out, err = capsys.readouterr()
     assert [json.loads(line)["id"] for line in out.splitlines()] == ["ok"]
     assert [line.split("q.jsonl:")[1].split(":")[0] for line in err.splitlines()] == [
-        "1", "2", "3", "4", "5", "6"]
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+    ]
     assert "Infinity is not a number" in err and "expected an object" in err
 
 

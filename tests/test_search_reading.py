@@ -45,8 +45,9 @@ def test_a_frame_needs_every_slot():
 
 
 def test_politeness_around_a_need_is_not_read(index):
-    outcome = index.search(Query(
-        text="salut, je voudrais savoir où prendre une douche à Roubaix svp merci", lang="fr"))
+    outcome = index.search(
+        Query(text="salut, je voudrais savoir où prendre une douche à Roubaix svp merci", lang="fr")
+    )
     assert ids(outcome)[0] == "shower-roubaix"
 
 
@@ -104,13 +105,16 @@ def test_pictographs_name_taxonomy_keys():
     assert {k for k in data if not k.startswith("_")} <= {c.key for c in taxonomy.all_categories()}
 
 
-@pytest.mark.parametrize(("text", "need"), [
-    ("bghit n9ra lfransawiya", "french_course"),  # Arabizi: learn + French
-    ("I want to learn French", "french_course"),
-    ("хочу вивчити французьку", "french_course"),
-    ("medico no tengo papeles", "health_access"),  # care + lack + papers
-    ("врач, нет страховки", "health_access"),
-])
+@pytest.mark.parametrize(
+    ("text", "need"),
+    [
+        ("bghit n9ra lfransawiya", "french_course"),  # Arabizi: learn + French
+        ("I want to learn French", "french_course"),
+        ("хочу вивчити французьку", "french_course"),
+        ("medico no tengo papeles", "health_access"),  # care + lack + papers
+        ("врач, нет страховки", "health_access"),
+    ],
+)
 def test_learning_french_and_care_without_papers_are_read(index, text, need):
     assert need in index.search(Query(text=text, lang="fr")).categories
 
@@ -119,32 +123,48 @@ def test_russian_and_ukrainian_in_latin_letters_are_read_back():
     assert unchat(["nuzhen", "vrach"], "fr") == ["нужен", "врач"]
     assert unchat(["potriben", "likar"], "fr") == ["потрібен", "лікар"]
     # Words of the Latin-script languages, and what reads as no Russian word, stay as they are.
-    assert unchat(["douche", "manger", "shower", "pain", "medecin", "xyzzy"], "fr") == \
-        ["douche", "manger", "shower", "pain", "medecin", "xyzzy"]
+    assert unchat(["douche", "manger", "shower", "pain", "medecin", "xyzzy"], "fr") == [
+        "douche",
+        "manger",
+        "shower",
+        "pain",
+        "medecin",
+        "xyzzy",
+    ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("hello bro i need food in lille", "food-lille"),
-    ("salam khouya bghit nakol f lille", "food-lille"),
-    ("douche lille merci chef", "shower-lille"),
-    ("hermano necesito una ducha en lille", "shower-lille"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hello bro i need food in lille", "food-lille"),
+        ("salam khouya bghit nakol f lille", "food-lille"),
+        ("douche lille merci chef", "shower-lille"),
+        ("hermano necesito una ducha en lille", "shower-lille"),
+    ],
+)
 def test_a_form_of_address_never_hides_the_need(index, text, expected):
     assert ids(index.search(Query(text=text)))[0] == expected
 
 
-@pytest.mark.parametrize("text", ["mineur isolé hébergement", "unaccompanied minor shelter",
-                                  "неповнолітній житло"])
+@pytest.mark.parametrize(
+    "text", ["mineur isolé hébergement", "unaccompanied minor shelter", "неповнолітній житло"]
+)
 def test_a_minor_said_without_an_age_is_searched_as_under_18(index, text):
     found = ids(index.search(Query(text=text)))
     assert "shelter-men" not in found  # 18 and over
     assert found  # the others stay
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("je meurs de faim", "fr"), ("je crève la dalle", "fr"), ("im dying of hunger", "en"),
-    ("me muero de hambre", "es"), ("умираю с голоду", "ru"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("je meurs de faim", "fr"),
+        ("je crève la dalle", "fr"),
+        ("im dying of hunger", "en"),
+        ("me muero de hambre", "es"),
+        ("умираю с голоду", "ru"),
+    ],
+)
 def test_dying_of_hunger_is_food_not_a_need_for_a_psychologist(index, text, lang):
     """(In Arabic and Romanian "I want" is made of stop words, so "أموت" alone still reads
     wanting to die: there the hunger idiom reads food first, and the psychologist too.)"""
@@ -152,9 +172,13 @@ def test_dying_of_hunger_is_food_not_a_need_for_a_psychologist(index, text, lang
     assert "food" in categories and "psychological_support" not in categories
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("une activité pour tuer le temps", "fr"), ("мій телефон помер", "uk"),
-])
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("une activité pour tuer le temps", "fr"),
+        ("мій телефон помер", "uk"),
+    ],
+)
 def test_a_death_word_in_an_idiom_reads_no_psychologist(index, text, lang):
     """Death words are the danger reader's to read (its needs follow a danger it reads)."""
     assert "psychological_support" not in index.search(Query(text=text, lang=lang)).categories

@@ -47,9 +47,17 @@ def test_violence_with_a_shelter_asked_reads_both(index):
     assert {"sexual_violence_support", "emergency_accommodation"} <= found
 
 
-@pytest.mark.parametrize("text", ["I sleep in the street tonight", "je peux plus payer mon loyer",
-                                  "nu mai pot plăti chiria", "coup de main pour un dossier",
-                                  "я беременна негде жить", "je veux finir ma formation"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I sleep in the street tonight",
+        "je peux plus payer mon loyer",
+        "nu mai pot plăti chiria",
+        "coup de main pour un dossier",
+        "я беременна негде жить",
+        "je veux finir ma formation",
+    ],
+)
 def test_ordinary_needs_are_not_distress(index, text):
     found = set(index.search(Query(text=text)).categories)
     assert not found & (MIND | {"sexual_violence_support"})

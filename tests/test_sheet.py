@@ -29,7 +29,9 @@ def test_rows_with_one_id_are_one_service_at_several_places():
     assert [loc["city"] for loc in vest["locations"]] == ["Roubaix", "Tourcoing"]
     hours = {h["location_id"]: (h["byday"], h["opens_at"]) for h in vest["hours"]}
     assert hours == {"v-1-place-1": ("MO,TU,WE,TH,FR", time(9)), "v-1-place-2": ("SA", time(10))}
-    assert vest["free"] is True and [p["number"] for p in vest["phones"]][1] == "+33 3 53 01 99 02"  # normalised
+    assert (
+        vest["free"] is True and [p["number"] for p in vest["phones"]][1] == "+33 3 53 01 99 02"
+    )  # normalised
     assert vest["exceptions"][0]["note"] == "congés"
     assert meal["locations"] == [] and meal["hours"][0]["location_id"] is None
 
@@ -42,7 +44,9 @@ def test_problems_carry_the_csv_line_and_column():
     assert (2, "hours") in where
     assert (5, "name") in where  # differs from line 2 of the same service
     _, problems = parse_sheet(b"id,name,colour\nx,y,red\n")
-    assert [(p.item, p.field, p.message[:14]) for p in problems] == [(1, "colour", "unknown column")]
+    assert [(p.item, p.field, p.message[:14]) for p in problems] == [
+        (1, "colour", "unknown column")
+    ]
 
 
 def test_a_problem_is_said_in_the_language_asked_with_its_parameters():
@@ -55,8 +59,10 @@ def test_a_problem_is_said_in_the_language_asked_with_its_parameters():
         "rule 2 ('sa 9-'): '9-' should be opening-closing, e.g. 09:00-12:00",
         "règle 2 ('sa 9-')\u00a0: '9-' doit être ouverture-fermeture, par exemple 09:00-12:00",
     )
-    assert texts["free"] == ("write yes or no, not 'peut-être'",
-                             "écrivez oui ou non, pas 'peut-être'")
+    assert texts["free"] == (
+        "write yes or no, not 'peut-être'",
+        "écrivez oui ou non, pas 'peut-être'",
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
@@ -95,8 +101,15 @@ def test_csv_round_trip(engine, tmp_path):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(["", "x", "9", "mo 9-", "a|b", '"', ";", "2026-13-01",
-                                          "yes", "50,6"]), max_size=len(COLUMNS)), max_size=4))
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["", "x", "9", "mo 9-", "a|b", '"', ";", "2026-13-01", "yes", "50,6"]),
+            max_size=len(COLUMNS),
+        ),
+        max_size=4,
+    )
+)
 def test_any_cells_give_a_report_never_an_exception(rows):
     lines = [",".join(COLUMNS)] + [",".join(cells) for cells in rows]
     parse("\n".join(lines).encode(), "any.csv")

@@ -22,7 +22,11 @@ def _search(engine, need, commune, found, day=15, hour=10):
 
 def test_record_keeps_only_anonymous_fields_in_paris_time(engine):
     record_search(
-        engine, need="shower", commune="Roubaix", found=True, at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+        engine,
+        need="shower",
+        commune="Roubaix",
+        found=True,
+        at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
     )
     with Session(engine) as session:
         assert session.exec(select(SearchStat)).all() == []  # counted, written in a batch
@@ -30,7 +34,11 @@ def test_record_keeps_only_anonymous_fields_in_paris_time(engine):
     with Session(engine) as session:
         row = session.exec(select(SearchStat)).one()
     assert (row.day, row.hour, row.need, row.commune, row.found) == (
-        date(2026, 3, 2), 0, "shower", "Roubaix", True
+        date(2026, 3, 2),
+        0,
+        "shower",
+        "Roubaix",
+        True,
     )
     assert set(SearchStat.model_fields) == {"id", "day", "hour", "need", "commune", "found"}
 
@@ -58,7 +66,10 @@ def test_empty_period(sqlite_engine):
 
 def test_chart_is_a_png():
     png = chart_png(
-        [("Douche", 3, 2), ("Аптека", 1, 0)], title="Searches", found_label="found", unmet_label="none"
+        [("Douche", 3, 2), ("Аптека", 1, 0)],
+        title="Searches",
+        found_label="found",
+        unmet_label="none",
     )
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert chart_png([], title="t", found_label="a", unmet_label="b").startswith(b"\x89PNG")
@@ -104,8 +115,9 @@ def test_the_daily_hash_changes_with_the_day():
 
 
 def test_numbers_and_codes_are_not_counted():
-    assert [w for w in ("0612345678", "59100", "ab", "zorglub", "3andi", "jou3an") if countable(w)] \
-        == ["zorglub", "jou3an"]
+    assert [
+        w for w in ("0612345678", "59100", "ab", "zorglub", "3andi", "jou3an") if countable(w)
+    ] == ["zorglub", "jou3an"]
 
 
 def test_the_summary_lists_the_words_not_understood(engine):

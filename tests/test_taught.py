@@ -18,7 +18,11 @@ def test_a_phrase_is_checked():
         taught.checked("fr", "douche", "bitcoin")
     with pytest.raises(taught.TeachError):
         taught.checked("fr", "un deux trois quatre cinq six sept huit neuf", "shower")
-    assert taught.checked("fr", "  je  crève la dalle ", "food") == ("fr", "je crève la dalle", "food")
+    assert taught.checked("fr", "  je  crève la dalle ", "food") == (
+        "fr",
+        "je crève la dalle",
+        "food",
+    )
     assert taught.category_for("Douche") == taught.category_for("shower") == "shower"
     assert taught.category_for("Душ") == "shower" and taught.category_for("nope") is None
 
@@ -48,8 +52,11 @@ def test_taught_phrases_travel_with_an_export(engine, other):
     with session_scope(engine) as session:
         taught.teach(session, lang="ar", phrase="بدي حكيم", key="general_practitioner", actor="cli")
     data = export_bytes(engine, "synonyms")
-    assert json.loads(data) == {"relais_taught_synonyms": [
-        {"lang": "ar", "phrase": "بدي حكيم", "category": "general_practitioner"}]}
+    assert json.loads(data) == {
+        "relais_taught_synonyms": [
+            {"lang": "ar", "phrase": "بدي حكيم", "category": "general_practitioner"}
+        ]
+    }
     assert import_bytes(other, data, "s.json", dry_run=True, actor="cli").created
     with Session(other) as session:
         assert taught.active(session) == ()  # a dry run writes nothing
@@ -61,9 +68,14 @@ def test_taught_phrases_travel_with_an_export(engine, other):
 
 
 def test_a_wrong_synonyms_file_writes_nothing(other):
-    data = json.dumps({"relais_taught_synonyms": [
-        {"lang": "fr", "phrase": "dalle", "category": "food"},
-        {"lang": "fr", "phrase": "truc", "category": "bitcoin"}]}).encode()
+    data = json.dumps(
+        {
+            "relais_taught_synonyms": [
+                {"lang": "fr", "phrase": "dalle", "category": "food"},
+                {"lang": "fr", "phrase": "truc", "category": "bitcoin"},
+            ]
+        }
+    ).encode()
     report = import_bytes(other, data, "s.json", actor="cli")
     assert not report.ok() and "item 2" in report.problem_lines()[0]
     with Session(other) as session:

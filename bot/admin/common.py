@@ -41,7 +41,7 @@ def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 
 def labelled(label: str, value: object, lang: str) -> str:
-    """"label: value", with the no-break space French puts before a colon (as the .po do)."""
+    """ "label: value", with the no-break space French puts before a colon (as the .po do)."""
     return f"{label}\u00a0: {value}" if lang == "fr" else f"{label}: {value}"
 
 

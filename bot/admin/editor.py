@@ -77,10 +77,18 @@ def _category_keyboard(
 ) -> list[list[tuple[str, str]]]:
     """Groups, or one group's children with a tick on the picked ones; Done at the bottom."""
     if group is None:
-        rows = [[(taxonomy.label(g.key, tr.lang), callbacks.admin_group(g.key))] for g in taxonomy.groups()]
+        rows = [
+            [(taxonomy.label(g.key, tr.lang), callbacks.admin_group(g.key))]
+            for g in taxonomy.groups()
+        ]
     else:
         rows = [
-            [(("✓ " if c.key in picked else "") + taxonomy.label(c.key, tr.lang), callbacks.admin_category(c.key))]
+            [
+                (
+                    ("✓ " if c.key in picked else "") + taxonomy.label(c.key, tr.lang),
+                    callbacks.admin_category(c.key),
+                )
+            ]
             for c in taxonomy.children(group)
         ]
         # TRANSLATORS: admin button: back to the category groups
@@ -104,7 +112,10 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSp
         markup = keyboard(_category_keyboard(tr, picked, None))
     elif spec.choices:
         markup = keyboard(
-            [[(tr.gettext(label), callbacks.value(spec.key, value))] for label, value in spec.choices]
+            [
+                [(tr.gettext(label), callbacks.value(spec.key, value))]
+                for label, value in spec.choices
+            ]
         )
     else:
         markup = None
@@ -368,10 +379,14 @@ async def _stray_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """A button of another message (the welcome's languages, a result card) tapped during a
     step: it must not switch the language or end the step; say how to go on."""
     tr = tr_for(update, context)
-    await reply(update, tr, tr.gettext(
-        "This button belongs to an earlier message. Answer the question above, "
-        "or send /cancel to stop."
-    ))
+    await reply(
+        update,
+        tr,
+        tr.gettext(
+            "This button belongs to an earlier message. Answer the question above, "
+            "or send /cancel to stop."
+        ),
+    )
 
 
 @admin_handler
@@ -406,7 +421,9 @@ async def leave(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
 
 
 def conversation(*, persistent: bool) -> ConversationHandler:
-    states: dict[object, list[BaseHandler]] = {spec.key: _value_handlers(spec.key) for spec in FIELDS}
+    states: dict[object, list[BaseHandler]] = {
+        spec.key: _value_handlers(spec.key) for spec in FIELDS
+    }
     states[CHOOSE_FIELD] = [CallbackQueryHandler(choose_field, pattern=callbacks.FIELD_PATTERN)]
     states[CONFIRM] = [
         CallbackQueryHandler(save_new, pattern=callbacks.SAVE_PATTERN),

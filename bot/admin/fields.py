@@ -75,9 +75,12 @@ class Invalid(ValueError):
 
     def text(self, tr: Translator) -> str:
         """The message in the admin's language; an hours error inside it too."""
-        params = {key: tr.gettext(value.message).format(**value.params)
-                  if isinstance(value, HoursSyntaxError) else value
-                  for key, value in self.params.items()}
+        params = {
+            key: tr.gettext(value.message).format(**value.params)
+            if isinstance(value, HoursSyntaxError)
+            else value
+            for key, value in self.params.items()
+        }
         return tr.gettext(self.message).format(**params)
 
 
@@ -131,8 +134,9 @@ def parse_organization_name(text: str) -> str | None:
     if name == SKIP:
         return None
     if not 2 <= len(name) <= TEXT_LIMITS["organization.name"]:
-        raise Invalid(N_("A name needs 2 to {max} characters."),
-                      max=TEXT_LIMITS["organization.name"])
+        raise Invalid(
+            N_("A name needs 2 to {max} characters."), max=TEXT_LIMITS["organization.name"]
+        )
     return name
 
 
@@ -326,7 +330,7 @@ MONTHLY = {  # position of the weekday in the month, as in HSDS/iCal byday "1SA"
 
 
 def _days(byday: str, tr: Translator) -> str:
-    """"MO,TU,WE,TH,FR" -> "Monday – Friday"; "MO,WE" -> "Monday and Wednesday";
+    """ "MO,TU,WE,TH,FR" -> "Monday – Friday"; "MO,WE" -> "Monday and Wednesday";
     "1SA" -> "first Saturday of the month"."""
     codes = byday.upper().split(",")
     if all(code in DAY_CODES for code in codes):
@@ -342,7 +346,9 @@ def _days(byday: str, tr: Translator) -> str:
         names = []
         for run in runs:
             if len(run) >= 3:
-                names.append(f"{format_weekday(run[0], tr.lang)} – {format_weekday(run[-1], tr.lang)}")
+                names.append(
+                    f"{format_weekday(run[0], tr.lang)} – {format_weekday(run[-1], tr.lang)}"
+                )
             else:
                 names.extend(format_weekday(i, tr.lang) for i in run)
         return format_list(names, tr.lang)
@@ -471,15 +477,15 @@ def parse_audience(text: str) -> dict[str, Any]:
             continue
         ages = AGES.match(word)
         if ages is None:
-            raise Invalid(
-                N_("Send all, women or men, and ages if any, like 18-25, 18+ or -25.")
-            )
+            raise Invalid(N_("Send all, women or men, and ages if any, like 18-25, 18+ or -25."))
         low, high, only_low, only_high = ages.groups()
         value["min_age"] = int(low or only_low) if (low or only_low) else None
         value["max_age"] = int(high or only_high) if (high or only_high) else None
     low, high = value["min_age"], value["max_age"]
-    if (low is not None and low > 120) or (high is not None and high > 120) or (
-        low is not None and high is not None and low > high
+    if (
+        (low is not None and low > 120)
+        or (high is not None and high > 120)
+        or (low is not None and high is not None and low > high)
     ):
         raise Invalid(N_("These ages are not possible."))
     return value
@@ -636,8 +642,10 @@ def parse_languages(text: str) -> list[str]:
     codes = [c.lower() for c in re.split(r"[\s,;|]+", text.strip()) if c]
     unknown = [c for c in codes if not (2 <= len(c) <= 3 and c.isalpha() and _known_language(c))]
     if unknown:
-        raise Invalid(N_("Unknown language codes: {codes}. Write codes like fr ar uk."),
-                      codes=", ".join(unknown))
+        raise Invalid(
+            N_("Unknown language codes: {codes}. Write codes like fr ar uk."),
+            codes=", ".join(unknown),
+        )
     if len(codes) > COUNT_LIMITS["languages"]:
         raise Invalid(N_("At most {max} languages."), max=COUNT_LIMITS["languages"])
     return list(dict.fromkeys(codes))
@@ -676,30 +684,50 @@ def _plain(value: Any, tr: Translator) -> str:
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
-        "name", N_("Name"), N_("What is the service called?"),
-        parse_name, _set_name, _attr("name"), _plain,
+        "name",
+        N_("Name"),
+        N_("What is the service called?"),
+        parse_name,
+        _set_name,
+        _attr("name"),
+        _plain,
     ),
     FieldSpec(
-        "organization", N_("Organisation"),
-        N_("Which organisation runs it? Send its name: I look for it among the known ones. "
-           "Send - if unknown."),
-        parse_organization_name, _set_organization, lambda s: organization_value(s.organization),
+        "organization",
+        N_("Organisation"),
+        N_(
+            "Which organisation runs it? Send its name: I look for it among the known ones. "
+            "Send - if unknown."
+        ),
+        parse_organization_name,
+        _set_organization,
+        lambda s: organization_value(s.organization),
         _show_organization,
     ),
     FieldSpec(
-        "categories", N_("Categories"), N_("Choose its categories, then Done."),
-        parse_categories, _set_categories, _attr("category_keys"), _show_categories,
+        "categories",
+        N_("Categories"),
+        N_("Choose its categories, then Done."),
+        parse_categories,
+        _set_categories,
+        _attr("category_keys"),
+        _show_categories,
     ),
     FieldSpec(
-        "place", N_("Place"),
+        "place",
+        N_("Place"),
         N_(
             "Where is it? Send a commune, or “street, postcode commune”, or share a location. "
             "Send - if it has no place."
         ),
-        parse_place, _set_place, _read_place, _show_place,
+        parse_place,
+        _set_place,
+        _read_place,
+        _show_place,
     ),
     FieldSpec(
-        "hours", N_("Hours"),
+        "hours",
+        N_("Hours"),
         # TRANSLATORS: keep "mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00", "1sa", "-1fr" and
         # "-" verbatim. The first example may be written in your language's day names ("du lundi
         # au vendredi 9h-12h et 14h-17h", "пн-пт 9:00-12:00") when catalogue/hours.py reads them.
@@ -708,63 +736,104 @@ FIELDS: tuple[FieldSpec, ...] = (
             "Saturday 9am-12pm. Or: mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00 "
             "(1sa = first Saturday, -1fr = last Friday). Send - if unknown."
         ),
-        parse_hours, _set_hours, _read_hours, hours_preview,
+        parse_hours,
+        _set_hours,
+        _read_hours,
+        hours_preview,
     ),
     FieldSpec(
-        "closures", N_("Closures"),
+        "closures",
+        N_("Closures"),
         # TRANSLATORS: the examples may use month names of your language ("15 août", "15 серпня")
-        N_(
-            "Exceptional closures (holidays), like: 24/12-2/1; 15 August; August. "
-            "Send - if none."
-        ),
-        parse_closure_days, _set_closures, _read_closures, _show_closures,
+        N_("Exceptional closures (holidays), like: 24/12-2/1; 15 August; August. Send - if none."),
+        parse_closure_days,
+        _set_closures,
+        _read_closures,
+        _show_closures,
     ),
     FieldSpec(
-        "audience", N_("Audience"),
+        "audience",
+        N_("Audience"),
         # TRANSLATORS: keep "all", "women", "men", "18-25", "18+", "-25" verbatim (typed syntax)
         N_("Who is it for? all, women or men, and ages if any (18-25, 18+, -25)."),
-        parse_audience, _set_audience, _read_audience, _show_audience,
+        parse_audience,
+        _set_audience,
+        _read_audience,
+        _show_audience,
         # TRANSLATORS: admin buttons for a service's audience
         choices=((N_("everyone"), "all"), (N_("women"), "women"), (N_("men"), "men")),
     ),
     FieldSpec(
-        "access", N_("Access"), N_("How do people get in?"),
-        parse_access, _set_access, _attr("access"), _show_access,
-        choices=(*((label, key.value) for key, label in ACCESS_LABELS.items()),
-                 (N_("unknown"), SKIP)),
+        "access",
+        N_("Access"),
+        N_("How do people get in?"),
+        parse_access,
+        _set_access,
+        _attr("access"),
+        _show_access,
+        choices=(
+            *((label, key.value) for key, label in ACCESS_LABELS.items()),
+            (N_("unknown"), SKIP),
+        ),
     ),
     FieldSpec(
+        "cost",
         # TRANSLATORS: keep "free" and "-" verbatim (typed by the admin)
-        "cost", N_("Cost"), N_("Send free if it is free, otherwise the price. Send - if unknown."),
-        parse_cost, _set_cost, lambda s: {"free": s.free, "fees": s.fees}, _show_cost,
+        N_("Cost"),
+        N_("Send free if it is free, otherwise the price. Send - if unknown."),
+        parse_cost,
+        _set_cost,
+        lambda s: {"free": s.free, "fees": s.fees},
+        _show_cost,
         choices=((N_("free"), "free"), (N_("unknown"), SKIP)),
     ),
     FieldSpec(
-        "contact", N_("Contact"),
+        "contact",
+        N_("Contact"),
         N_("Phone numbers, e-mail and website, in one message. Send - if none."),
-        parse_contact, _set_contact, _read_contact, _show_contact,
+        parse_contact,
+        _set_contact,
+        _read_contact,
+        _show_contact,
     ),
     FieldSpec(
-        "description", N_("Description"),
+        "description",
+        N_("Description"),
         N_("What does it offer? A few sentences in French. Send - to leave it empty."),
-        _text_field("description"), _setter("description"), _attr("description"), _plain,
+        _text_field("description"),
+        _setter("description"),
+        _attr("description"),
+        _plain,
     ),
     FieldSpec(
-        "eligibility", N_("Conditions"),
-        N_("Other conditions to come, in French (papers, address in the commune…). "
-           "Send - if none."),
-        _text_field("eligibility"), _setter("eligibility"), _attr("eligibility"), _plain,
+        "eligibility",
+        N_("Conditions"),
+        N_(
+            "Other conditions to come, in French (papers, address in the commune…). Send - if none."
+        ),
+        _text_field("eligibility"),
+        _setter("eligibility"),
+        _attr("eligibility"),
+        _plain,
     ),
     FieldSpec(
+        "languages",
         # TRANSLATORS: keep "fr ar uk" and "-" verbatim (typed codes)
-        "languages", N_("Languages spoken"),
+        N_("Languages spoken"),
         N_("Languages spoken there, as codes: fr ar uk. Send - if unknown."),
-        parse_languages, _setter("languages"), _attr("languages"), _show_languages,
+        parse_languages,
+        _setter("languages"),
+        _attr("languages"),
+        _show_languages,
     ),
     FieldSpec(
-        "source", N_("Source"),
+        "source",
+        N_("Source"),
         N_("Where do these facts come from? A document or a web address."),
-        parse_source, _set_source, _attr("source"), _plain,
+        parse_source,
+        _set_source,
+        _attr("source"),
+        _plain,
     ),
 )
 BY_KEY = {spec.key: spec for spec in FIELDS}

@@ -127,8 +127,9 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     file = await document.get_file()  # type: ignore[union-attr]
     data = bytes(await file.download_as_bytearray())
     # In a worker thread, as the apply and the export: thousands of rows must not stop the bot.
-    report = await asyncio.to_thread(import_bytes, engine_of(context), data, name, dry_run=True,
-                                     actor=actor(update))
+    report = await asyncio.to_thread(
+        import_bytes, engine_of(context), data, name, dry_run=True, actor=actor(update)
+    )
     text = report_text(report, tr, applied=False)
     if not report.ok():
         await reply(update, tr, text)
@@ -138,7 +139,12 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
         "data": base64.b64encode(data).decode("ascii"),
     }
     await ask_confirmation(
-        update, tr, text, yes=N_("Apply"), yes_data=callbacks.IMPORT_APPLY, no_data=callbacks.IMPORT_CANCEL
+        update,
+        tr,
+        text,
+        yes=N_("Apply"),
+        yes_data=callbacks.IMPORT_APPLY,
+        no_data=callbacks.IMPORT_CANCEL,
     )
     return WAIT_CHOICE
 
@@ -151,8 +157,9 @@ async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
         await reply(update, tr, tr.gettext("This import is no longer pending. Send /import again."))
         return END
     data = base64.b64decode(pending["data"])
-    report = await asyncio.to_thread(import_bytes, engine_of(context), data, pending["name"],
-                                     actor=actor(update))
+    report = await asyncio.to_thread(
+        import_bytes, engine_of(context), data, pending["name"], actor=actor(update)
+    )
     await reply(update, tr, report_text(report, tr, applied=True))
     return END
 

@@ -120,7 +120,8 @@ async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if last is not None and last.entity == taught.ENTITY:  # a phrase taught with /teach
             synonym = taught.undo(session, last, actor=actor(update))
             text = tr.gettext("Undone: “{phrase}” is no longer taught.").format(
-                phrase=synonym.phrase if synonym else last.entity_id)
+                phrase=synonym.phrase if synonym else last.entity_id
+            )
             await reply(update, tr, text)
             return
         entry = undo_last(session, actor=actor(update))
@@ -155,27 +156,43 @@ async def teach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message.text or ""  # type: ignore[union-attr]
     parsed = parse_teaching(message.partition(" ")[2], tr.lang)
     if parsed is None:
-        # TRANSLATORS: keep /teach, the language codes, "=" and the category keys verbatim
-        await reply(update, tr, tr.gettext(
-            "Usage: /teach [language] words = category, e.g. /teach fr je crève la dalle = food "
-            "(languages: fr en ar uk ru es fa ps ro; category: a key such as shower or its name)"))
+        await reply(
+            update,
+            tr,
+            # TRANSLATORS: keep /teach, the language codes, "=" and the category keys verbatim
+            tr.gettext(
+                "Usage: /teach [language] words = category, e.g. /teach fr je crève la dalle = food "
+                "(languages: fr en ar uk ru es fa ps ro; category: a key such as shower or its name)"
+            ),
+        )
         return
     lang, phrase, key = parsed
     if not key:
-        await reply(update, tr, tr.gettext("No such category. Write a key such as food, shower or "
-                                           "dental_care, or a category name as the buttons show it."))
+        await reply(
+            update,
+            tr,
+            tr.gettext(
+                "No such category. Write a key such as food, shower or "
+                "dental_care, or a category name as the buttons show it."
+            ),
+        )
         return
     try:
         with session_scope(engine_of(context)) as session:
-            synonym, _new = taught.teach(session, lang=lang, phrase=phrase, key=key,
-                                         actor=actor(update))
+            synonym, _new = taught.teach(
+                session, lang=lang, phrase=phrase, key=key, actor=actor(update)
+            )
             phrase = synonym.phrase
     except taught.TeachError:
         await reply(update, tr, tr.gettext("A phrase has 1 to 8 words and 80 characters at most."))
         return
-    await reply(update, tr, tr.gettext("Taught: “{phrase}” ({lang}) now means {category}. /undo "
-                                       "takes it back.").format(
-        phrase=phrase, lang=lang, category=taxonomy.label(key, tr.lang)))
+    await reply(
+        update,
+        tr,
+        tr.gettext("Taught: “{phrase}” ({lang}) now means {category}. /undo takes it back.").format(
+            phrase=phrase, lang=lang, category=taxonomy.label(key, tr.lang)
+        ),
+    )
 
 
 def _role_command(
@@ -186,6 +203,7 @@ def _role_command(
     nothing: str,
 ) -> CommandHandler:
     """/grant or /revoke ID: `change` the role, `then` update that user's command menu."""
+
     @stop
     @bootstrap_admin_only
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -73,11 +73,20 @@ async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
                 else tr.gettext("never verified")
             )
             lines.append(f"• {service.name} ({service.id}) — {when}")
-            rows.append([(tr.gettext("Verified: {name}").format(name=service.name[:40]),
-                          callbacks.verify(service.id))])
+            rows.append(
+                [
+                    (
+                        tr.gettext("Verified: {name}").format(name=service.name[:40]),
+                        callbacks.verify(service.id),
+                    )
+                ]
+            )
     if not services:
-        await reply(update, tr, tr.gettext("Every service was verified in the last {n} months.")
-                    .format(n=months))
+        await reply(
+            update,
+            tr,
+            tr.gettext("Every service was verified in the last {n} months.").format(n=months),
+        )
         return
     head = tr.ngettext(
         "{n} service not verified for {months} months, oldest first:",
@@ -85,8 +94,11 @@ async def show_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         len(services),
     ).format(n=len(services), months=months)
     if len(services) > SHOWN:
-        lines.append(tr.gettext("The {shown} oldest are shown; verify them to see the next ones.")
-                     .format(shown=SHOWN))
+        lines.append(
+            tr.gettext("The {shown} oldest are shown; verify them to see the next ones.").format(
+                shown=SHOWN
+            )
+        )
     await reply(update, tr, "\n".join([head, *lines]), keyboard(rows))
 
 
@@ -114,8 +126,9 @@ def _reported(engine: Any, tr: Translator) -> tuple[list[str], list[Any]] | None
         name = services[service_id].name
         what = "; ".join(report.describe(r, tr) for r in said[-3:])
         lines.append(f"• {name} ({service_id}) — {len(said)}: {what}")
-        rows.append([(tr.gettext("Verified: {name}").format(name=name[:40]),
-                      callbacks.verify(service_id))])
+        rows.append(
+            [(tr.gettext("Verified: {name}").format(name=name[:40]), callbacks.verify(service_id))]
+        )
     return lines, rows
 
 
@@ -184,18 +197,28 @@ def stats_text(summary: StatsSummary, tr: Translator, reports: int = 0) -> str:
     parts = [period, tr.gettext("Mistakes reported by residents: {n}").format(n=reports)]
     sections: list[tuple[str, list[tuple[str | None, int]], Any]] = [
         (tr.gettext("By need:"), summary.per_need, _label),
-        (tr.gettext("By commune:"), summary.per_commune,
-         lambda key, tr: key or tr.gettext("(no place)")),
+        (
+            tr.gettext("By commune:"),
+            summary.per_commune,
+            lambda key, tr: key or tr.gettext("(no place)"),
+        ),
         (tr.gettext("Unmet needs (nothing found):"), summary.unmet, _label),
     ]
     for title, rows, name in sections:
         if rows:
-            parts.append(title + "\n" + "\n".join("• " + labelled(name(k, tr), n, tr.lang) for k, n in rows[:15]))
+            parts.append(
+                title
+                + "\n"
+                + "\n".join("• " + labelled(name(k, tr), n, tr.lang) for k, n in rows[:15])
+            )
     if summary.unknown:
         # TRANSLATORS: words people typed that the search did not read; {n} is a number
-        title = tr.gettext("Words not understood, each used by at least {n} people in a day "
-                           "(/teach them):").format(n=UNKNOWN_MIN_PEOPLE)
-        parts.append(title + "\n" + "\n".join("• " + labelled(w, n, tr.lang) for w, n in summary.unknown))
+        title = tr.gettext(
+            "Words not understood, each used by at least {n} people in a day (/teach them):"
+        ).format(n=UNKNOWN_MIN_PEOPLE)
+        parts.append(
+            title + "\n" + "\n".join("• " + labelled(w, n, tr.lang) for w, n in summary.unknown)
+        )
     return "\n\n".join(parts)
 
 

@@ -26,4 +26,12 @@ from catalogue.search.query import Query, Result, SearchOutcome
 from catalogue.search.registry import current_index, search_services
 from catalogue.search.weights import Weights
 
-__all__ = ["Query", "Result", "SearchIndex", "SearchOutcome", "Weights", "current_index", "search_services"]
+__all__ = [
+    "Query",
+    "Result",
+    "SearchIndex",
+    "SearchOutcome",
+    "Weights",
+    "current_index",
+    "search_services",
+]

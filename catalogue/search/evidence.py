@@ -54,7 +54,9 @@ class _Evidence:
         """Why the candidates at `positions` matched: "category", "name" or "text"."""
         base = {CATEGORY: "category", NAME: "name"}.get(self.base.kind, "text")
         at = np.minimum(np.searchsorted(self.touched, positions), max(len(self.touched) - 1, 0))
-        reached = self.touched[at] == positions if len(self.touched) else np.zeros(len(positions), bool)
+        reached = (
+            self.touched[at] == positions if len(self.touched) else np.zeros(len(positions), bool)
+        )
         return [_why(self.scores[CATEGORY, t], self.scores[NAME, t]) if hit else base
                 for t, hit in zip(at.tolist(), reached.tolist(), strict=True)]  # fmt: skip
 
@@ -75,7 +77,9 @@ class Postings:
     lex: Lexicon
     weights: Weights
     size: int
-    _need_cache: dict[tuple[str, bool], tuple[Array, Array]] = field(default_factory=dict, repr=False)
+    _need_cache: dict[tuple[str, bool], tuple[Array, Array]] = field(
+        default_factory=dict, repr=False
+    )
     _scratch: threading.local = field(default_factory=threading.local, repr=False)
 
     def parts(self, reading: _Reading, strict: bool) -> list[_Part]:

@@ -51,7 +51,9 @@ class SearchIndex:
     ANSWERS = 4096  # outcomes remembered by `search` (dropped with the index on any change)
 
     def __post_init__(self) -> None:
-        self.postings = Postings(self.features, self.names, self.lex, self.weights, len(self.services))
+        self.postings = Postings(
+            self.features, self.names, self.lex, self.weights, len(self.services)
+        )
         self.ranking = Ranking(self.services, self.features, self.weights)
         self._unglue = _Unglue(self.lex, self.names)
 
@@ -138,8 +140,14 @@ class SearchIndex:
         page = top(final, distance, keep, query.offset, query.limit)
         results = self._results(keep[page], final[page], distance[page], ev.why(kept[page]),
                                 reading, query.open_at or now)  # fmt: skip
-        return SearchOutcome(results, len(keep), tuple(reading.needs), reading.place,
-                             said=reading.tags, unknown=_unknown(reading, known))
+        return SearchOutcome(
+            results,
+            len(keep),
+            tuple(reading.needs),
+            reading.place,
+            said=reading.tags,
+            unknown=_unknown(reading, known),
+        )
 
     def explain(self, query: Query) -> list[tuple[str, str, str]]:
         """How each word of `query` was read: (word, role, detail), role one of "place",
@@ -172,13 +180,25 @@ class SearchIndex:
             elif not reading.words[i] or word == OFF_TOPIC:
                 rows.append((word, "ignored", "off topic" if word == OFF_TOPIC else "stop word"))
             else:
-                rows.append((word, "unknown" if not known & bit else "ignored",
-                             "" if not known & bit else "known word, not read here"))
+                rows.append(
+                    (
+                        word,
+                        "unknown" if not known & bit else "ignored",
+                        "" if not known & bit else "known word, not read here",
+                    )
+                )
         return rows
 
     def _abstain(self, reading: _Reading, known: int) -> SearchOutcome:
-        return SearchOutcome([], 0, tuple(reading.needs), reading.place, _suggest(reading),
-                             reading.tags, _unknown(reading, known))
+        return SearchOutcome(
+            [],
+            0,
+            tuple(reading.needs),
+            reading.place,
+            _suggest(reading),
+            reading.tags,
+            _unknown(reading, known),
+        )
 
     def _results(
         self, services: Array, scores: Array, distance: Array, why: list[str],

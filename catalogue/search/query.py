@@ -160,7 +160,10 @@ def _read(query: Query, lex: Lexicon, unglue: Callable[[list[str]], list[str]] |
     stops = stopwords()
     keys = [stem(w) for w in raw]
     who = lex.who(keys)
-    words = ["" if w in stops or k in stops or w.isdecimal() else k for w, k in zip(raw, keys, strict=True)]
+    words = [
+        "" if w in stops or k in stops or w.isdecimal() else k
+        for w, k in zip(raw, keys, strict=True)
+    ]
     for at, length in off_topic(raw):  # a price question is one word nobody can answer
         words[at : at + length] = [OFF_TOPIC] + [""] * (length - 1)
         raw[at : at + length] = [OFF_TOPIC] * length  # nor a name by sound ("сколько", "Escale")
@@ -177,8 +180,9 @@ def _read(query: Query, lex: Lexicon, unglue: Callable[[list[str]], list[str]] |
     needs = lex.needs(words, query.lang)
     for key, need in lex.frames.needs(keys, [bool(w) and w != OFF_TOPIC for w in words]).items():
         old = needs.get(key)
-        needs[key] = need if old is None else Need(key, max(old.score, need.score),
-                                                   old.words | need.words)
+        needs[key] = (
+            need if old is None else Need(key, max(old.score, need.score), old.words | need.words)
+        )
     needs = _specific(needs or lex.idioms_in(keys), demotion)
     if "tonight" in who.tags:
         needs = _tonight(needs, demotion)
@@ -214,8 +218,13 @@ class _Unglue:
         out: list[str] = []
         for word in words:
             pieces = None
-            if (len(word) >= GLUED_LENGTH and word.isascii() and word.isalpha()
-                    and not self._knows(word) and not self.lex.vocabulary.matches(stem(word))):
+            if (
+                len(word) >= GLUED_LENGTH
+                and word.isascii()
+                and word.isalpha()
+                and not self._knows(word)
+                and not self.lex.vocabulary.matches(stem(word))
+            ):
                 pieces = _split_glued(word, self._knows, self._close_name)
             if pieces and any(self._names_or_places(p) for p in pieces):  # not "travail-le"
                 out.extend(pieces)

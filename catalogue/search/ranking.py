@@ -117,7 +117,9 @@ class Ranking:
         the text asked (free, without appointment, open now) before the rest."""
         f, w = self.features, self.weights
         tags = reading.tags
-        young = bool(tags & {"young", "student", "minor"}) or (reading.age is not None and reading.age <= 25)
+        young = bool(tags & {"young", "student", "minor"}) or (
+            reading.age is not None and reading.age <= 25
+        )
         factor: Array = self._audience_table(tags, young)[f.reserved[keep]]
         for tag in tags:
             if tag.startswith("day_"):

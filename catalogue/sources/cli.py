@@ -27,7 +27,9 @@ def add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     di.add_argument("--services", type=Path, help="services.json as published (a JSON array)")
     di.add_argument("--structures", type=Path, help="structures.json as published")
-    di.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    di.add_argument(
+        "--dry-run", action="store_true", help="report what would change, write nothing"
+    )
     di.set_defaults(handler=cmd_sync_data_inclusion)
 
 
@@ -83,8 +85,10 @@ def offer_sync(engine: Engine, *, ask: Callable[[str], str] = input,
     seed catalogue works as before. Returns whether a sync ran."""
     if not only_seed(engine) or not online():
         return False
-    answer = ask("The catalogue holds only the seed programmes. Load the real services of the "
-                 "Lille metropolis from data·inclusion now (open data, a few minutes)? [y/N] ")
+    answer = ask(
+        "The catalogue holds only the seed programmes. Load the real services of the "
+        "Lille metropolis from data·inclusion now (open data, a few minutes)? [y/N] "
+    )
     if answer.strip().lower() not in ("y", "yes", "o", "oui"):
         print("Later: relais sync data-inclusion", file=sys.stderr)
         return False
@@ -95,8 +99,10 @@ def offer_sync(engine: Engine, *, ask: Callable[[str], str] = input,
         try:
             report = sync(engine, di.default_reader(Path(folder)), progress=sys.stderr.isatty())
         except di.SourceError as exc:
-            print(f"relais: data·inclusion could not be read ({exc}); the seed stays.",
-                  file=sys.stderr)
+            print(
+                f"relais: data·inclusion could not be read ({exc}); the seed stays.",
+                file=sys.stderr,
+            )
             return False
     print(report.summary(), file=sys.stderr)
     return True

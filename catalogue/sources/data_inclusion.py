@@ -185,8 +185,10 @@ def default_reader(folder: Path) -> Reader:
     if token:
         return ApiReader(token, os.environ.get("RELAIS_DATA_INCLUSION_API_URL") or API_URL)
     services_url, structures_url = export_urls()
-    return FileReader(download(services_url, folder / "services.json"),
-                      download(structures_url, folder / "structures.json"))
+    return FileReader(
+        download(services_url, folder / "services.json"),
+        download(structures_url, folder / "structures.json"),
+    )
 
 
 def temporary_folder() -> tempfile.TemporaryDirectory[str]:
@@ -220,7 +222,11 @@ def mel_commune(record: dict[str, Any]) -> Place | None:
     place = commune_by_name(name)
     if place is None:
         return None
-    return place if any(c.insee_code == place.insee_code for c in commune_for_postcode(postcode)) else None
+    return (
+        place
+        if any(c.insee_code == place.insee_code for c in commune_for_postcode(postcode))
+        else None
+    )
 
 
 def has_address(record: dict[str, Any]) -> bool:
@@ -387,8 +393,13 @@ def _coordinates(record: dict[str, Any], fields: _Fields) -> tuple[float, float]
         return None
     if isinstance(lat, int | float) and isinstance(lon, int | float) and in_mel(lat, lon):
         return float(lat), float(lon)
-    fields.problems.append(("latitude", N_("({lat}, {lon}) is not a point in the MEL"),
-                            {"lat": repr(lat), "lon": repr(lon)}))
+    fields.problems.append(
+        (
+            "latitude",
+            N_("({lat}, {lon}) is not a point in the MEL"),
+            {"lat": repr(lat), "lon": repr(lon)},
+        )
+    )
     return None
 
 
@@ -432,15 +443,17 @@ def map_service(service: dict[str, Any], structure: dict[str, Any] | None,
     mobilisable = fields.values("mobilisable_par", ("usagers", "professionnels"))
     hours_text = fields.text("horaires_accueil", fallback="horaires_accueil")
     osm = hours_text if hours_text and osm_hours(hours_text) is not None else None
-    phone = fields.checked("telephone", _phone, N_("'{value}' is not a phone number"),
-                           fallback="telephone")
+    phone = fields.checked(
+        "telephone", _phone, N_("'{value}' is not a phone number"), fallback="telephone"
+    )
     org = None
     if structure:
         org = {
             "id": stable_id("di-org", str(structure.get("id"))),
             "name": _text(structure.get("nom")) or _text(structure.get("id")) or record_id,
             "description": _text(structure.get("description")),
-            "website": _text(structure.get("site_web")) if _url(structure.get("site_web") or "")
+            "website": _text(structure.get("site_web"))
+            if _url(structure.get("site_web") or "")
             else None,
             "email": None,
         }
@@ -452,13 +465,16 @@ def map_service(service: dict[str, Any], structure: dict[str, Any] | None,
         "gender": gender,
         "eligibility": eligibility,
         "access": "orientation" if mobilisable == ["professionnels"] else None,
-        "access_note": _join(fields.text("conditions_acces"), fields.text("mobilisation_precisions")),
+        "access_note": _join(
+            fields.text("conditions_acces"), fields.text("mobilisation_precisions")
+        ),
         "free": {"gratuit": True, "payant": False}.get(frais) if frais else None,
         "fees": fields.text("frais_precisions"),
         "languages": [],
         "areas": [] if commune else [METROPOLIS_AREA],
-        "email": fields.checked("courriel", _email, N_("'{value}' is not an e-mail address"),
-                                fallback="courriel"),
+        "email": fields.checked(
+            "courriel", _email, N_("'{value}' is not an e-mail address"), fallback="courriel"
+        ),
         "website": fields.checked("lien_mobilisation", _url, _NOT_URL, fallback="site_web"),
         "source": f"{LABEL} / {producer or '?'} ({LICENCE})",
         "verified_on": None,

@@ -270,8 +270,14 @@ def _write(session: Session, groups: list[list[di.Mapped]], report: SyncReport, 
     for action, snapshots in writes.items():
         if snapshots:
             before = {s["id"]: stored[s["id"]] for s in snapshots if s["id"] in stored}
-            write_snapshots(session, snapshots, before, actor=ACTOR, at=at,
-                            action=None if action == "create" else action)
+            write_snapshots(
+                session,
+                snapshots,
+                before,
+                actor=ACTOR,
+                at=at,
+                action=None if action == "create" else action,
+            )
     _record_sources(session, rows, sources)
 
 

@@ -30,7 +30,8 @@ def _service_fk() -> sa.ForeignKey:
 
 
 sa.Table(
-    "organization", metadata,
+    "organization",
+    metadata,
     sa.Column("id", _str, primary_key=True),
     sa.Column("name", _str, nullable=False),
     sa.Column("description", _str),
@@ -38,7 +39,8 @@ sa.Table(
     sa.Column("email", _str),
 )
 sa.Table(
-    "location", metadata,
+    "location",
+    metadata,
     sa.Column("id", _str, primary_key=True),
     sa.Column("name", _str),
     sa.Column("address", _str),
@@ -51,7 +53,8 @@ sa.Table(
     sa.Column("description", _str),
 )
 sa.Table(
-    "service", metadata,
+    "service",
+    metadata,
     sa.Column("id", _str, primary_key=True),
     sa.Column("organization_id", _str, sa.ForeignKey("organization.id"), index=True),
     sa.Column("name", _str, nullable=False),
@@ -76,17 +79,20 @@ sa.Table(
     sa.Column("updated_at", _aware, nullable=False),
 )
 sa.Table(
-    "service_location", metadata,
+    "service_location",
+    metadata,
     sa.Column("service_id", _str, _service_fk(), primary_key=True),
     sa.Column("location_id", _str, sa.ForeignKey("location.id"), primary_key=True, index=True),
 )
 sa.Table(
-    "service_category", metadata,
+    "service_category",
+    metadata,
     sa.Column("service_id", _str, _service_fk(), primary_key=True),
     sa.Column("key", _str, primary_key=True, index=True),
 )
 sa.Table(
-    "phone", metadata,
+    "phone",
+    metadata,
     sa.Column("id", _str, primary_key=True),
     sa.Column("service_id", _str, _service_fk(), nullable=False, index=True),
     sa.Column("number", _str, nullable=False),
@@ -94,7 +100,8 @@ sa.Table(
     sa.Column("description", _str),
 )
 sa.Table(
-    "opening_hours", metadata,
+    "opening_hours",
+    metadata,
     sa.Column("id", _str, primary_key=True),
     sa.Column("service_id", _str, _service_fk(), nullable=False, index=True),
     sa.Column("location_id", _str, sa.ForeignKey("location.id")),
@@ -107,7 +114,8 @@ sa.Table(
     sa.Column("note", _str),
 )
 sa.Table(
-    "hours_exception", metadata,
+    "hours_exception",
+    metadata,
     sa.Column("id", _str, primary_key=True),
     sa.Column("service_id", _str, _service_fk(), nullable=False, index=True),
     sa.Column("starts_on", sa.Date, nullable=False),
@@ -117,14 +125,16 @@ sa.Table(
     sa.Column("note", _str),
 )
 sa.Table(
-    "service_translation", metadata,
+    "service_translation",
+    metadata,
     sa.Column("service_id", _str, _service_fk(), primary_key=True),
     sa.Column("lang", _str, primary_key=True),
     sa.Column("field", _str, primary_key=True),
     sa.Column("text", _str, nullable=False),
 )
 sa.Table(
-    "audit_entry", metadata,
+    "audit_entry",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("at", _aware, nullable=False, index=True),
     sa.Column("actor", _str, nullable=False),
@@ -135,36 +145,42 @@ sa.Table(
     sa.Column("after", sa.JSON),
 )
 sa.Table(
-    "catalogue_version", metadata,
+    "catalogue_version",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
 )
 # The bot's tables (bot/models.py, bot/roles.py, bot/stats.py).
 for _name, _key in (("bot_user_data", "user_id"), ("bot_chat_data", "chat_id")):
     sa.Table(
-        _name, metadata,
+        _name,
+        metadata,
         sa.Column(_key, sa.BigInteger, primary_key=True, autoincrement=False),
         sa.Column("data", sa.JSON, nullable=False),
     )
 sa.Table(
-    "bot_data", metadata,
+    "bot_data",
+    metadata,
     sa.Column("key", _str, primary_key=True),
     sa.Column("value", sa.JSON),
 )
 sa.Table(
-    "bot_conversation", metadata,
+    "bot_conversation",
+    metadata,
     sa.Column("name", _str, primary_key=True),
     sa.Column("key", _str, primary_key=True),
     sa.Column("state", sa.JSON),
 )
 sa.Table(
-    "admin_role", metadata,
+    "admin_role",
+    metadata,
     sa.Column("user_id", sa.Integer, primary_key=True),
     sa.Column("granted_by", sa.Integer, nullable=False),
     sa.Column("granted_at", _aware, nullable=False),
 )
 sa.Table(
-    "search_stat", metadata,
+    "search_stat",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("day", sa.Date, nullable=False, index=True),
     sa.Column("hour", sa.Integer, nullable=False),

@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.Column("source", sa.String(), primary_key=True),
         sa.Column("record_id", sa.String(), primary_key=True),
         sa.Column(
-            "service_id", sa.String(), sa.ForeignKey("service.id", ondelete="CASCADE"),
+            "service_id",
+            sa.String(),
+            sa.ForeignKey("service.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("producer", sa.String()),

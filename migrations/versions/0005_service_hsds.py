@@ -21,8 +21,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "service_hsds",
-        sa.Column("service_id", sa.String,
-                  sa.ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),  # fmt: skip
+        sa.Column(
+            "service_id",
+            sa.String,
+            sa.ForeignKey("service.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),  # fmt: skip
         sa.Column("data", sa.JSON, nullable=False),
     )
 

@@ -54,16 +54,28 @@ def seed_service(engine: Engine, *, verified_on: date | None = None) -> None:
         access="unconditional",
     )
     service.categories = [ServiceCategory(service_id=SERVICE_ID, key="shower")]
-    service.organization = Organization(id=ORGANIZATION_ID, name="Solidarité du Test",
-                                        website="https://example.org")
+    service.organization = Organization(
+        id=ORGANIZATION_ID, name="Solidarité du Test", website="https://example.org"
+    )
     service.locations = [
-        Location(id="loc-1", address="1 rue de test", postcode="59100", city="Roubaix",
-                 latitude=50.6942, longitude=3.1746)
+        Location(
+            id="loc-1",
+            address="1 rue de test",
+            postcode="59100",
+            city="Roubaix",
+            latitude=50.6942,
+            longitude=3.1746,
+        )
     ]
     service.phones = [Phone(id="tel-1", service_id=SERVICE_ID, number="+33 3 20 00 00 00")]
     service.hours = [
-        OpeningHours(id="h-1", service_id=SERVICE_ID, byday="MO,TU,WE,TH,FR",
-                     opens_at=time(9), closes_at=time(12))
+        OpeningHours(
+            id="h-1",
+            service_id=SERVICE_ID,
+            byday="MO,TU,WE,TH,FR",
+            opens_at=time(9),
+            closes_at=time(12),
+        )
     ]
     with session_scope(engine) as session:
         save_service(session, service, actor="test", action="create")

@@ -52,10 +52,21 @@ def state(kit):
 
 
 COMMANDS = [
-    "/admin", "/add", f"/edit {SERVICE_ID}", f"/hide {SERVICE_ID}", f"/show {SERVICE_ID}",
-    f"/delete {SERVICE_ID}", f"/history {SERVICE_ID}", "/undo", "/import", "/export",
+    "/admin",
+    "/add",
+    f"/edit {SERVICE_ID}",
+    f"/hide {SERVICE_ID}",
+    f"/show {SERVICE_ID}",
+    f"/delete {SERVICE_ID}",
+    f"/history {SERVICE_ID}",
+    "/undo",
+    "/import",
+    "/export",
     "/teach fr zorglub = shower",
-    "/stale", "/stats", f"/grant {OTHER}", f"/revoke {ADMIN}",
+    "/stale",
+    "/stats",
+    f"/grant {OTHER}",
+    f"/revoke {ADMIN}",
 ]
 BUTTONS = [f"adm:ver:{SERVICE_ID}", "adm:exp:csv"]  # always live (others only inside a step)
 
@@ -99,7 +110,10 @@ async def test_grant_answers_what_is_not_a_user_id(kit):
 async def test_granted_admin_works_but_cannot_grant(kit):
     calls = await kit.admin.send(f"/grant {OTHER}")
     assert texts(calls) == [f"{OTHER} is now an administrator."]
-    assert [c.method for c in calls if "MyCommands" in c.method] == ["getMyCommands", "setMyCommands"]
+    assert [c.method for c in calls if "MyCommands" in c.method] == [
+        "getMyCommands",
+        "setMyCommands",
+    ]
     calls = await kit.other.send(f"/hide {SERVICE_ID}")
     assert "Hidden" in texts(calls)[0]
     assert texts(await kit.other.send("/grant 5")) == [REFUSED]
@@ -148,7 +162,9 @@ async def test_add_guided_with_validation_at_each_step(kit):
     calls = await user.press("adm:save")
     assert "Saved" in texts(calls)[0]
     with Session(kit.engine) as session:
-        service = session.exec(select(Service).where(Service.name == "Bains-douches du Centre")).one()
+        service = session.exec(
+            select(Service).where(Service.name == "Bains-douches du Centre")
+        ).one()
         assert service.category_keys == ["shower"]
         assert service.free is True and service.access == "unconditional"
         assert service.verified_on is not None
@@ -260,11 +276,25 @@ async def test_an_hours_edit_keeps_notes_and_periods_of_rules_left_as_they_were(
     with session_scope(kit.engine) as session:
         service = get_service(session, SERVICE_ID)
         service.hours = [
-            OpeningHours(id="h-1", service_id=SERVICE_ID, byday="MO,TU,WE,TH,FR", opens_at=time(9),
-                         closes_at=time(12), note="sauf vacances scolaires", location_id="loc-1"),
-            OpeningHours(id="h-2", service_id=SERVICE_ID, byday="SA", opens_at=time(10),
-                         closes_at=time(12), valid_from=date(2026, 7, 1),
-                         valid_to=date(2026, 8, 31), note="l'été"),
+            OpeningHours(
+                id="h-1",
+                service_id=SERVICE_ID,
+                byday="MO,TU,WE,TH,FR",
+                opens_at=time(9),
+                closes_at=time(12),
+                note="sauf vacances scolaires",
+                location_id="loc-1",
+            ),
+            OpeningHours(
+                id="h-2",
+                service_id=SERVICE_ID,
+                byday="SA",
+                opens_at=time(10),
+                closes_at=time(12),
+                valid_from=date(2026, 7, 1),
+                valid_to=date(2026, 8, 31),
+                note="l'été",
+            ),
         ]
         save_service(session, service, actor="test")
     before = service_snapshot(kit.service())
@@ -275,8 +305,11 @@ async def test_an_hours_edit_keeps_notes_and_periods_of_rules_left_as_they_were(
     after = {h.byday: h for h in kit.service().hours}
     assert sorted(after) == ["MO,TU,WE,TH,FR", "SA", "SU"]
     weekdays, saturday = after["MO,TU,WE,TH,FR"], after["SA"]
-    assert (weekdays.id, weekdays.note, weekdays.location_id) == ("h-1", "sauf vacances scolaires",
-                                                                  "loc-1")
+    assert (weekdays.id, weekdays.note, weekdays.location_id) == (
+        "h-1",
+        "sauf vacances scolaires",
+        "loc-1",
+    )
     assert (saturday.id, saturday.note, saturday.valid_to) == ("h-2", "l'été", date(2026, 8, 31))
     assert "Undone" in texts(await kit.admin.send("/undo"))[0]
     assert service_snapshot(kit.service())["hours"] == before["hours"]
@@ -492,10 +525,19 @@ async def test_edit_description_conditions_and_languages(kit):
 
 
 ADD_ANSWERS = {
-    "name": "Bains-douches du Centre", "organization": "-", "place": "Roubaix", "hours": "-", "closures": "-",
+    "name": "Bains-douches du Centre",
+    "organization": "-",
+    "place": "Roubaix",
+    "hours": "-",
+    "closures": "-",
     "audience": "all",
-    "access": "-", "cost": "-", "contact": "-", "description": "-", "eligibility": "-",
-    "languages": "-", "source": "Flyer",
+    "access": "-",
+    "cost": "-",
+    "contact": "-",
+    "description": "-",
+    "eligibility": "-",
+    "languages": "-",
+    "source": "Flyer",
 }
 
 
@@ -522,9 +564,12 @@ async def test_an_old_welcome_button_during_add_leaves_the_step_as_it_was(kit, l
     await user.send("/add")
     for data in ("l:en", "cats", "g:food"):
         calls = await user.press(data, message_id=1)
-        assert texts(calls) == [tr.gettext(
-            "This button belongs to an earlier message. Answer the question above, "
-            "or send /cancel to stop.")], data
+        assert texts(calls) == [
+            tr.gettext(
+                "This button belongs to an earlier message. Answer the question above, "
+                "or send /cancel to stop."
+            )
+        ], data
         assert "/cancel" in texts(calls)[0]
     calls = await user.send("Bains-douches du Centre")  # still the name step, same language
     assert texts(calls)[-1] == tr.gettext(BY_KEY["organization"].prompt)
@@ -538,38 +583,52 @@ async def test_the_summary_says_an_address_is_placed_at_the_communes_centre(kit,
     summary = texts(calls)[-1]
     note = tr.gettext("(on the map: centre of {commune} only)").format(commune="Roubaix")
     assert f"12 rue Pierre Motte, 59100 Roubaix {note}" in summary
-    assert tr.gettext(
-        "The address is not on the map: the service is placed at the centre of {commune}. "
-        "Share its location now to place it exactly, or save as it is."
-    ).format(commune="Roubaix") in summary
+    assert (
+        tr.gettext(
+            "The address is not on the map: the service is placed at the centre of {commune}. "
+            "Share its location now to place it exactly, or save as it is."
+        ).format(commune="Roubaix")
+        in summary
+    )
     calls = await user.share_location(50.6901, 3.1817)  # placed exactly, the address kept
     summary = texts(calls)[-1]
     assert note not in summary and "12 rue Pierre Motte, 59100 Roubaix" in summary
     assert calls[-1].button_data() == ["adm:save", "adm:cancel"]
     await user.press("adm:save")
     with Session(kit.engine) as session:
-        place = session.exec(select(Location).where(Location.address == "12 rue Pierre Motte")).one()
+        place = session.exec(
+            select(Location).where(Location.address == "12 rue Pierre Motte")
+        ).one()
         assert (place.latitude, place.approximate, place.postcode) == (50.6901, False, "59100")
 
 
-@pytest.mark.parametrize(("lang", "written", "vague"), [
-    ("fr", "lundi au vendredi de 9h a 17h", "samedi matin"),
-    ("es", "lunes a viernes de 9 a 17", "sábado mañana"),
-])
-async def test_hours_written_in_words_are_read_and_a_vague_one_is_explained(kit, lang, written,
-                                                                            vague):
+@pytest.mark.parametrize(
+    ("lang", "written", "vague"),
+    [
+        ("fr", "lundi au vendredi de 9h a 17h", "samedi matin"),
+        ("es", "lunes a viernes de 9 a 17", "sábado mañana"),
+    ],
+)
+async def test_hours_written_in_words_are_read_and_a_vague_one_is_explained(
+    kit, lang, written, vague
+):
     """QA: "lundi au vendredi de 9h a 17h" was refused."""
     tr = translator(lang)
     user = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code=lang)
     await user.send(f"/edit {SERVICE_ID}")
     await user.press("adm:f:hours")
     answer = texts(await user.send(vague))[0]
-    assert tr.gettext("'{days}' needs its times, e.g. {days} 09:00-12:00").format(days="sa") in answer
+    assert (
+        tr.gettext("'{days}' needs its times, e.g. {days} 09:00-12:00").format(days="sa") in answer
+    )
     saved = texts(await user.send(written))[0]
     assert tr.gettext("Saved. {field}: {value}").split("{")[0] in saved
     assert [(h.byday, h.opens_at, h.closes_at) for h in kit.service().hours] == [
-        ("MO,TU,WE,TH,FR", time(9), time(17))]
-    await add_until_summary(user, hours="du lundi au vendredi 9h-12h 14h-17h; samedi matin 9h a 12h")
+        ("MO,TU,WE,TH,FR", time(9), time(17))
+    ]
+    await add_until_summary(
+        user, hours="du lundi au vendredi 9h-12h 14h-17h; samedi matin 9h a 12h"
+    )
     with Session(kit.engine) as session:
         added = session.exec(select(Service).where(Service.name == ADD_ANSWERS["name"])).first()
     assert added is None  # not saved yet: the summary waits
@@ -577,18 +636,26 @@ async def test_hours_written_in_words_are_read_and_a_vague_one_is_explained(kit,
     assert draft["hours"] == "mo-fr 09:00-12:00,14:00-17:00; sa 09:00-12:00"
 
 
-@pytest.mark.parametrize(("lang", "written", "first", "last"), [
-    ("fr", "fermé tout le mois d'août", (8, 1), (8, 31)),
-    ("uk", "зачинено з 24 грудня по 2 січня", (12, 24), (1, 2)),
-])
-async def test_closures_are_typed_checked_shown_closing_the_service_and_undone(kit, lang, written,
-                                                                            first, last):
+@pytest.mark.parametrize(
+    ("lang", "written", "first", "last"),
+    [
+        ("fr", "fermé tout le mois d'août", (8, 1), (8, 31)),
+        ("uk", "зачинено з 24 грудня по 2 січня", (12, 24), (1, 2)),
+    ],
+)
+async def test_closures_are_typed_checked_shown_closing_the_service_and_undone(
+    kit, lang, written, first, last
+):
     tr = translator(lang)
     user = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code=lang)
     await user.send(f"/edit {SERVICE_ID}")
     calls = await user.press("adm:f:closures")
-    assert tr.gettext("Exceptional closures (holidays), like: 24/12-2/1; 15 August; August. "
-                      "Send - if none.") in texts(calls)[-1]
+    assert (
+        tr.gettext(
+            "Exceptional closures (holidays), like: 24/12-2/1; 15 August; August. Send - if none."
+        )
+        in texts(calls)[-1]
+    )
     answer = texts(await user.send("fermé sauf le lundi"))[0]
     assert tr.gettext("'{text}' is not a date").format(text="sauf") in answer
     answer = texts(await user.send("du 1/1/2020 au 2/1/2020"))[0]
@@ -617,8 +684,10 @@ async def test_organisation_found_by_name_created_when_new_and_undone(kit, lang)
     now = texts(await user.press("adm:f:organization"))[-1]
     assert "Solidarité du Test" in now and tr.gettext(BY_KEY["organization"].prompt) in now
     calls = await user.send("Les Amis du Canal")
-    assert tr.gettext("No organisation has a name like this. Create it, or send another name.") \
+    assert (
+        tr.gettext("No organisation has a name like this. Create it, or send another name.")
         in texts(calls)[0]
+    )
     assert calls[-1].button_data() == ["adm:orgnew"]
     saved = texts(await user.press("adm:orgnew"))[0]
     assert "Les Amis du Canal" in saved
@@ -631,8 +700,12 @@ async def test_organisation_found_by_name_created_when_new_and_undone(kit, lang)
     await user.press("adm:f:organization")
     calls = await user.send("Solidarite du test")  # its very name: linked at once
     shown = re.sub("[\u200e\u200f\u2066-\u2069]", "", texts(calls)[0])  # without bidi marks
-    assert tr.gettext("Saved. {field}: {value}").format(
-        field=tr.gettext("Organisation"), value="Solidarité du Test") in shown
+    assert (
+        tr.gettext("Saved. {field}: {value}").format(
+            field=tr.gettext("Organisation"), value="Solidarité du Test"
+        )
+        in shown
+    )
     await user.send(f"/edit {SERVICE_ID}")
     await user.press("adm:f:organization")
     await user.send("-")
@@ -640,4 +713,8 @@ async def test_organisation_found_by_name_created_when_new_and_undone(kit, lang)
     with Session(kit.engine) as session:
         entries = session.exec(select(AuditEntry).where(AuditEntry.entity_id == SERVICE_ID)).all()
     assert [e.after["organization"] and e.after["organization"]["name"] for e in entries[-4:]] == [
-        "Les Amis du Canal", "Solidarité du Test", "Solidarité du Test", None]
+        "Les Amis du Canal",
+        "Solidarité du Test",
+        "Solidarité du Test",
+        None,
+    ]

@@ -51,15 +51,23 @@ def test_name_is_trimmed_and_bounded():
     assert "2 to 120" in problem(parse_name, "y" * 121)
 
 
-@pytest.mark.parametrize(("parse", "key", "text"), [
-    (parse_name, "name", "n"), (parse_cost, "fees", "2 €"), (parse_source, "source", "Flyer"),
-    (parse_place, "locations.address", "rue, Roubaix"),
-])
+@pytest.mark.parametrize(
+    ("parse", "key", "text"),
+    [
+        (parse_name, "name", "n"),
+        (parse_cost, "fees", "2 €"),
+        (parse_source, "source", "Flyer"),
+        (parse_place, "locations.address", "rue, Roubaix"),
+    ],
+)
 def test_add_and_import_share_one_table_of_lengths(parse, key, text):
     """What /add refuses, an import refuses too (catalogue.limits), and the reverse."""
     limit = TEXT_LIMITS[key]
-    at_limit = text + "x" * (limit - len(text)) if key != "locations.address" else \
-        "r" * limit + ", Roubaix"
+    at_limit = (
+        text + "x" * (limit - len(text))
+        if key != "locations.address"
+        else "r" * limit + ", Roubaix"
+    )
     parse(at_limit)
     too_long = at_limit.replace("x", "xx", 1).replace("r", "rr", 1)
     assert str(limit) in problem(parse, too_long)
@@ -68,8 +76,9 @@ def test_add_and_import_share_one_table_of_lengths(parse, key, text):
     if sub:
         snap = {"id": "s", "name": "n", field: [{"id": "l", sub: "r" * limit}]}
     assert not [p for p in validate_snapshot(snap) if p[0] == key]
-    over = {**snap, field: [{"id": "l", sub: "r" * (limit + 1)}]} if sub else \
-        {**snap, field: too_long}
+    over = (
+        {**snap, field: [{"id": "l", sub: "r" * (limit + 1)}]} if sub else {**snap, field: too_long}
+    )
     assert [p for p in validate_snapshot(over) if p[0] == key]
 
 
@@ -88,7 +97,9 @@ def test_place_by_commune_address_coordinates_or_none():
     assert (town["city"], town["address"], town["approximate"]) == ("Roubaix", None, True)
     street = parse_place("12 rue Pierre Motte, 59100 Roubaix")
     assert (street["address"], street["postcode"], street["city"]) == (
-        "12 rue Pierre Motte", "59100", "Roubaix"
+        "12 rue Pierre Motte",
+        "59100",
+        "Roubaix",
     )
     exact = parse_place("50.6942, 3.1746")
     assert exact["approximate"] is False and exact["latitude"] == 50.6942
@@ -183,7 +194,9 @@ def test_keyboard_leaves_out_buttons_past_64_bytes():
 
 
 def test_hours_preview_reads_like_a_sentence():
-    preview = hours_preview(parse_hours("mo-fr 09:00-12:00; mo,we 14:00-17:00; 1sa 10:00-12:00"), EN)
+    preview = hours_preview(
+        parse_hours("mo-fr 09:00-12:00; mo,we 14:00-17:00; 1sa 10:00-12:00"), EN
+    )
     lines = preview.splitlines()
     assert lines[0].startswith("Monday – Friday:")
     assert lines[1].startswith("Monday and Wednesday:")
@@ -193,9 +206,12 @@ def test_hours_preview_reads_like_a_sentence():
 
 def test_history_names_changed_fields_in_paris_time():
     entry = AuditEntry(
-        at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC), actor="telegram:1", action="undo",
-        entity_id="s", before={"name": "A", "fees": None}, after={"name": "B", "fees": None,
-                                                                  "undoes": 3},
+        at=datetime(2026, 1, 15, 23, 30, tzinfo=UTC),
+        actor="telegram:1",
+        action="undo",
+        entity_id="s",
+        before={"name": "A", "fees": None},
+        after={"name": "B", "fees": None, "undoes": 3},
     )
     text = history_text([entry], "B", EN)
     assert "January 16, 2026" in text and "(name)" in text and "undone" in text

@@ -294,10 +294,13 @@ async def test_category_buttons_lead_to_results(bot):
     assert data_starting(sent(await user.send("Lille")), "d:")
 
 
-@pytest.mark.parametrize(("send", "answer"), [
-    ("send_sticker", "I can only read text, a location or the buttons."),
-    ("send_voice", "I cannot listen to voice messages. Please write, or use the buttons."),
-])
+@pytest.mark.parametrize(
+    ("send", "answer"),
+    [
+        ("send_sticker", "I can only read text, a location or the buttons."),
+        ("send_voice", "I cannot listen to voice messages. Please write, or use the buttons."),
+    ],
+)
 async def test_stickers_and_voice_get_an_answer(bot, send, answer):
     user = bot.user(lang="en")
     await user.send("/start")
@@ -521,8 +524,9 @@ async def test_a_need_group_is_not_listed_beside_its_own_child(bot):
     assert "Formare și muncă și Cursuri" not in results
 
 
-@pytest.mark.parametrize(("lang", "typed"), [("fr", "partout"), ("en", "Anywhere"),
-                                             ("ps", "هر ځای"), ("en", "partout")])
+@pytest.mark.parametrize(
+    ("lang", "typed"), [("fr", "partout"), ("en", "Anywhere"), ("ps", "هر ځای"), ("en", "partout")]
+)
 async def test_anywhere_typed_in_words_searches_the_whole_metropolis(bot, lang, typed):
     user = await at_place_step(bot, lang=lang, need="vêtements")
     results = sent(await user.send(typed))[-1]

@@ -92,11 +92,14 @@ class Bot:
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
         before = len(self.telegram.texts())
-        async with ClientSession() as http, http.post(
-            f"http://127.0.0.1:{self.port}{WEBHOOK_PATH}",
-            json={"update_id": next(self.update_ids), "message": message},
-            headers={SECRET_HEADER: "s3cret"},
-        ) as response:
+        async with (
+            ClientSession() as http,
+            http.post(
+                f"http://127.0.0.1:{self.port}{WEBHOOK_PATH}",
+                json={"update_id": next(self.update_ids), "message": message},
+                headers={SECRET_HEADER: "s3cret"},
+            ) as response,
+        ):
             assert response.status == 200
         return "\n".join(self.telegram.texts()[before:])
 

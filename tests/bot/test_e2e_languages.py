@@ -154,7 +154,6 @@ async def test_pashto_chosen_by_button_then_location_privacy_and_forget(bot):
     assert_within_telegram_limits(calls)
 
 
-
 def english_messages() -> set[str]:
     """The English msgids, cut at their placeholders into pieces long enough to be telling."""
     catalog = read_po((LOCALES_DIR / "messages.pot").open("rb"))

@@ -233,7 +233,7 @@ def test_a_forwarded_list_and_a_printable_sheet_end_with_every_national_number()
     now = datetime(2026, 12, 7, tzinfo=UTC)
     last = shortlist_messages(services, translator("uk"), now)[-1]
     sheet = shortlist_sheet(services, "ar", now).decode()
-    footer = sheet[sheet.index("<footer>"):]
+    footer = sheet[sheet.index("<footer>") :]
     for line in all_lines():
         assert f"📞 {line.number} " in last
         assert f"📞 {line.number} " in footer
@@ -245,11 +245,14 @@ def searched(text: str) -> str:
     return next(line for line in text.split("\n") if line.startswith("🔎"))
 
 
-@pytest.mark.parametrize(("lang", "text", "plain"), [
-    ("ru", "не хочу больше жить", "хочу умереть"),  # "жить" is no housing
-    ("fr", "je veux dormir pour toujours", "je veux mourir"),  # "dormir" is no shelter
-    ("uk", "чоловік мене б'є", "мене б'ють"),  # "чоловік" is no men's clothing
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "plain"),
+    [
+        ("ru", "не хочу больше жить", "хочу умереть"),  # "жить" is no housing
+        ("fr", "je veux dormir pour toujours", "je veux mourir"),  # "dormir" is no shelter
+        ("uk", "чоловік мене б'є", "мене б'ють"),  # "чоловік" is no men's clothing
+    ],
+)
 async def test_the_needs_after_a_danger_are_the_dangers_own(bot, lang, text, plain):
     first, second = bot.user(lang=lang, user_id=1), bot.user(lang=lang, user_id=2)
     for user, said in ((first, text), (second, plain)):

@@ -67,7 +67,10 @@ async def test_services_is_a_valid_page_of_services(client):
     assert page_problems(body, "service_list") == []
     assert (body["total_items"], body["total_pages"], body["page_number"]) == (134, 7, 2)
     assert (body["size"], body["first_page"], body["last_page"], body["empty"]) == (
-        20, False, False, False
+        20,
+        False,
+        False,
+        False,
     )
     assert "phones" not in body["contents"][0]  # one-to-one fields only
     full = await get(client, "/services?full_service=true&per_page=200")
@@ -208,7 +211,6 @@ async def test_cors_etag_and_openapi(client):
     assert set(openapi["paths"]) >= {"/services", "/services/{id}", "/organizations",
                                      "/organizations/{id}", "/taxonomies", "/taxonomy_terms",
                                      "/service_at_locations"}  # fmt: skip
-
 
 
 async def test_relais_serve_runs_the_api_alone(catalogue):

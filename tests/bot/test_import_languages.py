@@ -22,20 +22,28 @@ pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`"
 # The admin's language -> what the bad sheet and the bad HSDS file must be answered with.
 EXPECTED = {
     "fr": {
-        "sheet": ["ligne 2 [min_age]\u00a0: pas un nombre entier\u00a0: 'dix'",
-                  "ligne 2 [phones]\u00a0: pas un numéro de téléphone valide\u00a0: '12'",
-                  "ligne 2 [hours]\u00a0: 'sometimes' demande des jours puis des heures"],
-        "hsds": ["élément 1 [status]\u00a0: statut inconnu 'shut' (active, inactive, defunct)",
-                 "élément 1 [minimum_age]\u00a0: integer attendu, string trouvé",
-                 "élément 2 [id]\u00a0: identifiant de service en double 'svc-x'"],
+        "sheet": [
+            "ligne 2 [min_age]\u00a0: pas un nombre entier\u00a0: 'dix'",
+            "ligne 2 [phones]\u00a0: pas un numéro de téléphone valide\u00a0: '12'",
+            "ligne 2 [hours]\u00a0: 'sometimes' demande des jours puis des heures",
+        ],
+        "hsds": [
+            "élément 1 [status]\u00a0: statut inconnu 'shut' (active, inactive, defunct)",
+            "élément 1 [minimum_age]\u00a0: integer attendu, string trouvé",
+            "élément 2 [id]\u00a0: identifiant de service en double 'svc-x'",
+        ],
     },
     "uk": {
-        "sheet": ["рядок 2 [min_age]: не ціле число: 'dix'",
-                  "рядок 2 [phones]: недійсний номер телефону: '12'",
-                  "рядок 2 [hours]: 'sometimes': потрібні дні, потім години"],
-        "hsds": ["елемент 1 [status]: невідомий статус 'shut' (active, inactive, defunct)",
-                 "елемент 1 [minimum_age]: очікувано integer, отримано string",
-                 "елемент 2 [id]: повторюваний ідентифікатор послуги 'svc-x'"],
+        "sheet": [
+            "рядок 2 [min_age]: не ціле число: 'dix'",
+            "рядок 2 [phones]: недійсний номер телефону: '12'",
+            "рядок 2 [hours]: 'sometimes': потрібні дні, потім години",
+        ],
+        "hsds": [
+            "елемент 1 [status]: невідомий статус 'shut' (active, inactive, defunct)",
+            "елемент 1 [minimum_age]: очікувано integer, отримано string",
+            "елемент 2 [id]: повторюваний ідентифікатор послуги 'svc-x'",
+        ],
     },
 }
 
@@ -49,7 +57,9 @@ async def kit(db_url):
 
 def written(kit) -> tuple[object, int]:
     with Session(kit.engine) as session:
-        return version.read(kit.engine), session.exec(select(func.count()).select_from(AuditEntry)).one()
+        return version.read(kit.engine), session.exec(
+            select(func.count()).select_from(AuditEntry)
+        ).one()
 
 
 def bad_sheet(kit) -> bytes:
@@ -78,8 +88,13 @@ async def test_import_problems_come_in_the_admins_language_and_nothing_is_writte
         for line in EXPECTED[lang][kind]:
             assert line in report, (kind, report)
         assert not calls[-1].button_data()  # no Apply button: nothing can be imported
-        for english in ("not a whole number", "unknown status", "duplicate service id",
-                        "not a valid phone number", "expected integer"):
+        for english in (
+            "not a whole number",
+            "unknown status",
+            "duplicate service id",
+            "not a valid phone number",
+            "expected integer",
+        ):
             assert english not in report, report
         assert written(kit) == before
 
@@ -94,8 +109,10 @@ async def test_hours_relais_cannot_check_are_a_warning_then_to_confirm_on_the_ca
     await admin.send("/import")
     calls = await admin.send_document("services.json", data)
     report = [c.text for c in calls if c.method == "sendMessage"][0]
-    assert ("1 avertissement (il n'empêche pas l'import)\u00a0:\n• élément 1 [hours]\u00a0: TU "
-            "14:00-16:00 se répète selon interval, que Relais ne peut pas vérifier") in report
+    assert (
+        "1 avertissement (il n'empêche pas l'import)\u00a0:\n• élément 1 [hours]\u00a0: TU "
+        "14:00-16:00 se répète selon interval, que Relais ne peut pas vérifier"
+    ) in report
     assert calls[-1].button_data() == ["adm:imp:apply", "adm:imp:cancel"]
     calls = await admin.press("adm:imp:apply")
     assert "avertissement" in [c.text for c in calls if c.method == "sendMessage"][0]

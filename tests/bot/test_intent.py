@@ -7,8 +7,12 @@ from bot.state import SearchState, When
 from catalogue.search import Result, SearchOutcome
 
 NOTHING = SearchOutcome(results=[], total=0, categories=(), place=None)
-FOOD = SearchOutcome(results=[Result("s1", "Restos", 1.0, None, "category", ("food",), None)],
-                     total=1, categories=("food",), place=None)
+FOOD = SearchOutcome(
+    results=[Result("s1", "Restos", 1.0, None, "category", ("food",), None)],
+    total=1,
+    categories=("food",),
+    place=None,
+)
 SHOWER_IN_ROUBAIX = SearchState(serial=1, text="douche", place="Roubaix")
 SHOWER = SearchState(serial=1, text="douche")
 
@@ -39,15 +43,18 @@ def test_a_place_alone_after_a_need_is_the_same_need_there():
     there = read_need("à Tourcoing", "fr", SHOWER, lambda text: NOTHING)
     assert (there.meaning, there.place) == (Meaning.SAME_NEED_THERE, "Tourcoing")
     # once a place is set, a place with other words is a new search
-    assert read_need("les oliviers tourcoing horaires", "fr", SHOWER_IN_ROUBAIX,
-                     lambda text: NOTHING).meaning is Meaning.NEED
+    assert (
+        read_need(
+            "les oliviers tourcoing horaires", "fr", SHOWER_IN_ROUBAIX, lambda text: NOTHING
+        ).meaning
+        is Meaning.NEED
+    )
 
 
 def test_nothing_new_after_a_list_keeps_the_list():
     reading = read_need("et après", "fr", SHOWER_IN_ROUBAIX, lambda text: NOTHING)
     assert (reading.meaning, reading.probe) == (Meaning.NOTHING_NEW, NOTHING)
-    assert read_need("manger", "fr", SHOWER_IN_ROUBAIX,
-                     lambda text: FOOD).meaning is Meaning.NEED
+    assert read_need("manger", "fr", SHOWER_IN_ROUBAIX, lambda text: FOOD).meaning is Meaning.NEED
 
 
 def test_the_place_step():

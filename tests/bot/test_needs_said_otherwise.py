@@ -10,8 +10,11 @@ from catalogue.db import session_scope
 from catalogue.services import get_service
 from tests.bot.conftest import data_starting, sent
 
-FOOD, HEALTH, SHELTER = taxonomy.expand("food"), taxonomy.expand("health"), \
-    taxonomy.expand("accomodation_and_housing")
+FOOD, HEALTH, SHELTER = (
+    taxonomy.expand("food"),
+    taxonomy.expand("health"),
+    taxonomy.expand("accomodation_and_housing"),
+)
 MINORS = {"legal_advice", "social_accompaniment"}
 CARE_WITHOUT_PAPERS = {"general_practitioner", "health_access"}
 
@@ -23,25 +26,28 @@ def listed_categories(bot, calls) -> list[set[str]]:
         return [set(get_service(session, i).category_keys) for i in ids]
 
 
-@pytest.mark.parametrize(("lang", "text", "wanted"), [
-    ("fr", "🍞", FOOD),
-    ("fr", "🍞 Roubaix", FOOD),
-    ("en", "🚿 Lille", {"shower"}),
-    ("fr", "🏠 Lille", SHELTER),
-    ("uk", "🛏️ Roubaix", SHELTER),
-    ("ar", "🩺 Lille", HEALTH),
-    ("fa", "💊 Lille", HEALTH),
-    ("fr", "👕 Tourcoing", {"clothing"}),
-    ("fr", "mineur isolé à Lille", MINORS),
-    ("fr", "je suis éducatrice, je cherche pour un mineur non accompagné sur Lille", MINORS),
-    ("en", "unaccompanied minor in Lille", MINORS),
-    ("fr", "MNA Lille", MINORS),
-    ("ar", "bghit n9ra lfransawiya f Lille", {"french_course"}),
-    ("fr", "nuzhen vrach Lille", HEALTH),  # Russian in Latin letters
-    ("fr", "potriben likar, Roubaix", HEALTH),  # Ukrainian in Latin letters
-    ("es", "medico no tengo papeles en Lille", CARE_WITHOUT_PAPERS),
-    ("en", "doctor, I have no papers, Lille", CARE_WITHOUT_PAPERS),
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "wanted"),
+    [
+        ("fr", "🍞", FOOD),
+        ("fr", "🍞 Roubaix", FOOD),
+        ("en", "🚿 Lille", {"shower"}),
+        ("fr", "🏠 Lille", SHELTER),
+        ("uk", "🛏️ Roubaix", SHELTER),
+        ("ar", "🩺 Lille", HEALTH),
+        ("fa", "💊 Lille", HEALTH),
+        ("fr", "👕 Tourcoing", {"clothing"}),
+        ("fr", "mineur isolé à Lille", MINORS),
+        ("fr", "je suis éducatrice, je cherche pour un mineur non accompagné sur Lille", MINORS),
+        ("en", "unaccompanied minor in Lille", MINORS),
+        ("fr", "MNA Lille", MINORS),
+        ("ar", "bghit n9ra lfransawiya f Lille", {"french_course"}),
+        ("fr", "nuzhen vrach Lille", HEALTH),  # Russian in Latin letters
+        ("fr", "potriben likar, Roubaix", HEALTH),  # Ukrainian in Latin letters
+        ("es", "medico no tengo papeles en Lille", CARE_WITHOUT_PAPERS),
+        ("en", "doctor, I have no papers, Lille", CARE_WITHOUT_PAPERS),
+    ],
+)
 async def test_a_need_said_otherwise_lists_what_it_asks_for(bot, lang, text, wanted):
     user = bot.user(lang=lang)
     await user.send("/start")

@@ -44,20 +44,40 @@ def test_card_says_every_fact_and_sends_a_venue():
 
 def test_unknown_facts_are_said_unknown_and_no_venue_for_an_approximate_place():
     bare = Service(id="t-2", name="Programme X")
-    bare.locations = [Location(id="l-2", city="Lille", latitude=50.63, longitude=3.06,
-                               approximate=True, description="Adresse non publiée.")]
+    bare.locations = [
+        Location(
+            id="l-2",
+            city="Lille",
+            latitude=50.63,
+            longitude=3.06,
+            approximate=True,
+            description="Adresse non publiée.",
+        )
+    ]
     card = render_service_card(bare, "en", now=MONDAY)
-    for unknown in ("Who can come: unknown.", "How to get in: unknown.", "Cost: unknown.",
-                    "Opening hours: unknown.", "Address: unknown.", "Phone: unknown.",
-                    "Languages spoken: unknown.", "Last checked: unknown."):
+    for unknown in (
+        "Who can come: unknown.",
+        "How to get in: unknown.",
+        "Cost: unknown.",
+        "Opening hours: unknown.",
+        "Address: unknown.",
+        "Phone: unknown.",
+        "Languages spoken: unknown.",
+        "Last checked: unknown.",
+    ):
         assert unknown in card.text
     assert "(in French) Adresse non publiée." in card.text
     assert card.venue is None
 
 
 def test_week_shows_public_holidays_and_closures():
-    closure = HoursException(id="x-1", service_id="t-1", starts_on=date(2026, 4, 1),
-                             ends_on=date(2026, 4, 3), note="Travaux.")
+    closure = HoursException(
+        id="x-1",
+        service_id="t-1",
+        starts_on=date(2026, 4, 1),
+        ends_on=date(2026, 4, 3),
+        note="Travaux.",
+    )
     card = render_service_card(shower(exceptions=[closure]), "en", now=MONDAY)
     assert "Wednesday: closed" in card.text
     assert "Closed from April 1, 2026 to April 3, 2026. Travaux." in card.text
@@ -77,10 +97,13 @@ def test_tel_keeps_what_it_cannot_parse():
 
 
 def test_results_page_buttons():
-    results = [Result(f"s{i}", f"Service {i}", 1.0, 0.4 * i, "category", ("shower",), None)
-               for i in range(5)]
-    outcome = SearchOutcome(results=results, total=12, categories=("shower",), place=None,
-                            suggestions=())
+    results = [
+        Result(f"s{i}", f"Service {i}", 1.0, 0.4 * i, "category", ("shower",), None)
+        for i in range(5)
+    ]
+    outcome = SearchOutcome(
+        results=results, total=12, categories=("shower",), place=None, suggestions=()
+    )
     page = Page(serial=3, offset=5, size=5, filters=("free",), need="Shower", place="Roubaix")
     message = render_results(outcome, page, "en")
     assert "I found 12 places. Here are 6 to 10:" in message.text

@@ -18,15 +18,30 @@ SOURCE = "data·inclusion / dora (Licence Ouverte 2.0)"
 
 def synced(**changes) -> Service:
     """A fictional synced service (never shipped)."""
-    service = make_service("di-1", "Colis du Test", where=None, source=SOURCE,
-                           verified_on=date(2026, 12, 1),
-                           opening_hours_osm="Mo-Fr 09:00-12:00,14:00-17:00; PH off")
+    service = make_service(
+        "di-1",
+        "Colis du Test",
+        where=None,
+        source=SOURCE,
+        verified_on=date(2026, 12, 1),
+        opening_hours_osm="Mo-Fr 09:00-12:00,14:00-17:00; PH off",
+    )
     service.exceptions = []
     service.sources = [
-        ServiceSource(source="data-inclusion", record_id="dora--1", service_id="di-1",
-                      producer="dora", link="https://dora.example/services/1"),
-        ServiceSource(source="data-inclusion", record_id="emplois--1", service_id="di-1",
-                      producer="emplois-de-linclusion", link="https://emplois.example/1"),
+        ServiceSource(
+            source="data-inclusion",
+            record_id="dora--1",
+            service_id="di-1",
+            producer="dora",
+            link="https://dora.example/services/1",
+        ),
+        ServiceSource(
+            source="data-inclusion",
+            record_id="emplois--1",
+            service_id="di-1",
+            producer="emplois-de-linclusion",
+            link="https://emplois.example/1",
+        ),
     ]
     for key, value in changes.items():
         setattr(service, key, value)
@@ -48,8 +63,7 @@ def test_hours_said_as_text_are_shown_as_they_are():
 
 def test_the_card_names_every_producer_the_licence_and_links():
     text = render_service_card(synced(), "en", now=CHRISTMAS_EVE).text
-    assert ("Source: data·inclusion / dora, emplois-de-linclusion (Licence Ouverte 2.0)"
-            in text)
+    assert "Source: data·inclusion / dora, emplois-de-linclusion (Licence Ouverte 2.0)" in text
     assert "🔗 https://dora.example/services/1" in text
     assert "🔗 https://emplois.example/1" in text
     assert "Last checked: December 1, 2026." in text

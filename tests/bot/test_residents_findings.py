@@ -12,7 +12,7 @@ from tests.bot.conftest import data_starting, sent
 
 def line_of(text: str, name: str) -> str:
     """The list entry (its lines up to the next entry) whose title holds `name`."""
-    entry = text[text.index(name):]
+    entry = text[text.index(name) :]
     return entry.split("<b>", 1)[0]
 
 
@@ -30,12 +30,15 @@ async def test_the_list_line_says_the_access_in_the_services_own_words(bot):
     assert "مرشد اجتماعي" not in text
 
 
-@pytest.mark.parametrize(("lang", "text", "free", "cheap"), [
-    ("fr", "manger pas cher à Lille", "Gratuit", "Épicerie"),
-    ("en", "cheap food in Lille", "Free", "Épicerie"),
-    ("es", "comida barata en Lille", "Gratis", "Épicerie"),
-    ("ru", "дешево поесть Лилль", "Бесплатно", "Épicerie"),
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "free", "cheap"),
+    [
+        ("fr", "manger pas cher à Lille", "Gratuit", "Épicerie"),
+        ("en", "cheap food in Lille", "Free", "Épicerie"),
+        ("es", "comida barata en Lille", "Gratis", "Épicerie"),
+        ("ru", "дешево поесть Лилль", "Бесплатно", "Épicerie"),
+    ],
+)
 async def test_cheap_is_not_free(bot, lang, text, free, cheap):
     """Low cost is not free: the Free filter stays unticked and the épicerie at 10-30 % stays."""
     user = bot.user(lang=lang)
@@ -46,11 +49,18 @@ async def test_cheap_is_not_free(bot, lang, text, free, cheap):
     assert cheap in results.text
 
 
-@pytest.mark.parametrize(("lang", "need", "fives"), [
-    ("ru", "душ", "Фив"), ("uk", "душ", "Фів"), ("ar", "حمام", "فيف"), ("fa", "حمام", "فیو"),
-])
+@pytest.mark.parametrize(
+    ("lang", "need", "fives"),
+    [
+        ("ru", "душ", "Фив"),
+        ("uk", "душ", "Фів"),
+        ("ar", "حمام", "فيف"),
+        ("fa", "حمام", "فیو"),
+    ],
+)
 async def test_a_neighbourhood_written_in_cyrillic_or_arabic_script_is_found(
-        bot, lang, need, fives):
+    bot, lang, need, fives
+):
     user = bot.user(lang=lang)
     await user.send("/start")
     await user.send(need)
@@ -58,11 +68,14 @@ async def test_a_neighbourhood_written_in_cyrillic_or_arabic_script_is_found(
     assert "Fives" in results.text and data_starting([results], "d:")
 
 
-@pytest.mark.parametrize(("text", "place"), [
-    ("salam man be dars zaban faranse niaz daram dar lil", "Lille"),  # a French class
-    ("salam ghaza mikham dar roubaix", "Roubaix"),
-    ("vakil niaz daram dar lil", "Lille"),  # a lawyer
-])
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("salam man be dars zaban faranse niaz daram dar lil", "Lille"),  # a French class
+        ("salam ghaza mikham dar roubaix", "Roubaix"),
+        ("vakil niaz daram dar lil", "Lille"),  # a lawyer
+    ],
+)
 async def test_finglish_needs_are_read_like_persian_script(bot, text, place):
     user = bot.user(lang="fa")
     await user.send("/start")
@@ -95,17 +108,21 @@ async def test_right_to_left_lists_isolate_the_town_and_the_price_each_on_its_ow
     assert "\u2066Lille\u2069 · " in text  # the distance's unit is not beside the town
     assert "\u2066Lille · " not in text
     assert "30 %" in text
-    price = text[text.index("💶"):].split("\n", 1)[0]
+    price = text[text.index("💶") :].split("\n", 1)[0]
     assert price.endswith("\u2069") and "%" in price  # the sign inside the French price's run
 
 
-@pytest.mark.parametrize(("lang", "need", "where", "shelter"), [
-    ("fr", "hébergement", "Paris", "hébergement d'urgence, appelez le 115"),
-    ("fr", "hébergement", "75011", "appelez le 115"),
-    ("uk", "житло", "Париж", "телефонуйте 115"),
-])
+@pytest.mark.parametrize(
+    ("lang", "need", "where", "shelter"),
+    [
+        ("fr", "hébergement", "Paris", "hébergement d'urgence, appelez le 115"),
+        ("fr", "hébergement", "75011", "appelez le 115"),
+        ("uk", "житло", "Париж", "телефонуйте 115"),
+    ],
+)
 async def test_outside_the_metropolis_points_to_the_115_and_soliguide(
-        bot, lang, need, where, shelter):
+    bot, lang, need, where, shelter
+):
     user = bot.user(lang=lang)
     await user.send("/start")
     await user.send(need)

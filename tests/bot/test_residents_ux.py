@@ -19,14 +19,18 @@ def plain(text: str) -> str:
     return "".join(c for c in text if c not in "\u200e\u200f\u2066\u2067\u2068\u2069")
 
 
-@pytest.mark.parametrize(("lang", "hello", "thanks", "greeting", "welcome"), [
-    ("fr", "Bonjour !", "merci beaucoup", "Bonjour\xa0!", "Avec plaisir."),
-    ("en", "hi", "Thank you", "Hello!", "You are welcome."),
-    ("ar", "السلام عليكم", "شكرا", "مرحبًا", "على الرحب والسعة."),
-    ("fa", "سلام", "ممنون", "سلام", "خواهش می‌کنم."),
-])
+@pytest.mark.parametrize(
+    ("lang", "hello", "thanks", "greeting", "welcome"),
+    [
+        ("fr", "Bonjour !", "merci beaucoup", "Bonjour\xa0!", "Avec plaisir."),
+        ("en", "hi", "Thank you", "Hello!", "You are welcome."),
+        ("ar", "السلام عليكم", "شكرا", "مرحبًا", "على الرحب والسعة."),
+        ("fa", "سلام", "ممنون", "سلام", "خواهش می‌کنم."),
+    ],
+)
 async def test_a_greeting_gets_a_greeting_and_the_menu_and_thanks_keep_the_search(
-        bot, lang, hello, thanks, greeting, welcome):
+    bot, lang, hello, thanks, greeting, welcome
+):
     user = bot.user(lang=lang)
     await user.send("/start")
     answer = sent(await user.send(hello))[-1]
@@ -39,13 +43,17 @@ async def test_a_greeting_gets_a_greeting_and_the_menu_and_thanks_keep_the_searc
     assert "Roubaix" in plain(last_text(await user.send("manger")))  # the place is kept
 
 
-@pytest.mark.parametrize(("lang", "paris", "outside"), [
-    ("fr", "Paris", "en dehors de la métropole"),
-    ("en", "I am in Paris", "outside the Lille metropolis"),
-    ("uk", "Париж", "поза метрополією"),
-])
+@pytest.mark.parametrize(
+    ("lang", "paris", "outside"),
+    [
+        ("fr", "Paris", "en dehors de la métropole"),
+        ("en", "I am in Paris", "outside the Lille metropolis"),
+        ("uk", "Париж", "поза метрополією"),
+    ],
+)
 async def test_a_place_outside_the_metropolis_is_said_so_and_the_need_is_kept(
-        bot, lang, paris, outside):
+    bot, lang, paris, outside
+):
     user = bot.user(lang=lang)
     await user.send("/start")
     await user.send("douche")
@@ -92,14 +100,13 @@ async def test_nothing_found_says_what_was_understood(bot):
     assert not_understood.startswith("Désolé")
 
 
-
-
 async def open_services(bot, calls, when: datetime) -> list[bool | None]:
     """Whether each service listed (by its d: button) is open at `when`."""
     ids = [d.removeprefix("d:") for d in data_starting(calls, "d:")]
     with session_scope(bot.app.bot_data["engine"]) as session:
-        return [is_open(s.hours, s.exceptions, when)
-                for s in (get_service(session, i) for i in ids)]
+        return [
+            is_open(s.hours, s.exceptions, when) for s in (get_service(session, i) for i in ids)
+        ]
 
 
 async def test_open_now_said_in_words_is_applied_and_ticked(bot):
@@ -123,10 +130,13 @@ async def test_open_now_said_when_all_is_closed_shows_the_filter_to_untick(bot):
     assert "✅ Open now" in [b["text"] for b in results.buttons]
 
 
-@pytest.mark.parametrize(("lang", "text", "label"), [
-    ("fr", "où manger dimanche soir à roubaix", "✅ Ouvert dimanche soir"),
-    ("en", "food on sunday evening in roubaix", "✅ Open Sunday evening"),
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "label"),
+    [
+        ("fr", "où manger dimanche soir à roubaix", "✅ Ouvert dimanche soir"),
+        ("en", "food on sunday evening in roubaix", "✅ Open Sunday evening"),
+    ],
+)
 async def test_a_weekday_evening_said_in_words_lists_places_open_then(bot, lang, text, label):
     user = at(bot, TUESDAY, lang)
     await user.send("/start")
@@ -149,10 +159,13 @@ async def test_a_weekday_alone_lists_places_open_that_day(bot):
             assert any(d.endswith("SA") for d in days), service_id
 
 
-@pytest.mark.parametrize(("lang", "text", "free"), [
-    ("fr", "vêtements gratuits à roubaix", "✅ Gratuit"),
-    ("en", "free clothes in roubaix", "✅ Free"),
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "free"),
+    [
+        ("fr", "vêtements gratuits à roubaix", "✅ Gratuit"),
+        ("en", "free clothes in roubaix", "✅ Free"),
+    ],
+)
 async def test_free_said_in_words_lists_only_what_costs_nothing(bot, lang, text, free):
     user = bot.user(lang=lang)
     await user.send("/start")
@@ -171,7 +184,7 @@ async def test_list_lines_say_commune_kind_conditions_and_when_a_closed_place_op
     text = sent(await user.send("Lille"))[-1].text
     assert "Propose\xa0: Manger" not in text  # the kind of help, not the group
     assert "Propose\xa0: Épicerie solidaire" in text
-    oliviers = text[text.index("Épicerie solidaire Les Oliviers"):].split("\n")
+    oliviers = text[text.index("Épicerie solidaire Les Oliviers") :].split("\n")
     assert "· Lille ·" in oliviers[0]
     assert "Sur orientation d'un travailleur social (CCAS" in oliviers[2]
     assert "Participation de 10 à 30 % du prix du marché" in oliviers[2]
@@ -182,7 +195,7 @@ async def test_a_women_only_place_says_so_in_the_list(bot):
     user = bot.user(lang="en")
     await user.send("/start")
     text = sent(await user.send("shower in lille"))[-1].text
-    clairiere = text[text.index("La Clairière"):].split("\n")
+    clairiere = text[text.index("La Clairière") :].split("\n")
     assert "women only" in clairiere[2]
 
 
@@ -197,7 +210,8 @@ async def test_phones_are_written_as_dialled_and_tappable(bot, lang):
 
 @pytest.mark.parametrize(("lang", "metres"), [("ps", "متره"), ("fa", "متر"), ("ar", "متر")])
 async def test_distances_use_the_language_units_in_pashto_as_in_arabic_and_persian(
-        bot, lang, metres):
+    bot, lang, metres
+):
     user = bot.user(lang=lang)
     await user.send("/start")
     await user.send("douche")
@@ -304,7 +318,9 @@ async def test_the_printable_sheet_prints_the_week_the_date_and_the_conditions(b
     assert "Closed now" not in page and "Open now" not in page and "Today" not in page
     assert "Monday: " in page and "Sunday: " in page
     assert "Information as of November 24, 2026." in page
-    assert "Only on referral: a social worker or a service must send you." in page  # access conditions
+    assert (
+        "Only on referral: a social worker or a service must send you." in page
+    )  # access conditions
     assert "What it offers: unknown." not in page  # the description is there
 
 
@@ -405,8 +421,11 @@ async def test_report_a_mistake_by_tap_or_sentence_reaches_the_admins(make_setti
         assert "The phone number is wrong" in told[0].text
         await user.press("rep:svc-002")
         calls = await user.send("Ils ont déménagé rue Solférino")
-        assert any("Ils ont déménagé rue Solférino" in c.text for c in calls
-                   if c.params.get("chat_id") == 9001)
+        assert any(
+            "Ils ont déménagé rue Solférino" in c.text
+            for c in calls
+            if c.params.get("chat_id") == 9001
+        )
         to_user = [c.text for c in sent(calls) if c.params.get("chat_id") == 1001]
         assert to_user == ["Merci. Les administrateurs vont vérifier."]  # not a new search
         stale = "\n".join(c.text for c in sent(await admin.send("/stale")))
@@ -419,7 +438,9 @@ async def test_report_a_mistake_by_tap_or_sentence_reaches_the_admins(make_setti
         with session_scope(engine) as session:
             rows = session.exec(select(MistakeReport)).all()
         assert [(r.kind, r.text) for r in rows] == [
-            ("phone", None), (None, "Ils ont déménagé rue Solférino")]
+            ("phone", None),
+            (None, "Ils ont déménagé rue Solférino"),
+        ]
     finally:
         await harness.app.shutdown()
 
@@ -431,12 +452,15 @@ def first_result(bot, calls) -> set[str]:
         return {c.key for c in get_service(session, first).categories}
 
 
-@pytest.mark.parametrize(("lang", "text", "key"), [
-    ("en", "doctor", "general_practitioner"),
-    ("es", "necesito un medico", "general_practitioner"),
-    ("uk", "потрібен лікар", "general_practitioner"),
-    ("uk", "де можна помитися", "shower"),
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "key"),
+    [
+        ("en", "doctor", "general_practitioner"),
+        ("es", "necesito un medico", "general_practitioner"),
+        ("uk", "потрібен лікар", "general_practitioner"),
+        ("uk", "де можна помитися", "shower"),
+    ],
+)
 async def test_inside_a_group_the_kind_asked_comes_first(bot, lang, text, key):
     user = bot.user(lang=lang)
     await user.send("/start")
@@ -448,8 +472,10 @@ async def test_inside_a_group_the_kind_asked_comes_first(bot, lang, text, key):
 async def test_a_social_worker_introducing_herself_gets_the_need_first(bot):
     user = bot.user(lang="fr")
     await user.send("/start")
-    calls = await user.send("Bonjour, je suis assistante sociale, je cherche une domiciliation "
-                            "pour un monsieur de 45 ans sur Tourcoing")
+    calls = await user.send(
+        "Bonjour, je suis assistante sociale, je cherche une domiciliation "
+        "pour un monsieur de 45 ans sur Tourcoing"
+    )
     assert "domiciliation" in first_result(bot, calls), last_text(calls)
     assert "📍 Tourcoing" in last_text(calls)
 
@@ -467,15 +493,17 @@ async def test_a_french_sentence_keeps_its_final_period_on_a_right_to_left_sheet
 
 @pytest.mark.parametrize("leave", ["/new", "/cancel", "/start", "tap"])
 async def test_a_report_in_progress_ends_with_a_command_or_cancel_and_never_files_a_danger(
-        bot, leave):
+    bot, leave
+):
     user = at(bot, TUESDAY)
     await user.send("/start")
     await user.press("d:svc-002")
     question = sent(await user.press("rep:svc-002"))[-1]
     assert "rk:cancel:svc-002" in question.button_data()
     if leave == "tap":
-        assert sent(await user.press("rk:cancel:svc-002"))[-1].text == \
-            "Annulé. Rien n'a été modifié."
+        assert (
+            sent(await user.press("rk:cancel:svc-002"))[-1].text == "Annulé. Rien n'a été modifié."
+        )
     else:
         await user.send(leave)
     text = "\n".join(c.text for c in sent(await user.send("douche à Roubaix")))

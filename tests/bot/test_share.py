@@ -48,8 +48,12 @@ async def test_card_in_another_language_keeps_the_workers_language(kit):
     calls = await user.press(f"shr:in:uk:{SERVICE_ID}")
     card = [c.text for c in calls if c.method == "sendMessage"][-1]
     assert "Douches solidaires" in card
-    assert card != [c.text for c in await user.press(f"shr:in:en:{SERVICE_ID}")
-                    if c.method == "sendMessage"][-1]
+    assert (
+        card
+        != [
+            c.text for c in await user.press(f"shr:in:en:{SERVICE_ID}") if c.method == "sendMessage"
+        ][-1]
+    )
     assert kit.app.user_data[user.user["id"]].get("lang") == user_data_before.get("lang")
 
 

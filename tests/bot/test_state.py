@@ -12,19 +12,41 @@ from tests.bot.conftest import last_text, sent
 
 # user_data written by the code before SearchState, after "shower open on sunday evening",
 # "Roubaix", then "Women" under "Who is it for?" (copied from the database, as it was).
-OLD = {"typed_lang": "en", "serial": 1, "search": {
-    "n": 1, "text": "", "cats": [], "filters": ["open", "open"], "offset": 0,
-    "at": "2026-12-07T19:45:15+00:00", "heard": True, "when": {"day": 6, "evening": True},
-    "place": "Roubaix", "loc": None, "any": False, "age": None, "gender": "women",
-    "aud": "w"}}
+OLD = {
+    "typed_lang": "en",
+    "serial": 1,
+    "search": {
+        "n": 1,
+        "text": "",
+        "cats": [],
+        "filters": ["open", "open"],
+        "offset": 0,
+        "at": "2026-12-07T19:45:15+00:00",
+        "heard": True,
+        "when": {"day": 6, "evening": True},
+        "place": "Roubaix",
+        "loc": None,
+        "any": False,
+        "age": None,
+        "gender": "women",
+        "aud": "w",
+    },
+}
 STARTED = datetime(2026, 12, 7, 19, 45, 15, tzinfo=UTC)
 
 
 def test_an_old_search_reads_into_typed_fields():
     search = SearchState.from_json(OLD["search"])
-    assert search == SearchState(serial=1, filters=["open", "open"], started=STARTED,
-                                 heard=True, when=When(day=6, evening=True), place="Roubaix",
-                                 gender="women", audience="w")
+    assert search == SearchState(
+        serial=1,
+        filters=["open", "open"],
+        started=STARTED,
+        heard=True,
+        when=When(day=6, evening=True),
+        place="Roubaix",
+        gender="women",
+        audience="w",
+    )
 
 
 def test_the_json_keeps_the_old_keys_and_round_trips():
@@ -55,8 +77,12 @@ def test_to_query_applies_the_filters_and_the_evening():
     search = SearchState.from_json(OLD["search"])
     monday = datetime(2026, 12, 7, 9, tzinfo=UTC)
     query = search.to_query("en", monday, limit=5)
-    assert (query.place, query.gender, query.limit, query.free_only) == ("Roubaix", "women", 5,
-                                                                         False)
+    assert (query.place, query.gender, query.limit, query.free_only) == (
+        "Roubaix",
+        "women",
+        5,
+        False,
+    )
     assert query.open_at is not None and (query.open_at.weekday(), query.open_at.hour) == (6, 19)
     now = search.but(when=None).to_query("en", monday, limit=5)
     assert (now.open_at, now.open_day) == (monday, None)

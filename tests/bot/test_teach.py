@@ -36,8 +36,10 @@ async def test_a_taught_phrase_is_read_at_once_and_undo_takes_it_back(kit):
 
 async def test_teach_in_another_language_and_wrong_requests(kit):
     assert "Taught" in texts(await kit.admin.send("/teach uk сплю в машині = overnight_stop"))[0]
-    assert "overnight_stop" in search_services(
-        kit.engine, Query(text="сплю в машині", lang="uk")).categories
+    assert (
+        "overnight_stop"
+        in search_services(kit.engine, Query(text="сплю в машині", lang="uk")).categories
+    )
     assert "No such category" in texts(await kit.admin.send("/teach fr truc = bitcoin"))[0]
     assert "Usage" in texts(await kit.admin.send("/teach"))[0]
     assert "Usage" in texts(await kit.admin.send("/teach sans signe égal"))[0]

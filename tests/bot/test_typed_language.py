@@ -19,28 +19,34 @@ def where(lang: str) -> str:
 
 # What the bot may answer a need first: the place question, a question on the need, or sorry.
 FIRST_ANSWERS = (
-    WHERE, "Which one do you need?",
+    WHERE,
+    "Which one do you need?",
     "I think you need: {need}. Tap it below to see the places, or say it with other words.",
-    "Sorry, I did not find this. Choose what you need below, or say it with other words.")
+    "Sorry, I did not find this. Choose what you need below, or say it with other words.",
+)
 
 
 def answers_in(text: str, lang: str) -> bool:
     """`text` is one of the first answers to a need, in `lang`."""
     tr = translator(lang)
-    return any(plain(text).startswith(plain(tr.gettext(msg)).split("{")[0])
-               for msg in FIRST_ANSWERS)
+    return any(
+        plain(text).startswith(plain(tr.gettext(msg)).split("{")[0]) for msg in FIRST_ANSWERS
+    )
 
 
-@pytest.mark.parametrize(("phone", "text", "lang"), [
-    ("fr", "أحتاج مكان للنوم", "ar"),
-    ("fr", "де безкоштовно поїсти", "uk"),
-    ("fr", "где можно поесть бесплатно", "ru"),
-    ("fr", "کجا غذا بخورم", "fa"),
-    ("fr", "زه ډوډۍ غواړم", "ps"),
-    ("fr", "necesito un medico, no tengo papeles", "es"),
-    ("fr", "I need a doctor", "en"),
-    ("en", "je cherche à manger", "fr"),
-])
+@pytest.mark.parametrize(
+    ("phone", "text", "lang"),
+    [
+        ("fr", "أحتاج مكان للنوم", "ar"),
+        ("fr", "де безкоштовно поїсти", "uk"),
+        ("fr", "где можно поесть бесплатно", "ru"),
+        ("fr", "کجا غذا بخورم", "fa"),
+        ("fr", "زه ډوډۍ غواړم", "ps"),
+        ("fr", "necesito un medico, no tengo papeles", "es"),
+        ("fr", "I need a doctor", "en"),
+        ("en", "je cherche à manger", "fr"),
+    ],
+)
 async def test_the_answer_is_in_the_language_typed_and_stays(bot, phone, text, lang):
     user = bot.user(lang=phone)
     await user.send("/start")
@@ -48,7 +54,8 @@ async def test_the_answer_is_in_the_language_typed_and_stays(bot, phone, text, l
     # Remembered: a word every language shares ("Roubaix") or a lone ambiguous word after it.
     await user.send("Roubaix")
     assert plain(last_text(await user.send("/new"))) == plain(
-        translator(lang).gettext("What do you need? Choose below, or write it in your own words."))
+        translator(lang).gettext("What do you need? Choose below, or write it in your own words.")
+    )
 
 
 async def test_an_unclear_text_keeps_the_phone_language(bot):

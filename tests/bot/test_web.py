@@ -19,7 +19,9 @@ from catalogue.db import make_engine
 UPDATE = {
     "update_id": 42,
     "message": {
-        "message_id": 1, "date": 1767225600, "text": "douche",
+        "message_id": 1,
+        "date": 1767225600,
+        "text": "douche",
         "chat": {"id": 9, "type": "private"},
         "from": {"id": 9, "is_bot": False, "first_name": "A"},
     },
@@ -71,8 +73,9 @@ async def test_serve_webhook_registers_and_feeds_the_application(make_settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    settings = make_settings(webhook_url="https://relais.example/", webhook_secret="s3cret",
-                             host="127.0.0.1", port=port)
+    settings = make_settings(
+        webhook_url="https://relais.example/", webhook_secret="s3cret", host="127.0.0.1", port=port
+    )
     request = LocalRequest()
     app = build_application(settings, request=request, webhook=True)
     server = asyncio.create_task(serve_webhook(app, settings))
@@ -91,10 +94,18 @@ async def test_serve_webhook_registers_and_feeds_the_application(make_settings):
         assert hook.params["secret_token"] == "s3cret"
         async with ClientSession() as http:
             url = f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
-            async with http.post(url, json={**UPDATE, "message": {**UPDATE["message"],
-                                 "text": "/help", "entities": [
-                                     {"type": "bot_command", "offset": 0, "length": 5}]}},
-                                 headers={SECRET_HEADER: "s3cret"}) as response:
+            async with http.post(
+                url,
+                json={
+                    **UPDATE,
+                    "message": {
+                        **UPDATE["message"],
+                        "text": "/help",
+                        "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+                    },
+                },
+                headers={SECRET_HEADER: "s3cret"},
+            ) as response:
                 assert response.status == 200
         await until(lambda: any(c.method == "sendMessage" for c in request.calls))
     finally:
@@ -104,11 +115,20 @@ async def test_serve_webhook_registers_and_feeds_the_application(make_settings):
 
 
 MALFORMED = [
-    b"{", b"\xff\xfe", b"[]", b"null", b"{}", b"42", b'"update"', b'{"update_id": "42"}',
-    b'{"update_id": true}', b"[" * 100_000 + b"]" * 100_000,
+    b"{",
+    b"\xff\xfe",
+    b"[]",
+    b"null",
+    b"{}",
+    b"42",
+    b'"update"',
+    b'{"update_id": "42"}',
+    b'{"update_id": true}',
+    b"[" * 100_000 + b"]" * 100_000,
     # an update Telegram documents, without a field it always sends (from.is_bot)
-    json.dumps({**UPDATE, "message": {**UPDATE["message"], "from": {"id": 9, "first_name": "A"}}})
-    .encode(),
+    json.dumps(
+        {**UPDATE, "message": {**UPDATE["message"], "from": {"id": 9, "first_name": "A"}}}
+    ).encode(),
     json.dumps({**UPDATE, "message": {"message_id": 1}}).encode(),
     json.dumps({**UPDATE, "message": "douche"}).encode(),
 ]
@@ -142,7 +162,9 @@ async def test_webhook_hands_a_redelivered_update_over_once(bot):
     client = await client_for(bot)
     try:
         for _ in range(3):
-            response = await client.post(WEBHOOK_PATH, json=UPDATE, headers={SECRET_HEADER: "s3cret"})
+            response = await client.post(
+                WEBHOOK_PATH, json=UPDATE, headers={SECRET_HEADER: "s3cret"}
+            )
             assert response.status == 200  # acknowledged, so Telegram stops redelivering
         assert bot.app.update_queue.get_nowait().update_id == 42
         assert bot.app.update_queue.empty()
@@ -157,8 +179,9 @@ def test_remembered_update_ids_stay_bounded():
 
 
 async def test_healthz_answers_503_when_the_database_does_not(bot, tmp_path):
-    bot.app.bot_data["engine"] = make_engine(f"sqlite:///{tmp_path / 'gone' / 'relais.db'}",
-                                             create=False)
+    bot.app.bot_data["engine"] = make_engine(
+        f"sqlite:///{tmp_path / 'gone' / 'relais.db'}", create=False
+    )
     client = await client_for(bot)
     try:
         response = await client.get("/healthz")
@@ -197,8 +220,9 @@ async def test_webhook_answers_every_mutated_update_with_200_or_400(bot):
     client = await client_for(bot)
     try:
         for n, (path, doc) in enumerate(_variants()):
-            doc["update_id"] = doc["update_id"] + n if type(doc.get("update_id")) is int else \
-                doc.get("update_id")
+            doc["update_id"] = (
+                doc["update_id"] + n if type(doc.get("update_id")) is int else doc.get("update_id")
+            )
             response = await client.post(WEBHOOK_PATH, json=doc, headers={SECRET_HEADER: "s3cret"})
             assert response.status in (200, 400), (path, doc)
             if response.status == 200:

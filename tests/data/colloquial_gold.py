@@ -28,7 +28,9 @@ NEAR_KM = 3.0
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold().replace("œ", "oe"))
-    return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'").replace(" ", "-")
+    return (
+        "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'").replace(" ", "-")
+    )
 
 
 def _points() -> dict[str, tuple[float, float, str]]:
@@ -37,17 +39,26 @@ def _points() -> dict[str, tuple[float, float, str]]:
     points = {}
     with (data / "communes.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            points[_fold(row["name"])] = (float(row["latitude"]), float(row["longitude"]), row["insee_code"])
+            points[_fold(row["name"])] = (
+                float(row["latitude"]),
+                float(row["longitude"]),
+                row["insee_code"],
+            )
     with (data / "neighbourhoods.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            points.setdefault(_fold(row["name"]), (float(row["latitude"]), float(row["longitude"]),
-                                                   row["insee_code"]))
+            points.setdefault(
+                _fold(row["name"]),
+                (float(row["latitude"]), float(row["longitude"]), row["insee_code"]),
+            )
     return points
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     dlat, dlon = math.radians(b[0] - a[0]), math.radians(b[1] - a[1])
-    h = math.sin(dlat / 2) ** 2 + math.cos(math.radians(a[0])) * math.cos(math.radians(b[0])) * math.sin(dlon / 2) ** 2
+    h = (
+        math.sin(dlat / 2) ** 2
+        + math.cos(math.radians(a[0])) * math.cos(math.radians(b[0])) * math.sin(dlon / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
@@ -72,9 +83,12 @@ def relevant(query: dict, services: list[dict], points: dict) -> list[str]:
     needs = set(query["needs"])
     if not needs:
         return []
-    fitting = [s for s in services
-               if needs & {a["taxonomy_term"]["code"] for a in s.get("attributes", [])}
-               and _eligible(s, query.get("asker") or {})]
+    fitting = [
+        s
+        for s in services
+        if needs & {a["taxonomy_term"]["code"] for a in s.get("attributes", [])}
+        and _eligible(s, query.get("asker") or {})
+    ]
     place = query.get("place")
     if not place:
         return [s["id"] for s in fitting]
@@ -82,7 +96,9 @@ def relevant(query: dict, services: list[dict], points: dict) -> list[str]:
     commune = _fold(place) in _communes()
     ranked = []
     for s in fitting:
-        metropolis = any("metropole" in _fold(a.get("name", "")) for a in s.get("service_areas") or [])
+        metropolis = any(
+            "metropole" in _fold(a.get("name", "")) for a in s.get("service_areas") or []
+        )
         best, here = math.inf, False
         for sal in s.get("service_at_locations", []):
             loc = sal["location"]
@@ -105,7 +121,11 @@ def _communes() -> set[str]:
 def main() -> int:
     services = json.loads(FIXTURE.read_text(encoding="utf-8"))
     points = _points()
-    rows = [json.loads(line) for line in QUERIES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in QUERIES.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     ids = [r["id"] for r in rows]
     if len(ids) != len(set(ids)):
         sys.exit("duplicate ids")
@@ -113,7 +133,9 @@ def main() -> int:
         row["relevant"] = relevant(row, services, points)
         if row["kind"] != "abstain" and not row["relevant"]:
             sys.exit(f"{row['id']}: no service answers {row['needs']}")
-    QUERIES.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    QUERIES.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     print(f"{len(rows)} queries written")
     return 0
 
