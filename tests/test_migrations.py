@@ -120,17 +120,21 @@ def test_a_database_without_the_bot_tables_gets_them(db_url):
     engine.dispose()
 
 
-def test_downgrade_to_base_drops_everything(tmp_path):
+def _downgrade(engine, revision: str) -> None:
+    """Alembic's downgrade to `revision` ("base", "-1") on `engine`'s database."""
     from alembic import command
     from alembic.config import Config
 
-    url = f"sqlite:///{tmp_path / 'down.db'}"
-    engine = make_engine(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "base")
+        command.downgrade(config, revision)
+
+
+def test_downgrade_to_base_drops_everything(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'down.db'}")
+    _downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
 
@@ -138,19 +142,12 @@ def test_downgrade_to_base_drops_everything(tmp_path):
 def test_the_head_read_without_alembic_is_alembic_s(tmp_path):
     """`make_engine` skips Alembic for a database at the head it reads from the scripts; a
     database one revision behind is still upgraded."""
-    from alembic import command
-    from alembic.config import Config
-
     from catalogue.db import schema_head
 
     assert schema_head() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
     url = f"sqlite:///{tmp_path / 'behind.db'}"
     engine = make_engine(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "-1")
+    _downgrade(engine, "-1")
     assert _revision(engine) != schema_head()
     engine.dispose()
     engine = make_engine(url)
