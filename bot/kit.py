@@ -69,10 +69,16 @@ def user_data(context: Context) -> dict[Any, Any]:
     return context.user_data
 
 
+def query_of(update: Update) -> CallbackQuery:
+    """The button pressed (a callback query handler only sees these)."""
+    assert update.callback_query is not None
+    return update.callback_query
+
+
 def pressed(update: Update) -> tuple[CallbackQuery, str]:
     """The button pressed and its callback data (a button handler only sees these)."""
-    query = update.callback_query
-    assert query is not None and isinstance(query.data, str)
+    query = query_of(update)
+    assert isinstance(query.data, str)
     return query, query.data
 
 
@@ -80,6 +86,13 @@ def message_of(update: Update) -> Message:
     """The new message of a message handler."""
     assert update.message is not None
     return update.message
+
+
+def effective_message_of(update: Update) -> Message:
+    """The message of a handler whose filters also let an edited message through (the admin
+    steps read an edited answer like a new one)."""
+    assert update.effective_message is not None
+    return update.effective_message
 
 
 def text_of(update: Update) -> str:
@@ -122,8 +135,7 @@ async def show(
 
 async def answer_old_button(update: Update, context: Context) -> None:
     """Tell the user, on the button itself, that it belongs to an older message."""
-    assert update.callback_query is not None
-    await update.callback_query.answer(tr_of(update, context).gettext("This button is old."))
+    await query_of(update).answer(tr_of(update, context).gettext("This button is old."))
 
 
 def stop(handler: Callback) -> Callback:

@@ -130,7 +130,7 @@ async def tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     kind, service_id = callbacks.parse_report_kind(data)
     await query.answer()
     if kind == CANCEL:
-        (context.user_data or {}).pop(PENDING, None)
+        user_data(context).pop(PENDING, None)
         tr = tr_of(update, context)
         await chat_of(update).send_message(
             bidi(tr.gettext("Cancelled. Nothing was changed."), tr.lang)
@@ -144,7 +144,7 @@ async def tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def written(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The sentence after the button; any other message goes on to the conversation. A person
     in danger is never filed as a report: the text goes on to the conversation, numbers first."""
-    service_id = (context.user_data or {}).get(PENDING)
+    service_id = user_data(context).get(PENDING)
     if not service_id:
         return
     text = text_of(update)[:MAX_TEXT]
@@ -183,7 +183,7 @@ async def _save(update: Update, context: ContextTypes.DEFAULT_TYPE, report: Mist
 
 async def dropped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A command (/new, /cancel, /start…) ends a report in progress, then does its own work."""
-    (context.user_data or {}).pop(PENDING, None)
+    user_data(context).pop(PENDING, None)
 
 
 def register(application: Application) -> None:

@@ -8,10 +8,10 @@ those grants live in the `admin_role` table. Only Telegram user ids are stored, 
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.i18n import translator, user_language
+from bot.kit import Callback
 from catalogue.db import session_scope
 from catalogue.models import utcnow
 from catalogue.text import is_number
@@ -93,9 +94,6 @@ def revoke(engine: Engine, user_id: int) -> bool:
         return True
 
 
-Handler = TypeVar("Handler", bound=Callable[..., Awaitable[Any]])
-
-
 async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
     """A neutral refusal: it does not say that admin commands exist."""
     text = translator(user_language(update, context)).gettext("This command is not available.")
@@ -116,15 +114,15 @@ def _check(update: Update, context: ContextTypes.DEFAULT_TYPE, *, bootstrap_only
     return is_admin(context.bot_data["engine"], bootstrap, user.id)
 
 
-def _guard(*, bootstrap_only: bool) -> Callable[[Handler], Handler]:
-    def decorate(handler: Handler) -> Handler:
+def _guard(*, bootstrap_only: bool) -> Callable[[Callback], Callback]:
+    def decorate(handler: Callback) -> Callback:
         @wraps(handler)
         async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
             if not _check(update, context, bootstrap_only=bootstrap_only):
                 return await _refuse(update, context)
             return await handler(update, context)
 
-        return guarded  # type: ignore[return-value]
+        return guarded
 
     return decorate
 

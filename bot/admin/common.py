@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.callbacks import fits
 from bot.i18n import N_ as N_  # where admin modules import it from
 from bot.i18n import Translator, bidi
-from bot.kit import Callback, stop, tr_of
+from bot.kit import Callback, chat_of, stop, tr_of, user_data, user_of
 from bot.roles import admin_only
 
 tr_for = tr_of  # the admin modules' name for it
@@ -23,8 +23,7 @@ def engine_of(context: ContextTypes.DEFAULT_TYPE) -> Engine:
 
 def actor(update: Update) -> str:
     """How the audit trail names a Telegram admin: only the user id, never a name."""
-    assert update.effective_user is not None
-    return f"telegram:{update.effective_user.id}"
+    return f"telegram:{user_of(update).id}"
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -54,8 +53,7 @@ async def reply(
     """Answer in the chat of the update (a message or a pressed button), as escaped HTML."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    assert update.effective_chat is not None
-    await update.effective_chat.send_message(
+    await chat_of(update).send_message(
         bidi(html.escape(text, quote=False), tr.lang), reply_markup=markup
     )
 
@@ -76,7 +74,7 @@ def dropping(keys: tuple[str, ...], message: str, state: object) -> Callback:
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         tr = tr_for(update, context)
         for key in keys:
-            context.user_data.pop(key, None)  # type: ignore[union-attr]
+            user_data(context).pop(key, None)
         await reply(update, tr, tr.gettext(message))
         return state
 

@@ -46,7 +46,7 @@ from bot.admin.fields import (
 )
 from bot.admin.fields import summary as fields_summary
 from bot.i18n import Translator
-from bot.kit import pressed_data
+from bot.kit import answer_old_button, effective_message_of, pressed, pressed_data, user_data
 from catalogue import taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
@@ -69,7 +69,7 @@ IDLE = timedelta(hours=1)  # an admin step left this long is abandoned
 
 def _clear(context: ContextTypes.DEFAULT_TYPE) -> None:
     for key in STEP_KEYS:
-        context.user_data.pop(key, None)  # type: ignore[union-attr]
+        user_data(context).pop(key, None)
 
 
 def _category_keyboard(
@@ -102,13 +102,13 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSp
     """Prompt for a field (with the current value when editing) and enter its state."""
     tr = tr_for(update, context)
     text = tr.gettext(spec.prompt)
-    edit = context.user_data.get(EDIT)  # type: ignore[union-attr]
+    edit = user_data(context).get(EDIT)
     if edit is not None:
         # TRANSLATORS: /edit shows a field's current value
         current = tr.gettext("Now: {value}").format(value=spec.show(edit["values"][spec.key], tr))
         text = f"{current}\n\n{text}"
     if spec.key == "categories":
-        picked = context.user_data.setdefault(PICKED, [])  # type: ignore[union-attr]
+        picked = user_data(context).setdefault(PICKED, [])
         markup = keyboard(_category_keyboard(tr, picked, None))
     elif spec.choices:
         markup = keyboard(
@@ -129,13 +129,12 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSp
 @admin_handler
 async def start_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     _clear(context)
-    context.user_data[MODE] = "add"  # type: ignore[index]
-    context.user_data[DRAFT] = {}  # type: ignore[index]
+    user_data(context).update({MODE: "add", DRAFT: {}})
     return await _ask(update, context, FIELDS[0])
 
 
 async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    draft: dict[str, Any] = context.user_data[DRAFT]  # type: ignore[index]
+    draft: dict[str, Any] = user_data(context)[DRAFT]
     missing = [spec for spec in FIELDS if spec.key not in draft]
     if missing:
         return await _ask(update, context, missing[0])
@@ -157,7 +156,7 @@ async def _after_add_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
     today = datetime.now(PARIS).date()
-    draft = context.user_data[DRAFT]  # type: ignore[index]
+    draft = user_data(context)[DRAFT]
     with session_scope(engine_of(context)) as session:
         service = new_service(draft, verified_on=today, session=session)
         saved = save_service(session, service, actor=actor(update), action="create")
@@ -170,9 +169,9 @@ async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object
 @admin_handler
 async def locate_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """A location shared at the summary places the typed address exactly (the address stays)."""
-    where = update.effective_message.location  # type: ignore[union-attr]
+    where = effective_message_of(update).location
     assert where is not None  # the handler's filter: a shared location
-    draft: dict[str, Any] = context.user_data[DRAFT]  # type: ignore[index]
+    draft: dict[str, Any] = user_data(context)[DRAFT]
     try:
         exact = location_value(where.latitude, where.longitude)
     except Invalid as problem:
@@ -190,19 +189,19 @@ async def locate_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
 @admin_handler
 async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
-    if len(context.args or []) != 1:
+    args = context.args or []
+    if len(args) != 1:
         await reply(update, tr, tr.gettext("Usage: /edit ID"))
         return END
     with session_scope(engine_of(context)) as session:
-        service = get_service(session, context.args[0])  # type: ignore[index]
+        service = get_service(session, args[0])
         if service is None:
             await reply(update, tr, tr.gettext("No service with this id."))
             return END
         values = {spec.key: spec.read(service) for spec in FIELDS}
         edit = {"id": service.id, "seen": service.updated_at.isoformat(), "values": values}
     _clear(context)
-    context.user_data[MODE] = "edit"  # type: ignore[index]
-    context.user_data[EDIT] = edit  # type: ignore[index]
+    user_data(context).update({MODE: "edit", EDIT: edit})
     rows = [[(tr.gettext(spec.label), callbacks.field(spec.key))] for spec in FIELDS]
     text = tr.gettext("Which field of {name}?").format(name=values["name"])
     await reply(update, tr, text, keyboard(rows))
@@ -213,8 +212,8 @@ async def start_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> obje
 async def choose_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     spec = BY_KEY[callbacks.last_part(pressed_data(update), 2)]
     if spec.key == "categories":
-        edit = context.user_data[EDIT]  # type: ignore[index]
-        context.user_data[PICKED] = list(edit["values"]["categories"])  # type: ignore[index]
+        data = user_data(context)
+        data[PICKED] = list(data[EDIT]["values"]["categories"])
     return await _ask(update, context, spec)
 
 
@@ -222,7 +221,7 @@ async def _save_edit(
     update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSpec, value: Any
 ) -> object:
     tr = tr_for(update, context)
-    edit = context.user_data[EDIT]  # type: ignore[index]
+    edit = user_data(context)[EDIT]
     with session_scope(engine_of(context)) as session:
         service = get_service(session, edit["id"], include_deleted=True)
         if service is None:
@@ -266,10 +265,11 @@ async def _accept(
     except Invalid as problem:
         await reply(update, tr, problem.text(tr))
         return await _ask(update, context, spec)
-    context.user_data.pop(PICKED, None)  # type: ignore[union-attr]
-    if context.user_data.get(MODE) == "edit":  # type: ignore[union-attr]
+    data = user_data(context)
+    data.pop(PICKED, None)
+    if data.get(MODE) == "edit":
         return await _save_edit(update, context, spec, value)
-    context.user_data[DRAFT][key] = value  # type: ignore[index]
+    data[DRAFT][key] = value
     if key == "hours":
         preview = BY_KEY["hours"].show(value, tr)
         await reply(update, tr, tr.gettext("Hours as people will see them:") + "\n" + preview)
@@ -281,11 +281,11 @@ def _value_handlers(key: str) -> list[BaseHandler]:
 
     @admin_handler
     async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-        text = update.effective_message.text or ""  # type: ignore[union-attr]
+        text = effective_message_of(update).text or ""
         return await _accept(update, context, key, lambda: spec.parse(text))
 
     @admin_handler
-    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    async def tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         text = callbacks.last_part(pressed_data(update), 3)
         return await _accept(update, context, key, lambda: spec.parse(text))
 
@@ -297,13 +297,13 @@ def _value_handlers(key: str) -> list[BaseHandler]:
         ]
     handlers: list[BaseHandler] = [
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
-        CallbackQueryHandler(pressed, pattern=callbacks.value_pattern(key)),
+        CallbackQueryHandler(tapped, pattern=callbacks.value_pattern(key)),
     ]
     if key == "place":
 
         @admin_handler
         async def located(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-            where = update.effective_message.location  # type: ignore[union-attr]
+            where = effective_message_of(update).location
             assert where is not None  # the handler's filter: a shared location
             return await _accept(
                 update, context, key, lambda: location_value(where.latitude, where.longitude)
@@ -327,7 +327,7 @@ async def _organization_typed(update: Update, context: ContextTypes.DEFAULT_TYPE
     tr = tr_for(update, context)
     spec = BY_KEY["organization"]
     try:
-        name = spec.parse(update.effective_message.text or "")  # type: ignore[union-attr]
+        name = spec.parse(effective_message_of(update).text or "")
     except Invalid as problem:
         await reply(update, tr, problem.text(tr))
         return await _ask(update, context, spec)
@@ -338,7 +338,7 @@ async def _organization_typed(update: Update, context: ContextTypes.DEFAULT_TYPE
     same = [org for org in found if org and normalise(org["name"]) == normalise(name)]
     if same:
         return await _accept(update, context, spec.key, lambda: same[0])
-    context.user_data[ORG_NAME] = name  # type: ignore[index]
+    user_data(context)[ORG_NAME] = name
     rows = [[(org["name"], callbacks.organization(org["id"]))] for org in found if org]
     # TRANSLATORS: admin button: create an organisation with the name typed
     rows.append([(tr.gettext("Create “{name}”").format(name=name), callbacks.NEW_ORGANIZATION)])
@@ -355,7 +355,7 @@ async def _organization_typed(update: Update, context: ContextTypes.DEFAULT_TYPE
 async def _organization_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """An organisation picked among those found, or the one typed created."""
     data = pressed_data(update)
-    name = context.user_data.pop(ORG_NAME, None)  # type: ignore[union-attr]
+    name = user_data(context).pop(ORG_NAME, None)
     value = None
     if data == callbacks.NEW_ORGANIZATION and name:
         value = new_organization(name)
@@ -367,11 +367,8 @@ async def _organization_pressed(update: Update, context: ContextTypes.DEFAULT_TY
     return await _accept(update, context, "organization", lambda: value)
 
 
-@admin_handler
-async def _old_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer the button so its spinner stops, and stay at the current step unchanged."""
-    tr = tr_for(update, context)
-    await update.callback_query.answer(tr.gettext("This button is old."))  # type: ignore[union-attr]
+# Answer the button so its spinner stops, and stay at the current step unchanged.
+_old_button = admin_handler(answer_old_button)
 
 
 @admin_handler
@@ -392,10 +389,9 @@ async def _stray_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 @admin_handler
 async def _categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """Category buttons: open a group, tick a child, go back, or Done (validated like text)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    picked: list[str] = context.user_data.setdefault(PICKED, [])  # type: ignore[union-attr]
-    action, _, key = query.data[4:].partition(":")
+    query, data = pressed(update)
+    picked: list[str] = user_data(context).setdefault(PICKED, [])
+    action, _, key = data[4:].partition(":")
     if action == "cd":
         return await _accept(
             update, context, "categories", lambda: BY_KEY["categories"].parse(" ".join(picked))

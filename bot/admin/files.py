@@ -38,7 +38,7 @@ from bot.admin.common import (
 )
 from bot.admin.editor import IDLE
 from bot.i18n import Translator
-from bot.kit import pressed_data
+from bot.kit import chat_of, effective_message_of, pressed, user_data
 from catalogue.importer import ImportReport, Problem, export_bytes, import_bytes
 
 PENDING = "admin_import"
@@ -116,15 +116,16 @@ cancel_import = dropping((PENDING,), N_("Import cancelled. Nothing was changed."
 @admin_handler
 async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
-    document = update.effective_message.document  # type: ignore[union-attr]
-    name = document.file_name or "catalogue"  # type: ignore[union-attr]
+    document = effective_message_of(update).document
+    assert document is not None  # the handler's filter: a document
+    name = document.file_name or "catalogue"
     if PurePath(name).suffix.lower() not in SUFFIXES:
         await reply(update, tr, tr.gettext("Only .csv and .json files can be imported."))
         return WAIT_FILE
-    if (document.file_size or 0) > MAX_BYTES:  # type: ignore[union-attr]
+    if (document.file_size or 0) > MAX_BYTES:
         await reply(update, tr, tr.gettext("This file is too big."))
         return WAIT_FILE
-    file = await document.get_file()  # type: ignore[union-attr]
+    file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
     # In a worker thread, as the apply and the export: thousands of rows must not stop the bot.
     report = await asyncio.to_thread(
@@ -134,7 +135,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
     if not report.ok():
         await reply(update, tr, text)
         return END
-    context.user_data[PENDING] = {  # type: ignore[index]
+    user_data(context)[PENDING] = {
         "name": name,
         "data": base64.b64encode(data).decode("ascii"),
     }
@@ -152,7 +153,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
 @admin_handler
 async def apply_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     tr = tr_for(update, context)
-    pending = context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+    pending = user_data(context).pop(PENDING, None)
     if pending is None:
         await reply(update, tr, tr.gettext("This import is no longer pending. Send /import again."))
         return END
@@ -173,12 +174,11 @@ async def start_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 @admin_handler
 async def send_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    fmt = callbacks.last_part(pressed_data(update), 2)
-    await update.callback_query.answer()  # type: ignore[union-attr]
-    data = await asyncio.to_thread(export_bytes, engine_of(context), fmt)
-    await update.effective_chat.send_document(  # type: ignore[union-attr]
-        InputFile(data, filename=EXPORTS[fmt])
-    )
+    query, data = pressed(update)
+    fmt = callbacks.last_part(data, 2)
+    await query.answer()
+    exported = await asyncio.to_thread(export_bytes, engine_of(context), fmt)
+    await chat_of(update).send_document(InputFile(exported, filename=EXPORTS[fmt]))
 
 
 def handlers(*, persistent: bool) -> list[BaseHandler]:

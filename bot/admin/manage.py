@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 from bot.admin.common import N_, actor, admin_handler, engine_of, reply, stop, tr_for
 from bot.admin.menu import hide_admin_menu, show_admin_menu, stored_language
 from bot.i18n import Translator, format_date, format_time
+from bot.kit import effective_message_of, user_of
 from bot.roles import bootstrap_admin_only, grant, parse_user_id, revoke
 from catalogue import taught, taxonomy
 from catalogue.db import session_scope
@@ -153,7 +154,7 @@ def parse_teaching(text: str, lang: str) -> tuple[str, str, str] | None:
 async def teach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`/teach [language] words = category`: the search reads these words as that need, at once."""
     tr = tr_for(update, context)
-    message = update.effective_message.text or ""  # type: ignore[union-attr]
+    message = effective_message_of(update).text or ""
     parsed = parse_teaching(message.partition(" ")[2], tr.lang)
     if parsed is None:
         await reply(
@@ -218,7 +219,7 @@ def _role_command(
             text = tr.gettext("No Telegram user has the id {id}.").format(id=given[:30])
             await reply(update, tr, text)
             return
-        changed = change(engine_of(context), user_id, update.effective_user.id)  # type: ignore[union-attr]
+        changed = change(engine_of(context), user_id, user_of(update).id)
         if changed:
             await then(context, user_id)
         await reply(update, tr, tr.gettext(done if changed else nothing).format(id=user_id))

@@ -22,7 +22,7 @@ from bot import callbacks
 from bot.admin.common import actor, admin_handler, engine_of, keyboard, labelled, reply, tr_for
 from bot.admin.menu import stored_language
 from bot.i18n import RTL, Translator, bidi, format_date, translator
-from bot.kit import pressed_data
+from bot.kit import chat_of, pressed_data
 from bot.roles import bootstrap_admins, granted_admins
 from bot.stats import UNKNOWN_MIN_PEOPLE, StatsSummary, chart_png, summarise
 from catalogue import taxonomy
@@ -249,7 +249,7 @@ async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         found_label=chart_tr.gettext("found"),
         unmet_label=chart_tr.gettext("nothing found"),
     )
-    await update.effective_chat.send_photo(InputFile(png, filename="relais-stats.png"))  # type: ignore[union-attr]
+    await chat_of(update).send_photo(InputFile(png, filename="relais-stats.png"))
 
 
 def handlers() -> list[BaseHandler]:

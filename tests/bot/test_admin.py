@@ -18,7 +18,7 @@ from bot.stats import record_search
 from bot.transport import LocalUser
 from catalogue import version
 from catalogue.db import session_scope
-from catalogue.hours import is_open
+from catalogue.hours import PARIS, is_open
 from catalogue.importer import export_bytes
 from catalogue.models import AuditEntry, Location, OpeningHours, Service
 from catalogue.services import get_service, save_service, service_snapshot
@@ -452,7 +452,7 @@ async def test_stale_list_and_mark_verified(kit):
     assert "Douches solidaires" in texts(calls)[0] and "never verified" in texts(calls)[0]
     calls = await kit.admin.press(f"adm:ver:{SERVICE_ID}")
     assert "verified" in texts(calls)[0]
-    assert kit.service().verified_on == datetime.now(UTC).date()
+    assert kit.service().verified_on == datetime.now(PARIS).date()  # the day in Lille
     assert "Every service" in texts(await kit.admin.send("/stale"))[0]
 
 
