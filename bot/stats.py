@@ -222,7 +222,7 @@ def summarise(engine: Engine, *, since: date, until: date) -> StatsSummary:
             total=int(total),
             per_need=grouped(SearchStat.need),
             per_commune=grouped(SearchStat.commune),
-            unmet=grouped(SearchStat.need, SearchStat.found == False),  # noqa: E712 (SQL)
+            unmet=grouped(SearchStat.need, col(SearchStat.found).is_(False)),
             unknown=_unknown_words(session, since, until),
         )
 

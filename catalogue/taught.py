@@ -111,7 +111,7 @@ def undo(session: Session, entry: AuditEntry, *, actor: str) -> TaughtSynonym | 
 
 def active(session: Session) -> tuple[tuple[str, str, str], ...]:
     """(key, phrase, lang) of every active taught phrase, in a stable order."""
-    rows = session.exec(select(TaughtSynonym).where(TaughtSynonym.active == True)  # noqa: E712
+    rows = session.exec(select(TaughtSynonym).where(col(TaughtSynonym.active).is_(True))
                         .order_by(col(TaughtSynonym.id))).all()  # fmt: skip
     return tuple((s.key, s.phrase, s.lang) for s in rows)
 
