@@ -282,6 +282,13 @@ def bidi(text: str, lang: str) -> str:
     return "\n".join(lines)
 
 
+def apart(value: object, lang: str) -> str:
+    """`value` as a run of its own in a right-to-left text: RIGHT-TO-LEFT MARKs around it keep
+    `bidi` from joining it with the numbers or Latin words beside it (a line number, a field
+    name, a quoted value), as a result's number is kept apart from its name."""
+    return f"{RLM}{value}{RLM}" if lang in RTL else str(value)
+
+
 def localized_field(service: Service, field: str, lang: str) -> tuple[str | None, bool]:
     """A translatable service field in `lang`: (text, True when it is the French fallback)."""
     french = getattr(service, field)

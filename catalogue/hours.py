@@ -81,6 +81,11 @@ _DAY_INDEX = {name: index for index, names in enumerate(_DAY_NAMES) for name in 
 _MIDNIGHT = time(0, 0)
 
 
+class Days(str):
+    """Day codes given to a message ("mo", "MO,TU,WE", "1SA"): the bot names them in the reader's
+    language ("Monday"); the command line says them as they are."""
+
+
 class HoursSyntaxError(ValueError):
     """A compact-hours text that cannot be read; the message says what and where. `message`
     (English, marked for translation) and `params` let the bot say it in the admin's language."""
@@ -666,7 +671,10 @@ class _Said:
         if not self.spans and days:
             named = ",".join(DAY_CODES[d].lower() for d in days)
             raise HoursSyntaxError(
-                where, N_("'{days}' needs its times, e.g. {days} 09:00-12:00"), days=named
+                where,
+                N_("the times are missing for {days} (e.g. {example})"),
+                days=Days(named),
+                example=f"{named} 09:00-12:00",
             )
         if not days or not self.spans:
             spans = ",".join(f"{o}-{c}" for o, c in self.spans) or chunk

@@ -28,6 +28,7 @@ from catalogue import places
 from catalogue.fees import is_free
 from catalogue.hours import recurrence_text
 from catalogue.limits import MAX_JSON_DEPTH, clean_text, no_constant, one_line
+from catalogue.models import Access
 from catalogue.phones import PhoneError, normalise_phone
 from catalogue.services import TRANSLATABLE, Problem
 from catalogue.taxonomy import get_category
@@ -81,6 +82,13 @@ def derive_access(text: str | None) -> str | None:
                 found.add(mode)
                 words = f" {words} ".replace(f" {normalise(phrase)} ", " ").strip()
     return found.pop() if len(found) == 1 else None
+
+
+def access_mode(text: str | None) -> str | None:
+    """An access as a person writes it (the sheet's column, the admin's /add): a mode's key
+    (`appointment`), else the one mode a French text names (`sans rendez-vous`), else None."""
+    key = (text or "").strip().lower()
+    return key if key in Access.__members__ else derive_access(text)
 
 
 def derive_gender(text: str | None) -> str | None:

@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from catalogue import bulk, hsds, sheet, taught
 from catalogue.db import session_scope
-from catalogue.hours import read_recurrence
+from catalogue.hours import Days, read_recurrence
 from catalogue.limits import length_problems
 from catalogue.models import (
     Access,
@@ -143,7 +143,7 @@ def validate_snapshot(snap: dict[str, Any]) -> list[Found]:
             problems.append(("hours", N_("opening without days"), {}))
         if not hours.get("opens_at") or not hours.get("closes_at"):
             problems.append(
-                ("hours", N_("opening {days} without times"), {"days": hours.get("byday")})
+                ("hours", N_("opening {days} without times"), {"days": Days(hours.get("byday"))})
             )
         if _ends_before(hours.get("valid_from"), hours.get("valid_to")):
             problems.append(
@@ -293,7 +293,7 @@ def parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
         Problem(number, "hours", N_(
             "{days} {opens}-{closes} repeats by {parts}, which Relais cannot check: shown as "
             "hours to confirm, never as open now"),
-            {"days": h["byday"], "opens": h["opens_at"], "closes": h["closes_at"],
+            {"days": Days(h["byday"]), "opens": h["opens_at"], "closes": h["closes_at"],
              "parts": ", ".join(parts)})
         for number, snap in items for h in snap["hours"]
         if h.get("recurrence") and (parts := read_recurrence(h["recurrence"], h["freq"]).unsure)

@@ -48,11 +48,13 @@ class Problem:
     message: str  # English msgid marked with N_; its {names} are filled from `params`
     params: dict[str, Any] = _field(default_factory=dict)
 
-    def text(self, gettext: Callable[[str], str] = str) -> str:
+    def text(self, gettext: Callable[[str], str] = str, say: Callable[[Any], str] = str) -> str:
         """The message with its parameters, in the language of `gettext` (English without):
-        catalogue/ stays language-free, the bot passes the admin's translator. A parameter that
-        is itself a Problem (the error inside one rule of several) is said the same way."""
-        params = {k: v.text(gettext) if isinstance(v, Problem) else v
+        catalogue/ stays language-free, the bot passes the admin's translator, and `say` for
+        each parameter (day codes named, a value kept apart in a right-to-left text). A
+        parameter that is itself a Problem (the error inside one rule of several) is said the
+        same way."""
+        params = {k: v.text(gettext, say) if isinstance(v, Problem) else say(v)
                   for k, v in self.params.items()}  # fmt: skip
         return gettext(self.message).format(**params)
 

@@ -25,7 +25,7 @@ from datetime import date, time
 from typing import Any
 
 from catalogue.hours import HoursSyntaxError, compact_rules, format_compact_hours
-from catalogue.hsds import commune_code
+from catalogue.hsds import access_mode, commune_code
 from catalogue.limits import clean_text, one_line
 from catalogue.models import OpeningHours
 from catalogue.phones import PhoneError, normalise_phone
@@ -353,7 +353,8 @@ def _service(row: _Row, sid: str) -> dict[str, Any]:
         "organization": organization,
         "categories": row.items("categories"),
         "description": row.text("description"),
-        "access": row.text("access"),
+        # "sans rendez-vous" read as HSDS reads it; a text it cannot read stays, to be refused
+        "access": access_mode(row.text("access")) or row.text("access"),
         "access_note": row.text("access_note"),
         "free": row.boolean("free"),
         "fees": row.text("fees"),

@@ -285,7 +285,7 @@ def test_hours_written_as_people_write_them(text, compact):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("samedi matin", "'sa' needs its times"),
+        ("samedi matin", "the times are missing for sa"),
         ("le matin", "needs days then hours"),
         ("lundi 9h-12h sauf truc", "'truc' is not a day or a time"),
         ("lu-ve 9h", "'9h' should be opening-closing"),

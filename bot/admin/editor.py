@@ -104,9 +104,15 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, spec: FieldSp
     text = tr.gettext(spec.prompt)
     edit = user_data(context).get(EDIT)
     if edit is not None:
+        value = edit["values"][spec.key]
         # TRANSLATORS: /edit shows a field's current value
-        current = tr.gettext("Now: {value}").format(value=spec.show(edit["values"][spec.key], tr))
+        current = tr.gettext("Now: {value}").format(value=spec.show(value, tr))
         text = f"{current}\n\n{text}"
+        if spec.join is not None and value:
+            # TRANSLATORS: /edit of a list (closures): what is typed adds to it; keep "-" verbatim
+            text += "\n" + tr.gettext(
+                "What you send now is added to these; send - to remove them all."
+            )
     if spec.key == "categories":
         picked = user_data(context).setdefault(PICKED, [])
         markup = keyboard(_category_keyboard(tr, picked, None))
@@ -260,14 +266,17 @@ async def _accept(
     """Validate a value for field `key`; on error say why and ask again, else move on."""
     spec = BY_KEY[key]
     tr = tr_for(update, context)
+    data = user_data(context)
+    editing = data.get(MODE) == "edit"
     try:
         value = parse()
+        if editing and spec.join is not None:
+            value = spec.join(data[EDIT]["values"][key], value)
     except Invalid as problem:
         await reply(update, tr, problem.text(tr))
         return await _ask(update, context, spec)
-    data = user_data(context)
     data.pop(PICKED, None)
-    if data.get(MODE) == "edit":
+    if editing:
         return await _save_edit(update, context, spec, value)
     data[DRAFT][key] = value
     if key == "hours":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +26,7 @@ from bot.admin.common import N_, labelled
 from bot.i18n import (
     SUPPORTED,
     Translator,
+    apart,
     format_date,
     format_hours_range,
     format_list,
@@ -37,12 +38,14 @@ from catalogue.fees import settle_free
 from catalogue.hours import (
     DAY_CODES,
     PARIS,
+    Days,
     HoursSyntaxError,
     format_compact_hours,
     keep_unchanged,
     parse_closures,
     parse_compact_hours,
 )
+from catalogue.hsds import access_mode
 from catalogue.limits import COUNT_LIMITS, TEXT_LIMITS, one_line
 from catalogue.models import (
     Access,
@@ -56,6 +59,7 @@ from catalogue.models import (
 )
 from catalogue.needs import lexicon
 from catalogue.places import Place, in_mel, parse_coordinates, place_at, resolve_place
+from catalogue.services import Problem
 
 SKIP = "-"  # typed for "unknown / none" wherever a field may stay empty
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -76,12 +80,22 @@ class Invalid(ValueError):
     def text(self, tr: Translator) -> str:
         """The message in the admin's language; an hours error inside it too."""
         params = {
-            key: tr.gettext(value.message).format(**value.params)
+            key: Problem(None, None, value.message, value.params)
             if isinstance(value, HoursSyntaxError)
             else value
             for key, value in self.params.items()
         }
-        return tr.gettext(self.message).format(**params)
+        return problem_text(Problem(None, None, self.message, params), tr)
+
+
+def problem_text(problem: Problem, tr: Translator) -> str:
+    """A catalogue problem (an import's, a value typed) in the admin's language: day codes
+    named ("Monday", not "mo"), each value kept apart from the text in a right-to-left one."""
+
+    def say(value: Any) -> str:
+        return apart(name_days(value, tr) if isinstance(value, Days) else value, tr.lang)
+
+    return problem.text(tr.gettext, say)
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,8 @@ class FieldSpec:
     read: Callable[[Service], Any]
     show: Callable[[Any, Translator], str]
     choices: tuple[tuple[str, str], ...] = ()  # (label msgid, text sent to parse) quick buttons
+    # In /edit, how the value typed joins the current one (closures add up); None: it replaces it.
+    join: Callable[[Any, Any], Any] | None = None
 
 
 def _new_id(prefix: str) -> str:
@@ -329,7 +345,7 @@ MONTHLY = {  # position of the weekday in the month, as in HSDS/iCal byday "1SA"
 }
 
 
-def _days(byday: str, tr: Translator) -> str:
+def name_days(byday: str, tr: Translator) -> str:
     """ "MO,TU,WE,TH,FR" -> "Monday – Friday"; "MO,WE" -> "Monday and Wednesday";
     "1SA" -> "first Saturday of the month"."""
     codes = byday.upper().split(",")
@@ -391,7 +407,9 @@ def hours_preview(value: str, tr: Translator) -> str:
     for (byday, start, end), ranges in times.items():
         period = _period(start, end, tr)
         said = ", ".join(ranges)
-        lines.append(labelled(_days(byday, tr), f"{said} ({period})" if period else said, tr.lang))
+        lines.append(
+            labelled(name_days(byday, tr), f"{said} ({period})" if period else said, tr.lang)
+        )
     return "\n".join(lines)
 
 
@@ -414,6 +432,19 @@ def parse_closure_days(text: str) -> list[dict[str, str]]:
     if len(periods) > COUNT_LIMITS["exceptions"]:
         raise Invalid(N_("At most {max} closures."), max=COUNT_LIMITS["exceptions"])
     return [{"starts_on": s.isoformat(), "ends_on": e.isoformat()} for s, e in periods]
+
+
+def add_closures(
+    current: list[dict[str, str]], typed: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """In /edit, the closures typed join those already there (an admin adds a holiday); `-`
+    (nothing typed) removes them all."""
+    if not typed:
+        return []
+    joined = {(c["starts_on"], c["ends_on"]): c for c in [*current, *typed]}
+    if len(joined) > COUNT_LIMITS["exceptions"]:
+        raise Invalid(N_("At most {max} closures."), max=COUNT_LIMITS["exceptions"])
+    return [joined[key] for key in sorted(joined)]
 
 
 def _whole_days(service: Service) -> list[HoursException]:
@@ -530,12 +561,20 @@ ACCESS_LABELS = {
 
 
 def parse_access(text: str) -> str | None:
-    text = text.strip().lower()
-    if text == SKIP:
+    """A button's mode, its label in any language, or a French text naming one mode ("sans
+    rendez-vous", "sur rdv": the rule imports read, catalogue.hsds.access_mode); `-` unknown."""
+    said = " ".join(text.split()).lower()
+    if said == SKIP:
         return None
-    if text not in ACCESS_LABELS:
+    labels = {
+        translator(lang).gettext(label).lower(): mode
+        for lang in SUPPORTED
+        for mode, label in ACCESS_LABELS.items()
+    }
+    mode = labels.get(said) or access_mode(said)
+    if mode is None:
         raise Invalid(N_("Choose one of the buttons."))
-    return text
+    return str(mode)
 
 
 def _set_access(service: Service, value: str | None) -> None:
@@ -750,6 +789,7 @@ FIELDS: tuple[FieldSpec, ...] = (
         _set_closures,
         _read_closures,
         _show_closures,
+        join=add_closures,
     ),
     FieldSpec(
         "audience",
@@ -837,6 +877,32 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 BY_KEY = {spec.key: spec for spec in FIELDS}
+# Where each field is kept in a service snapshot (catalogue.services), so that the keys an audit
+# entry changed are said as the fields the admin edits.
+SNAPSHOT_KEYS = {
+    "name": ("name",),
+    "organization": ("organization",),
+    "categories": ("categories",),
+    "place": ("locations",),
+    "hours": ("hours",),
+    "closures": ("exceptions",),
+    "audience": ("gender", "min_age", "max_age"),
+    "access": ("access",),
+    "cost": ("free", "fees"),
+    "contact": ("phones", "email", "website"),
+    "description": ("description",),
+    "eligibility": ("eligibility",),
+    "languages": ("languages",),
+    "source": ("source",),
+}
+
+
+def fields_of(keys: Collection[str]) -> tuple[list[FieldSpec], list[str]]:
+    """The fields holding the snapshot `keys` (in the order of FIELDS), and the keys no field
+    holds (what only an import writes: other names, translations, the status…)."""
+    specs = [spec for spec in FIELDS if set(SNAPSHOT_KEYS[spec.key]) & set(keys)]
+    held = {key for spec in specs for key in SNAPSHOT_KEYS[spec.key]}
+    return specs, sorted(set(keys) - held)
 
 
 def new_service(

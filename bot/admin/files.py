@@ -37,7 +37,8 @@ from bot.admin.common import (
     tr_for,
 )
 from bot.admin.editor import IDLE
-from bot.i18n import Translator
+from bot.admin.fields import problem_text
+from bot.i18n import Translator, apart
 from bot.kit import chat_of, effective_message_of, pressed, user_data
 from catalogue.importer import ImportReport, Problem, export_bytes, import_bytes
 
@@ -98,9 +99,9 @@ def _listed(
     place = N_("line {n}") if unit == "line" else N_("item {n}")
     lines = []
     for problem in problems[:most]:
-        where = tr.gettext(place).format(n=problem.item) if problem.item else "—"
-        field = f" [{problem.field}]" if problem.field else ""
-        message = problem.text(tr.gettext)[:MAX_PROBLEM_CHARS]  # the admin's language
+        where = tr.gettext(place).format(n=apart(problem.item, tr.lang)) if problem.item else "—"
+        field = f" [{apart(problem.field, tr.lang)}]" if problem.field else ""
+        message = problem_text(problem, tr)[:MAX_PROBLEM_CHARS]  # the admin's language
         lines.append("• " + labelled(f"{where}{field}", message, tr.lang))
     if len(problems) > most:
         lines.append(tr.gettext("… and {n} more.").format(n=len(problems) - most))

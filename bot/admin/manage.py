@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.admin.common import N_, actor, admin_handler, engine_of, reply, stop, tr_for
+from bot.admin.common import N_, actor, admin_handler, engine_of, labelled, reply, stop, tr_for
+from bot.admin.fields import fields_of
 from bot.admin.menu import hide_admin_menu, show_admin_menu, stored_language
 from bot.i18n import Translator, format_date, format_time
 from bot.kit import effective_message_of, user_of
@@ -18,7 +19,7 @@ from bot.roles import bootstrap_admin_only, grant, parse_user_id, revoke
 from catalogue import taught, taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
-from catalogue.models import Status
+from catalogue.models import AuditEntry, Service, Status
 from catalogue.services import (
     NotFoundError,
     as_utc,
@@ -35,6 +36,7 @@ STATUS_DONE = {
     Status.active: N_("Visible again: {name}."),
     Status.deleted: N_("Deleted: {name}. /undo or /show {id} brings it back."),
 }
+SAID_BY_ACTION = ("create", "hide", "show", "delete", "restore", "verify")  # /undo names them
 ACTIONS = {  # audit actions as admins read them
     "create": N_("created"),
     "update": N_("changed"),
@@ -79,6 +81,13 @@ def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) 
     return sorted(k for k in keys if old.get(k) != new.get(k))
 
 
+def _field_names(keys: list[str], tr: Translator) -> list[str]:
+    """Changed snapshot keys as the admin's field names ("Closures"); keys no field holds as
+    they are."""
+    specs, others = fields_of(keys)
+    return [tr.gettext(spec.label) for spec in specs] + others
+
+
 def history_text(entries: list[Any], name: str, tr: Translator) -> str:
     lines = [tr.gettext("History of {name}:").format(name=name)]
     for entry in entries[-20:]:
@@ -87,7 +96,7 @@ def history_text(entries: list[Any], name: str, tr: Translator) -> str:
         action = tr.gettext(ACTIONS.get(entry.action, entry.action))
         line = f"• {when} — {action} — {entry.actor}"
         if entry.action in ("update", "import", "undo"):
-            fields = changed_fields(entry.before, entry.after)
+            fields = _field_names(changed_fields(entry.before, entry.after), tr)
             if fields:
                 line += f" ({', '.join(fields)})"
         lines.append(line)
@@ -130,11 +139,33 @@ async def undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             text = tr.gettext("You have no change to undo.")
         else:
             service = load_service(session, entry.entity_id, include_deleted=True)
-            text = tr.gettext("Undone: {action} of {name}.").format(
-                action=tr.gettext(ACTIONS.get(entry.action, entry.action)),
-                name=service.name if service else entry.entity_id,
-            )
+            text = undone_text(entry, service, tr)
     await reply(update, tr, text)
+
+
+def undone_text(entry: AuditEntry, service: Service | None, tr: Translator) -> str:
+    """What /undo brought back: a creation or a status change by its name; a change of fields
+    with each field as it is again, so the admin sees which service and what came back."""
+    name = service.name if service else entry.entity_id
+    specs, others = fields_of(changed_fields(entry.before, entry.after))
+    if service is None or entry.action in SAID_BY_ACTION or not (specs or others):
+        return tr.gettext("Undone: {action} of {name}.").format(
+            action=tr.gettext(ACTIONS.get(entry.action, entry.action)), name=name
+        )
+    lines = [
+        # TRANSLATORS: /undo; each field of the service follows on its own line, as it is again
+        tr.gettext("Undone: your change to {name} ({id}). Back as before:").format(
+            name=name, id=service.id
+        )
+    ]
+    lines += [
+        "• " + labelled(tr.gettext(spec.label), spec.show(spec.read(service), tr), tr.lang)
+        for spec in specs
+    ]
+    if others:
+        # TRANSLATORS: /undo; {fields}: names of catalogue columns (alternate_name, translations…)
+        lines.append(tr.gettext("Also back as before: {fields}").format(fields=", ".join(others)))
+    return "\n".join(lines)
 
 
 def parse_teaching(text: str, lang: str) -> tuple[str, str, str] | None:

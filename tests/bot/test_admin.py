@@ -12,7 +12,7 @@ from telegram.ext import CallbackContext
 from bot.admin import menu, review
 from bot.admin.fields import BY_KEY, FIELDS
 from bot.app import build_application
-from bot.i18n import format_date, translator
+from bot.i18n import format_date, format_weekday, translator
 from bot.roles import AdminRole, grant
 from bot.stats import record_search
 from bot.transport import LocalUser
@@ -618,9 +618,8 @@ async def test_hours_written_in_words_are_read_and_a_vague_one_is_explained(
     await user.send(f"/edit {SERVICE_ID}")
     await user.press("adm:f:hours")
     answer = texts(await user.send(vague))[0]
-    assert (
-        tr.gettext("'{days}' needs its times, e.g. {days} 09:00-12:00").format(days="sa") in answer
-    )
+    missing = tr.gettext("the times are missing for {days} (e.g. {example})")
+    assert missing.format(days=format_weekday(5, lang), example="sa 09:00-12:00") in answer
     saved = texts(await user.send(written))[0]
     assert tr.gettext("Saved. {field}: {value}").split("{")[0] in saved
     assert [(h.byday, h.opens_at, h.closes_at) for h in kit.service().hours] == [

@@ -214,7 +214,7 @@ def test_history_names_changed_fields_in_paris_time():
         after={"name": "B", "fees": None, "undoes": 3},
     )
     text = history_text([entry], "B", EN)
-    assert "January 16, 2026" in text and "(name)" in text and "undone" in text
+    assert "January 16, 2026" in text and "(Name)" in text and "undone" in text  # the field's label
 
 
 def test_import_report_stays_under_telegram_limit():

@@ -110,7 +110,7 @@ async def test_hours_relais_cannot_check_are_a_warning_then_to_confirm_on_the_ca
     calls = await admin.send_document("services.json", data)
     report = [c.text for c in calls if c.method == "sendMessage"][0]
     assert (
-        "1 avertissement (il n'empêche pas l'import)\u00a0:\n• élément 1 [hours]\u00a0: TU "
+        "1 avertissement (il n'empêche pas l'import)\u00a0:\n• élément 1 [hours]\u00a0: mardi "
         "14:00-16:00 se répète selon interval, que Relais ne peut pas vérifier"
     ) in report
     assert calls[-1].button_data() == ["adm:imp:apply", "adm:imp:cancel"]
