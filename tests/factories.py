@@ -27,6 +27,14 @@ def make_location(
                     longitude=lon, **fields)  # fmt: skip
 
 
+def make_hours(
+    sid: str, byday: str, opens: time, closes: time, n: int = 0, **fields: Any
+) -> OpeningHours:
+    """Rule `n` of service `sid` (id `h-<sid>-<n>`): open on `byday` from `opens` to `closes`."""
+    return OpeningHours(id=f"h-{sid}-{n}", service_id=sid, byday=byday, opens_at=opens,
+                        closes_at=closes, **fields)  # fmt: skip
+
+
 def make_service(
     sid: str = "s",
     name: str = "Douches du Test",
@@ -47,10 +55,7 @@ def make_service(
     place = {"approximate": approximate, "address": address, "postcode": postcode}
     service.locations = [] if where is None else [make_location(sid, where, offset=offset, **place)]
     service.categories = [ServiceCategory(service_id=sid, key=k) for k in keys]
-    service.hours = [
-        OpeningHours(id=f"h-{sid}-{n}", service_id=sid, byday=days, opens_at=a, closes_at=b)
-        for n, (days, a, b) in enumerate(hours)
-    ]
+    service.hours = [make_hours(sid, days, a, b, n) for n, (days, a, b) in enumerate(hours)]
     service.phones = [
         Phone(id=f"p-{sid}-{n}", service_id=sid, number=number) for n, number in enumerate(phones)
     ]

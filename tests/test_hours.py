@@ -17,7 +17,8 @@ from catalogue.hours import (
     parse_closures,
     parse_compact_hours,
 )
-from catalogue.models import HoursException, OpeningHours
+from catalogue.models import HoursException
+from tests.factories import make_hours
 
 ZoneInfoUTC = ZoneInfo("UTC")
 
@@ -222,26 +223,11 @@ def test_near_miss_syntax_parses_or_says_why(text):
 
 def test_rules_a_compact_edit_leaves_as_they_were_keep_their_note_and_place():
     current = [
-        OpeningHours(
-            id="h-1",
-            service_id="s",
-            byday="FR,MO,TU,WE,TH",
-            opens_at=time(9),
-            closes_at=time(12),
-            note="sauf vacances",
-            location_id="loc-1",
-        ),
-        OpeningHours(
-            id="h-2",
-            service_id="s",
-            byday="SA",
-            opens_at=time(10),
-            closes_at=time(12),
-            valid_from=date(2026, 7, 1),
-            valid_to=date(2026, 8, 31),
-            note="été",
-        ),
-    ]
+        make_hours("s", "FR,MO,TU,WE,TH", time(9), time(12), note="sauf vacances",
+                   location_id="loc-s"),
+        make_hours("s", "SA", time(10), time(12), 1, note="été", valid_from=date(2026, 7, 1),
+                   valid_to=date(2026, 8, 31)),
+    ]  # fmt: skip
     typed = parse_compact_hours("mo-fr 09:00-12:00; sa 10:00-12:00 (2026-07-01..); su 10:00-11:00")
     kept = keep_unchanged(current, typed)
     assert kept[0] is current[0]  # same days, times and period: note, place and id stay

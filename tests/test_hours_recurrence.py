@@ -13,12 +13,11 @@ from catalogue.hours import PARIS, hours_to_confirm, is_open, read_recurrence, r
 from catalogue.importer import export_bytes, import_bytes
 from catalogue.models import HoursException, OpeningHours
 from catalogue.search import Result, SearchOutcome
-from tests.factories import make_service
+from tests.factories import make_hours, make_service
 
 
 def rule(byday: str = "TH", freq: str = "WEEKLY", **parts: object) -> OpeningHours:
-    return OpeningHours(id="h", service_id="s", freq=freq, byday=byday, opens_at=time(9),
-                        closes_at=time(12), recurrence=recurrence_text(parts))  # fmt: skip
+    return make_hours("s", byday, time(9), time(12), freq=freq, recurrence=recurrence_text(parts))
 
 
 def at(day: str, hour: int = 10) -> datetime:
@@ -84,8 +83,7 @@ def test_a_rule_relais_cannot_evaluate_is_never_open_now_but_to_confirm(parts):
     assert is_open([r], [], at("2026-10-08", 13)) is False  # after its hours: surely closed
     assert is_open([r], [], at("2026-10-05")) is False  # a Monday: never one of its days
     assert hours_to_confirm([r], [], date(2026, 10, 8)) == [(time(9), time(12))]
-    sure = OpeningHours(id="h2", service_id="s", byday="TH", opens_at=time(9),
-                        closes_at=time(10, 30))  # fmt: skip
+    sure = make_hours("s", "TH", time(9), time(10, 30), 1)
     assert is_open([r, sure], [], at("2026-10-08")) is True  # a sure rule still says open
     closed = HoursException(id="x", service_id="s", starts_on=date(2026, 10, 8),
                             ends_on=date(2026, 10, 8))  # fmt: skip

@@ -11,22 +11,17 @@ from catalogue.models import (
     ServiceCategory,
     ServiceTranslation,
 )
+from tests.factories import ROUBAIX, make_service
 
 
 def test_service_aggregate_round_trips(engine):
     with session_scope(engine) as session:
         org = Organization(id="org-1", name="Association test")
-        loc = Location(id="loc-1", city="Roubaix", postcode="59100", latitude=50.69, longitude=3.17)
-        svc = Service(
-            id="svc-1",
-            name="Douches solidaires",
-            organization=org,
-            locations=[loc],
-            languages=["fr", "ar"],
+        svc = make_service(
+            "svc-1", "Douches solidaires", ["shower", "laundry"], ROUBAIX,
+            hours=[("MO,TU", time(9), time(12))], organization=org, languages=["fr", "ar"],
             verified_on=date(2024, 5, 7),
-        )
-        svc.categories = [ServiceCategory(key="shower"), ServiceCategory(key="laundry")]
-        svc.hours = [OpeningHours(id="h-1", byday="MO,TU", opens_at=time(9), closes_at=time(12))]
+        )  # fmt: skip
         svc.translations = [ServiceTranslation(lang="en", field="description", text="Showers")]
         session.add(svc)
 
@@ -43,4 +38,4 @@ def test_service_aggregate_round_trips(engine):
     with session_scope(engine) as session:
         assert session.exec(select(ServiceCategory)).all() == []
         assert session.exec(select(OpeningHours)).all() == []
-        assert session.get(Location, "loc-1") is not None  # places outlive a service
+        assert session.get(Location, "loc-svc-1") is not None  # places outlive a service

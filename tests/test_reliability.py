@@ -23,7 +23,6 @@ from bot.models import BotUserData
 from catalogue.db import session_scope
 from catalogue.importer import export_bytes, import_bytes, parse
 from catalogue.limits import TEXT_LIMITS
-from catalogue.models import Location, OpeningHours, Service, ServiceCategory
 from catalogue.services import (
     ConcurrentEditError,
     content,
@@ -34,16 +33,15 @@ from catalogue.services import (
 )
 from catalogue.sheet import FORMULA_STARTS, formula_safe, unquote
 from tests.bot.admin_kit import SERVICE_ID, make_kit
+from tests.factories import make_service
 
 ROUNDS = 5
 
 
 def _create(engine, service_id: str) -> None:
-    service = Service(id=service_id, name="Bains douches")
-    service.categories = [ServiceCategory(key="shower")]
-    service.locations = [Location(id=f"l-{service_id}", city="Lille")]
-    service.hours = [OpeningHours(id=f"h-{service_id}", byday="MO", opens_at=time(9),
-                                  closes_at=time(12))]  # fmt: skip
+    service = make_service(
+        service_id, "Bains douches", ["shower"], hours=[("MO", time(9), time(12))]
+    )
     with session_scope(engine) as session:
         save_service(session, service, actor="seed", action="create")
 

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from catalogue import version
 from catalogue.db import session_scope
-from catalogue.models import Location, OpeningHours, Service, ServiceCategory, Status
+from catalogue.models import Location, Service, ServiceCategory, Status
 from catalogue.services import (
     ConcurrentEditError,
     NotFoundError,
@@ -22,16 +22,11 @@ from catalogue.services import (
     stale_services,
     undo_last,
 )
+from tests.factories import ROUBAIX, make_location, make_service
 
 
-def _new(service_id: str = "s-1", **fields) -> Service:
-    service = Service(id=service_id, name=fields.pop("name", "Bains douches"), **fields)
-    service.categories = [ServiceCategory(key="shower")]
-    service.locations = [Location(id=f"l-{service_id}", city="Lille", latitude=50.6,
-                                  longitude=3.06)]  # fmt: skip
-    service.hours = [OpeningHours(id=f"h-{service_id}", byday="MO", opens_at=time(9),
-                                  closes_at=time(12))]  # fmt: skip
-    return service
+def _new(service_id: str = "s-1", name: str = "Bains douches") -> Service:
+    return make_service(service_id, name, ["shower"], hours=[("MO", time(9), time(12))])
 
 
 @pytest.fixture
@@ -132,12 +127,12 @@ def _place_ids(engine) -> set[str]:
 def test_a_replaced_place_no_service_is_given_at_is_deleted_and_undo_brings_it_back(saved):
     with session_scope(saved) as session:
         service = get_service(session, "s-1")
-        service.locations = [Location(id="l-new", city="Roubaix", latitude=50.69, longitude=3.17)]
+        service.locations = [make_location("new", ROUBAIX)]
         save_service(session, service, actor="bob")
-    assert _place_ids(saved) == {"l-new"}  # no orphan row left behind
+    assert _place_ids(saved) == {"loc-new"}  # no orphan row left behind
     with session_scope(saved) as session:
         undo_last(session, actor="bob")
-    assert _place_ids(saved) == {"l-s-1"}  # back with its fields; the edit's place gone
+    assert _place_ids(saved) == {"loc-s-1"}  # back with its fields; the edit's place gone
     with session_scope(saved) as session:
         assert service_snapshot(get_service(session, "s-1"))["locations"][0]["city"] == "Lille"
 
@@ -145,15 +140,15 @@ def test_a_replaced_place_no_service_is_given_at_is_deleted_and_undo_brings_it_b
 def test_a_place_another_service_is_given_at_stays(saved):
     with session_scope(saved) as session:
         other = _new("s-2")
-        other.locations = [Location(id="l-s-1", city="Lille", latitude=50.6, longitude=3.06)]
+        other.locations = [make_location("s-1")]  # the place s-1 is given at
         save_service(session, other, actor="alice", action="create")
     with session_scope(saved) as session:
         service = get_service(session, "s-1")
         service.locations = []
         save_service(session, service, actor="bob")
-    assert _place_ids(saved) == {"l-s-1"}
+    assert _place_ids(saved) == {"loc-s-1"}
     with session_scope(saved) as session:
-        assert [loc.id for loc in get_service(session, "s-2").locations] == ["l-s-1"]
+        assert [loc.id for loc in get_service(session, "s-2").locations] == ["loc-s-1"]
 
 
 def test_stale_services_oldest_first_never_verified_before_all(engine):

@@ -13,20 +13,15 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.transport import LocalRequest, LocalUser
 from catalogue.db import session_scope
-from catalogue.models import (
-    Location,
-    OpeningHours,
-    Organization,
-    Phone,
-    Service,
-    ServiceCategory,
-)
+from catalogue.models import Organization, Service
 from catalogue.services import get_service, save_service
+from tests.factories import ROUBAIX, make_location, make_service
 
 ADMIN = 1001
 OTHER = 2002
 SERVICE_ID = "svc-douches"
 ORGANIZATION_ID = "org-test"
+PLACE_ID = make_location(SERVICE_ID).id
 
 
 @dataclass
@@ -44,39 +39,16 @@ class Kit:
 
 def seed_service(engine: Engine, *, verified_on: date | None = None) -> None:
     """A shower service in Roubaix (fictional test data, never shipped)."""
-    service = Service(
-        id=SERVICE_ID,
-        name="Douches solidaires",
-        description="Douches gratuites.",
-        source="test fixture",
-        verified_on=verified_on,
-        free=True,
-        access="unconditional",
-    )
-    service.categories = [ServiceCategory(service_id=SERVICE_ID, key="shower")]
-    service.organization = Organization(
+    organization = Organization(
         id=ORGANIZATION_ID, name="Solidarité du Test", website="https://example.org"
     )
-    service.locations = [
-        Location(
-            id="loc-1",
-            address="1 rue de test",
-            postcode="59100",
-            city="Roubaix",
-            latitude=50.6942,
-            longitude=3.1746,
-        )
-    ]
-    service.phones = [Phone(id="tel-1", service_id=SERVICE_ID, number="+33 3 20 00 00 00")]
-    service.hours = [
-        OpeningHours(
-            id="h-1",
-            service_id=SERVICE_ID,
-            byday="MO,TU,WE,TH,FR",
-            opens_at=time(9),
-            closes_at=time(12),
-        )
-    ]
+    service = make_service(
+        SERVICE_ID, "Douches solidaires", ["shower"], ROUBAIX, address="1 rue de test",
+        postcode="59100", hours=[("MO,TU,WE,TH,FR", time(9), time(12))],
+        phones=["+33 3 20 00 00 00"], organization=organization,
+        description="Douches gratuites.", source="test fixture", verified_on=verified_on,
+        free=True, access="unconditional",
+    )  # fmt: skip
     with session_scope(engine) as session:
         save_service(session, service, actor="test", action="create")
 

@@ -20,10 +20,11 @@ from catalogue import version
 from catalogue.db import session_scope
 from catalogue.hours import PARIS, is_open
 from catalogue.importer import export_bytes
-from catalogue.models import AuditEntry, Location, OpeningHours, Service
+from catalogue.models import AuditEntry, Location, Service
 from catalogue.services import get_service, save_service, service_snapshot
-from tests.bot.admin_kit import ADMIN, ORGANIZATION_ID, OTHER, SERVICE_ID, make_kit
+from tests.bot.admin_kit import ADMIN, ORGANIZATION_ID, OTHER, PLACE_ID, SERVICE_ID, make_kit
 from tests.conftest import CATALOGUE
+from tests.factories import make_hours
 
 REFUSED = "This command is not available."
 # pytest resets warning filters per test; the Application is not started here, so admin
@@ -275,27 +276,11 @@ async def test_edit_one_field(kit):
 async def test_an_hours_edit_keeps_notes_and_periods_of_rules_left_as_they_were(kit):
     with session_scope(kit.engine) as session:
         service = get_service(session, SERVICE_ID)
-        service.hours = [
-            OpeningHours(
-                id="h-1",
-                service_id=SERVICE_ID,
-                byday="MO,TU,WE,TH,FR",
-                opens_at=time(9),
-                closes_at=time(12),
-                note="sauf vacances scolaires",
-                location_id="loc-1",
-            ),
-            OpeningHours(
-                id="h-2",
-                service_id=SERVICE_ID,
-                byday="SA",
-                opens_at=time(10),
-                closes_at=time(12),
-                valid_from=date(2026, 7, 1),
-                valid_to=date(2026, 8, 31),
-                note="l'été",
-            ),
-        ]
+        weekdays = make_hours(SERVICE_ID, "MO,TU,WE,TH,FR", time(9), time(12),
+                              note="sauf vacances scolaires", location_id=PLACE_ID)  # fmt: skip
+        summer = make_hours(SERVICE_ID, "SA", time(10), time(12), 1, note="l'été",
+                            valid_from=date(2026, 7, 1), valid_to=date(2026, 8, 31))  # fmt: skip
+        service.hours = [weekdays, summer]
         save_service(session, service, actor="test")
     before = service_snapshot(kit.service())
     await kit.admin.send(f"/edit {SERVICE_ID}")
@@ -306,11 +291,15 @@ async def test_an_hours_edit_keeps_notes_and_periods_of_rules_left_as_they_were(
     assert sorted(after) == ["MO,TU,WE,TH,FR", "SA", "SU"]
     weekdays, saturday = after["MO,TU,WE,TH,FR"], after["SA"]
     assert (weekdays.id, weekdays.note, weekdays.location_id) == (
-        "h-1",
+        f"h-{SERVICE_ID}-0",
         "sauf vacances scolaires",
-        "loc-1",
+        PLACE_ID,
     )
-    assert (saturday.id, saturday.note, saturday.valid_to) == ("h-2", "l'été", date(2026, 8, 31))
+    assert (saturday.id, saturday.note, saturday.valid_to) == (
+        f"h-{SERVICE_ID}-1",
+        "l'été",
+        date(2026, 8, 31),
+    )
     assert "Undone" in texts(await kit.admin.send("/undo"))[0]
     assert service_snapshot(kit.service())["hours"] == before["hours"]
 
@@ -337,7 +326,7 @@ async def test_edit_place_with_a_shared_location(kit):
 async def test_editing_the_place_leaves_no_unlinked_place_and_undo_restores_it(kit):
     with session_scope(kit.engine) as session:
         service = get_service(session, SERVICE_ID)
-        service.hours[0].location_id = "loc-1"  # hours given at this place
+        service.hours[0].location_id = PLACE_ID  # hours given at this place
         save_service(session, service, actor="test")
     before = service_snapshot(kit.service())
     await kit.admin.send(f"/edit {SERVICE_ID}")
@@ -346,12 +335,12 @@ async def test_editing_the_place_leaves_no_unlinked_place_and_undo_restores_it(k
     (place,) = kit.service().locations
     assert place.city == "Lille" and kit.service().hours[0].location_id == place.id
     with Session(kit.engine) as session:
-        assert session.exec(select(Location.id)).all() == [place.id]  # loc-1 is gone
+        assert session.exec(select(Location.id)).all() == [place.id]  # the seeded place is gone
     assert "Undone" in texts(await kit.admin.send("/undo"))[0]
     after_undo = service_snapshot(kit.service())
     assert (after_undo["locations"], after_undo["hours"]) == (before["locations"], before["hours"])
     with Session(kit.engine) as session:
-        assert session.exec(select(Location.id)).all() == ["loc-1"]
+        assert session.exec(select(Location.id)).all() == [PLACE_ID]
 
 
 async def test_concurrent_edit_is_refused_and_shows_the_current_value(kit):

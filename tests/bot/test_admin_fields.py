@@ -34,7 +34,8 @@ from bot.admin.manage import history_text
 from bot.i18n import translator
 from catalogue.importer import ImportReport, Problem, validate_snapshot
 from catalogue.limits import TEXT_LIMITS
-from catalogue.models import AuditEntry, Location
+from catalogue.models import AuditEntry
+from tests.factories import make_location
 
 EN = translator("en")
 
@@ -180,7 +181,7 @@ def test_every_field_reads_back_what_it_wrote():
     for spec in FIELDS:
         assert spec.read(service) == draft[spec.key], spec.key
     assert service.verified_on == date(2026, 3, 1)
-    second = Location(id="loc-2", city="Lille")
+    second = make_location("second")
     service.locations.append(second)
     BY_KEY["place"].apply(service, parse_place("Roubaix"))
     assert [loc.city for loc in service.locations] == ["Roubaix", "Lille"]

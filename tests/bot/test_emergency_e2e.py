@@ -14,8 +14,8 @@ from bot.render import render_emergency_block
 from bot.share import shortlist_messages, shortlist_sheet
 from catalogue.danger import lines_for
 from catalogue.emergency import all_lines
-from catalogue.models import Service
 from tests.bot.conftest import data_starting, sent
+from tests.factories import make_service
 
 HEADING = "If you are in danger or need help now, call:"
 ASK_NEED = "What do you need?"
@@ -229,7 +229,7 @@ def test_no_lines_no_block():
 
 
 def test_a_forwarded_list_and_a_printable_sheet_end_with_every_national_number():
-    services = [Service(id="s1", name="Douches solidaires")]
+    services = [make_service("s1", "Douches solidaires", where=None)]
     now = datetime(2026, 12, 7, tzinfo=UTC)
     last = shortlist_messages(services, translator("uk"), now)[-1]
     sheet = shortlist_sheet(services, "ar", now).decode()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from bot.render import Page, place_label, render_results, render_service_card, tel
-from catalogue.models import HoursException, Location, Service
+from catalogue.models import HoursException, Service
 from catalogue.search import Result, SearchOutcome
-from tests.factories import make_service
+from tests.factories import make_location, make_service
 
 # A Monday morning in Paris; 2026-04-06 is Easter Monday, a public holiday in France.
 MONDAY = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
@@ -43,17 +43,8 @@ def test_card_says_every_fact_and_sends_a_venue():
 
 
 def test_unknown_facts_are_said_unknown_and_no_venue_for_an_approximate_place():
-    bare = Service(id="t-2", name="Programme X")
-    bare.locations = [
-        Location(
-            id="l-2",
-            city="Lille",
-            latitude=50.63,
-            longitude=3.06,
-            approximate=True,
-            description="Adresse non publiée.",
-        )
-    ]
+    bare = make_service("t-2", "Programme X", where=None)
+    bare.locations = [make_location("t-2", approximate=True, description="Adresse non publiée.")]
     card = render_service_card(bare, "en", now=MONDAY)
     for unknown in (
         "Who can come: unknown.",

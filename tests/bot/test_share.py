@@ -10,8 +10,8 @@ import pytest
 from bot.i18n import translator
 from bot.share import MAX_MESSAGE, card_buttons, deep_link, shortlist_messages
 from bot.transport import BOT_USER
-from catalogue.models import Service
 from tests.bot.admin_kit import SERVICE_ID, make_kit
+from tests.factories import make_service
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ async def test_inline_query_answers_with_cards(kit):
 
 
 def test_a_long_shortlist_is_split_between_whole_entries():
-    services = [Service(id=f"s{i}", name=f"Service {i} " + "x" * 900) for i in range(10)]
+    services = [make_service(f"s{i}", f"Service {i} " + "x" * 900, where=None) for i in range(10)]
     messages = shortlist_messages(services, translator("en"), datetime(2026, 3, 2, tzinfo=UTC))
     assert len(messages) > 1 and all(len(m) <= MAX_MESSAGE for m in messages)
     assert sum(m.count("<b>Service") for m in messages) == 10
