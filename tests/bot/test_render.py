@@ -59,6 +59,8 @@ def test_unknown_facts_are_said_unknown_and_no_venue_for_an_approximate_place():
         assert unknown in card.text
     assert "(in French) Adresse non publiée." in card.text
     assert card.venue is None
+    near = make_service("t-3", "Programme Y", address="12 rue du Test", approximate=True)
+    assert render_service_card(near, "en", now=MONDAY).venue is None  # a street, not the door
 
 
 def test_week_shows_public_holidays_and_closures():
