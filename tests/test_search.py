@@ -289,7 +289,7 @@ def test_a_service_for_the_whole_metropolis_counts_as_near(index):
 def test_anywhere_ignores_the_place(index):
     outcome = index.search(Query(text="douche", place="Roubaix", anywhere=True), now=MONDAY_NOON)
     assert outcome.place is None
-    assert all(r.distance_km is None for r in outcome.results)
+    assert outcome.results and all(r.distance_km is None for r in outcome.results)
 
 
 # --------------------------------------------------------------------------- audience, filters

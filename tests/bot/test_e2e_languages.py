@@ -68,8 +68,8 @@ async def test_arabic_conversation_from_greeting_to_card(bot):
     calls += await user.send("Roubaix")
     results = sent(calls)[-1].text
     count = found_count(results, "ar")
-    if 3 <= count % 100 <= 10:
-        assert f"وجدت {count} أماكن." in results  # Arabic "few" form
+    assert 3 <= count % 100 <= 10, count  # so that the Arabic "few" form is the one checked
+    assert f"وجدت {count} أماكن." in results
     assert f"{RLM}📍 {LRI}Roubaix" in results  # a Latin place name kept in its own direction
     assert re.search(f"<b>1\\.\u200f {LRI}[A-Z]", results)  # so are the names, number first
     assert "كم" in results  # CLDR's Arabic units (Roubaix is kilometres away)
