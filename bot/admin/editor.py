@@ -46,7 +46,7 @@ from bot.admin.fields import (
 )
 from bot.admin.fields import summary as fields_summary
 from bot.i18n import Translator
-from bot.kit import answer_old_button, effective_message_of, pressed, pressed_data, user_data
+from bot.kit import answer_old_button, message_of, pressed, pressed_data, user_data
 from catalogue import taxonomy
 from catalogue.db import session_scope
 from catalogue.hours import PARIS
@@ -175,7 +175,7 @@ async def save_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object
 @admin_handler
 async def locate_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """A location shared at the summary places the typed address exactly (the address stays)."""
-    where = effective_message_of(update).location
+    where = message_of(update).location
     assert where is not None  # the handler's filter: a shared location
     draft: dict[str, Any] = user_data(context)[DRAFT]
     try:
@@ -290,7 +290,7 @@ def _value_handlers(key: str) -> list[BaseHandler]:
 
     @admin_handler
     async def typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-        text = effective_message_of(update).text or ""
+        text = message_of(update).text or ""
         return await _accept(update, context, key, lambda: spec.parse(text))
 
     @admin_handler
@@ -300,25 +300,25 @@ def _value_handlers(key: str) -> list[BaseHandler]:
 
     if key == "organization":
         return [
-            MessageHandler(filters.TEXT & ~filters.COMMAND, _organization_typed),
+            MessageHandler(TYPED, _organization_typed),
             CallbackQueryHandler(_organization_pressed, pattern=callbacks.ORGANIZATION_PATTERN),
             CallbackQueryHandler(_old_button, pattern=OLD_BUTTONS),
         ]
     handlers: list[BaseHandler] = [
-        MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
+        MessageHandler(TYPED, typed),
         CallbackQueryHandler(tapped, pattern=callbacks.value_pattern(key)),
     ]
     if key == "place":
 
         @admin_handler
         async def located(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-            where = effective_message_of(update).location
+            where = message_of(update).location
             assert where is not None  # the handler's filter: a shared location
             return await _accept(
                 update, context, key, lambda: location_value(where.latitude, where.longitude)
             )
 
-        handlers.append(MessageHandler(filters.LOCATION, located))
+        handlers.append(MessageHandler(LOCATED, located))
     if key == "categories":
         handlers.append(CallbackQueryHandler(_categories, pattern=callbacks.CATEGORIES_PATTERN))
     # A value or category button of another step (an earlier message) must not fill this one.
@@ -327,6 +327,9 @@ def _value_handlers(key: str) -> list[BaseHandler]:
 
 
 OLD_BUTTONS = callbacks.ADMIN_STEP_PATTERN
+# Only new messages answer a step: an edited earlier answer must not fill the step now asked.
+TYPED = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+LOCATED = filters.UpdateType.MESSAGE & filters.LOCATION
 
 
 @admin_handler
@@ -336,7 +339,7 @@ async def _organization_typed(update: Update, context: ContextTypes.DEFAULT_TYPE
     tr = tr_for(update, context)
     spec = BY_KEY["organization"]
     try:
-        name = spec.parse(effective_message_of(update).text or "")
+        name = spec.parse(message_of(update).text or "")
     except Invalid as problem:
         await reply(update, tr, problem.text(tr))
         return await _ask(update, context, spec)
@@ -396,6 +399,20 @@ async def _stray_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 @admin_handler
+async def _edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An earlier answer edited during a step changes nothing; say so (a live location's
+    updates need no answer)."""
+    edited = update.edited_message
+    if edited is None or edited.location is not None:
+        return
+    tr = tr_for(update, context)
+    text = tr.gettext(
+        "A changed message is not read. Answer the question above, or send /cancel to stop."
+    )
+    await reply(update, tr, text)
+
+
+@admin_handler
 async def _categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """Category buttons: open a group, tick a child, go back, or Done (validated like text)."""
     query, data = pressed(update)
@@ -432,7 +449,7 @@ def conversation(*, persistent: bool) -> ConversationHandler:
     states[CHOOSE_FIELD] = [CallbackQueryHandler(choose_field, pattern=callbacks.FIELD_PATTERN)]
     states[CONFIRM] = [
         CallbackQueryHandler(save_new, pattern=callbacks.SAVE_PATTERN),
-        MessageHandler(filters.LOCATION, locate_draft),
+        MessageHandler(LOCATED, locate_draft),
     ]
     states[ConversationHandler.TIMEOUT] = [TypeHandler(Update, leave)]
     return ConversationHandler(
@@ -442,6 +459,7 @@ def conversation(*, persistent: bool) -> ConversationHandler:
             CommandHandler("cancel", cancel),
             CallbackQueryHandler(cancel, pattern=callbacks.CANCEL_PATTERN),
             CallbackQueryHandler(_stray_button, pattern=callbacks.NOT_ADMIN_PATTERN),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE, _edited),
             MessageHandler(filters.COMMAND, leave),
         ],
         # An abandoned /add must not read the admin's later messages as field values.

@@ -122,3 +122,28 @@ async def test_add_reads_a_typed_access_as_the_imports_do(kit, lang):
     await user.send_document("sheet.csv", sheet.encode())
     await user.press("adm:imp:apply")
     assert kit.service("svc-c").access == "appointment"
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+async def test_an_answer_edited_later_fills_no_other_step(kit, lang):
+    """Correcting the name by editing its message, at the organisation step, looked the name up
+    as an organisation; now the edit is said to be unread and the step waits as it was."""
+    tr = translator(lang)
+    user = LocalUser(kit.app, kit.request, user_id=ADMIN, language_code=lang)
+    await user.send("/add")
+    calls = await user.send("Bains-douches")
+    organisation_step = said(calls)[-1]
+    calls = await user.edit(calls[0].result["message_id"] - 1, "Bains-douches du Centre")
+    assert said(calls) == [
+        MARKS.sub(
+            "",
+            tr.gettext(
+                "A changed message is not read. Answer the question above, or send /cancel to stop."
+            ),
+        )
+    ]
+    assert kit.app.user_data[ADMIN]["admin_draft"] == {"name": "Bains-douches"}
+    assert "admin_organization" not in kit.app.user_data[ADMIN]
+    calls = await user.send("-")  # the organisation step still answers
+    assert said(calls)[-1] != organisation_step
+    assert kit.app.user_data[ADMIN]["admin_draft"]["organization"] is None
