@@ -112,14 +112,13 @@ def drop_search(context: Context) -> None:
     user_data(context).pop(state.KEY, None)
 
 
-def hear_filters(search: SearchState, outcome: SearchOutcome) -> bool:
+def hear_filters(search: SearchState, said: Iterable[str], categories: Iterable[str]) -> None:
     """Turn the filters said in words ("ouvert maintenant", "gratuit", "dimanche soir") into
-    the refine buttons, so they are applied and shown ticked; True when one was heard."""
-    heard, when = intent.said_filters(outcome.said, outcome.categories, search.filters)
+    the refine buttons, so they are applied and shown ticked."""
+    heard, when = intent.said_filters(said, categories, search.filters)
     if when is not None:
         search.when = when
     search.filters.extend(heard)
-    return bool(heard)
 
 
 def engine_of(context: Context) -> Engine:
@@ -333,7 +332,14 @@ async def choose_language(update: Update, context: Context) -> int:
     await query.answer()
     tr = tr_of(update, context)
     await query.edit_message_text(bidi(tr.gettext("OK, I will write in this language."), tr.lang))
-    return await ask_need(update, context)
+    search = search_of(context)  # /language in the middle of a search: it goes on, translated
+    if search is None or not search.has_need:
+        return await ask_need(update, context)
+    if not search.has_place:
+        sos = render.emergency_block(search.danger, tr.lang)
+        return await ask_place(update, context, sos)
+    await show_results(update, context, edit=False)
+    return RESULTS
 
 
 async def show_groups(update: Update, context: Context) -> None:
@@ -408,6 +414,17 @@ async def need_text(update: Update, context: Context) -> int:
             search.set_place(reading.place)
             search.offset = 0
             return await proceed(update, context)
+        case Meaning.FILTERS if search is not None and reading.probe is not None:
+            # "ouvert maintenant", "gratuit" said after a list: that list, filtered
+            current = run(context, search.but(filters=[]), lang, limit=1)
+            hear_filters(search, reading.probe.said, current.categories)
+            search.offset = 0
+            return await list_again(update, context, search)
+        case Meaning.MORE if search is not None:
+            turned = search.offset + page_size(context)
+            if run(context, search, lang, offset=turned, limit=1).results:
+                search.offset = turned  # else the last page stays
+            return await list_again(update, context, search)
         case Meaning.NOTHING_NEW if search is not None and reading.probe is not None:
             # "merci", "ok": not a new need; the list shown and its buttons stay usable.
             record(context, search, reading.probe, update.effective_user)
@@ -416,6 +433,13 @@ async def need_text(update: Update, context: Context) -> int:
     # The needs just offered ("I think you need: …") stay for a place typed instead of a tap.
     start_search(context, update, text=text).offered = search.offered if search else []
     return await proceed(update, context)
+
+
+async def list_again(update: Update, context: Context, search: SearchState) -> int:
+    """The current search's list, shown again below (filters or page changed in words)."""
+    record(context, search, run(context, search, user_language(update, context), limit=1))
+    await show_results(update, context, edit=False)
+    return RESULTS
 
 
 async def greet(update: Update, context: Context, kind: str) -> int:
@@ -476,11 +500,13 @@ async def danger_said(update: Update, context: Context, text: str, found: danger
                 ),
             ),
         )
-    if not intent.asks_more(found, probe_text(context, user_language(update, context))):
+    probe = probe_text(context, user_language(update, context))
+    if not intent.asks_more(found, probe):
         named = places.find_place_in_text(text)
         if named is not None and named.certain:
             search.set_place(named.place.name)
         search.text, search.categories, search.strict = "", list(found.needs), True
+        search.said = sorted(probe(found.rest).said)  # "avec mes enfants": family shelters
     else:  # only the other words are searched: "не хочу жить" is no housing
         search.text = found.rest
     return await proceed(update, context)
@@ -509,13 +535,12 @@ async def proceed(update: Update, context: Context) -> int:
     tr = tr_of(update, context)
     _ = tr.gettext
     offered, search.offered = search.offered, []
-    outcome = run(context, search, tr.lang, limit=PROBE)
+    # What the need finds, filters aside: a filter that leaves nothing is for the list to say
+    # ("nothing with these choices", the filter ticked to untick), not "I know no place".
+    outcome = run(context, search.but(filters=[]), tr.lang, limit=PROBE)
     if search.text and not search.heard:  # filters said in words: once per need
         search.heard = True
-        if hear_filters(search, outcome):
-            filtered = run(context, search, tr.lang, limit=PROBE)
-            if not filtered.abstained or outcome.abstained:  # else: the list says "nothing
-                outcome = filtered  # with these choices", the filter ticked to untick
+        hear_filters(search, outcome.said, outcome.categories)
     sos = render.emergency_block(search.danger, tr.lang)  # national lines first
     if sos and not search.has_place and outcome.place is None:
         return await ask_place(update, context, sos)  # the danger's need waits for a place
@@ -524,23 +549,25 @@ async def proceed(update: Update, context: Context) -> int:
         if search.text and named and not search.has_place and not outcome.categories:
             # Only a place was written: keep it and ask for the need.
             search.place, search.text, search.anywhere = named.place.name, "", False
-            if len(offered) == 1:  # "I think you need: food", then "Lille": food in Lille
-                search.categories = offered
+            if offered and len(intent.groups_of(offered)) == 1:
+                search.categories = offered  # "I think you need: food", then "Lille"
                 return await proceed(update, context)
-            return await ask_need(
-                update,
-                context,
-                _("OK: {place}.").format(
-                    place=render.esc(render.place_label(named.place.name, tr.lang))
-                ),
+            here = _("OK: {place}.").format(
+                place=render.esc(render.place_label(named.place.name, tr.lang))
             )
+            if offered:  # needs of several kinds were offered: which one, here
+                search.offered = offered
+                keyboard = render.categories_keyboard(offered, tr.lang)
+                await say(update, context, before(here, _("Which one do you need?")), keyboard)
+                return NEED
+            return await ask_need(update, context, here)
         record(context, search, outcome, update.effective_user)
         pressed = bool(search.categories) and not search.text  # a need chosen with a button
         understood = list(outcome.categories) if search.text and not sos else []
         if (
             understood
             and not run(
-                context, search.but(text="", categories=understood), tr.lang, limit=1
+                context, search.but(text="", categories=understood, filters=[]), tr.lang, limit=1
             ).abstained
         ):
             # read as a need the list has places for, but not surely: offer it, not a "sorry"

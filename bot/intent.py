@@ -18,9 +18,9 @@ from bot import render
 from bot.i18n import SUPPORTED, bidi
 from bot.state import SearchState, When
 from catalogue import danger, places, taxonomy
-from catalogue.needs import key_words
+from catalogue.needs import key_words, lexicon
 from catalogue.search import SearchOutcome
-from catalogue.smalltalk import courtesy, elsewhere
+from catalogue.smalltalk import asks_next_page, courtesy, elsewhere
 from catalogue.text import is_number, normalise
 
 Probe = Callable[[str], SearchOutcome]  # what the search reads in a text (one result is enough)
@@ -35,6 +35,8 @@ class Meaning(Enum):
     CARD = "card"  # a result's number, typed instead of pressed
     SAME_NEED_THERE = "same need there"  # only a place, for the need already known
     NOTHING_NEW = "nothing new"  # "ok", "merci" after a list: the list stays
+    FILTERS = "filters"  # "ouvert maintenant", "gratuit" after a list: the list, filtered
+    MORE = "more"  # "suivant", "more" after a list: its next page
     NEED = "need"  # a new need (with or without its place)
     ANYWHERE = "anywhere"  # the whole metropolis
     UNKNOWN_PLACE = "unknown place"
@@ -50,7 +52,7 @@ class Reading:
     courtesy: str | None = None  # COURTESY: "thanks" or "greeting"
     number: int | None = None  # CARD
     place: str | None = None  # SAME_NEED_THERE, MAYBE_PLACE, PLACE
-    probe: SearchOutcome | None = None  # NOTHING_NEW: what the search read
+    probe: SearchOutcome | None = None  # NOTHING_NEW, FILTERS: what the search read
     location: tuple[float, float] | None = None  # LOCATION
 
 
@@ -85,6 +87,10 @@ def read_need(text: str, lang: str, search: SearchState | None, probe: Probe) ->
         and not read.categories
         and places.find_place_in_text(text) is None
     ):
+        if says_filters(read.said):
+            return Reading(Meaning.FILTERS, probe=read)
+        if asks_next_page(text):
+            return Reading(Meaning.MORE)
         return Reading(Meaning.NOTHING_NEW, probe=read)  # "merci", "ok": the list stays
     return Reading(Meaning.NEED)
 
@@ -140,9 +146,16 @@ def states_a_need(text: str, match: places.PlaceMatch | None, probe: Probe) -> b
 
 def asks_more(found: danger.Danger, probe: Probe) -> bool:
     """The text asks for a need besides the danger's own (kinds.json): the search reads one
-    in its other words (the danger's words are left out: "en danger" must not read as food)."""
-    read = probe(found.rest)
-    return not read.abstained and not set(read.categories) <= set(found.needs)
+    surely in its other words. Left out: the danger's words ("en danger" must not read as
+    food), who comes along ("avec mes enfants" is a family, not parenting help), and a need
+    guessed through a typo ("si je rentre" is no "centre")."""
+    read = probe(lexicon().without_audience(found.rest))
+    return not (read.abstained or read.guessed) and not set(read.categories) <= set(found.needs)
+
+
+def says_filters(said: Iterable[str]) -> bool:
+    """The words ask for a refine button: "ouvert maintenant", "gratuit", "dimanche soir"."""
+    return any(tag in SAID_FILTERS or tag.startswith("day_") or tag == "evening" for tag in said)
 
 
 def said_filters(

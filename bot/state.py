@@ -62,6 +62,7 @@ _KEYS = {
     "strict": "strict",
     "text_place": "from_text_place",
     "offered": "offered",
+    "said": "said",
 }
 _ALWAYS = {"n", "text", "cats", "filters", "offset", "at"}  # written even when empty
 
@@ -91,6 +92,7 @@ class SearchState:
     strict: bool = False  # a danger's own needs: no loosening of the search
     text_place: str | None = None  # the place typed with several needs, kept for the choice
     offered: list[str] = field(default_factory=list)  # "I think you need: …" buttons shown
+    said: list[str] = field(default_factory=list)  # audience tags said with a danger ("family")
 
     @property
     def has_need(self) -> bool:
@@ -128,6 +130,7 @@ class SearchState:
             age=self.age,
             gender=self.gender,
             strict=self.strict,
+            said=frozenset(self.said),
             limit=limit,
             offset=offset,
         )
@@ -165,7 +168,7 @@ class SearchState:
         if "when" in values:
             when = values["when"]
             values["when"] = When(day=when.get("day"), evening=bool(when.get("evening")))
-        for name in ("categories", "filters", "danger"):
+        for name in ("categories", "filters", "danger", "said"):
             if name in values:
                 values[name] = list(values[name])
         return cls(**values)

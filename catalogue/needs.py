@@ -389,6 +389,14 @@ class Lexicon:
                     bits |= 1 << j if j < MAX_WORDS else 0
         return Audience(frozenset(tags), age, bits)
 
+    def without_audience(self, text: str) -> str:
+        """`text` (normalised) without the words saying who is asking or who comes along, its
+        filters and ages ("avec mes enfants", "with my wife", "ce soir"): who a person is with
+        is an audience, not a need ("enfants" alone asks for parenting help)."""
+        raw = normalise(text).split()
+        said = self.who([stem(w) for w in raw]).words
+        return " ".join(w for i, w in enumerate(raw) if not said >> i & 1)
+
     def tags_in(self, text: str | None) -> list[str]:
         """Audience tags said in a text, in the order they are said (a service's eligibility:
         "Femmes et enfants" is for women first; "Familles ... et femmes enceintes" for families)."""

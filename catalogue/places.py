@@ -9,7 +9,8 @@ of Lille here, with their own postcodes (59160, 59260).
 Matching: every name and alternate spelling is normalised once (catalogue.text.normalise). An
 exact name is certain; a fuzzy one (rapidfuzz ratio) is certain only from CERTAIN_SCORE, below
 that the bot asks "did you mean ...?". Inside a sentence, names that are also ordinary words
-("Croix", "Don", "Hem", "Pile") need a preposition before them ("à Croix"), and words of the
+("Croix", "Don", "Hem", "Pile") need a preposition before them ("à Croix") or to end the text
+just after a need word ("douche fives"), and words of the
 category labels and synonyms ("laverie", "santé") are never fuzzily read as places. The words
 around a place that say where one lives, works or stays ("j'habite à", "I work in", "я живу в",
 `data/place_statements.json`) and a street address before it ("12 rue de la Gare") belong to the
@@ -30,6 +31,7 @@ import numpy
 from rapidfuzz import fuzz, process
 
 from catalogue import taxonomy
+from catalogue.needs import stopwords
 from catalogue.text import normalise
 
 DATA = Path(__file__).parent / "data"
@@ -479,6 +481,19 @@ def _grams(words: list[str]) -> list[tuple[int, int, str]]:
     ]
 
 
+def _after_a_need(words: list[str], start: int, end: int) -> bool:
+    """A name that is also a word, words[start:end], stands for the place when it is the whole
+    text or ends it just after a need ("douche fives", "manger moulins") and is itself no need
+    word ("vêtements don" is a gift); else it is a word ("five", "croix rouge", "une pile")."""
+    if end < len(words):
+        return False
+    if start == 0:
+        return True
+    ordinary = _ordinary_words()
+    need = words[start - 1] in ordinary and words[start - 1] not in stopwords()
+    return need and not set(words[start:end]) & ordinary
+
+
 def find_place_in_text(text: str) -> PlaceMatch | None:
     """A place named inside a sentence ("douche à roubaix", "де поїсти 59100"), or None."""
     coordinates = re.search(rf"@?\s*{_NUMBER}\s*[,; ]\s*{_NUMBER}", text or "")
@@ -497,7 +512,7 @@ def find_place_in_text(text: str) -> PlaceMatch | None:
         if place is None or STREET_WORDS & set(words[max(0, start - 2) : start]):
             continue  # "rue de Roubaix" is a street (in Lille), not Roubaix
         cued = start > 0 and words[start - 1] in PLACE_CUES
-        if gram not in gazetteer.word_like or cued or gram == " ".join(words):
+        if gram not in gazetteer.word_like or cued or _after_a_need(words, start, end):
             return _named(place, 100.0, words, start, end)
     ordinary = _ordinary_words()
     spans: dict[str, tuple[int, int]] = {}  # candidate -> where it is first

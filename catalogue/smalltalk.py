@@ -1,4 +1,5 @@
-"""Messages that are not a need: a greeting, a thank-you, or a place outside the metropolis.
+"""Messages that are not a need: a greeting, a thank-you, "more" after a list, or a place
+outside the metropolis.
 
 Read before any search so that "bonjour" gets a greeting instead of "not found", and "Paris"
 is told it is outside the area instead of being searched as a service's name. The words are
@@ -26,7 +27,7 @@ def _courtesy_words() -> dict[str, frozenset[str]]:
     return {
         kind: frozenset(w for phrases in data[kind].values() for p in phrases
                         for w in normalise(p).split())
-        for kind in ("greeting", "thanks")
+        for kind in ("greeting", "thanks", "more")
     }  # fmt: skip
 
 
@@ -38,6 +39,12 @@ def courtesy(text: str) -> str | None:
     if not words or not set(words) <= kinds["greeting"] | kinds["thanks"]:
         return None
     return "thanks" if set(words) & kinds["thanks"] - kinds["greeting"] else "greeting"
+
+
+def asks_next_page(text: str) -> bool:
+    """The message only asks for more results ("suivant", "la suite", "more", "ещё")."""
+    words = normalise(text).split()
+    return bool(words) and set(words) <= _courtesy_words()["more"] | stopwords()
 
 
 @cache

@@ -24,6 +24,7 @@ from catalogue.search.query import (
     Query,
     Result,
     SearchOutcome,
+    _guessed,
     _read,
     _Reading,
     _Unglue,
@@ -147,6 +148,7 @@ class SearchIndex:
             reading.place,
             said=reading.tags,
             unknown=_unknown(reading, known),
+            guessed=_guessed(reading),
         )
 
     def explain(self, query: Query) -> list[tuple[str, str, str]]:
@@ -198,6 +200,7 @@ class SearchIndex:
             _suggest(reading),
             reading.tags,
             _unknown(reading, known),
+            _guessed(reading),
         )
 
     def _results(

@@ -37,6 +37,8 @@ class Query:
     gender: str | None = None  # "women" | "men"
     strict: bool = False  # only services tagged with the needs themselves (a danger's needs:
     # an emergency shelter, not a housing fund tagged with the whole group)
+    said: frozenset[str] = frozenset()  # audience tags said earlier, beside the text's own
+    # (a danger's needs searched for "avec mes enfants": family shelters first)
     limit: int = 10
     offset: int = 0
 
@@ -61,6 +63,7 @@ class SearchOutcome:
     suggestions: tuple[str, ...] = ()  # group keys to offer when abstaining
     said: frozenset[str] = frozenset()  # who is asking and filters read in the text
     unknown: tuple[str, ...] = ()  # normalised words no vocabulary knows (for private counts)
+    guessed: bool = False  # every need was read through a typo ("rentre" as "centre")
 
     @property
     def abstained(self) -> bool:
@@ -188,13 +191,18 @@ def _read(query: Query, lex: Lexicon, unglue: Callable[[list[str]], list[str]] |
         needs = _tonight(needs, demotion)
     for key in query.categories:
         needs[key] = Need(key, 1.0, 0)
-    tags = set(who.tags)
+    tags = set(who.tags) | query.said
     if query.gender in (Gender.women, Gender.men):
         tags -= {"women", "men"}
         tags.add(query.gender)
     age = query.age if query.age is not None else who.age
     told = (who.words & ((1 << len(raw)) - 1)).bit_count()
     return _Reading(place, raw, words, content, told, who.words, needs, frozenset(tags), age)
+
+
+def _guessed(reading: _Reading) -> bool:
+    """No need was read as written: each one only through a typo (a similarity below 1)."""
+    return bool(reading.needs) and max(n.score for n in reading.needs.values()) < 1.0
 
 
 def _unknown(reading: _Reading, known: int) -> tuple[str, ...]:
