@@ -43,8 +43,9 @@ def courtesy(text: str) -> str | None:
 
 def asks_next_page(text: str) -> bool:
     """The message only asks for more results ("suivant", "la suite", "more", "ещё")."""
-    words = normalise(text).split()
-    return bool(words) and set(words) <= _courtesy_words()["more"] | stopwords()
+    words = set(normalise(text).split())
+    more = _courtesy_words()["more"]
+    return bool(words & more) and words <= more | stopwords()
 
 
 @cache

@@ -76,3 +76,16 @@ def test_filters_said_in_words():
     # "ce soir" with a roof is a shelter for the night, not opening hours
     assert said_filters({"tonight"}, ("accomodation_and_housing",), []) == ([], None)
     assert said_filters({"tonight"}, ("food",), ["open"]) == ([], When(evening=True))
+
+
+def test_filters_or_more_typed_after_a_list_act_on_it():
+    free = SearchOutcome(results=[], total=0, categories=(), place=None, said=frozenset({"free"}))
+    said = read_need("c'est gratuit ?", "fr", SHOWER_IN_ROUBAIX, lambda text: free)
+    assert (said.meaning, said.probe) == (Meaning.FILTERS, free)
+    for text in ("suivant", "la suite", "more", "ещё", "بیشتر"):
+        assert (
+            read_need(text, "fr", SHOWER_IN_ROUBAIX, lambda text: NOTHING).meaning is Meaning.MORE
+        )
+    assert (
+        read_need("et", "fr", SHOWER_IN_ROUBAIX, lambda t: NOTHING).meaning is Meaning.NOTHING_NEW
+    )
