@@ -680,6 +680,9 @@ async def place_text(update: Update, context: Context) -> int:
             search.place, search.location, search.anywhere = None, None, True
             await say(update, context, "🏙 " + _("The whole metropolis"), ReplyKeyboardRemove())
             return await proceed(update, context)
+        case Meaning.FILTERS if reading.probe is not None:
+            hear_filters(search, reading.probe.said, search.categories)
+            return await ask_place(update, context, render.emergency_block(search.danger, tr.lang))
         case Meaning.UNKNOWN_PLACE:
             await say(
                 update,

@@ -111,6 +111,9 @@ def read_place(text: str, lang: str, probe: Probe) -> Reading:
     if states_a_need(text, match, probe):  # read as the need step would
         return Reading(Meaning.NEED)
     if match is None:
+        read = probe(text)  # "ouvert maintenant" for "where?": kept for the list, asked again
+        if says_filters(read.said):
+            return Reading(Meaning.FILTERS, probe=read)
         return Reading(Meaning.UNKNOWN_PLACE)
     if not match.certain:
         return Reading(Meaning.MAYBE_PLACE, place=match.place.name)

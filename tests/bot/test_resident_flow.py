@@ -104,6 +104,16 @@ async def test_more_on_the_last_page_keeps_it(bot):
     assert data_starting(sent(await user.send("suivant")), "d:") == first
 
 
+async def test_a_filter_typed_for_where_is_kept_and_the_place_asked_again(bot):
+    user = at(bot, EVENING, "fr")
+    await user.send("/start")
+    await user.send("j'ai faim")
+    asked = sent(await user.send("gratuit"))[-1]
+    assert "Où êtes-vous" in asked.text and "Je ne connais pas ce lieu" not in asked.text
+    results = sent(await user.send("roubaix"))[-1]
+    assert "✅ Gratuit" in [b["text"] for b in results.buttons]
+
+
 async def test_a_filter_that_leaves_nothing_says_so_with_the_filter_to_untick(bot):
     """ "ouvert maintenant" with the need, the town after: not "I know no place for Manger"."""
     user = at(bot, MIDNIGHT, "fr")
