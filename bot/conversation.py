@@ -480,7 +480,9 @@ async def outside(update: Update, context: Context) -> int:
 
 async def danger_said(update: Update, context: Context, text: str, found: danger.Danger) -> int:
     """A danger was read: it becomes the need unless the text asks for something else too
-    ("mon mari me frappe, je cherche un avocat"), and it stays through the place step."""
+    ("mon mari me frappe, je cherche un avocat"), and it stays through the place step. The
+    numbers are given in the language the danger was said in, when only one language says it."""
+    note_typed_language(context, text, found.lang)
     search = start_search(context, update, text=text)
     search.danger = ordered_kinds(search.danger, found.kinds)
     if found.minor:

@@ -110,10 +110,11 @@ def user_language(update: Any, context: Any) -> str:  # PTB Update/Context
     )
 
 
-def note_typed_language(context: Any, text: str) -> None:  # PTB Context
+def note_typed_language(context: Any, text: str, read: str | None = None) -> None:  # PTB Context
     """Remember the language a free text is clearly written in, to answer in it from now on
-    (a language chosen explicitly still wins)."""
-    typed = detect(text)
+    (a language chosen explicitly still wins). `read`: the one language whose danger phrases
+    read the text, when its letters alone cannot tell ("نمیخوام زنده باشم" is Persian)."""
+    typed = detect(text) or read
     if typed in SUPPORTED and context.user_data is not None:
         context.user_data[TYPED] = typed
 

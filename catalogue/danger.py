@@ -55,6 +55,7 @@ class Danger:
     kinds: tuple[str, ...] = ()
     minor: bool = False
     rest: str = ""
+    lang: str | None = None  # the one language whose phrases read it: the answer's language
 
     def __bool__(self) -> bool:
         return bool(self.kinds)
@@ -168,6 +169,8 @@ class _Language:
     calls: tuple[_Phrase, ...]  # a bare call for help
     fillers: frozenset[str]  # words a bare call may carry ("svp", "vite", "please")
     glue: frozenset[str]  # prefixes written apart or joined: Persian "مي زند" is "ميزند"
+    clitics: tuple[str, ...]  # conjunctions written onto a word: Arabic "وعمري" is "و عمري"
+    code: str = ""
 
 
 def _slot(spec: str, classes: dict[str, list[str]]) -> _Slot:
@@ -237,6 +240,8 @@ def language(lang: str) -> _Language:
         calls=_phrases(raw.get("help", {}).get("calls", []), classes),
         fillers=_bag(raw.get("help", {}).get("fillers", [])),
         glue=_bag(raw.get("glue", [])),
+        clitics=tuple(normalise(c) for c in raw.get("clitics", [])),
+        code=lang,
     )
 
 
@@ -346,8 +351,26 @@ def _spelled_out(words: list[str], langs: Sequence[_Language]) -> list[str]:
                 out += lang.spellings[word]
                 break
         else:
-            out.append(word)
+            out += _unglued(word, langs)
     return out
+
+
+def _unglued(word: str, langs: Sequence[_Language]) -> list[str]:
+    """A word the phrases do not know, made of a conjunction and one they know, is two
+    ("وعمري ١٤": "and I am 14"; "وما يتنفس": "and he is not breathing")."""
+    known = _vocabulary()[0]
+    if word in known:
+        return [word]
+    for lang in langs:
+        for clitic in lang.clitics:
+            rest = word[len(clitic) :]
+            if (
+                word.startswith(clitic)
+                and len(rest) >= 2
+                and (rest in known or rest.isdecimal() or any(rest in la.age_cues for la in langs))
+            ):
+                return [clitic, rest]
+    return [word]
 
 
 @cache
@@ -492,6 +515,7 @@ def read(text: str, lang: str = "fr") -> Danger:
     """The dangers `text` tells of (falsy when none), read in every language."""
     langs = _all_languages(lang if lang in LANGUAGES else "fr")
     found: set[str] = set()
+    readers: set[str] = set()  # the languages whose phrases said a danger
     rest: list[str] = []
     every: list[str | None] = []
     clauses, minor = _asides(_clauses(text[:2000]), langs)
@@ -507,6 +531,7 @@ def read(text: str, lang: str = "fr") -> Danger:
                 used = _said(tokens, phrases, (data, langs[0]), index)
                 if used:
                     found.add(kind)
+                    readers.add(data.code)
                     said |= used
             minor = minor or bool(_said(tokens, data.minor, (), index)) or _age_minor(tokens, data)
         rest += [w for i, w in enumerate(words) if i not in said]
@@ -514,17 +539,18 @@ def read(text: str, lang: str = "fr") -> Danger:
         found.update(kinds_data()["also"].get(kind, ()))
     if not found and _bare_call(every, langs):
         found.add(HELP)
-    return _danger(found, minor, " ".join(rest))
+    lang_read = readers.pop() if len(readers) == 1 else None
+    return _danger(found, minor, " ".join(rest), lang_read)
 
 
-def _danger(found: set[str], minor: bool, rest: str = "") -> Danger:
+def _danger(found: set[str], minor: bool, rest: str = "", lang: str | None = None) -> Danger:
     """Kinds in display order: a minor in danger is a child in danger; a call for help adds
     nothing to a danger already named."""
     if found - {HELP}:
         found = found - {HELP}
         if minor:
             found.add(CHILD)
-    return Danger(tuple(k for k in kinds() if k in found), minor, rest)
+    return Danger(tuple(k for k in kinds() if k in found), minor, rest, lang if found else None)
 
 
 def from_categories(keys: Iterable[str]) -> Danger:

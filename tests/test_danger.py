@@ -275,7 +275,37 @@ def test_the_words_of_the_danger_and_its_negation_are_not_the_rest():
         ("mon beau-père me tape quand ma mère est pas là", "fr", ("child", "violence")),
         ("my mum's boyfriend hits me when she's at work", "en", ("child", "violence")),
         ("my husband hits me", "en", ("violence",)),
+        ("у меня передоз", "ru", ("overdose", "suicide")),  # street drugs: 15 first
+        ("друг передознулся", "ru", ("overdose", "suicide")),
+        ("he took too much heroin", "en", ("overdose", "suicide")),
+        ("a luat prea multe droguri", "ro", ("overdose", "suicide")),
+        ("he is not breathing", "en", ("overdose", "suicide")),  # not breathing: 15 first
+        ("elle respire plus", "fr", ("overdose", "suicide")),
+        ("ما عم يتنفس", "ar", ("overdose", "suicide")),
+        ("ابوي يضربني وعمري ١٤", "ar", ("child", "violence")),  # "و" written onto "عمري"
     ],
 )
 def test_these_read_exactly_these_kinds_and_no_more(text, lang, kinds):
     assert danger.read(text, lang).kinds == kinds
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("il respire mal depuis hier", "fr"),
+    ("overdose de boulot cette semaine", "fr"),
+    ("my son won't wake up for school", "en"),
+    ("не могу дышать от пыли", "ru"),
+    ("nu mă pot trezi dimineața", "ro"),
+    ("خلص الدوام وما في شي", "ar"),  # "وما" is "and" + "ما", calm all the same
+])  # fmt: skip
+def test_breathing_badly_waking_late_and_an_overdose_of_work_are_calm(text, lang):
+    assert not danger.read(text, lang), danger.read(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "read_in"), [
+    ("نمیخوام زنده باشم", "fr", "fa"),  # a Persian message on a French phone
+    ("je veux mourir", "en", "fr"),
+    ("ابوي يضربني", "fr", "ar"),
+    ("у меня передоз", "fr", None),  # Russian and Ukrainian both say it: the letters tell
+])  # fmt: skip
+def test_the_danger_tells_the_one_language_whose_phrases_read_it(text, lang, read_in):
+    assert danger.read(text, lang).lang == read_in

@@ -93,6 +93,36 @@ async def test_pills_already_taken_show_the_samu_first_then_3114(bot):
     assert "svc-032" in ids(results)  # what follows is the suicide's own: psychological support
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "у меня передоз",
+        "he took too much heroin",
+        "il a pris trop de drogue",
+        "he is not breathing",
+        "ما عم يتنفس",
+        "se metió demasiada droga y no respira",
+    ],
+)
+async def test_an_overdose_of_drugs_or_someone_not_breathing_shows_the_samu_first(bot, text):
+    user = await started(bot, "fr")
+    asked = sent(await user.send(text))[-1]
+    assert first_numbers(asked.text) == ["15", "3114", "112", "114"]
+
+
+async def test_an_age_after_an_arabic_and_still_gets_119_first(bot):
+    user = await started(bot, "fr")
+    asked = sent(await user.send("ابوي يضربني وعمري ١٤"))[-1]
+    assert first_numbers(asked.text)[0] == "119"
+
+
+async def test_a_persian_cry_on_a_french_phone_gets_the_numbers_in_persian(bot):
+    user = await started(bot, "fr")
+    asked = sent(await user.send("نمیخوام زنده باشم"))[-1]
+    assert translator("fa").gettext(HEADING) in asked.text
+    assert first_numbers(asked.text)[0] == "3114"
+
+
 async def test_in_danger_is_not_read_as_food(bot):
     user = await started(bot, "fr")
     await user.send("Lille")
