@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.transport import Call, LocalRequest, LocalUser
 from catalogue.db import make_engine
 from catalogue.importer import import_file
+from tests.bot.admin_kit import Kit, make_kit
 from tests.conftest import CATALOGUE
 
 TUESDAY = datetime(2026, 11, 24, 9, tzinfo=UTC)  # 10:00 in Lille, an ordinary working day
@@ -89,6 +90,15 @@ def make_settings(tmp_path: Path, catalogue_db: Path) -> Callable[..., Settings]
         return Settings(database_url=f"sqlite:///{path}", **overrides)
 
     return make
+
+
+@pytest.fixture
+async def kit(db_url: str) -> AsyncIterator[Kit]:
+    """The admin kit (admin_kit.py): one administrator, one user and one seeded service, on
+    SQLite and, when RELAIS_TEST_DATABASE_URL is set, on PostgreSQL."""
+    kit = await make_kit(db_url)
+    yield kit
+    await kit.app.shutdown()
 
 
 @pytest.fixture

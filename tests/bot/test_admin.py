@@ -22,7 +22,7 @@ from catalogue.hours import PARIS, is_open
 from catalogue.importer import export_bytes
 from catalogue.models import AuditEntry, Location, Service
 from catalogue.services import get_service, save_service, service_snapshot
-from tests.bot.admin_kit import ADMIN, ORGANIZATION_ID, OTHER, PLACE_ID, SERVICE_ID, make_kit
+from tests.bot.admin_kit import ADMIN, ORGANIZATION_ID, OTHER, PLACE_ID, SERVICE_ID
 from tests.conftest import CATALOGUE
 from tests.factories import make_hours
 
@@ -30,14 +30,6 @@ REFUSED = "This command is not available."
 # pytest resets warning filters per test; the Application is not started here, so admin
 # steps cannot time out (see bot/admin/__init__.py).
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
-
-
-@pytest.fixture
-async def kit(db_url):
-    """On SQLite, and on PostgreSQL too when RELAIS_TEST_DATABASE_URL is set."""
-    kit = await make_kit(db_url)
-    yield kit
-    await kit.app.shutdown()
 
 
 def texts(calls):

@@ -12,18 +12,11 @@ import pytest
 from bot.admin.fields import BY_KEY
 from bot.i18n import LRI, PDI, RTL, SUPPORTED, format_weekday, translator
 from bot.transport import LocalUser
-from tests.bot.admin_kit import ADMIN, SERVICE_ID, make_kit
+from tests.bot.admin_kit import ADMIN, SERVICE_ID
 from tests.bot.test_admin import add_until_summary
 
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
 MARKS = re.compile("[\u200e\u200f\u2066-\u2069]")
-
-
-@pytest.fixture
-async def kit(db_url):
-    kit = await make_kit(db_url)
-    yield kit
-    await kit.app.shutdown()
 
 
 def said(calls) -> list[str]:

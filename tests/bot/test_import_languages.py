@@ -15,7 +15,7 @@ from catalogue import version
 from catalogue.hours import PARIS
 from catalogue.importer import export_bytes
 from catalogue.models import AuditEntry
-from tests.bot.admin_kit import ADMIN, make_kit
+from tests.bot.admin_kit import ADMIN
 
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
 
@@ -46,13 +46,6 @@ EXPECTED = {
         ],
     },
 }
-
-
-@pytest.fixture
-async def kit(db_url):
-    kit = await make_kit(db_url)
-    yield kit
-    await kit.app.shutdown()
 
 
 def written(kit) -> tuple[object, int]:

@@ -5,20 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
-import pytest
-
 from bot.i18n import translator
 from bot.share import MAX_MESSAGE, card_buttons, deep_link, shortlist_messages
 from bot.transport import BOT_USER
-from tests.bot.admin_kit import SERVICE_ID, make_kit
+from tests.bot.admin_kit import SERVICE_ID
 from tests.factories import make_service
-
-
-@pytest.fixture
-async def kit(tmp_path):
-    kit = await make_kit(f"sqlite:///{tmp_path / 'relais.db'}")
-    yield kit
-    await kit.app.shutdown()
 
 
 def test_card_buttons_share_a_deep_link_and_fit_callback_limits():

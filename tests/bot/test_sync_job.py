@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from telegram.ext import CallbackContext
 
 from bot.admin.sync import schedule_sync, scheduled_sync
 from catalogue.sources import data_inclusion as di
-from tests.bot.admin_kit import ADMIN, make_kit
+from tests.bot.admin_kit import ADMIN
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "data_inclusion"
-
-
-@pytest.fixture
-async def kit(tmp_path):
-    kit = await make_kit(f"sqlite:///{tmp_path / 'bot.db'}")
-    yield kit
-    await kit.app.shutdown()
 
 
 async def _run_with(kit, reader):
