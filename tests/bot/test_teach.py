@@ -9,13 +9,10 @@ from sqlmodel import Session, select
 from bot.transport import LocalUser
 from catalogue.models import AuditEntry
 from catalogue.search import Query, search_services
-from tests.bot import test_admin
+from tests.bot.test_admin import texts
 
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
 WORD = "zorglubette"
-
-
-kit, texts = test_admin.kit, test_admin.texts  # the admin kit and its reply texts
 
 
 def reads(kit, text):
