@@ -1,9 +1,12 @@
 """Search behaviour on small in-memory catalogues: needs in nine languages, places, ranking,
 filters, audience and abstention."""
 
+import gc
+import weakref
 from datetime import UTC, datetime, time
 
 import pytest
+from sqlalchemy import Engine
 
 from catalogue.db import session_scope
 from catalogue.importer import import_file
@@ -378,6 +381,40 @@ def test_current_index_is_rebuilt_when_the_catalogue_changes(sqlite_engine):
     assert len(current_index(sqlite_engine)) == 2
     outcome = search_services(sqlite_engine, Query(text="douche", place="Roubaix"))
     assert ids(outcome) == ["b", "a"]
+
+
+def test_the_index_built_before_a_change_is_let_go_before_its_successor_is_built(
+    sqlite_engine, monkeypatch
+):
+    """Two indexes at once would double the peak memory (+100 MB at 100k services)."""
+    with session_scope(sqlite_engine) as session:
+        session.add(make("a", "Douches A", ["shower"]))
+    before = weakref.ref(current_index(sqlite_engine))
+    build = SearchIndex.from_engine
+    alive_during_build = []
+
+    def from_engine(engine: Engine) -> SearchIndex:
+        gc.collect()
+        alive_during_build.append(before() is not None)
+        return build(engine)
+
+    monkeypatch.setattr(SearchIndex, "from_engine", from_engine)
+    with session_scope(sqlite_engine) as session:
+        session.add(make("b", "Douches B", ["shower"], ROUBAIX))
+    assert len(current_index(sqlite_engine)) == 2
+    assert alive_during_build == [False]
+
+
+def test_answers_and_opening_of_an_earlier_minute_are_let_go(index):
+    """A bot running for weeks keeps only the current minute's, never read again after it."""
+    queries = [Query(text="douche", place="Roubaix"), Query(text="manger")]
+    for query in queries:
+        index.search(query, now=MONDAY_NOON)
+    later = MONDAY_NOON.replace(minute=1)
+    outcome = index.search(queries[0], now=later)
+    assert outcome == SearchIndex.build(index.services).search(queries[0], now=later)
+    assert [at for _, at in index._answers] == [later]
+    assert {at for _, at in index.ranking._open_cache} == {later}
 
 
 def test_a_search_answers_the_same_whatever_was_searched_before(index):

@@ -96,14 +96,16 @@ class Ranking:
         return ok
 
     def is_open(self, i: int, at: datetime) -> bool | None:
-        """`hours.is_open` for service i, remembered for the minute (many searches share it)."""
+        """`hours.is_open` for service i, remembered for the minute (many searches share it);
+        an earlier minute's are dropped (never read again: up to 100,000 were kept, 17 MB)."""
         key = (i, at.replace(second=0, microsecond=0))
-        if key not in self._open_cache:
-            if len(self._open_cache) > 100_000:
-                self._open_cache.clear()
+        known = self._open_cache
+        if next(iter(known), key)[1] != key[1] or len(known) > 100_000:
+            known = self._open_cache = {}  # a new dict: another thread may be reading the old
+        if key not in known:
             s = self.services[i]
-            self._open_cache[key] = is_open(s.hours, s.exceptions, at, s.opening_hours_osm)
-        return self._open_cache[key]
+            known[key] = is_open(s.hours, s.exceptions, at, s.opening_hours_osm)
+        return known[key]
 
     def open_mask(self, at: datetime, services: Array, among: Array) -> Array:
         """Which of `services` (those `among` allows) are open at `at`."""

@@ -13,19 +13,27 @@ from catalogue.search.index import SearchIndex
 from catalogue.search.query import Query, SearchOutcome
 
 _indexes: weakref.WeakKeyDictionary[Engine, tuple[int, SearchIndex]] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_building = threading.Lock()
 
 
 def current_index(engine: Engine) -> SearchIndex:
     """The engine's index, rebuilt when the catalogue version row says the catalogue changed
-    (read at most once a second: `catalogue.version`)."""
+    (read at most once a second: `catalogue.version`).
+
+    One build at a time, the superseded index let go first: an index is most of the process's
+    memory (about 240 MB at 100k services), and two at once (an old one kept while its
+    successor is built, or two threads building the same) would double the peak."""
     stamp = version.current(engine)
-    with _lock:
-        cached = _indexes.get(engine)
+    cached = _indexes.get(engine)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    with _building:
+        cached = _indexes.get(engine)  # built by another thread while this one waited?
         if cached is not None and cached[0] == stamp:
             return cached[1]
-    index = SearchIndex.from_engine(engine)
-    with _lock:
+        del cached
+        _indexes.pop(engine, None)
+        index = SearchIndex.from_engine(engine)
         _indexes[engine] = (stamp, index)
     return index
 
