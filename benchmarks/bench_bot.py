@@ -19,8 +19,9 @@ France, so a Lille search sees a fraction of them). Figures:
   handler that echoes the text, without and with the SQL persistence, in the same process
   ("% e+db" compares updates/s with the latter, the fair ceiling: the same writes per update);
 - cold start: `relais search` in a new process until its first answer, wall and CPU time (the
-  CPU time is what a loaded machine does not inflate); RSS: the process's peak resident memory
-  after the run.
+  CPU time is what a loaded machine does not inflate): first on the new copy (the index is
+  built and saved beside the file), then again (the index saved on disk is loaded; the bot's
+  first update then loads it too); RSS: the process's peak resident memory after the run.
 """
 
 from __future__ import annotations
@@ -204,11 +205,13 @@ def one(size: int, users: int) -> dict[str, float]:
         copy = Path(tmp) / "relais.db"
         shutil.copy(source, copy)
         cold, cold_cpu = cold_start(copy)
+        again, again_cpu = cold_start(copy)
         figures = asyncio.run(relais_run(f"sqlite:///{copy}", users))
         figures["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         figures["echo"] = asyncio.run(echo_run(None, users))
         figures["echo_db"] = asyncio.run(echo_run(f"sqlite:///{Path(tmp) / 'echo.db'}", users))
     figures["cold"], figures["cold_cpu"] = cold, cold_cpu
+    figures["again"], figures["again_cpu"] = again, again_cpu
     return figures
 
 
@@ -237,7 +240,7 @@ def main() -> None:
     )
     header = (f"{'services':>8} {'updates/s':>10} {'no reuse':>8} {'p50 ms':>7} {'p99 ms':>7} "
               f"{'echo/s':>7} {'echo+db/s':>9} {'% e+db':>6} {'cold s':>6} {'cpu s':>5} "
-              f"{'1st upd s':>9} {'RSS MB':>7} {'load':>5}")  # fmt: skip
+              f"{'again s':>7} {'cpu s':>5} {'1st upd s':>9} {'RSS MB':>7} {'load':>5}")  # fmt: skip
     print(header)
     print("-" * len(header))
     for size in args.sizes:
@@ -250,7 +253,8 @@ def main() -> None:
         f = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{size:>8} {f['rate']:>10.0f} {f['fresh']:>8.0f} {f['p50']:>7.1f} {f['p99']:>7.1f} "
               f"{f['echo']:>7.0f} {f['echo_db']:>9.0f} {100 * f['rate'] / f['echo_db']:>5.0f}% "
-              f"{f['cold']:>6.1f} {f['cold_cpu']:>5.1f} {f['ready']:>9.1f} {f['rss']:>7.0f} "
+              f"{f['cold']:>6.1f} {f['cold_cpu']:>5.1f} "
+              f"{f['again']:>7.1f} {f['again_cpu']:>5.1f} {f['ready']:>9.1f} {f['rss']:>7.0f} "
               f"{os.getloadavg()[0]:>5.1f}", flush=True)  # fmt: skip
 
 

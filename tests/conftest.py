@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from catalogue.db import make_engine
+from catalogue.search import saved
 
 POSTGRES_URL = os.environ.get("RELAIS_TEST_DATABASE_URL")
 # The fictional HSDS catalogue every test imports (see fixtures/README.md): the suite needs
@@ -21,6 +22,15 @@ CATALOGUE = Path(__file__).resolve().parent / "fixtures" / "catalogue.json"
 # source check) read it, and they skip when it is absent.
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 EVAL_DIR = SHARED / "eval"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Indexes of PostgreSQL test databases are saved under the run's temporary directory, never
+    in the user's cache (those of SQLite files are saved next to them, under tmp_path)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(saved.ENV, str(tmp_path_factory.mktemp("index-cache")))
+        yield
 
 
 def pytest_report_header() -> str:

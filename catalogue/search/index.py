@@ -17,6 +17,7 @@ from catalogue.db import session_scope
 from catalogue.models import Service, Status
 from catalogue.names import NameIndex
 from catalogue.needs import Lexicon, lexicon
+from catalogue.search import saved
 from catalogue.search.evidence import Postings, gather
 from catalogue.search.features import Array, Features
 from catalogue.search.query import (
@@ -73,11 +74,22 @@ class SearchIndex:
     @classmethod
     def from_engine(cls, engine: Engine) -> SearchIndex:
         """The index of the engine's active services, read as light rows (`index_rows`), with
-        the phrases administrators taught."""
+        the phrases administrators taught: loaded from disk when this catalogue and this code
+        built it before (`saved`), else built and saved."""
+        folder = saved.directory(engine)
+        name = saved.key(engine) if folder else ""
+        if folder is not None:
+            parts = saved.load(folder, name)
+            if parts is not None:
+                return cls(*parts)
         with session_scope(engine) as session:
             phrases = taught.active(session)
         rows = cast(list[Service], index_rows.load(engine))  # rows carry Service's attribute names
-        return cls.build(rows, phrases)
+        index = cls.build(rows, phrases)
+        if folder is not None and saved.key(engine) == name:  # no change while it was built
+            saved.save(folder, name, (index.services, index.ids, index.features, index.names,
+                                      index.lex))  # fmt: skip
+        return index
 
     def __len__(self) -> int:
         return len(self.services)
