@@ -64,22 +64,23 @@ class NameIndex:
     def build(cls, services: Sequence[Service], common_words: Container[str]) -> NameIndex:
         """Index names; `common_words` (the synonyms' words) are generic in a name."""
         stops = stopwords()
-        docs: list[tuple[int, list[str]]] = []
+        docs: list[tuple[int, tuple[str, ...]]] = []
         frequency: dict[str, int] = {}
         spoken: dict[str, set[str]] = {}  # sound key of a whole word -> its comparison keys
+        read: dict[str, tuple[str, ...]] = {}  # a name text -> its word keys (names repeat)
         stem_of, sound_of = cache(stem), cache(sound_key)  # names share most of their words
         for i, s in enumerate(services):
-            own: set[str] = (
-                set()
-            )  # a word counts once per service (its name and its organisation's)
+            own: set[str] = set()  # a word counts once per service (name and organisation)
             for text in _name_texts(s):
-                raw = [w for w in _latin(_acronym(text)).split() if w not in stops]
-                words = list(dict.fromkeys(stem_of(w) for w in raw))
+                words = read.get(text)
+                if words is None:
+                    raw = [w for w in _latin(_acronym(text)).split() if w not in stops]
+                    words = read[text] = tuple(dict.fromkeys(stem_of(w) for w in raw))
+                    for w in raw:
+                        spoken.setdefault(sound_of(w), set()).add(stem_of(w))
                 if words:
                     docs.append((i, words))
                     own.update(words)
-                    for w in raw:
-                        spoken.setdefault(sound_of(w), set()).add(stem_of(w))
             for w in own:
                 frequency[w] = frequency.get(w, 0) + 1
         common = max(5, len(services) // 500)
@@ -90,21 +91,19 @@ class NameIndex:
         for key, key_id in sound.ids.items():
             if len(skeleton(key)) >= 3:
                 skeletons.setdefault(skeleton(key), []).append(key_id)
-        lists: dict[int, list[tuple[int, float, bool]]] = {}
-        total = np.zeros(len(docs))
-        for d, (_, words) in enumerate(docs):
-            for w in words:
-                distinctive = w not in generic
-                weight = 1.0 if distinctive else NAME_GENERIC_WEIGHT
-                total[d] += weight
-                lists.setdefault(latin.ids[w], []).append((d, weight, distinctive))
+        # Postings in one pass of numpy: (word, document) pairs ordered by word.
+        word_of = np.array([latin.ids[w] for _, words in docs for w in words], np.int64)
+        doc_of = np.repeat(np.arange(len(docs)), [len(words) for _, words in docs])
+        distinctive = np.array([w not in generic for w in latin.words], float)[word_of]
+        weight = np.where(distinctive > 0, 1.0, NAME_GENERIC_WEIGHT)
+        total = np.bincount(doc_of, weights=weight, minlength=len(docs))
+        order = np.argsort(word_of, kind="stable")  # documents stay in order within a word
+        ids, starts = np.unique(word_of[order], return_index=True)
+        bounds = np.append(starts, len(order)).tolist()
+        doc_of, weight, distinctive = doc_of[order], weight[order], distinctive[order]
         postings = {
-            word_id: (
-                np.array([d for d, _, _ in rows], np.int64),
-                np.array([w for _, w, _ in rows]),
-                np.array([x for _, _, x in rows], float),
-            )
-            for word_id, rows in lists.items()
+            word_id: (doc_of[start:end], weight[start:end], distinctive[start:end])
+            for word_id, start, end in zip(ids.tolist(), bounds, bounds[1:], strict=False)
         }
         return cls(
             service=np.array([i for i, _ in docs], np.int64),
@@ -196,6 +195,8 @@ def _name_texts(s: Service) -> list[str]:
 
 def _acronym(text: str) -> str:
     """ "P.A.N.I.E.R.S" -> "PANIERS", "F.S.L." -> "FSL": letters joined by dots are a word."""
+    if "." not in text:  # most names: nothing to join
+        return text
     return " ".join(
         w.replace(".", "") if w.count(".") >= 2 and len(w.replace(".", "")) >= 2 else w
         for w in text.split()

@@ -92,13 +92,12 @@ def N_(message: str) -> str:
 def fold(text: str) -> str:
     """Case-fold, drop combining marks (accents, Arabic harakat, hamza seats) and unify letters."""
     text = text.casefold()
-    if text.isascii():  # nothing to decompose, drop or unify but the apostrophe variants
-        return text.translate(_FOLD)
-    text = unicodedata.normalize("NFKD", text).translate(_NO_MARKS)
-    return text.translate(_FOLD).translate(_DIGITS)
+    if text.isascii():  # nothing to decompose, drop or unify but the grave accent's apostrophe
+        return text.replace("`", "'")
+    return unicodedata.normalize("NFKD", text).translate(_UNIFY)
 
 
-class _Marks(dict[int, int | None]):
+class _Marks(dict[int, int | str | None]):
     """A `str.translate` table deleting combining characters, filled as characters are met
     (one dictionary look-up per character instead of a Python call)."""
 
@@ -108,7 +107,8 @@ class _Marks(dict[int, int | None]):
         return kept
 
 
-_NO_MARKS = _Marks()
+# One pass: no letter `_FOLD` or `_DIGITS` maps is a combining mark, none gives a digit.
+_UNIFY = _Marks({**_FOLD, **_DIGITS})
 
 
 # Latin and Cyrillic letters that look alike: a word typed mostly in one script with a stray
