@@ -37,7 +37,7 @@ from rapidfuzz import fuzz, process
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from catalogue import taxonomy  # noqa: E402
+from catalogue import audience, taxonomy  # noqa: E402
 from catalogue.needs import stopwords  # noqa: E402
 from catalogue.search import SearchIndex  # noqa: E402
 from catalogue.search_output import query_from_row  # noqa: E402
@@ -151,6 +151,7 @@ def synthetic_catalogue(size: int, seed: int = 7) -> list[SimpleNamespace]:
                           closes_at=clock(17), valid_from=None, valid_to=None)]
             if rng.random() < 0.7 else [],
         )  # fmt: skip
+        vars(s).update(audience.columns(vars(s)))  # whom it is for, as stored when written
         services.append(s)
     return services
 

@@ -454,11 +454,12 @@ def render_results(
 
 
 def _gender_and_ages(service: Service, tr: Translator) -> list[str]:
-    """Who the service admits by gender and age ("women only", "18 and over"): lines and cards."""
+    """Who the service admits by gender and age ("women only", "18 and over"): lines and cards.
+    The gender is the one the search filters on (`catalogue.audience`), stated or read."""
     parts = []
-    if service.gender == Gender.women:
+    if service.audience_gender == Gender.women:
         parts.append(tr.gettext("women only"))
-    elif service.gender == Gender.men:
+    elif service.audience_gender == Gender.men:
         parts.append(tr.gettext("men only"))
     ages = _ages(service, tr)
     if ages:

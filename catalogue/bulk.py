@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
-from catalogue import version
+from catalogue import audience, version
 from catalogue.models import (
     AuditEntry,
     HoursException,
@@ -187,7 +187,7 @@ def _write_chunk(session: Session, snapshots: list[dict[str, Any]],
             )
     rows = []
     for s in snapshots:
-        row = _typed(Service, s, SERVICE_FIELDS)
+        row = _typed(Service, s, SERVICE_FIELDS) | audience.columns(s)
         row["organization_id"] = s["organization"]["id"] if s["organization"] else None
         row["updated_at"] = at
         rows.append(row)

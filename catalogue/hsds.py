@@ -3,11 +3,13 @@
 HSDS ids are kept as ids. Soliguide categories travel as `attributes` whose taxonomy term has
 `taxonomy` "soliguide" and the key as `code`. A few model values are *derived* from French free
 text when HSDS has no field for them, and only when the text plainly says it (phrases in
-`data/derivation.json`): `access` from `application_process`, `free` from `fees_description`,
-`gender` from `eligibility_description`; a place without a street line is `approximate`.
-What HSDS cannot hold (source, those three values as stored, closures, translations, a place's
-INSEE code and approximate flag) goes into an `x_relais` object on the service or location, so
-that export then import loses nothing; when `x_relais` gives a value it wins over derivation.
+`data/derivation.json`): `access` from `application_process`, `free` from `fees_description`
+(`catalogue.fees`); a place without a street line is `approximate`. A gender is stored only
+when `x_relais` states one: whom a service is for is read from its texts when it is written
+(`catalogue.audience`). What HSDS cannot hold (source, access, free and gender as stored,
+closures, translations, a place's INSEE code and approximate flag) goes into an `x_relais`
+object on the service or location, so that export then import loses nothing; when `x_relais`
+gives a value it wins over derivation.
 """
 
 from __future__ import annotations
@@ -66,10 +68,6 @@ def _has(text: str, phrase: str) -> bool:
     return f" {normalise(phrase)} " in f" {text} "
 
 
-def _starts(text: str, phrases: list[str]) -> bool:
-    return any(f"{text} ".startswith(f"{normalise(p)} ") for p in phrases)
-
-
 def derive_access(text: str | None) -> str | None:
     """The access mode when the text names exactly one (sans rendez-vous, sur rendez-vous…)."""
     if not text:
@@ -89,18 +87,6 @@ def access_mode(text: str | None) -> str | None:
     (`appointment`), else the one mode a French text names (`sans rendez-vous`), else None."""
     key = (text or "").strip().lower()
     return key if key in Access.__members__ else derive_access(text)
-
-
-def derive_gender(text: str | None) -> str | None:
-    """ "women"/"men" when the eligibility text is plainly restricted to them, else None."""
-    if not text:
-        return None
-    words = normalise(text)
-    genders: dict[str, Any] = _rules()["gender"]
-    for gender, rule in genders.items():
-        if _starts(words, rule["starts_with"]) and not any(_has(words, u) for u in rule["unless"]):
-            return gender
-    return None
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -458,6 +444,7 @@ def _service(item: _Item) -> dict[str, Any]:
         "min_age": item.get("minimum_age", int),
         "max_age": item.get("maximum_age", int),
         "eligibility": eligibility,
+        "gender": None,  # only as `x_relais` states it; catalogue.audience reads the text
         "access_note": access_note,
         "fees": fees,
         "email": item.text("email"),
@@ -485,7 +472,6 @@ def _service(item: _Item) -> dict[str, Any]:
     derived: dict[str, Callable[[], Any]] = {
         "access": lambda: derive_access(access_note),
         "free": lambda: is_free(fees),
-        "gender": lambda: derive_gender(eligibility),
     }
     for field, derive in derived.items():
         snap[field] = derive()

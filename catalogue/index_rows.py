@@ -85,8 +85,10 @@ class IndexedService:
     name: str
     alternate_name: str | None
     description: str | None
-    eligibility: str | None
-    gender: str | None
+    audience_gender: str | None
+    reserved_for: tuple[str, ...]
+    refuses_children: bool
+    walk_in: bool
     min_age: int | None
     max_age: int | None
     free: bool | None
@@ -115,10 +117,10 @@ class IndexedService:
 
 
 _values = attrgetter(*(f.name for f in fields(IndexedService)))
-_COLUMNS = ("id", "name", "alternate_name", "description", "eligibility", "gender", "min_age",
-            "max_age", "free", "fees", "access", "access_note", "languages", "areas",
-            "opening_hours_osm")  # fmt: skip
-_JSON = ("languages", "areas")
+_COLUMNS = ("id", "name", "alternate_name", "description", "audience_gender", "reserved_for",
+            "refuses_children", "walk_in", "min_age", "max_age", "free", "fees", "access",
+            "access_note", "languages", "areas", "opening_hours_osm")  # fmt: skip
+_JSON = ("reserved_for", "languages", "areas")
 
 
 def _shared(value: Any, same: dict[Any, Any]) -> Any:

@@ -187,6 +187,13 @@ class Service(SQLModel, table=True):
     free: bool | None = None
     fees: str | None = None
 
+    # Whom it is for, read from the fields above when it is written (catalogue.audience): what
+    # the search filters on and the card says.
+    audience_gender: str | None = None  # Gender, None for everyone
+    reserved_for: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    refuses_children: bool = False
+    walk_in: bool = False
+
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     areas: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     email: str | None = None

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, SQLModel, col, select
 
+from catalogue import audience
 from catalogue.fees import settle_free
 from catalogue.models import (
     AuditEntry,
@@ -183,6 +184,14 @@ def normalise_snapshot(data: dict[str, Any]) -> dict[str, Any]:
     return snap
 
 
+def settle_audience(service: Service) -> None:
+    """Store whom the service is for, read from its fields (`catalogue.audience`)."""
+    for column, value in audience.columns(
+        {f: getattr(service, f) for f in audience.INPUTS}
+    ).items():
+        setattr(service, column, value)
+
+
 def _service_dict(service: Service) -> dict[str, Any]:
     translations: dict[str, dict[str, str]] = {}
     for tr in service.translations:
@@ -266,6 +275,7 @@ def _apply(session: Session, snap: dict[str, Any]) -> Service:
         service = Service(id=snap["id"], name=snap["name"])
         session.add(service)
     _assign(service, snap, SERVICE_FIELDS)
+    settle_audience(service)
     org = snap["organization"]
     if org is None:
         service.organization = None
@@ -513,6 +523,7 @@ def save_service(
     service.updated_at = stamp
     if before is not None:
         service.created_at = datetime.fromisoformat(before["created_at"])
+    settle_audience(service)
     if service not in session:
         service = session.merge(service)
     session.flush()

@@ -11,6 +11,7 @@ from datetime import time
 from typing import Any
 
 from catalogue.models import Location, OpeningHours, Phone, Service, ServiceCategory
+from catalogue.services import settle_audience
 
 Where = tuple[str | None, str, float, float]
 LILLE: Where = ("59350", "Lille", 50.6366, 3.0635)
@@ -50,7 +51,7 @@ def make_service(
     **fields: Any,
 ) -> Service:
     """A service in categories `keys`, at `where` (its street `address`), open at `hours`,
-    reachable on `phones`."""
+    reachable on `phones`; whom it is for read as when it is stored."""
     service = Service(id=sid, name=name, **fields)
     place = {"approximate": approximate, "address": address, "postcode": postcode}
     service.locations = [] if where is None else [make_location(sid, where, offset=offset, **place)]
@@ -59,4 +60,5 @@ def make_service(
     service.phones = [
         Phone(id=f"p-{sid}-{n}", service_id=sid, number=number) for n, number in enumerate(phones)
     ]
+    settle_audience(service)  # as every write does: the index reads the columns
     return service

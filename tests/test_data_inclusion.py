@@ -123,7 +123,7 @@ def test_sync_keeps_the_mel_and_maps_every_rule(engine, files):
         # publics, frais, mobilisable_par, conditions.
         food = _by_record(s, "dora--colis-roubaix")
         assert food.category_keys == ["food"]
-        assert food.gender == "women"
+        assert food.gender == food.audience_gender == "women"
         assert food.eligibility == "Publics : Femmes. Femmes seules avec enfants."
         assert (food.free, food.fees) == (False, "1 € le colis")
         assert food.access == "orientation"
@@ -137,7 +137,7 @@ def test_sync_keeps_the_mel_and_maps_every_rule(engine, files):
         assert remote.locations == [] and remote.areas == ["Métropole Européenne de Lille"]
         assert remote.opening_hours_osm is None
         assert remote.hours_note == "sur rendez-vous uniquement"
-        assert remote.gender is None  # young people OR women: not closed to young men
+        assert remote.gender is remote.audience_gender is None  # young OR women: not men-closed
         assert remote.eligibility == "Publics : Jeunes, public féminin."
         assert _by_record(s, "france-travail--conseil-national").website == (
             "https://national.example/aide"

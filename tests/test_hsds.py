@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from catalogue.hsds import derive_access, derive_gender, parse_hsds, to_hsds
+from catalogue.hsds import derive_access, parse_hsds, to_hsds
 from catalogue.importer import export_bytes, import_bytes
 from catalogue.phones import normalise_phone
 from catalogue.services import normalise_snapshot
@@ -29,21 +29,6 @@ FIXTURE = CATALOGUE
 )
 def test_access_is_derived_only_when_plain(text, access):
     assert derive_access(text) == access
-
-
-@pytest.mark.parametrize(
-    ("text", "gender"),
-    [
-        ("Femmes seules ou avec enfants.", "women"),
-        ("Femmes et jeunes filles.", "women"),
-        ("Hommes seuls de 18 ans et plus, sans enfant.", "men"),
-        ("Femmes enceintes et parents d'enfants de moins de 6 ans.", None),
-        ("Familles avec enfants mineurs et femmes enceintes.", None),
-        ("Personnes majeures.", None),
-    ],
-)
-def test_gender_is_derived_only_when_plain(text, gender):
-    assert derive_gender(text) == gender
 
 
 def test_fixture_parses_without_problems():

@@ -156,3 +156,29 @@ def test_the_head_read_without_alembic_is_alembic_s(tmp_path):
             conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == schema_head()
         )
     engine.dispose()
+
+
+def test_upgrading_reads_whom_each_stored_service_is_for(db_url):
+    """0008 stores the reading of `catalogue.audience` for the rows written before it."""
+    _old_main_database(db_url)
+    old = create_engine(db_url)
+    with old.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO service (id, name, status, languages, areas, eligibility, access, "
+                "access_note, created_at, updated_at) VALUES ('accueil', 'Accueil de jour pour "
+                "femmes', 'active', '[]', '[]', 'Étudiants, sans enfant.', 'appointment', "
+                "'Sans rdv le mardi.', :at, :at)"
+            ),
+            {"at": datetime(2026, 3, 1, tzinfo=UTC)},
+        )
+    old.dispose()
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        accueil, douches = session.get(Service, "accueil"), session.get(Service, "douches")
+        assert (accueil.gender, accueil.audience_gender) == (None, "women")
+        assert accueil.reserved_for == ["student"]
+        assert accueil.refuses_children is True and accueil.walk_in is True
+        assert (douches.audience_gender, douches.reserved_for) == (None, [])
+        assert douches.refuses_children is False and douches.walk_in is False
+    engine.dispose()

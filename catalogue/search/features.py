@@ -12,17 +12,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from catalogue import places
+from catalogue import audience, places
 from catalogue.hours import DAY_CODES
-from catalogue.models import Access, Gender, Service
-from catalogue.needs import Lexicon, stopwords
+from catalogue.models import Gender, Service
+from catalogue.needs import stopwords
 from catalogue.text import normalise, stem
 
 Array = NDArray[Any]  # numpy arrays of any dtype: the dtypes are said where each is made
 
 METROPOLIS = ("metropole europeenne de lille", "mel", "metropole lilloise")
 PRECISE, SEVERAL, IN_METROPOLIS = 1, 2, 4  # Features.flags
-RESERVED = ("student", "family", "senior", "job_seeker", "women", "men", "youth")
+RESERVED = (*audience.RESERVED, "women", "men", "youth")
+GENDER_CODES = {Gender.women.value: 1, Gender.men.value: 2}  # Features.gender
 
 
 @dataclass
@@ -50,9 +51,9 @@ class Features:
     postings: dict[str, Array]  # description word key -> service indexes
 
     @classmethod
-    def build(cls, services: Sequence[Service], lex: Lexicon) -> Features:
-        """The features of `services` (relations loaded: locations, categories, hours...),
-        eligibility read with `lex`."""
+    def build(cls, services: Sequence[Service]) -> Features:
+        """The features of `services` (relations loaded: locations, categories, hours...), whom
+        each is for as its columns store it (`catalogue.audience`)."""
         n = len(services)
         any_lat, any_lon, precise = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, bool)
         extra: dict[int, list[tuple[float, float]]] = {}
@@ -66,7 +67,6 @@ class Features:
         metropolis, refuses = np.zeros(n, bool), np.zeros(n, bool)
         free, walk_in = np.zeros(n, bool), np.zeros(n, bool)
         open_days = np.zeros((n, 7), bool)
-        tags_in = functools.cache(lex.tags_in)  # eligibility texts repeat across services
         for i, s in enumerate(services):
             for rule in s.hours:
                 for day in (rule.byday or "").split(","):
@@ -92,22 +92,14 @@ class Features:
             for lang in set(s.languages or ()):
                 speaks.setdefault(lang, []).append(i)
             metropolis[i] = any(normalise(a) in METROPOLIS for a in s.areas or ())
-            said = tags_in(s.eligibility)
-            first = next((t for t in said if t in ("women", "men", "family")), None)
-            named = [t for t in tags_in(s.name) if t in ("women", "men", "student")]
-            sex = s.gender or (first if first in ("women", "men") else None)
-            if sex is None and len(set(named) & {"women", "men"}) == 1:
-                sex = named[0]
-            gender[i] = {Gender.women: 1, Gender.men: 2}.get(sex, 0)  # type: ignore[call-overload]
+            gender[i] = GENDER_CODES.get(s.audience_gender or "", 0)
             min_age[i] = s.min_age if s.min_age is not None else np.nan
             max_age[i] = s.max_age if s.max_age is not None else np.nan
-            for tag in {"student", "family", "senior", "job_seeker"} & {*said, *named}:
+            for tag in s.reserved_for or ():
                 only.setdefault(tag, []).append(i)
-            refuses[i] = "no_children" in said
+            refuses[i] = s.refuses_children
             free[i] = bool(s.free)  # settled from the fees text when stored (catalogue.fees)
-            walk_in[i] = s.access == Access.unconditional or "no_appointment" in tags_in(
-                s.access_note
-            )
+            walk_in[i] = s.walk_in
         return cls(
             any_lat=any_lat, any_lon=any_lon, extra_points=extra, commune=commune,
             flags=(precise * PRECISE + mask(n, sorted({*extra, *extra_communes})) * SEVERAL
@@ -133,7 +125,7 @@ def mask(n: int, indexes: Sequence[int] | Array) -> Array:
 
 def _reserved_codes(n: int, only: dict[str, list[int]], gender: Array, max_age: Array) -> Array:
     codes = np.zeros(n, np.uint8)
-    for bit, tag in enumerate(RESERVED[:4]):
+    for bit, tag in enumerate(audience.RESERVED):
         codes[np.asarray(only.get(tag, []), np.int64)] |= 1 << bit
     codes[gender == 1] |= 1 << 4
     codes[gender == 2] |= 1 << 5

@@ -67,7 +67,7 @@ class SearchIndex:
         lex = lexicon(taught)
         services = [s for s in services if (s.status or Status.active) == Status.active]
         return cls(services=services, ids=[s.id for s in services],
-                   features=Features.build(services, lex),
+                   features=Features.build(services),
                    names=NameIndex.build(services, lex.vocabulary.ids), lex=lex,
                    weights=weights)  # fmt: skip
 
