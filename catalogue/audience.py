@@ -6,8 +6,9 @@ search index only reads them and the *Women* filter and the card's "women only" 
 
 - its gender is the one its source states (sheet, admin, data·inclusion's public, HSDS
   `x_relais`); else the first one its eligibility text names before any family word ("Femmes
-  seules ou avec enfants" is for women, "Familles ... et femmes enceintes" for families); else
-  the one its name names alone ("Accueil de jour pour femmes");
+  seules ou avec enfants" is for women, "Familles ... et femmes enceintes" for families) when
+  it names one gender only ("Hommes et femmes majeurs" restricts none); else the one its name
+  names alone ("Accueil de jour pour femmes");
 - it is reserved for the students, families, seniors and job seekers its eligibility text names,
   and for students when its name says so ("épicerie étudiante");
 - it refuses children when its eligibility text says so ("sans enfant");
@@ -58,7 +59,8 @@ def read(
     said = _tags(eligibility)
     named = [t for t in _tags(name) if t in (*GENDERS, "student")]
     first = next((t for t in said if t in (*GENDERS, "family")), None)
-    sex = gender or (first if first in GENDERS else None)
+    both = set(GENDERS) <= set(said)  # "Hommes et femmes": no restriction
+    sex = gender or (first if first in GENDERS and not both else None)
     if sex is None and len(set(named) & set(GENDERS)) == 1:
         sex = next(t for t in named if t in GENDERS)
     reserved = {*said, *named}

@@ -33,6 +33,8 @@ def _gender(eligibility: str | None = None, name: str = "Accueil", stated: str |
         ("Familles avec enfants mineurs et femmes enceintes.", None),
         ("Publics : Jeunes, public féminin.", None),  # one public of several (data·inclusion)
         ("Personnes majeures.", None),
+        ("Hommes et femmes majeurs.", None),  # was men only for the search
+        ("Femmes, hommes, couples.", None),
         (None, None),
     ],
 )
