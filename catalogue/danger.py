@@ -87,6 +87,7 @@ class _Slot:
     exact: frozenset[str] = frozenset()  # the literals and their stems
     prefixes: tuple[str, ...] = ()
     parts: re.Pattern[str] | None = None  # any of the parts
+    pieces: tuple[str, ...] = ()  # the parts themselves
     at_least: int | None = None  # "#10": a number this large ("j'ai pris 30 doliprane")
     loose: re.Pattern[str] | None = None  # the beginnings and parts, over a clause at once
 
@@ -106,6 +107,7 @@ class _Slot:
                                       and w.endswith("*"))) if any(w.startswith("*") for w in words)
             else None,
             at_least=min(numbers, default=None),
+            pieces=tuple(parts),
             loose=re.compile("|".join(loose)) if loose else None,
         )  # fmt: skip
 
@@ -141,6 +143,7 @@ class _Phrase:
     words: tuple[_Slot, ...] = ()  # the slots to find, without the guard
     guard: _Slot | None = None
     anchor: frozenset[str] | None = None  # a slot's whole words: none in a clause, no match
+    gate: _Slot | None = None  # a slot to look the phrase up by (`_Lookup`); None: numbers only
 
     def __post_init__(self) -> None:
         words = tuple(s for s in self.slots if not s.negative)
@@ -148,6 +151,9 @@ class _Phrase:
         object.__setattr__(self, "words", words)
         object.__setattr__(self, "guard", next((s for s in self.slots if s.negative), None))
         object.__setattr__(self, "anchor", min((s.exact for s in plain), key=len, default=None))
+        gates = [s for s in words if s.at_least is None]  # fewest keys, parts last
+        object.__setattr__(self, "gate", min(gates, default=None, key=lambda s: (
+            bool(s.pieces), len(s.exact) + len(s.prefixes) + len(s.pieces))))  # fmt: skip
 
     def absent(self, index: _Index) -> bool:
         """Surely not in a clause of these words and stems (most phrases, at once)."""
@@ -271,12 +277,13 @@ class _Index:
 
     words: frozenset[str]
     text: str
+    tokens: tuple[str, ...]  # the words, blanks left out
 
 
 def _index(tokens: Sequence[str | None]) -> _Index:
     words = [t for t in tokens if t]
     return _Index(frozenset(words) | frozenset(_stem(t) for t in words),
-                  " " + " ".join(t or "" for t in tokens) + " ")  # fmt: skip
+                  " " + " ".join(t or "" for t in tokens) + " ", tuple(words))  # fmt: skip
 
 
 def _matches(tokens: Sequence[str | None], phrase: _Phrase,
@@ -430,34 +437,30 @@ def _mended(token: str) -> str:
     return best
 
 
-def _blank(tokens: list[str | None], phrases: Iterable[_Phrase]) -> None:
+def _blank(tokens: list[str | None], idioms: _Lookup) -> None:
     """Blank out the words of idioms ("mort de rire"): they say no danger."""
     index = _index(tokens)
-    for phrase in phrases:
-        if phrase.absent(index):
-            continue
-        for found in list(_matches(tokens, phrase, index)):
+    for entry in idioms.candidates(index):
+        for found in list(_matches(tokens, entry.phrase, index)):
             for i in range(min(found), max(found) + 1):
                 tokens[i] = None
 
 
-def _said(tokens: Sequence[str | None], phrases: Iterable[_Phrase], langs: Sequence[_Language],
+def _said(tokens: Sequence[str | None], phrase: _Phrase, langs: Sequence[_Language],
           index: _Index) -> set[int]:  # fmt: skip
-    """Positions of the words that say one of `phrases` (empty: not said). Negations are
-    those of the phrase's language and of the person's ("not in danger": French "danger")."""
+    """Positions of the words that say `phrase` (empty: not said). Negations are those of the
+    phrase's language and of the person's ("not in danger": French "danger")."""
     used: set[int] = set()
-    words = index.words
-    for phrase in phrases:
-        if phrase.anchor is not None and phrase.anchor.isdisjoint(words):
-            continue  # `absent`, inline: this runs for every phrase of every clause
-        for found in _matches(tokens, phrase, index):
-            negations = _negations(tokens, found, langs)
-            if bool(negations) == phrase.negated:  # "не хочу больше жить": all four said
-                used.update(range(min(found), max(found) + 1), negations)
+    for found in _matches(tokens, phrase, index):
+        negations = _negations(tokens, found, langs)
+        if bool(negations) == phrase.negated:  # "не хочу больше жить": all four said
+            used.update(range(min(found), max(found) + 1), negations)
     return used
 
 
 def _age_minor(tokens: Sequence[str | None], lang: _Language) -> bool:
+    if not any(token and token[0].isdecimal() for token in tokens):
+        return False  # no number, glued or not
     for i, token in enumerate(tokens):
         glued = _AGE_GLUED.fullmatch(token or "")  # "14ans", "15yo"
         if glued and int(glued[1]) in MINOR_AGES and lang.age_units.fits(glued[2]):
@@ -471,15 +474,15 @@ def _age_minor(tokens: Sequence[str | None], lang: _Language) -> bool:
     return False
 
 
-def _bare_call(tokens: Sequence[str | None], langs: Sequence[_Language]) -> bool:
+def _bare_call(tokens: Sequence[str | None], langs: Sequence[_Language], calls: _Lookup) -> bool:
     """Nothing but a call for help ("au secours !", "help me please")."""
     words = [t for t in tokens if t]
     fillers = frozenset().union(*(lang.fillers for lang in langs))
+    index = _index(words)
     called: set[int] = set()
-    for lang in langs:
-        for phrase in lang.calls:
-            for found in _matches(words, phrase):
-                called.update(range(min(found), max(found) + 1))
+    for entry in calls.candidates(index):
+        for found in _matches(words, entry.phrase, index):
+            called.update(range(min(found), max(found) + 1))
     return bool(called) and all(i in called or w in fillers for i, w in enumerate(words))
 
 
@@ -488,6 +491,69 @@ def _all_languages(first: str) -> tuple[_Language, ...]:
     """Every language's data, the user's first: people write in any of them."""
     order = [first] + [lang for lang in LANGUAGES if lang != first]
     return tuple(language(lang) for lang in order if (FOLDER / f"{lang}.json").exists())
+
+
+@dataclass(frozen=True)
+class _Entry:
+    phrase: _Phrase
+    lang: _Language
+    kind: str | None = None  # None: a phrase saying a minor (or an idiom, a call)
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    """Phrases by the keys of their gate slot (whole words, beginnings, parts): a clause meets
+    only the few its words may say instead of all (over a thousand), in their order. A phrase
+    left out has a slot no word of the clause fits (`_Slot.in_clause`): it could not match."""
+
+    entries: tuple[_Entry, ...]
+    by_word: dict[str, tuple[int, ...]]
+    by_beginning: dict[str, tuple[int, ...]]
+    by_part: dict[str, tuple[int, ...]]
+    always: frozenset[int]  # every slot a number
+    longest: tuple[int, int]  # the longest beginning, the longest part
+
+    @classmethod
+    def of(cls, entries: Iterable[_Entry]) -> _Lookup:
+        entries = tuple(entries)
+        keys: tuple[dict[str, list[int]], ...] = ({}, {}, {})
+        for i, entry in enumerate(entries):
+            gate = entry.phrase.gate
+            for found, words in zip(keys, (gate.exact, gate.prefixes, gate.pieces) if gate
+                                    else ((), (), ()), strict=True):  # fmt: skip
+                for word in words:
+                    found.setdefault(word, []).append(i)
+        by_word, by_beginning, by_part = ({k: tuple(v) for k, v in d.items()} for d in keys)
+        always = frozenset(i for i, e in enumerate(entries) if e.phrase.gate is None)
+        longest = (max(map(len, by_beginning), default=0), max(map(len, by_part), default=0))
+        return cls(entries, by_word, by_beginning, by_part, always, longest)
+
+    def candidates(self, index: _Index) -> list[_Entry]:
+        ids = set(self.always)
+        for word in index.words:
+            ids.update(self.by_word.get(word, ()))
+        beginning, part = self.longest
+        for token in index.tokens:
+            for end in range(1, min(len(token), beginning) + 1):
+                ids.update(self.by_beginning.get(token[:end], ()))
+            for start in range(len(token) if part else 0):
+                for end in range(start + 1, min(len(token), start + part) + 1):
+                    ids.update(self.by_part.get(token[start:end], ()))
+        return [self.entries[i] for i in sorted(ids)]
+
+
+@cache
+def _lookups(first: str) -> tuple[_Lookup, _Lookup, _Lookup]:
+    """The idioms (in the order they are blanked: the user's language first), the phrases of
+    every kind and of a minor, and the bare calls for help, of every language."""
+    langs = _all_languages(first)
+    return (
+        _Lookup.of(_Entry(p, data) for data in langs for p in data.idioms),
+        _Lookup.of([_Entry(p, data, kind) for data in langs
+                    for kind, phrases in data.phrases.items() for p in phrases]
+                   + [_Entry(p, data) for data in langs for p in data.minor]),
+        _Lookup.of(_Entry(p, data) for data in langs for p in data.calls),
+    )  # fmt: skip
 
 
 def _asides(clauses: list[str], langs: Sequence[_Language]) -> tuple[list[str], bool]:
@@ -513,7 +579,9 @@ def _asides(clauses: list[str], langs: Sequence[_Language]) -> tuple[list[str], 
 
 def read(text: str, lang: str = "fr") -> Danger:
     """The dangers `text` tells of (falsy when none), read in every language."""
-    langs = _all_languages(lang if lang in LANGUAGES else "fr")
+    first = lang if lang in LANGUAGES else "fr"
+    langs = _all_languages(first)
+    idioms, dangers, calls = _lookups(first)
     found: set[str] = set()
     readers: set[str] = set()  # the languages whose phrases said a danger
     rest: list[str] = []
@@ -523,21 +591,21 @@ def read(text: str, lang: str = "fr") -> Danger:
         words = [_mended(w) for w in _spelled_out(clause.split(), langs)]
         tokens: list[str | None] = list(words)
         said: set[int] = set()
-        _blank(tokens, [p for data in langs for p in data.idioms])
+        _blank(tokens, idioms)
         every += tokens
         index = _index(tokens)
-        for data in langs:
-            for kind, phrases in data.phrases.items():
-                used = _said(tokens, phrases, (data, langs[0]), index)
-                if used:
-                    found.add(kind)
-                    readers.add(data.code)
-                    said |= used
-            minor = minor or bool(_said(tokens, data.minor, (), index)) or _age_minor(tokens, data)
+        for entry in dangers.candidates(index):
+            if entry.kind is None:  # a minor speaks ("je suis mineur")
+                minor = minor or bool(_said(tokens, entry.phrase, (), index))
+            elif used := _said(tokens, entry.phrase, (entry.lang, langs[0]), index):
+                found.add(entry.kind)
+                readers.add(entry.lang.code)
+                said |= used
+        minor = minor or any(_age_minor(tokens, data) for data in langs)
         rest += [w for i, w in enumerate(words) if i not in said]
     for kind in list(found):  # violence against a child is violence, an overdose a suicide
         found.update(kinds_data()["also"].get(kind, ()))
-    if not found and _bare_call(every, langs):
+    if not found and _bare_call(every, langs, calls):
         found.add(HELP)
     lang_read = readers.pop() if len(readers) == 1 else None
     return _danger(found, minor, " ".join(rest), lang_read)
