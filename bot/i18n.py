@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, time
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -135,6 +135,13 @@ def format_distance(km: float, lang: str) -> str:
         value, unit = max(10, round(km * 1000, -1)), "length-meter"
     else:
         value, unit = (round(km, 1) if km < 10 else round(km)), "length-kilometer"
+    return _distance_text(value, unit, lang)
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: 10 and 10.0 may be written differently
+def _distance_text(value: float, unit: str, lang: str) -> str:
+    """Babel's unit formatting, remembered: it costs a result list about a millisecond and
+    rounded distances take few values (10 m steps, then 100 m, then kilometres)."""
     words = UNIT_WORDS.get(lang, {}).get(unit)
     text = (
         words.format(format_decimal(value, locale=_locale(lang)))

@@ -54,11 +54,11 @@ def _elsewhere_names() -> frozenset[str]:
     return frozenset(normalise(name) for name in data["names"])
 
 
-def elsewhere(text: str) -> bool:
+def elsewhere(text: str, match: places.PlaceMatch | None) -> bool:
     """The message only names a place outside the metropolis: a well-known town ("Paris",
     "je suis à Lyon", "Париж") or a French postcode no commune of the metropolis has. A
-    commune of the metropolis is never elsewhere ("Mons" is Mons-en-Barœul)."""
-    match = places.resolve_place(text)
+    commune of the metropolis is never elsewhere ("Mons" is Mons-en-Barœul). `match` is
+    `places.resolve_place(text)`, which the caller needs too (it is read once)."""
     if match is not None and match.certain:
         return False
     stops = stopwords()
