@@ -7,6 +7,7 @@ so searches stored by earlier versions load and continue, and rows written now s
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -134,6 +135,15 @@ class SearchState:
             limit=limit,
             offset=offset,
         )
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SearchState:
+        """PTB deep-copies user_data after every update before persisting it: copying the
+        lists is enough (every other field is immutable), and takes 6 µs instead of 70."""
+        copied = copy.copy(self)
+        for name, value in vars(self).items():
+            if isinstance(value, list):
+                setattr(copied, name, list(value))
+        return copied
 
     def but(self, **changes: Any) -> SearchState:
         """A copy with `changes` (to probe what another text or need would find)."""
