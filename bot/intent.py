@@ -64,8 +64,7 @@ def read_need(text: str, lang: str, search: SearchState | None, probe: Probe) ->
         return Reading(Meaning.DANGER, found=found)
     if kind := courtesy(text):
         return Reading(Meaning.COURTESY, courtesy=kind)
-    match = places.resolve_place(text)
-    if elsewhere(text, match):
+    if elsewhere(text):
         return Reading(Meaning.ELSEWHERE)
     if search is None or not search.has_need:
         return Reading(Meaning.NEED)
@@ -74,6 +73,7 @@ def read_need(text: str, lang: str, search: SearchState | None, probe: Probe) ->
     read = probe(text)
     # The need is known and this only names a place: the same need there. Once a place is
     # set, a new one must come alone ("les oliviers roubaix horaires" is a new search).
+    match = places.resolve_place(text)
     if (
         match
         and match.certain
@@ -102,9 +102,9 @@ def read_place(text: str, lang: str, probe: Probe) -> Reading:
         return Reading(Meaning.NEED)
     if (coordinates := places.parse_coordinates(text)) is not None:
         return Reading(Meaning.LOCATION, location=(coordinates.latitude, coordinates.longitude))
-    match = places.resolve_place(text)
-    if courtesy(text) or elsewhere(text, match):
+    if courtesy(text) or elsewhere(text):
         return Reading(Meaning.NEED)
+    match = places.resolve_place(text)
     pressed = text in {render.anywhere_label(lang), bidi(render.anywhere_label(lang), lang)}
     if pressed or (not (match and match.certain) and means_anywhere(text)):
         return Reading(Meaning.ANYWHERE)

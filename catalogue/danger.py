@@ -500,7 +500,7 @@ class _Entry:
     kind: str | None = None  # None: a phrase saying a minor (or an idiom, a call)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: `_opened` remembers per lookup
 class _Lookup:
     """Phrases by the keys of their gate slot (whole words, beginnings, parts): a clause meets
     only the few its words may say instead of all (over a thousand), in their order. A phrase
@@ -532,14 +532,23 @@ class _Lookup:
         ids = set(self.always)
         for word in index.words:
             ids.update(self.by_word.get(word, ()))
-        beginning, part = self.longest
         for token in index.tokens:
-            for end in range(1, min(len(token), beginning) + 1):
-                ids.update(self.by_beginning.get(token[:end], ()))
-            for start in range(len(token) if part else 0):
-                for end in range(start + 1, min(len(token), start + part) + 1):
-                    ids.update(self.by_part.get(token[start:end], ()))
+            ids.update(_opened(self, token))
         return [self.entries[i] for i in sorted(ids)]
+
+
+@lru_cache(maxsize=16384)
+def _opened(lookup: _Lookup, token: str) -> frozenset[int]:
+    """The phrases of `lookup` a word opens by a beginning or a part, remembered: the same
+    words come back in message after message."""
+    beginning, part = lookup.longest
+    ids: set[int] = set()
+    for end in range(1, min(len(token), beginning) + 1):
+        ids.update(lookup.by_beginning.get(token[:end], ()))
+    for start in range(len(token) if part else 0):
+        for end in range(start + 1, min(len(token), start + part) + 1):
+            ids.update(lookup.by_part.get(token[start:end], ()))
+    return frozenset(ids)
 
 
 @cache

@@ -54,15 +54,16 @@ def _elsewhere_names() -> frozenset[str]:
     return frozenset(normalise(name) for name in data["names"])
 
 
-def elsewhere(text: str, match: places.PlaceMatch | None) -> bool:
+def elsewhere(text: str) -> bool:
     """The message only names a place outside the metropolis: a well-known town ("Paris",
     "je suis à Lyon", "Париж") or a French postcode no commune of the metropolis has. A
-    commune of the metropolis is never elsewhere ("Mons" is Mons-en-Barœul). `match` is
-    `places.resolve_place(text)`, which the caller needs too (it is read once)."""
-    if match is not None and match.certain:
-        return False
+    commune of the metropolis is never elsewhere ("Mons" is Mons-en-Barœul): that fuzzy
+    look-up runs last, for the few texts that name a place elsewhere."""
     stops = stopwords()
     words = [w for w in normalise(text).split() if w not in stops]
     if len(words) == 1 and _POSTCODE.match(words[0]):
-        return not places.commune_for_postcode(words[0])
-    return bool(words) and " ".join(words) in _elsewhere_names()
+        outside = not places.commune_for_postcode(words[0])
+    else:
+        outside = bool(words) and " ".join(words) in _elsewhere_names()
+    match = places.resolve_place(text) if outside else None
+    return outside and not (match is not None and match.certain)
