@@ -182,3 +182,19 @@ def test_dying_of_hunger_is_food_not_a_need_for_a_psychologist(index, text, lang
 def test_a_death_word_in_an_idiom_reads_no_psychologist(index, text, lang):
     """Death words are the danger reader's to read (its needs follow a danger it reads)."""
     assert "psychological_support" not in index.search(Query(text=text, lang=lang)).categories
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("the closest open now", "en"), ("nearest one near me", "en"),
+     ("not too far, a few minutes walking", "en"),
+     ("le plus proche ouvert maintenant", "fr"), ("pas loin, à 10 minutes de marche", "fr"),
+     ("el más cercano abierto ahora", "es"), ("cel mai apropiat deschis acum", "ro"),
+     ("ближайший открытый сейчас", "ru"), ("найближчий відкритий зараз", "uk"),
+     ("الأقرب مفتوح الآن", "ar"), ("نزدیکترین باز الان", "fa"), ("تر ټولو نږدې اوس", "ps")],
+)  # fmt: skip
+def test_how_near_and_how_soon_are_never_mended_into_a_need(index, text, lang):
+    """Words saying how near or how soon are one typo from a need word in another language
+    ("closest", "closet": toilets in Romanian); they read no need, alone or beside one."""
+    assert index.search(Query(text=text, lang=lang)).categories == ()
+    assert index.search(Query(text=f"douche {text}", lang=lang)).categories == ("shower",)
