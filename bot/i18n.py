@@ -315,9 +315,13 @@ def localized_field(service: Service, field: str, lang: str) -> tuple[str | None
     return french, bool(french) and lang != DEFAULT
 
 
+_A_WORD = re.compile(r"[^\W\d_]{2}")  # two letters in a row: a text in some language
+
+
 def localized(service: Service, field: str, lang: str) -> str | None:
-    """The field in `lang`, else the French text marked "(in French)" in the user's language."""
+    """The field in `lang`, else the French text marked "(in French)" in the user's language;
+    a text of no language ("1 €", "0,50 € – 2 €") is no French to mark."""
     text, fallback = localized_field(service, field, lang)
-    if not fallback:
+    if not fallback or not _A_WORD.search(text or ""):
         return text
     return translator(lang).gettext("(in French)") + f" {text}"

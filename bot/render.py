@@ -280,6 +280,18 @@ def as_of(now: datetime, lang: str) -> str:
 
 def conditions(service: Service, tr: Translator) -> str:
     """What decides whether one can go, in a few words: for whom, how to get in, the price."""
+    cost = price(service, tr)
+    return " · ".join([*admission(service, tr), *([cost] if cost else [])])
+
+
+def price(service: Service, tr: Translator) -> str:
+    """The price in a few words, "" when free or unknown."""
+    fees = localized(service, "fees", tr.lang)
+    return "💶 " + esc(_cut(fees)) if fees and not service.free else ""
+
+
+def admission(service: Service, tr: Translator) -> list[str]:
+    """For whom and how to get in, in a few words each."""
     _ = tr.gettext
     parts = _gender_and_ages(service, tr)
     short = {
@@ -292,10 +304,7 @@ def conditions(service: Service, tr: Translator) -> str:
     if service.access in short:
         own = _own_access_words(service, tr.lang)
         parts.append(esc(_cut(own)) if own else short[Access(service.access)])
-    fees = localized(service, "fees", tr.lang)
-    if fees and not service.free:
-        parts.append("💶 " + esc(_cut(fees)))
-    return " · ".join(parts)
+    return parts
 
 
 def render_emergency_block(

@@ -38,9 +38,10 @@ from bot.admin.fields import hours_preview
 from bot.i18n import SUPPORTED, Translator, bidi, localized, translator, user_language
 from bot.kit import chat_of, now, pressed, stop, tr_of, user_data
 from bot.render import (
+    admission,
     as_of,
-    conditions,
     phone,
+    price,
     public_venue,
     render_emergency_block,
     render_service_card,
@@ -224,9 +225,12 @@ def _entry(service: Service, tr: Translator) -> list[str]:
         lines.append("🕘 " + html.escape(hours_preview(format_compact_hours(service.hours), tr)))
     elif text_hours(service):
         lines.append("🕘 " + html.escape(text_hours(service) or ""))
-    said = conditions(service, tr)
-    if said:
-        lines.append("🚪 " + said)
+    door = " · ".join(admission(service, tr))
+    if door:
+        lines.append("🚪 " + door)
+    cost = price(service, tr)
+    if cost:
+        lines.append(cost)
     description = localized(service, "description", tr.lang)
     if description:
         if len(description) > MAX_DESCRIPTION:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
+import pytest
+
 from bot.i18n import translator
 from bot.share import MAX_MESSAGE, card_buttons, deep_link, shortlist_messages
 from bot.transport import BOT_USER
@@ -93,3 +95,21 @@ def test_a_long_shortlist_is_split_between_whole_entries():
     messages = shortlist_messages(services, translator("en"), datetime(2026, 3, 2, tzinfo=UTC))
     assert len(messages) > 1 and all(len(m) <= MAX_MESSAGE for m in messages)
     assert sum(m.count("<b>Service") for m in messages) == 10
+
+
+@pytest.mark.parametrize("lang", ["uk", "en", "ar"])
+def test_a_price_alone_is_its_own_line_and_no_french_to_mark(lang):
+    """The door line says who may come and how to get in; a price is its own line, and "1 €"
+    is written in no language, so it carries no "(in French)"."""
+    tr = translator(lang)
+    priced = make_service("priced", "Bains-douches", ["shower"], fees="1 €")
+    (message,) = shortlist_messages([priced], tr, datetime(2026, 3, 2, tzinfo=UTC))
+    assert "🚪" not in message
+    assert "\n💶 1 €\n" in message + "\n"
+    assert tr.gettext("(in French)") not in message
+    worded = make_service("worded", "Laverie", ["laundry"], fees="2 € le lavage",
+                          access="appointment")  # fmt: skip
+    (message,) = shortlist_messages([worded], tr, datetime(2026, 3, 2, tzinfo=UTC))
+    door = next(line for line in message.splitlines() if line.startswith("🚪"))
+    assert "💶" not in door and tr.gettext("by appointment") in door
+    assert f"💶 {tr.gettext('(in French)')} 2 € le lavage" in message
