@@ -9,6 +9,7 @@ Telegram's 64 bytes: `d:<service id>` opens a card, `pg:<search>:<offset>` turns
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -609,12 +610,20 @@ def _hours(service: Service, now: datetime, tr: Translator, *, week: bool = Fals
     return lines
 
 
+_IMPORTED_FILE = re.compile(r"[^\s/]+\.(?:json|csv)", re.IGNORECASE)
+
+
 def provenance(service: Service) -> str:
-    """Where the facts come from: the source text, with every producer of a service that open
-    data publishes several times ("data·inclusion / dora, emplois-de-linclusion (…)")."""
+    """Where the facts come from, for residents: the source text, with every producer of a
+    service that open data publishes several times ("data·inclusion / dora, emplois-de-
+    linclusion (…)"); "" for the name of the catalogue file an HSDS record came in (the
+    importer's stand-in, kept for administrators' /edit and sheet): it tells a resident
+    nothing."""
+    if not service.source or _IMPORTED_FILE.fullmatch(service.source.strip()):
+        return ""
     producers = [src.producer for src in service.sources if src.present and src.producer]
-    if len(producers) < 2 or not service.source:
-        return service.source or ""
+    if len(producers) < 2:
+        return service.source
     head, _slash, rest = service.source.partition(" / ")
     licence = rest[rest.find(" (") :] if " (" in rest else ""
     return f"{head} / {', '.join(dict.fromkeys(producers))}{licence}"
@@ -754,8 +763,10 @@ def render_service_card(
     if old:
         # TRANSLATORS: under a card not checked for over a year (or never): plain and short
         lines.append(_("It may have changed since. Check before you go."))
+    source = provenance(service)
+    if source:
+        lines.append(_("Source: {source}").format(source=esc(source)))
     if service.source:
-        lines.append(_("Source: {source}").format(source=esc(provenance(service))))
         lines += ["🔗 " + esc(src.link) for src in service.sources if src.present and src.link]
     if week:
         lines.append(as_of(now, lang))

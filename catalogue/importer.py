@@ -284,7 +284,8 @@ def parse(data: bytes, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
     report.keep = items[0][1].get(sheet.KEEP, []) if items else []
     for at, (number, snap) in enumerate(items):  # in place: the raw form goes as it is read
         if fmt == "hsds" and not snap.get("source"):  # HSDS has no field for it: the file is
-            snap["source"] = Path(filename).name  # where the facts come from, kept by name
+            snap["source"] = Path(filename).name  # where the facts come from, kept by name for
+            # administrators (/edit, the sheet); cards leave it out (render.provenance)
         items[at] = (number, normalise_snapshot(snap))
     for number, snap in items:
         report.problems.extend(Problem(number, *found) for found in validate_snapshot(snap))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+import pytest
+
+from bot.i18n import translator
 from bot.render import Page, place_label, render_results, render_service_card, tel
 from catalogue.models import HoursException, Service
 from catalogue.search import Result, SearchOutcome
@@ -114,3 +117,15 @@ def test_place_label_names_a_postcode_s_communes_and_leaves_other_places_alone()
     assert place_label("59510", "fr") == "59510 Forest-sur-Marque et Hem"
     assert place_label("Wazemmes (Lille)", "fr") == "Wazemmes (Lille)"
     assert place_label("75001", "fr") == "75001"  # not a postcode of the metropolis
+
+
+@pytest.mark.parametrize("lang", ["fr", "uk"])
+def test_the_name_of_an_imported_file_is_no_source_for_residents(lang):
+    """An HSDS record without a source keeps its file's name for administrators; the card a
+    resident reads, shares or prints says no "Source: catalogue.json"."""
+    tr = translator(lang)
+    imported = render_service_card(shower(source="catalogue.json"), lang, now=MONDAY).text
+    assert tr.gettext("Source: {source}").split("{")[0] not in imported
+    assert "catalogue.json" not in imported
+    named = render_service_card(shower(source="CCAS de Roubaix, 2026"), lang, now=MONDAY).text
+    assert tr.gettext("Source: {source}").format(source="CCAS de Roubaix, 2026") in named
