@@ -4,7 +4,8 @@ One row per service and place: several rows with the same `id` are one service g
 places. Service columns are read from the service's first row; on its other rows they must be
 empty or the same. Lists (categories, languages, areas, phones) are separated by `|`; hours use
 the compact syntax of `catalogue.hours`; closures are `2026-12-24..2027-01-02 closed` or
-`2026-08-15 10:00-12:00`, separated by `;`, each optionally followed by a note. Translations
+`2026-08-15 10:00-12:00`, separated by `;`, each optionally followed by a note (as the export
+writes them), or as /add reads them ("fermé du 24/12 au 2/1", "15 août"). Translations
 go in `<field>_<lang>` columns (`description_en`, `eligibility_ar`…). The README lists every
 column. Commas or semicolons as separators are both read (spreadsheets in French use `;`).
 
@@ -21,16 +22,22 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
-from catalogue.hours import HoursSyntaxError, compact_rules, format_compact_hours
+from catalogue.hours import (
+    PARIS,
+    HoursSyntaxError,
+    compact_rules,
+    format_compact_hours,
+    parse_closures,
+)
 from catalogue.hsds import access_mode, commune_code
 from catalogue.limits import clean_text, one_line
 from catalogue.models import OpeningHours
 from catalogue.phones import PhoneError, normalise_phone
 from catalogue.services import TRANSLATABLE, Problem, normalise_snapshot
-from catalogue.taxonomy import LANGUAGES
+from catalogue.taxonomy import LANGUAGES, key_of
 from catalogue.text import N_, normalise
 
 SERVICE_COLUMNS = (
@@ -351,7 +358,7 @@ def _service(row: _Row, sid: str) -> dict[str, Any]:
         "name": row.text("name"),
         "alternate_name": row.text("alternate_name"),
         "organization": organization,
-        "categories": row.items("categories"),
+        "categories": [key_of(c) or c for c in row.items("categories")],  # "Manger": food
         "description": row.text("description"),
         # "sans rendez-vous" read as HSDS reads it; a text it cannot read stays, to be refused
         "access": access_mode(row.text("access")) or row.text("access"),
@@ -439,23 +446,26 @@ def _hours(row: _Row, prefix: str, location_id: str | None) -> list[dict[str, An
 
 
 def _closures(row: _Row, sid: str) -> list[dict[str, Any]]:
-    closures = []
+    closures: list[dict[str, Any]] = []
     parts = [p.strip() for p in (row.text("closures") or "").split(";") if p.strip()]
-    for n, part in enumerate(parts, start=1):
+    for part in parts:
         match = _CLOSURE.match(part)
-        if match is None:
-            row.problem(
-                "closures",
-                N_("'{text}': write 2026-12-24..2027-01-02 closed or 2026-08-15 10:00-12:00"),
-                text=part,
-            )
-            continue
-        starts, ends, _, opens, closes, note = match.groups()
-        closures.append({
-            "id": f"{sid}-closure-{n}", "starts_on": starts, "ends_on": ends or starts,
-            "opens_at": opens and opens.zfill(5), "closes_at": closes and closes.zfill(5),
-            "note": note,
-        })  # fmt: skip
+        if match is not None:  # as the export writes it, with special hours and a note
+            starts, ends, _, opens, closes, note = match.groups()
+            said = [(starts, ends or starts, opens and opens.zfill(5), closes and closes.zfill(5),
+                     note)]  # fmt: skip
+        else:  # as /add reads it: "fermé du 24/12 au 2/1", "15 août"
+            try:
+                periods = parse_closures(part, datetime.now(PARIS).date())
+            except HoursSyntaxError as exc:
+                row.problem("closures", exc.message, **exc.params)
+                continue
+            said = [(a.isoformat(), b.isoformat(), None, None, None) for a, b in periods]
+        closures += [
+            {"id": f"{sid}-closure-{len(closures) + n}", "starts_on": starts, "ends_on": ends,
+             "opens_at": opens, "closes_at": closes, "note": note}
+            for n, (starts, ends, opens, closes, note) in enumerate(said, start=1)
+        ]  # fmt: skip
     return closures
 
 

@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from catalogue.text import normalise
+
 DATA = Path(__file__).parent / "data"
 TAXONOMY_FILE = DATA / "taxonomy.json"
 SYNONYMS_DIR = DATA / "synonyms"
@@ -49,6 +51,25 @@ def _load() -> tuple[dict[str, Category], dict[str, frozenset[str]]]:
 
 def get_category(key: str) -> Category | None:
     return _load()[0].get(key)
+
+
+@cache
+def _by_label() -> dict[str, str]:
+    """Normalised key or label, in any language, -> its key; a label two keys share is left
+    out (it names neither)."""
+    keys: dict[str, set[str]] = {}
+    for category in _load()[0].values():
+        for text in (category.key, *category.labels.values()):
+            keys.setdefault(normalise(text), set()).add(category.key)
+    return {text: next(iter(found)) for text, found in keys.items() if len(found) == 1}
+
+
+def key_of(text: str) -> str | None:
+    """The key a key or a label in any of the nine languages names ("Manger", "food",
+    "Поесть"), whatever its case and accents; None when it names none or several."""
+    if text in _load()[0]:
+        return text
+    return _by_label().get(normalise(text))
 
 
 def all_categories() -> list[Category]:

@@ -124,3 +124,28 @@ def test_a_row_without_its_source_is_refused_in_the_admins_language(sqlite_engin
     assert french.startswith("manquant\u00a0: indiquez d'où viennent ces informations")
     with session_scope(sqlite_engine) as session:
         assert get_service(session, "z") is None  # nothing written
+
+
+def test_closures_are_read_as_add_reads_them():
+    """One reader for closures: a sheet takes "fermé du 24/12 au 2/1" and "15 août" as /add
+    does (the next such dates), beside the export's own form with its special hours."""
+    sheet = f"{HEADER}\nv-1,Vestiaire,clothing,,,,,,,,,fermé du 24/12 au 2/1; 15 août; " \
+            "2031-08-16 10:00-12:00 matin\n"  # fmt: skip
+    [(_, vest)], problems = parse_sheet(sheet.encode())
+    assert problems == []
+    christmas, august, morning = vest["exceptions"]
+    assert (christmas["starts_on"][5:], christmas["ends_on"][5:]) == ("12-24", "01-02")
+    assert int(christmas["ends_on"][:4]) == int(christmas["starts_on"][:4]) + 1
+    assert august["starts_on"][5:] == august["ends_on"][5:] == "08-15"
+    assert (morning["opens_at"], morning["note"]) == ("10:00", "matin")
+    assert len({c["id"] for c in vest["exceptions"]}) == 3
+    _, problems = parse_sheet(f"{HEADER}\nv-1,Vestiaire,clothing,,,,,,,,,fermé le 31/2\n".encode())
+    assert [(p.item, p.field) for p in problems] == [(2, "closures")]
+
+
+def test_a_category_is_its_key_or_its_label_in_any_language():
+    sheet = f"{HEADER}\nv-1,Repas,Manger|douche|Одяг|clothing,,,,,,,,,\n"
+    [(_, snap)], problems = parse_sheet(sheet.encode())
+    assert problems == [] and snap["categories"] == ["food", "shower", "clothing", "clothing"]
+    _, report = parse(f"{HEADER}\nv-1,Repas,Mangez bien,,,,,,,,,\n".encode(), "sheet.csv")
+    assert (2, "categories") in {(p.item, p.field) for p in report.problems}
